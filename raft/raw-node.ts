@@ -1,0 +1,220 @@
+// The synchronous face of the core: feed it inputs, take a Ready, handle it, call advance().
+//
+// Handling a Ready, in this order:
+//   1. persist `snapshot`, `entries` and `hardState` — atomically, and with fsync when `mustSync`;
+//   2. send `messages` — only now: every message may depend on the state just persisted (a vote
+//      response on the vote, an append acknowledgement on the entries, the leader's appends on its
+//      own log, which counts towards the commit quorum only once durable);
+//   3. apply `snapshot` then `committedEntries` to the state machine (calling applyConfChange for
+//      configuration entries), and serve `readStates` once applied ≥ their index;
+//   4. call advance().
+// Inputs (tick, step, propose, …) may arrive between ready() and advance(); they are collected into
+// the next Ready.
+import type { RaftConfig } from './config.js';
+import type { Message, ProposedEntry } from './messages.js';
+import type { ProgressState } from './progress.js';
+import { Raft, type ReadState, type Role } from './raft.js';
+import {
+  entriesSize,
+  hardStateEqual,
+  NONE,
+  type ConfChange,
+  type ConfChangeEntry,
+  type ConfState,
+  type Entry,
+  type HardState,
+  type NodeId,
+  type Snapshot,
+} from './types.js';
+
+export interface SoftState {
+  readonly lead: NodeId;
+  readonly role: Role;
+}
+
+export interface Ready {
+  /** Set when leader or role changed since the last Ready. Not persisted. */
+  readonly softState?: SoftState;
+  /** Set when term, vote or commit changed since the last Ready. */
+  readonly hardState?: HardState;
+  /** Entries to append to storage (replacing any conflicting suffix). */
+  readonly entries: readonly Entry[];
+  /** A snapshot from the leader, to persist and then apply. */
+  readonly snapshot?: Snapshot;
+  /** Entries known committed, to apply in order. */
+  readonly committedEntries: readonly Entry[];
+  /** Messages to send once this Ready is durable. */
+  readonly messages: readonly Message[];
+  readonly readStates: readonly ReadState[];
+  /** Whether step 1 must fsync (new entries, term or vote); a commit-only change may be written lazily. */
+  readonly mustSync: boolean;
+}
+
+export interface PeerStatus {
+  readonly match: number;
+  readonly next: number;
+  readonly state: ProgressState;
+  readonly isLearner: boolean;
+  readonly recentActive: boolean;
+}
+
+export interface Status {
+  readonly id: NodeId;
+  readonly hardState: HardState;
+  readonly softState: SoftState;
+  readonly applied: number;
+  readonly lastIndex: number;
+  readonly firstIndex: number;
+  readonly confState: ConfState;
+  readonly leadTransferee: NodeId;
+  /** Replication progress of every member; empty unless this member leads. */
+  readonly progress: ReadonlyMap<NodeId, PeerStatus>;
+}
+
+export class RawNode {
+  readonly raft: Raft;
+  private prevSoft: SoftState;
+  private prevHard: HardState;
+  private outstanding: Ready | null = null;
+
+  /** Pass a Raft to use a subclass of it (tests inject faults that way); otherwise a config. */
+  constructor(configOrRaft: RaftConfig | Raft) {
+    this.raft = configOrRaft instanceof Raft ? configOrRaft : new Raft(configOrRaft);
+    this.prevSoft = this.softState();
+    this.prevHard = this.raft.hardState();
+  }
+
+  tick(): void {
+    this.raft.tick();
+  }
+
+  step(m: Message): void {
+    this.raft.step(m);
+  }
+
+  /** Campaigns now (if this member may), skipping the wait for an election timeout. */
+  campaign(): void {
+    this.raft.hup(false);
+  }
+
+  /** Proposes entries; throws ProposalDroppedError when they cannot be appended or forwarded. */
+  propose(data: Uint8Array | readonly Uint8Array[]): void {
+    const list = data instanceof Uint8Array ? [data] : data;
+    this.raft.propose(list.map((d): ProposedEntry => ({ type: 'normal', data: d })));
+  }
+
+  /** Throws ConfChangeRejectedError on a leader that cannot take this change now. */
+  proposeConfChange(cc: ConfChange): void {
+    this.raft.proposeConfChange(cc);
+  }
+
+  applyConfChange(entry: ConfChangeEntry): ConfState {
+    return this.raft.applyConfChange(entry);
+  }
+
+  /** Requests a linearizable read; the answer comes as a ReadState with the same context. */
+  readIndex(context: string): void {
+    this.raft.readIndex(context);
+  }
+
+  transferLeader(to: NodeId): void {
+    this.raft.transferLeader(to);
+  }
+
+  reportUnreachable(id: NodeId): void {
+    this.raft.reportUnreachable(id);
+  }
+
+  reportSnapshot(id: NodeId, ok: boolean): void {
+    this.raft.reportSnapshot(id, ok);
+  }
+
+  private softState(): SoftState {
+    return { lead: this.raft.lead, role: this.raft.role };
+  }
+
+  hasReady(): boolean {
+    if (this.outstanding) return false;
+    const r = this.raft;
+    r.flushBroadcast();
+    const soft = this.softState();
+    return (
+      soft.lead !== this.prevSoft.lead ||
+      soft.role !== this.prevSoft.role ||
+      !hardStateEqual(r.hardState(), this.prevHard) ||
+      r.msgs.length > 0 ||
+      r.readStates.length > 0 ||
+      r.log.unstableEntries().length > 0 ||
+      r.log.hasPendingSnapshot() ||
+      r.log.hasNextCommittedEntries()
+    );
+  }
+
+  /** Takes everything accumulated since the last Ready. Call advance() before the next ready(). */
+  ready(): Ready {
+    if (this.outstanding) throw new Error('raft: ready() called again before advance()');
+    const r = this.raft;
+    r.flushBroadcast();
+    const soft = this.softState();
+    const hard = r.hardState();
+    const entries = r.log.unstableEntries().slice();
+    const snapshot = r.log.unstable.snapshot ?? undefined;
+    const hardChanged = !hardStateEqual(hard, this.prevHard);
+    const rd: Ready = {
+      ...(soft.lead !== this.prevSoft.lead || soft.role !== this.prevSoft.role ? { softState: soft } : {}),
+      ...(hardChanged ? { hardState: hard } : {}),
+      ...(snapshot ? { snapshot } : {}),
+      entries,
+      committedEntries: r.log.nextCommittedEntries(),
+      messages: r.msgs,
+      readStates: r.readStates,
+      mustSync: entries.length > 0 || snapshot !== undefined || hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote,
+    };
+    r.msgs = [];
+    r.readStates = [];
+    this.prevSoft = soft;
+    this.prevHard = hard;
+    this.outstanding = rd;
+    return rd;
+  }
+
+  /** The last Ready was persisted, its messages sent and its committed entries applied. */
+  advance(): void {
+    const rd = this.outstanding;
+    if (!rd) throw new Error('raft: advance() called without an outstanding Ready');
+    this.outstanding = null;
+    const log = this.raft.log;
+    if (rd.snapshot) log.stableSnapTo(rd.snapshot.meta.index);
+    if (rd.entries.length > 0) {
+      const last = rd.entries[rd.entries.length - 1]!;
+      log.stableTo(last.index, last.term);
+    }
+    if (rd.snapshot) log.appliedTo(rd.snapshot.meta.index);
+    if (rd.committedEntries.length > 0) {
+      log.appliedTo(rd.committedEntries[rd.committedEntries.length - 1]!.index);
+      this.raft.reduceUncommittedSize(entriesSize(rd.committedEntries));
+    }
+    this.raft.selfAck();
+  }
+
+  status(): Status {
+    const r = this.raft;
+    const progress = new Map<NodeId, PeerStatus>();
+    if (r.role === 'leader') {
+      for (const [id, pr] of r.trk.progress) {
+        progress.set(id, { match: pr.match, next: pr.next, state: pr.state, isLearner: pr.isLearner, recentActive: pr.recentActive });
+      }
+    }
+    return {
+      id: r.id,
+      hardState: r.hardState(),
+      softState: this.softState(),
+      applied: r.log.applied,
+      lastIndex: r.log.lastIndex(),
+      firstIndex: r.log.firstIndex(),
+      confState: r.trk.confState(),
+      leadTransferee: r.role === 'leader' ? r.leadTransferee : NONE,
+      progress,
+    };
+  }
+}
