@@ -1,13 +1,6 @@
 // Messages of etcd's Maintenance service, as they arrive; see etcd-api-common-types.ts.
 
-import type {
-  Bytes,
-  EmptyMessage,
-  Int64,
-  ResponseHeader,
-  Uint64,
-  UnknownEnumValue,
-} from './etcd-api-common-types.js';
+import type { Bytes, EmptyMessage, Int64, ResponseHeader, Uint64, UnknownEnumValue } from './etcd-api-common-types.js';
 
 export type AlarmType = 'NONE' | 'NOSPACE' | 'CORRUPT';
 export type AlarmAction = 'GET' | 'ACTIVATE' | 'DEACTIVATE';

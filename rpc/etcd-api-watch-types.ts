@@ -1,13 +1,6 @@
 // Messages of etcd's Watch service, as they arrive; see etcd-api-common-types.ts.
 
-import type {
-  Bytes,
-  EmptyMessage,
-  Event,
-  Int64,
-  ResponseHeader,
-  UnknownEnumValue,
-} from './etcd-api-common-types.js';
+import type { Bytes, EmptyMessage, Event, Int64, ResponseHeader, UnknownEnumValue } from './etcd-api-common-types.js';
 
 export type WatchFilterType = 'NOPUT' | 'NODELETE';
 

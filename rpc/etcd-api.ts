@@ -160,12 +160,16 @@ function checkMethodTables(definition: PackageDefinition): void {
     const declared = Object.keys(service).sort();
     const tabled = Object.keys(expected).sort();
     if (declared.join() !== tabled.join()) {
-      throw new EtcdApiDefinitionError(`${fullName} declares [${declared.join(', ')}], the table [${tabled.join(', ')}]`);
+      throw new EtcdApiDefinitionError(
+        `${fullName} declares [${declared.join(', ')}], the table [${tabled.join(', ')}]`,
+      );
     }
     for (const method of declared) {
       const kind = methodKind(service[method] as MethodDefinition<unknown, unknown>);
       if (kind !== expected[method]) {
-        throw new EtcdApiDefinitionError(`${fullName}/${method} is ${kind} in the .proto, ${expected[method]} in the table`);
+        throw new EtcdApiDefinitionError(
+          `${fullName}/${method} is ${kind} in the .proto, ${expected[method]} in the table`,
+        );
       }
     }
   }

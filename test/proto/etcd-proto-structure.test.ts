@@ -61,7 +61,10 @@ describe('our etcd API definitions, compared with the etcd3 client’s', () => {
 
   it('defines every message of mvccpb, authpb and etcdserverpb that the client defines, and no other', () => {
     const names = (types: protobuf.Type[]) =>
-      types.map((type) => type.fullName).filter((name) => !name.startsWith('.v3')).sort();
+      types
+        .map((type) => type.fullName)
+        .filter((name) => !name.startsWith('.v3'))
+        .sort();
     expect(names(ourDefinitions.types)).toEqual(names(theirDefinitions.types));
   });
 
