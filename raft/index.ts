@@ -8,3 +8,4 @@ export { MemoryStorage, limitSize, type LogStorage, type InitialState } from './
 export { Raft, type ReadState, type Role } from './raft.js';
 export { RawNode, type Ready, type SoftState, type Status, type PeerStatus } from './raw-node.js';
 export type { ProgressState } from './progress.js';
+export { bootstrapState, type BootstrapState } from './bootstrap.js';

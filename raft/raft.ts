@@ -255,9 +255,14 @@ export class Raft {
     );
   }
 
+  /** §5.4.1: vote only for a candidate whose log is at least as up to date as ours. */
+  protected candidateLogOk(m: VoteRequest): boolean {
+    return this.log.isUpToDate(m.lastIndex, m.lastTerm);
+  }
+
   private handleVoteRequest(m: VoteRequest): void {
     const respType = m.type === 'vote' ? 'voteResp' : 'preVoteResp';
-    if (this.canVote(m) && this.log.isUpToDate(m.lastIndex, m.lastTerm)) {
+    if (this.canVote(m) && this.candidateLogOk(m)) {
       // Answer in the request's term: a pre-candidate must recognise the grant as for its campaign.
       this.msgs.push({ type: respType, from: this.id, to: m.from, term: m.term, reject: false });
       if (m.type === 'vote') {

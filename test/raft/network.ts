@@ -1,6 +1,6 @@
 // A synchronous in-memory cluster for unit tests: every Ready is persisted to MemoryStorage at once,
 // and messages are delivered in FIFO order until nothing moves. Links can be cut to partition it.
-import { MemoryStorage, RawNode, type ConfState, type Entry, type Message, type NodeId, type RaftConfig } from '../../raft/index.js';
+import { bootstrapState, MemoryStorage, RawNode, type Entry, type Message, type NodeId, type RaftConfig } from '../../raft/index.js';
 import { Raft } from '../../raft/raft.js';
 import { Prng } from '../sim/prng.js';
 
@@ -28,12 +28,16 @@ export class TestNetwork {
     makeRaft?: (config: RaftConfig) => Raft,
   ) {
     this.prng = new Prng(seed);
-    const confState: ConfState = { voters: [...ids], learners: [] };
+    const boot = bootstrapState(ids);
     for (const id of ids) {
-      const storage = new MemoryStorage({ meta: { index: 0, term: 0, confState }, data: new Uint8Array() });
+      const storage = new MemoryStorage();
+      storage.append(boot.entries);
+      storage.setHardState(boot.hardState);
       const config: RaftConfig = { id, storage, random: this.prng.fork(), ...overrides };
       this.members.set(id, { id, node: new RawNode(makeRaft ? makeRaft(config) : config), storage, applied: [] });
     }
+    // Apply the bootstrap configuration entries, as a member does when it starts.
+    this.stabilize();
   }
 
   /** Adds a member with an empty log that is not (yet) in anyone's configuration. */
