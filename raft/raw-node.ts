@@ -159,17 +159,18 @@ export class RawNode {
     const hard = r.hardState();
     const entries = r.log.unstableEntries().slice();
     const snapshot = r.log.unstable.snapshot ?? undefined;
-    const hardChanged = !hardStateEqual(hard, this.prevHard);
-    const rd: Ready = {
-      ...(soft.lead !== this.prevSoft.lead || soft.role !== this.prevSoft.role ? { softState: soft } : {}),
-      ...(hardChanged ? { hardState: hard } : {}),
-      ...(snapshot ? { snapshot } : {}),
+    const rd: {
+      -readonly [K in keyof Ready]: Ready[K];
+    } = {
       entries,
       committedEntries: r.log.nextCommittedEntries(),
       messages: r.msgs,
       readStates: r.readStates,
       mustSync: entries.length > 0 || snapshot !== undefined || hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote,
     };
+    if (soft.lead !== this.prevSoft.lead || soft.role !== this.prevSoft.role) rd.softState = soft;
+    if (!hardStateEqual(hard, this.prevHard)) rd.hardState = hard;
+    if (snapshot) rd.snapshot = snapshot;
     r.msgs = [];
     r.readStates = [];
     this.prevSoft = soft;

@@ -142,7 +142,9 @@ export class MemoryStorage implements LogStorage {
     const fresh = entries.slice(start);
     const at = fresh[0]!.index - this.offset;
     if (at > this.ents.length) throw new UnavailableError();
-    this.ents = this.ents.slice(0, at).concat(fresh);
+    // Truncate any conflicting suffix in place, then append: no copy of the whole log.
+    this.ents.length = at;
+    for (const e of fresh) this.ents.push(e);
   }
 }
 

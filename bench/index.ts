@@ -1,0 +1,18 @@
+// npm run bench [-- <suite> ...]: runs the named benchmark suites, or all of them.
+import { runRaftBench } from './raft.js';
+
+const suites: Record<string, () => void | Promise<void>> = {
+  raft: runRaftBench,
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = wanted.length > 0 ? wanted : Object.keys(suites);
+for (const name of names) {
+  const run = suites[name];
+  if (!run) {
+    console.error(`unknown benchmark "${name}"; one of: ${Object.keys(suites).join(', ')}`);
+    process.exitCode = 2;
+    break;
+  }
+  await run();
+}
