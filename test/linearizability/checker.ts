@@ -79,7 +79,7 @@ export function checkLinearizability<S, I, O>(
 
 /**
  * The operations the search must place: a failed operation took no effect and returned nothing, and
- * a read-only operation with an unknown outcome constrains nothing, so both are left out.
+ * an observation with an unknown outcome constrains nothing, so both are left out.
  */
 function prepare<S, I, O>(
   model: Model<S, I, O>,
@@ -90,7 +90,7 @@ function prepare<S, I, O>(
   for (const operation of history) {
     if (operation.outcome === 'fail') continue;
     if (operation.outcome === 'unknown') {
-      if (model.isReadOnly?.(operation.input) === true) continue;
+      if (model.isObservation?.(operation.input, UNKNOWN_OUTPUT) === true) continue;
       operations.push({ input: operation.input, output: UNKNOWN_OUTPUT, call: operation.call, return: Infinity });
     } else {
       operations.push({ input: operation.input, output: operation.output, call: operation.call, return: operation.return });

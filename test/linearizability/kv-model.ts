@@ -26,7 +26,7 @@ export const kvModel: Model<RegisterState, KvInput, KvOutput> = {
   step: stepRegister,
   equal: (a, b) => a === b,
   partition: (history) => partitionBy(history, (input) => input.key),
-  isReadOnly: (input) => input.type === 'get',
+  isObservation,
   describeOperation,
   describeState: (state) => (state === null ? 'absent' : JSON.stringify(state)),
 };
@@ -59,6 +59,13 @@ function stepRegister(
     default:
       return assertNever(input);
   }
+}
+
+/** A read; a compare-and-set that failed; a delete that found nothing. */
+function isObservation(input: KvInput, output: Observed<KvOutput>): boolean {
+  if (input.type === 'get') return true;
+  if (output === UNKNOWN_OUTPUT) return false;
+  return (output.type === 'cas' && !output.succeeded) || (output.type === 'delete' && output.deleted === 0);
 }
 
 function describeOperation(input: KvInput, observed: Observed<KvOutput>): string {

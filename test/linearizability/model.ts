@@ -34,10 +34,12 @@ export interface Model<S, I, O> {
    */
   partition?(history: History<I, O>): Partition<I, O>[];
   /**
-   * True for an input that never changes the state. The checker drops such operations when their
-   * outcome is unknown: they can neither constrain nor enable anything, only slow the search.
+   * True when the operation, having returned this output, leaves every state in which that output
+   * is legal as it was: a read, a compare-and-set that failed. The search linearizes such an
+   * operation as soon as it is legal and never tries it anywhere else, and the checker drops one
+   * whose output is unknown, since it can neither constrain nor enable anything.
    */
-  isReadOnly?(input: I): boolean;
+  isObservation?(input: I, output: Observed<O>): boolean;
   describeOperation(input: I, output: Observed<O>): string;
   describeState(state: S): string;
 }
