@@ -157,3 +157,20 @@ export class StoreFailedError extends StoreError {
 function describe(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }
+
+const REQUEST_ERROR_CODES: ReadonlySet<StoreErrorCode> = new Set<StoreErrorCode>([
+  'STORE_EMPTY_KEY',
+  'STORE_KEY_NOT_FOUND',
+  'STORE_VALUE_PROVIDED',
+  'STORE_LEASE_PROVIDED',
+  'STORE_TOO_MANY_OPS',
+  'STORE_DUPLICATE_KEY',
+  'STORE_REQUEST_TOO_LARGE',
+  'STORE_COMPACTED',
+  'STORE_FUTURE_REV',
+]);
+
+/** An error the request itself caused: the client gets it, the store carries on. */
+export function isRequestError(err: unknown): err is StoreError {
+  return err instanceof StoreError && REQUEST_ERROR_CODES.has(err.code);
+}

@@ -1,0 +1,29 @@
+// The storage layer's public surface.
+export { MemberStore, type MemberStoreOptions } from './member-store.js';
+export { RaftLogStore, type RaftPersist } from './raft-log-store.js';
+export {
+  MvccStore,
+  type ApplyItem,
+  type ApplyOptions,
+  type ApplyOutcome,
+  type InstalledSnapshot,
+  type MvccOptions,
+} from './mvcc/mvcc-store.js';
+export { StateSnapshot } from './snapshot/state-snapshot.js';
+export type { SnapshotHeader } from './snapshot/stream-format.js';
+export { LocalMeta } from './local-meta.js';
+export { metaKey, metaCodecs, setMeta, deleteMeta, type MetaKey, type MetaCodec, type MetaWrite } from './meta.js';
+export { openStoreDb, type StoreDb } from './db.js';
+export * from './errors.js';
+export * from './mvcc/types.js';
+export { prefixEnd, FROM_KEY } from './mvcc/key-bytes.js';
+export { isTxnReadOnly } from './mvcc/apply.js';
+export {
+  checkWriteRequest,
+  checkRangeRequest,
+  requestLimits,
+  DEFAULT_MAX_REQUEST_BYTES,
+  DEFAULT_MAX_TXN_OPS,
+  type RequestLimits,
+} from './mvcc/validate.js';
+export { raftRequestSize } from './mvcc/request-size.js';

@@ -1,0 +1,135 @@
+// The revisions of one key, as etcd's keyIndex keeps them: a list of generations, each running from
+// the put that (re)created the key to the tombstone that deleted it. The last generation is the live
+// one; it is empty while the key is deleted. A revision is (main, sub): main is the write txn's
+// revision, sub the change's position within that txn.
+import type { KeepSet } from './keep-set.js';
+
+export interface Generation {
+  /** Puts (and the tombstone) this generation has seen; compaction drops revisions but not the count. */
+  ver: number;
+  /** Main revision of the put that created the key. */
+  created: number;
+  /** Revisions as flat (main, sub) pairs, oldest first; for an ended generation the last is the tombstone. */
+  revs: number[];
+}
+
+/** The revision of a key visible at some read revision. */
+export interface RevisionHit {
+  readonly main: number;
+  readonly sub: number;
+  readonly created: number;
+  readonly version: number;
+}
+
+export class KeyIndex {
+  gens: Generation[] = [{ ver: 0, created: 0, revs: [] }];
+
+  /** Records a put. A new generation starts at this revision if the key was deleted. */
+  put(main: number, sub: number): void {
+    const g = this.gens[this.gens.length - 1]!;
+    if (g.revs.length === 0) g.created = main;
+    g.revs.push(main, sub);
+    g.ver++;
+  }
+
+  /**
+   * Records a put read back from disk, whose stored createRevision and version are authoritative:
+   * compaction may have removed the generation's older revisions.
+   */
+  restorePut(main: number, sub: number, created: number, version: number): void {
+    const g = this.gens[this.gens.length - 1]!;
+    if (g.revs.length === 0) g.created = created;
+    g.revs.push(main, sub);
+    g.ver = version;
+  }
+
+  /** Ends the live generation with a tombstone. Returns false if the key is not live. */
+  tombstone(main: number, sub: number): boolean {
+    const g = this.gens[this.gens.length - 1]!;
+    if (g.revs.length === 0) return false;
+    g.revs.push(main, sub);
+    g.ver++;
+    this.gens.push({ ver: 0, created: 0, revs: [] });
+    return true;
+  }
+
+  /** True while no revision is left: the key can leave the index. */
+  isEmpty(): boolean {
+    return this.gens.length === 1 && this.gens[0]!.revs.length === 0;
+  }
+
+  /** The latest revision at or before atRev, unless the key was deleted then (or not yet created). */
+  get(atRev: number): RevisionHit | undefined {
+    const g = this.findGeneration(atRev);
+    if (g === undefined) return undefined;
+    const revs = g.revs;
+    for (let i = revs.length - 2; i >= 0; i -= 2) {
+      if (revs[i]! <= atRev) {
+        const newer = (revs.length - i) / 2 - 1;
+        return { main: revs[i]!, sub: revs[i + 1]!, created: g.created, version: g.ver - newer };
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Drops the revisions a compaction at atRev makes unreachable, keeping the latest revision at or
+   * before atRev unless it is a tombstone; the revisions kept are added to `keep`.
+   */
+  compact(atRev: number, keep: KeepSet): void {
+    let [genIdx, revIdx] = this.findCompactionPoint(atRev, keep);
+    const g = this.gens[genIdx]!;
+    if (g.revs.length > 0) {
+      if (revIdx !== -1) g.revs = g.revs.slice(revIdx);
+      // Only a tombstone is left of an ended generation: it goes too.
+      if (g.revs.length === 2 && genIdx !== this.gens.length - 1) {
+        keep.delete(g.revs[0]!, g.revs[1]!);
+        genIdx++;
+      }
+    }
+    if (genIdx > 0) this.gens = this.gens.slice(genIdx);
+  }
+
+  /** Adds to `keep` what compact(atRev) would keep, changing nothing. */
+  keep(atRev: number, keep: KeepSet): void {
+    if (this.isEmpty()) return;
+    const [genIdx, revIdx] = this.findCompactionPoint(atRev, keep);
+    const g = this.gens[genIdx]!;
+    if (revIdx !== -1 && revIdx === g.revs.length - 2 && genIdx !== this.gens.length - 1) {
+      keep.delete(g.revs[revIdx]!, g.revs[revIdx + 1]!);
+    }
+  }
+
+  /**
+   * The first generation still reachable at atRev (its tombstone is after atRev, or it is the live
+   * one) and the position of its latest revision at or before atRev (-1 if none), which joins `keep`.
+   */
+  private findCompactionPoint(atRev: number, keep: KeepSet): [number, number] {
+    let genIdx = 0;
+    while (genIdx < this.gens.length - 1) {
+      const revs = this.gens[genIdx]!.revs;
+      if (revs[revs.length - 2]! > atRev) break;
+      genIdx++;
+    }
+    const revs = this.gens[genIdx]!.revs;
+    for (let i = revs.length - 2; i >= 0; i -= 2) {
+      if (revs[i]! <= atRev) {
+        keep.add(revs[i]!, revs[i + 1]!);
+        return [genIdx, i];
+      }
+    }
+    return [genIdx, -1];
+  }
+
+  private findGeneration(atRev: number): Generation | undefined {
+    const last = this.gens.length - 1;
+    for (let i = last; i >= 0; i--) {
+      const g = this.gens[i]!;
+      if (g.revs.length === 0) continue;
+      // An ended generation whose tombstone is at or before atRev: the key was deleted then.
+      if (i !== last && g.revs[g.revs.length - 2]! <= atRev) return undefined;
+      if (g.revs[0]! <= atRev) return g;
+    }
+    return undefined;
+  }
+}

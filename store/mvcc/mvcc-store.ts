@@ -1,0 +1,435 @@
+// The MVCC key-value state, etcd's model: a revision per write txn, key history in an in-memory
+// index rebuilt at open, values in LevelDB keyed by revision. Writes arrive only as committed raft
+// entries (applyBatch); the changes of a batch and the applied index reach disk in one LevelDB batch,
+// so a crash never skips or repeats an entry.
+import type { ConfState } from '../../raft/types.js';
+import { encodeConfState } from '../codec/raft-codec.js';
+import type { BatchOp, StoreDb } from '../db.js';
+import {
+  ApplyOrderError,
+  CompactedError,
+  CorruptDataError,
+  FutureRevisionError,
+  SnapshotCorruptError,
+  SnapshotStaleError,
+  StoreClosedError,
+  StoreFailedError,
+  isRequestError,
+  type StoreError,
+} from '../errors.js';
+import { ACTIVE_GENERATION_KEY, readU32, staleGenerations, STATE_SUBSPACE, StateSpace, writeU32 } from '../keyspace.js';
+import { readMeta, type MetaKey, type MetaWrite } from '../meta.js';
+import { Mutex } from '../mutex.js';
+import { StateSnapshot } from '../snapshot/state-snapshot.js';
+import { SnapshotDecoder, type SnapshotHeader } from '../snapshot/stream-format.js';
+import { applyWrite, readOnlyTxn, type ApplyContext } from './apply.js';
+import { hashRevisions } from './hash.js';
+import { KeepSet } from './keep-set.js';
+import { decodeKv } from './kv-codec.js';
+import { purgeCompacted } from './purge.js';
+import { executeRange } from './range.js';
+import type { ReadView } from './read-view.js';
+import { loadState, type LoadedState } from './state-loader.js';
+import { encodeNumber, STORE_META } from './store-meta.js';
+import type { KeyRevision, TreeIndex } from './tree-index.js';
+import type { HashKVResult, KeyValue, MvccEvent, RangeRequest, RangeResponse, TxnRequest, TxnResponse, WriteRequest, WriteResponse } from './types.js';
+import { checkRangeRequest, requestLimits, type RequestLimits } from './validate.js';
+import { PendingBatch } from './write-txn.js';
+
+export interface MvccOptions {
+  readonly limits?: Partial<RequestLimits>;
+  /** Size of the chunks a state snapshot is streamed in. */
+  readonly snapshotChunkBytes?: number;
+}
+
+/** A committed raft entry, as the store applies it. */
+export interface ApplyItem {
+  readonly index: number;
+  readonly request: WriteRequest;
+  /** The configuration from this entry on (a conf change entry), stored with the applied index. */
+  readonly confState?: ConfState;
+  /** Changes to the replicated state meta, stored with the applied index. */
+  readonly meta?: readonly MetaWrite[];
+}
+
+export type ApplyOutcome =
+  | { readonly status: 'applied'; readonly index: number; readonly response: WriteResponse; readonly events: readonly MvccEvent[] }
+  /** The request failed as on etcd; the entry still counts as applied. */
+  | { readonly status: 'failed'; readonly index: number; readonly error: StoreError }
+  /** At or below the applied index: applied before (e.g. replayed after a restart). */
+  | { readonly status: 'skipped'; readonly index: number };
+
+export interface ApplyOptions {
+  /** Wait for the disk (fsync). Default true; see applyBatch. */
+  readonly sync?: boolean;
+  /** Fill prevKv in put and delete events (costs a read per changed key). Default false. */
+  readonly eventsWithPrevKv?: boolean;
+}
+
+export interface InstalledSnapshot {
+  readonly appliedIndex: number;
+  readonly revision: number;
+  readonly confState: ConfState;
+}
+
+const DEFAULT_SNAPSHOT_CHUNK_BYTES = 256 * 1024;
+/** Install writes the incoming state in synced batches of about this size. */
+const INSTALL_BATCH_BYTES = 4 * 1024 * 1024;
+
+export class MvccStore {
+  private readonly writeLock = new Mutex();
+  private readonly limits: RequestLimits;
+  private readonly chunkBytes: number;
+  private space: StateSpace;
+  private index: TreeIndex;
+  private currentRev: number;
+  private compactRev: number;
+  private applied: number;
+  private conf: ConfState;
+  private memberMeta: Map<string, Uint8Array>;
+  /** Purges of compacted revisions and removal of replaced generations, one after another. */
+  private background: Promise<void> = Promise.resolve();
+  private backgroundError: unknown;
+  private closed = false;
+  private failure: StoreFailedError | undefined;
+
+  private constructor(
+    private readonly db: StoreDb,
+    space: StateSpace,
+    state: LoadedState,
+    options: MvccOptions,
+  ) {
+    this.limits = requestLimits(options.limits);
+    this.chunkBytes = options.snapshotChunkBytes ?? DEFAULT_SNAPSHOT_CHUNK_BYTES;
+    this.space = space;
+    this.index = state.index;
+    this.currentRev = state.revision;
+    this.compactRev = state.compactScheduled;
+    this.applied = state.applied;
+    this.conf = state.confState;
+    this.memberMeta = state.memberMeta;
+    if (state.unfinishedCompaction) this.schedulePurge(state.compactScheduled, state.unfinishedCompaction);
+  }
+
+  /** Loads the live state generation, rebuilding the index, and clears what an interrupted install left. */
+  static async open(db: StoreDb, options: MvccOptions = {}): Promise<MvccStore> {
+    const genBytes = await db.get(ACTIVE_GENERATION_KEY);
+    const space = new StateSpace(genBytes ? readU32(genBytes, 0) : 1);
+    for (const range of staleGenerations(space.generation)) await db.clear(range);
+    return new MvccStore(db, space, await loadState(db, space), options);
+  }
+
+  get revision(): number {
+    return this.currentRev;
+  }
+
+  get compactRevision(): number {
+    return this.compactRev;
+  }
+
+  get appliedIndex(): number {
+    return this.applied;
+  }
+
+  get confState(): ConfState {
+    return this.conf;
+  }
+
+  /** Keys in the index, deleted ones included until a compaction drops them. */
+  get indexedKeys(): number {
+    return this.index.size;
+  }
+
+  /** A value of the replicated state meta (see ApplyItem.meta). */
+  meta<T>(key: MetaKey<T>): T | undefined {
+    return readMeta(this.memberMeta, key);
+  }
+
+  // --- reads ---
+
+  async range(req: RangeRequest): Promise<RangeResponse> {
+    this.ensureUsable();
+    checkRangeRequest(req);
+    return executeRange(this.committedView(), req);
+  }
+
+  /** A txn whose ops are all ranges, served from committed state (after a ReadIndex, say). */
+  async readTxn(req: TxnRequest): Promise<TxnResponse> {
+    this.ensureUsable();
+    return readOnlyTxn(this.committedView(), req);
+  }
+
+  /** etcd's HashKV at `revision` (0 = current). */
+  async hashKV(revision = 0): Promise<HashKVResult> {
+    const started = await this.writeLock.run(async () => {
+      this.ensureUsable();
+      if (revision > 0 && revision < this.compactRev) throw new CompactedError();
+      if (revision > this.currentRev) throw new FutureRevisionError();
+      const upTo = revision > 0 ? revision : this.currentRev;
+      const keep = this.compactRev > 0 ? this.index.keep(this.compactRev) : new KeepSet();
+      // The iterator is taken here, under the lock, so it matches the keep set; it is read after.
+      const hash = hashRevisions(this.db, this.space, upTo, this.compactRev, keep);
+      hash.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
+      return { hash, compactRevision: this.compactRev, revision: this.currentRev, hashRevision: upTo };
+    });
+    return { ...started, hash: await started.hash };
+  }
+
+  // --- writes ---
+
+  /**
+   * Applies committed entries in order, all in one LevelDB batch together with the new applied
+   * index. Entries at or below the applied index are skipped. A request etcd would reject fails on
+   * its own (its outcome carries the error) and consumes no revision; the entry still counts as
+   * applied. With `sync: false` a power loss may lose the batch, which raft then replays from its
+   * log; the member must then not compact its raft log past what it has applied durably.
+   */
+  applyBatch(items: readonly ApplyItem[], options: ApplyOptions = {}): Promise<ApplyOutcome[]> {
+    return this.writeLock.run(async () => {
+      this.ensureUsable();
+      for (let i = 1; i < items.length; i++) {
+        if (items[i]!.index <= items[i - 1]!.index) throw new ApplyOrderError(items[i - 1]!.index, items[i]!.index);
+      }
+      // A compaction takes effect for readers at once, as in etcd: reads below it fail from now on.
+      const onCompact = (revision: number): void => {
+        this.compactRev = revision;
+      };
+      const batch = new BatchContext(this.db, this.index, this.space, this.limits, this.currentRev, this.compactRev, options.eventsWithPrevKv ?? false, onCompact);
+      const outcomes: ApplyOutcome[] = [];
+      let applied = this.applied;
+      let conf = this.conf;
+      const metaWrites = new Map<string, Uint8Array | null>();
+      try {
+        for (const item of items) {
+          if (item.index <= this.applied) {
+            outcomes.push({ status: 'skipped', index: item.index });
+            continue;
+          }
+          outcomes.push(await this.applyOne(batch, item));
+          applied = item.index;
+          if (item.confState) conf = item.confState;
+          for (const m of item.meta ?? []) metaWrites.set(m.name, m.value);
+        }
+        if (applied === this.applied) return outcomes;
+        const ops = this.stateOps(batch, applied, conf, metaWrites);
+        await this.db.batch(ops, { sync: options.sync ?? true });
+      } catch (err) {
+        // The index may hold changes that never reached disk: refuse further work until reopened.
+        this.failure = new StoreFailedError(err);
+        throw this.failure;
+      }
+      this.currentRev = batch.revision;
+      this.applied = applied;
+      this.conf = conf;
+      for (const [name, value] of metaWrites) {
+        if (value === null) this.memberMeta.delete(name);
+        else this.memberMeta.set(name, value);
+      }
+      for (const c of batch.compactions) this.schedulePurge(c.revision, c.keep);
+      return outcomes;
+    });
+  }
+
+  private async applyOne(batch: BatchContext, item: ApplyItem): Promise<ApplyOutcome> {
+    try {
+      const result = await applyWrite(batch, item.request);
+      batch.revision = result.revision;
+      return { status: 'applied', index: item.index, response: result.response, events: result.events };
+    } catch (err) {
+      if (isRequestError(err)) return { status: 'failed', index: item.index, error: err };
+      throw err;
+    }
+  }
+
+  /** The batch's changes plus the state meta that goes with them. */
+  private stateOps(batch: BatchContext, applied: number, conf: ConfState, metaWrites: Map<string, Uint8Array | null>): BatchOp[] {
+    const ops = batch.pending.ops;
+    const s = this.space;
+    ops.push({ type: 'put', key: s.storeMetaKey(STORE_META.applied), value: encodeNumber(applied) });
+    if (batch.revision !== this.currentRev) ops.push({ type: 'put', key: s.storeMetaKey(STORE_META.revision), value: encodeNumber(batch.revision) });
+    if (conf !== this.conf) ops.push({ type: 'put', key: s.storeMetaKey(STORE_META.confState), value: encodeConfState(conf) });
+    if (batch.compactions.length > 0) {
+      ops.push({ type: 'put', key: s.storeMetaKey(STORE_META.compactScheduled), value: encodeNumber(batch.compactRev) });
+    }
+    for (const [name, value] of metaWrites) {
+      const key = s.memberMetaKey(name);
+      ops.push(value === null ? { type: 'del', key } : { type: 'put', key, value });
+    }
+    return ops;
+  }
+
+  /** Resolves once every scheduled compaction has also been removed from disk. */
+  async compactionsSettled(): Promise<void> {
+    await this.background;
+    if (this.backgroundError !== undefined) throw this.backgroundError;
+  }
+
+  // --- snapshots ---
+
+  /** A consistent snapshot of the whole replicated state as of now; writes may go on meanwhile. */
+  snapshot(): Promise<StateSnapshot> {
+    return this.writeLock.run(async () => {
+      this.ensureUsable();
+      const header: SnapshotHeader = { appliedIndex: this.applied, revision: this.currentRev, confState: this.conf };
+      return new StateSnapshot(this.db, this.db.snapshot(), this.space, header, this.chunkBytes);
+    });
+  }
+
+  /**
+   * Replaces the whole replicated state with a snapshot stream. The stream fills a fresh state
+   * generation; only once it is complete, its checksum verified and its index rebuilt does one small
+   * synced write switch to it. Any failure before that leaves the current state as it was.
+   */
+  installSnapshot(chunks: AsyncIterable<Uint8Array>): Promise<InstalledSnapshot> {
+    return this.writeLock.run(async () => {
+      this.ensureUsable();
+      const target = new StateSpace(this.space.generation + 1);
+      let loaded: LoadedState;
+      try {
+        const header = await this.writeStream(chunks, target);
+        loaded = await loadState(this.db, target);
+        if (loaded.applied !== header.appliedIndex || loaded.revision !== header.revision) {
+          throw new SnapshotCorruptError('state does not match its header');
+        }
+        const pointer = new Uint8Array(4);
+        writeU32(pointer, 0, target.generation);
+        await this.db.put(ACTIVE_GENERATION_KEY, pointer, { sync: true });
+      } catch (err) {
+        await this.db.clear(target.all()).catch(() => undefined);
+        throw err;
+      }
+      const old = this.space;
+      this.space = target;
+      this.index = loaded.index;
+      this.currentRev = loaded.revision;
+      this.compactRev = loaded.compactScheduled;
+      this.applied = loaded.applied;
+      this.conf = loaded.confState;
+      this.memberMeta = loaded.memberMeta;
+      this.runInBackground(() => this.db.clear(old.all()));
+      if (loaded.unfinishedCompaction) this.schedulePurge(loaded.compactScheduled, loaded.unfinishedCompaction);
+      return { appliedIndex: loaded.applied, revision: loaded.revision, confState: loaded.confState };
+    });
+  }
+
+  /** Writes a verified stream into `target`; returns its header. */
+  private async writeStream(chunks: AsyncIterable<Uint8Array>, target: StateSpace): Promise<SnapshotHeader> {
+    await this.db.clear(target.all());
+    const decoder = new SnapshotDecoder();
+    let ops: BatchOp[] = [];
+    let bytes = 0;
+    let checked = false;
+    for await (const chunk of chunks) {
+      const records = decoder.push(chunk);
+      if (!checked && decoder.header) {
+        if (decoder.header.appliedIndex < this.applied) throw new SnapshotStaleError(decoder.header.appliedIndex, this.applied);
+        checked = true;
+      }
+      for (const { key, value } of records) {
+        if (!isStateKey(key)) throw new SnapshotCorruptError('record outside the state key space');
+        ops.push({ type: 'put', key: target.absolute(key), value });
+        bytes += key.length + value.length;
+        if (bytes >= INSTALL_BATCH_BYTES) {
+          await this.db.batch(ops, { sync: true });
+          ops = [];
+          bytes = 0;
+        }
+      }
+    }
+    const header = decoder.finish();
+    await this.db.batch(ops, { sync: true });
+    return header;
+  }
+
+  // --- lifecycle ---
+
+  /** Waits for running work (background purges stop early), then refuses further calls. */
+  async close(): Promise<void> {
+    await this.writeLock.run(async () => {
+      this.closed = true;
+    });
+    await this.background;
+  }
+
+  private ensureUsable(): void {
+    if (this.failure) throw this.failure;
+    if (this.closed) throw new StoreClosedError();
+  }
+
+  private committedView(): ReadView {
+    const space = this.space;
+    return {
+      index: this.index,
+      rev: this.currentRev,
+      compactRev: this.compactRev,
+      fetch: (hits) => fetchRevisions(this.db, space, hits),
+    };
+  }
+
+  private schedulePurge(revision: number, keep: KeepSet): void {
+    const space = this.space;
+    this.runInBackground(() => purgeCompacted(this.db, space, revision, keep, () => !this.closed && this.space === space));
+  }
+
+  private runInBackground(job: () => Promise<unknown>): void {
+    this.background = this.background.then(job).then(
+      () => undefined,
+      (err: unknown) => {
+        this.backgroundError = err;
+      },
+    );
+  }
+}
+
+/** The state of one applyBatch call, as the request appliers see it. */
+class BatchContext implements ApplyContext {
+  readonly pending = new PendingBatch();
+  readonly compactions: { revision: number; keep: KeepSet }[] = [];
+
+  constructor(
+    private readonly db: StoreDb,
+    readonly index: TreeIndex,
+    readonly space: StateSpace,
+    readonly limits: RequestLimits,
+    public revision: number,
+    public compactRev: number,
+    readonly eventsWithPrevKv: boolean,
+    private readonly onCompact: (revision: number) => void,
+  ) {}
+
+  compact(revision: number): void {
+    this.compactRev = revision;
+    const keep = this.index.compact(revision);
+    this.onCompact(revision);
+    this.compactions.push({ revision, keep });
+  }
+
+  async fetch(hits: readonly KeyRevision[]): Promise<KeyValue[]> {
+    const out: (KeyValue | undefined)[] = new Array(hits.length);
+    const missing: number[] = [];
+    hits.forEach((h, i) => {
+      const kv = this.pending.lookup(h.main, h.sub);
+      if (kv) out[i] = kv;
+      else missing.push(i);
+    });
+    if (missing.length > 0) {
+      const fromDisk = await fetchRevisions(this.db, this.space, missing.map((i) => hits[i]!));
+      missing.forEach((i, j) => (out[i] = fromDisk[j]));
+    }
+    return out as KeyValue[];
+  }
+}
+
+async function fetchRevisions(db: StoreDb, space: StateSpace, hits: readonly KeyRevision[]): Promise<KeyValue[]> {
+  const values = await db.getMany(hits.map((h) => space.revisionKey(h.main, h.sub)));
+  return values.map((v, i) => {
+    const h = hits[i]!;
+    if (v === undefined) throw new CorruptDataError(`revision ${h.main}.${h.sub} of an indexed key is missing`);
+    return decodeKv(h.main, v);
+  });
+}
+
+function isStateKey(relativeKey: Uint8Array): boolean {
+  const space = relativeKey[0];
+  return space === STATE_SUBSPACE.revisions || space === STATE_SUBSPACE.storeMeta || space === STATE_SUBSPACE.memberMeta;
+}

@@ -1,0 +1,159 @@
+// Requests and responses of the MVCC store: etcd's KV API (etcdserverpb) as plain TypeScript.
+// Keys and values are bytes; revisions and versions are plain numbers; lease IDs are etcd's int64 as
+// bigint, 0n meaning "no lease". A response's `revision` is the header revision etcd would return.
+//
+// Key ranges follow etcd: without rangeEnd a request names one key; with rangeEnd it covers
+// [key, rangeEnd); rangeEnd = [0] (the byte "\0") means every key ≥ key; a prefix is key to
+// prefixEnd(key).
+
+export interface KeyValue {
+  readonly key: Uint8Array;
+  readonly createRevision: number;
+  readonly modRevision: number;
+  /** Number of puts since the key was (re)created; a fresh key has version 1. */
+  readonly version: number;
+  readonly value: Uint8Array;
+  readonly lease: bigint;
+}
+
+export type SortOrder = 'none' | 'ascend' | 'descend';
+export type SortTarget = 'key' | 'version' | 'create' | 'mod' | 'value';
+
+export interface RangeRequest {
+  readonly key: Uint8Array;
+  readonly rangeEnd?: Uint8Array;
+  /** At most this many kvs (0 = no limit); `more` tells whether there were more. */
+  readonly limit?: number;
+  /** Read at this revision; 0 or absent = the current one. */
+  readonly revision?: number;
+  readonly sortOrder?: SortOrder;
+  readonly sortTarget?: SortTarget;
+  readonly keysOnly?: boolean;
+  readonly countOnly?: boolean;
+  readonly minModRevision?: number;
+  readonly maxModRevision?: number;
+  readonly minCreateRevision?: number;
+  readonly maxCreateRevision?: number;
+}
+
+export interface RangeResponse {
+  readonly revision: number;
+  readonly kvs: readonly KeyValue[];
+  readonly more: boolean;
+  /** Number of keys in the range at the read revision, before limit and revision filters. */
+  readonly count: number;
+}
+
+export interface PutRequest {
+  readonly key: Uint8Array;
+  readonly value?: Uint8Array;
+  readonly lease?: bigint;
+  readonly prevKv?: boolean;
+  /** Keep the current value (the key must exist). */
+  readonly ignoreValue?: boolean;
+  /** Keep the current lease (the key must exist). */
+  readonly ignoreLease?: boolean;
+}
+
+export interface PutResponse {
+  readonly revision: number;
+  readonly prevKv?: KeyValue;
+}
+
+export interface DeleteRangeRequest {
+  readonly key: Uint8Array;
+  readonly rangeEnd?: Uint8Array;
+  readonly prevKv?: boolean;
+}
+
+export interface DeleteRangeResponse {
+  readonly revision: number;
+  readonly deleted: number;
+  readonly prevKvs: readonly KeyValue[];
+}
+
+export type CompareResult = 'equal' | 'greater' | 'less' | 'notEqual';
+
+/** What a compare looks at, and the operand it compares against. */
+export type CompareTarget =
+  | { readonly target: 'version'; readonly version: number }
+  | { readonly target: 'create'; readonly createRevision: number }
+  | { readonly target: 'mod'; readonly modRevision: number }
+  | { readonly target: 'value'; readonly value: Uint8Array }
+  | { readonly target: 'lease'; readonly lease: bigint };
+
+export type Compare = CompareTarget & {
+  readonly result: CompareResult;
+  readonly key: Uint8Array;
+  /** With a range, the compare holds when it holds for every key in it. */
+  readonly rangeEnd?: Uint8Array;
+};
+
+export type RequestOp =
+  | { readonly type: 'range'; readonly request: RangeRequest }
+  | { readonly type: 'put'; readonly request: PutRequest }
+  | { readonly type: 'deleteRange'; readonly request: DeleteRangeRequest }
+  | { readonly type: 'txn'; readonly request: TxnRequest };
+
+export type ResponseOp =
+  | { readonly type: 'range'; readonly response: RangeResponse }
+  | { readonly type: 'put'; readonly response: PutResponse }
+  | { readonly type: 'deleteRange'; readonly response: DeleteRangeResponse }
+  | { readonly type: 'txn'; readonly response: TxnResponse };
+
+export interface TxnRequest {
+  readonly compare?: readonly Compare[];
+  readonly success?: readonly RequestOp[];
+  readonly failure?: readonly RequestOp[];
+}
+
+export interface TxnResponse {
+  readonly revision: number;
+  readonly succeeded: boolean;
+  readonly responses: readonly ResponseOp[];
+}
+
+export interface CompactionRequest {
+  readonly revision: number;
+  /** etcd waits for the physical compaction when set; the store compacts the same way either way. */
+  readonly physical?: boolean;
+}
+
+export interface CompactionResponse {
+  readonly revision: number;
+}
+
+/** What a committed raft entry asks of the store. `noop` only advances the applied index. */
+export type WriteRequest =
+  | { readonly type: 'put'; readonly request: PutRequest }
+  | { readonly type: 'deleteRange'; readonly request: DeleteRangeRequest }
+  | { readonly type: 'txn'; readonly request: TxnRequest }
+  | { readonly type: 'compaction'; readonly request: CompactionRequest }
+  | { readonly type: 'noop' };
+
+export type WriteResponse =
+  | { readonly type: 'put'; readonly response: PutResponse }
+  | { readonly type: 'deleteRange'; readonly response: DeleteRangeResponse }
+  | { readonly type: 'txn'; readonly response: TxnResponse }
+  | { readonly type: 'compaction'; readonly response: CompactionResponse }
+  | { readonly type: 'noop'; readonly response: { readonly revision: number } };
+
+/**
+ * One change at one revision, for watchers. A delete's kv carries only the key and the revision of
+ * the delete (modRevision), as in etcd. prevKv is filled when applyBatch is asked for it.
+ */
+export interface MvccEvent {
+  readonly type: 'put' | 'delete';
+  readonly kv: KeyValue;
+  readonly prevKv?: KeyValue;
+}
+
+export interface HashKVResult {
+  readonly hash: number;
+  /** The compaction revision the hash was taken above (0 if never compacted). */
+  readonly compactRevision: number;
+  /** The store's current revision when hashed. */
+  readonly revision: number;
+  /** The revision hashed up to. */
+  readonly hashRevision: number;
+}

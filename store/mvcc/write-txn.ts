@@ -1,0 +1,113 @@
+// One write transaction: every change it makes shares one main revision (beginRev + 1), the sub
+// revision counting changes. Changes go to the index at once (readers of committed state read at an
+// older revision and do not see them), to the batch's pending values (so later reads in the same
+// batch find them before they reach disk), and to the batch's LevelDB ops.
+import type { BatchOp } from '../db.js';
+import type { StateSpace } from '../keyspace.js';
+import { fromKeyString, toKeyString, type KeySpan } from './key-bytes.js';
+import { encodeKv, encodeTombstone } from './kv-codec.js';
+import type { ReadView } from './read-view.js';
+import type { KeyRevision, TreeIndex } from './tree-index.js';
+import type { KeyValue, MvccEvent } from './types.js';
+
+/** The changes of an applyBatch call that are not on disk yet. */
+export class PendingBatch {
+  readonly ops: BatchOp[] = [];
+  /** main → values by sub; null for a tombstone. */
+  private readonly values = new Map<number, (KeyValue | null)[]>();
+
+  record(main: number, sub: number, kv: KeyValue | null): void {
+    let subs = this.values.get(main);
+    if (subs === undefined) this.values.set(main, (subs = []));
+    subs[sub] = kv;
+  }
+
+  /** The pending value of a revision, or undefined if the revision is not pending. */
+  lookup(main: number, sub: number): KeyValue | null | undefined {
+    return this.values.get(main)?.[sub];
+  }
+}
+
+export interface WriteContext {
+  readonly index: TreeIndex;
+  readonly space: StateSpace;
+  readonly pending: PendingBatch;
+  readonly compactRev: number;
+  /** Values of index hits, pending ones included. */
+  fetch(hits: readonly KeyRevision[]): Promise<KeyValue[]>;
+}
+
+/** What the ops of a txn run against: a write txn, or the read-only scope of a read-only txn. */
+export interface TxnScope {
+  /** The revision reads inside the txn see, and the header revision once it ends. */
+  readonly rev: number;
+  view(): ReadView;
+  put(key: Uint8Array, value: Uint8Array, lease: bigint, prev: KeyValue | undefined): KeyValue;
+  deleteRange(span: KeySpan, prevKvs: readonly KeyValue[]): number;
+}
+
+export class WriteTxn implements TxnScope {
+  private changes = 0;
+  readonly events: MvccEvent[] = [];
+
+  constructor(
+    private readonly ctx: WriteContext,
+    readonly beginRev: number,
+  ) {}
+
+  get rev(): number {
+    return this.changes > 0 ? this.beginRev + 1 : this.beginRev;
+  }
+
+  get changed(): boolean {
+    return this.changes > 0;
+  }
+
+  view(): ReadView {
+    const { index, compactRev } = this.ctx;
+    return { index, rev: this.rev, compactRev, fetch: (hits) => this.ctx.fetch(hits) };
+  }
+
+  /** Writes a new revision of key; `prev` is the kv it replaces, if the caller read it (for the event). */
+  put(key: Uint8Array, value: Uint8Array, lease: bigint, prev: KeyValue | undefined): KeyValue {
+    const main = this.beginRev + 1;
+    const keyStr = toKeyString(key);
+    const live = this.ctx.index.get(keyStr, main);
+    const kv: KeyValue = {
+      key,
+      value,
+      lease,
+      createRevision: live ? live.created : main,
+      modRevision: main,
+      version: (live?.version ?? 0) + 1,
+    };
+    const sub = this.changes++;
+    this.ctx.pending.ops.push({ type: 'put', key: this.ctx.space.revisionKey(main, sub), value: encodeKv(kv) });
+    this.ctx.pending.record(main, sub, kv);
+    this.ctx.index.put(keyStr, main, sub);
+    this.events.push(prev ? { type: 'put', kv, prevKv: prev } : { type: 'put', kv });
+    return kv;
+  }
+
+  /**
+   * Deletes the keys of the span live at this txn's revision. `prevKvs`, if the caller read them
+   * (a range over the same span at the same revision), go with the events.
+   */
+  deleteRange(span: KeySpan, prevKvs: readonly KeyValue[]): number {
+    const keys = this.ctx.index.liveKeys(span, this.rev);
+    const main = this.beginRev + 1;
+    keys.forEach((keyStr, i) => {
+      const key = fromKeyString(keyStr);
+      const sub = this.changes++;
+      this.ctx.pending.ops.push({ type: 'put', key: this.ctx.space.revisionKey(main, sub), value: encodeTombstone(key) });
+      this.ctx.pending.record(main, sub, null);
+      this.ctx.index.tombstone(keyStr, main, sub);
+      const kv: KeyValue = { key, createRevision: 0, modRevision: main, version: 0, value: EMPTY, lease: 0n };
+      const prevKv = prevKvs[i];
+      this.events.push(prevKv ? { type: 'delete', kv, prevKv } : { type: 'delete', kv });
+    });
+    return keys.length;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
