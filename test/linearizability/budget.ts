@@ -1,6 +1,9 @@
 /** How much work a check may do before it gives up with an `unknown` verdict. */
 export interface Budget {
-  /** Search steps (an attempt to linearize one operation, or one backtrack), over all partitions. */
+  /**
+   * Search steps over all partitions. A step tries one candidate, or looks for a legal observation,
+   * or undoes the latest choice.
+   */
   readonly maxSteps?: number;
   /** Wall-clock milliseconds. */
   readonly timeLimitMs?: number;
