@@ -40,8 +40,11 @@ describe('histories of an atomic store', () => {
         fc.pre(corrupted !== undefined);
         const result = checkKvHistory(corrupted!);
         expect(result.ok).toBe(false);
-        const read = corrupted!.find((operation) => operation.outcome === 'ok' && operation.output.type === 'get' && operation.output.value === 'never-written');
-        if (result.ok === false) expect(result.key).toBe(read?.input.key);
+        const corruptedRead = corrupted!.find(
+          (operation) =>
+            operation.outcome === 'ok' && operation.output.type === 'get' && operation.output.value === 'never-written',
+        );
+        if (result.ok === false) expect(result.key).toBe(corruptedRead?.input.key);
       }),
       { numRuns: 300 },
     );
