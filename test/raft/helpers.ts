@@ -213,9 +213,12 @@ export function heartbeatResp(from: NodeId, to: NodeId, term: number, context = 
   return { type: 'heartbeatResp', from, to, term, context };
 }
 
+/** The kind of message whose `type` may be T (a vote request's type is 'vote' or 'preVote'). */
+export type MessageOf<T extends MessageType, M = Message> = M extends Message ? (T extends M['type'] ? M : never) : never;
+
 /** The messages of one type (optionally to one member), typed as that kind of message. */
-export function only<T extends MessageType>(msgs: readonly Message[], type: T, to?: NodeId): Extract<Message, { type: T }>[] {
-  return msgs.filter((m): m is Extract<Message, { type: T }> => m.type === type && (to === undefined || m.to === to));
+export function only<T extends MessageType>(msgs: readonly Message[], type: T, to?: NodeId): MessageOf<T>[] {
+  return msgs.filter((m): m is MessageOf<T> => m.type === type && (to === undefined || m.to === to));
 }
 
 /** The data of normal, non-empty entries: what the application proposed, without the no-ops. */
