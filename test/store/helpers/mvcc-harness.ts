@@ -97,6 +97,14 @@ export class MvccHarness {
     this.nextIndex = this.store.appliedIndex + 1;
   }
 
+  /** Back to an empty store in the same directory. */
+  async reset(): Promise<void> {
+    await this.store.close();
+    await this.db.clear();
+    this.store = await MvccStore.open(this.db, this.options);
+    this.nextIndex = 1;
+  }
+
   async destroy(): Promise<void> {
     await this.store.close().catch(() => undefined);
     await this.db.close();
