@@ -148,6 +148,16 @@ export class TestNetwork {
     }
   }
 
+  /** Ticks every member once and settles, until cond() holds; returns the ticks it took. */
+  tickUntil(cond: () => boolean, limit = 1000): number {
+    for (let i = 1; i <= limit; i++) {
+      this.tickAll();
+      this.stabilize();
+      if (cond()) return i;
+    }
+    throw new Error(`condition not reached within ${limit} ticks`);
+  }
+
   /** Starts a campaign on one member now, then lets the cluster settle. */
   elect(id: NodeId): void {
     this.member(id).node.campaign();
