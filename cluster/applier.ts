@@ -1,0 +1,92 @@
+// Turns a Ready's committed entries into one store batch: client writes become store requests,
+// configuration changes update raft and the member list, and everything (the changes, the member
+// list, the applied index) is written together. The outcome of each proposal goes back to the
+// member that proposed it.
+import type { ConfState, Entry, NodeId, RawNode } from '../raft/index.js';
+import { setMeta, type MetaWrite } from '../store/meta.js';
+import type { ApplyItem, ApplyOutcome, MvccStore } from '../store/mvcc/mvcc-store.js';
+import type { MvccEvent } from '../store/mvcc/types.js';
+import { applyMembershipChange, MEMBERS, withAttributes, type MemberRecord } from './membership.js';
+import { decodeProposal } from './proposal-codec.js';
+
+export interface AppliedProposal {
+  readonly seq: number;
+  readonly outcome: ApplyOutcome;
+}
+
+export interface ApplyResult {
+  /** Outcomes of this member's own proposals, by sequence number. */
+  readonly own: readonly AppliedProposal[];
+  /** Events of every applied write, in revision order, for watchers. */
+  readonly events: readonly MvccEvent[];
+  /** The member list, when a configuration change or publish changed it. */
+  readonly members?: readonly MemberRecord[];
+  /** The configuration, when a configuration change moved it. */
+  readonly confState?: ConfState;
+  readonly lastIndex: number;
+}
+
+const NOOP = { type: 'noop' } as const;
+
+export async function applyEntries(
+  self: NodeId,
+  node: RawNode,
+  store: MvccStore,
+  members: readonly MemberRecord[],
+  entries: readonly Entry[],
+  sync: boolean,
+): Promise<ApplyResult> {
+  const items: ApplyItem[] = [];
+  const ownSeq = new Map<number, number>(); // index → seq, for our own proposals
+  let list = members;
+  let membersChanged = false;
+  let confState: ConfState | undefined;
+  // Entries the store applied before (replayed after a restart) must not move the member list again:
+  // the store's list is already as of its applied index.
+  const storeApplied = store.appliedIndex;
+  for (const e of entries) {
+    if (e.type === 'confChange') {
+      confState = node.applyConfChange(e);
+      const meta: MetaWrite[] = [];
+      if (e.index > storeApplied) {
+        list = applyMembershipChange(list, e.change);
+        membersChanged = true;
+        meta.push(setMeta(MEMBERS, [...list]));
+      }
+      items.push({ index: e.index, request: NOOP, confState, meta });
+      continue;
+    }
+    if (e.data.length === 0) {
+      items.push({ index: e.index, request: NOOP });
+      continue;
+    }
+    const p = decodeProposal(e.data);
+    if (p.proposer === self) ownSeq.set(e.index, p.seq);
+    if (p.request.type === 'publish') {
+      const meta: MetaWrite[] = [];
+      if (e.index > storeApplied) {
+        list = withAttributes(list, p.proposer, p.request.name, p.request.clientUrls);
+        membersChanged = true;
+        meta.push(setMeta(MEMBERS, [...list]));
+      }
+      items.push({ index: e.index, request: NOOP, meta });
+      continue;
+    }
+    items.push({ index: e.index, request: p.request });
+  }
+  const outcomes = await store.applyBatch(items, { sync });
+  const own: AppliedProposal[] = [];
+  const events: MvccEvent[] = [];
+  for (const o of outcomes) {
+    if (o.status === 'applied') for (const ev of o.events) events.push(ev);
+    const seq = ownSeq.get(o.index);
+    if (seq !== undefined) own.push({ seq, outcome: o });
+  }
+  return {
+    own,
+    events,
+    ...(membersChanged ? { members: list } : {}),
+    ...(confState ? { confState } : {}),
+    lastIndex: entries[entries.length - 1]!.index,
+  };
+}

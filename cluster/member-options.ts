@@ -1,0 +1,140 @@
+// What a member is told at start: etcd's flags, with etcd's names and defaults. The command line, the
+// environment (LODESTONE_*) and a config file all fill in this one shape (see flags.ts).
+import type { Logger } from 'pino';
+
+export type InitialClusterState = 'new' | 'existing';
+
+export interface MemberOptions {
+  /** Human-readable name of this member. */
+  readonly name: string;
+  /** Where the member keeps its LevelDB. */
+  readonly dataDir: string;
+  /** URLs the client (etcd API) server listens on. */
+  readonly listenClientUrls: readonly string[];
+  /** Client URLs this member tells the rest of the cluster (and clients) about. */
+  readonly advertiseClientUrls: readonly string[];
+  /** URLs the peer (raft) server listens on. */
+  readonly listenPeerUrls: readonly string[];
+  /** Peer URLs this member tells the rest of the cluster about. */
+  readonly initialAdvertisePeerUrls: readonly string[];
+  /** The initial members, "name=peerURL[,name=peerURL…]". */
+  readonly initialCluster: string;
+  readonly initialClusterState: InitialClusterState;
+  /** Distinguishes clusters made from the same --initial-cluster. */
+  readonly initialClusterToken: string;
+  /** Milliseconds between heartbeats (and raft ticks). */
+  readonly heartbeatInterval: number;
+  /** Milliseconds without a leader before a follower campaigns. */
+  readonly electionTimeout: number;
+  /** Applied entries between raft log snapshots (after which the log is compacted). */
+  readonly snapshotCount: number;
+  /** Entries kept in the log behind a snapshot, so slow followers catch up without one. */
+  readonly snapshotCatchUpEntries: number;
+  /** Largest request a client may send, in bytes. */
+  readonly maxRequestBytes: number;
+  /** Maximum operations in one transaction. */
+  readonly maxTxnOps: number;
+  /** pino level: 'debug' | 'info' | 'warn' | 'error' | 'silent'. */
+  readonly logLevel: string;
+  /** Use this logger instead of creating one (embedded use). */
+  readonly logger?: Logger;
+}
+
+export const MEMBER_DEFAULTS: MemberOptions = {
+  name: 'default',
+  dataDir: 'default.etcd',
+  listenClientUrls: ['http://localhost:2379'],
+  advertiseClientUrls: ['http://localhost:2379'],
+  listenPeerUrls: ['http://localhost:2380'],
+  initialAdvertisePeerUrls: ['http://localhost:2380'],
+  initialCluster: 'default=http://localhost:2380',
+  initialClusterState: 'new',
+  initialClusterToken: 'etcd-cluster',
+  heartbeatInterval: 100,
+  electionTimeout: 1000,
+  snapshotCount: 100_000,
+  snapshotCatchUpEntries: 5_000,
+  maxRequestBytes: 1.5 * 1024 * 1024,
+  maxTxnOps: 128,
+  logLevel: 'info',
+};
+
+export class MemberOptionsError extends Error {
+  readonly code = 'LODESTONE_INVALID_OPTIONS';
+  constructor(message: string) {
+    super(message);
+    this.name = 'MemberOptionsError';
+  }
+}
+
+export interface InitialMember {
+  readonly name: string;
+  readonly peerUrls: readonly string[];
+}
+
+/** Parses "a=http://h:2380,b=http://h:22380,a=http://other:2380" into members (a name may repeat). */
+export function parseInitialCluster(s: string): InitialMember[] {
+  const byName = new Map<string, string[]>();
+  for (const part of s.split(',').map((p) => p.trim()).filter((p) => p.length > 0)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0 || eq === part.length - 1) throw new MemberOptionsError(`--initial-cluster: "${part}" is not name=url`);
+    const name = part.slice(0, eq);
+    const url = part.slice(eq + 1);
+    checkUrl(url, '--initial-cluster');
+    const urls = byName.get(name) ?? [];
+    urls.push(url);
+    byName.set(name, urls);
+  }
+  if (byName.size === 0) throw new MemberOptionsError('--initial-cluster is empty');
+  return [...byName].map(([name, peerUrls]) => ({ name, peerUrls }));
+}
+
+export function checkUrl(url: string, flag: string): URL {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new MemberOptionsError(`${flag}: "${url}" is not a URL`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new MemberOptionsError(`${flag}: "${url}" must be http:// or https://`);
+  if (!u.port) throw new MemberOptionsError(`${flag}: "${url}" must name a port`);
+  return u;
+}
+
+/** "http://127.0.0.1:2379" → "127.0.0.1:2379", the form gRPC binds and dials. */
+export function hostPort(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port}`;
+}
+
+export function validateOptions(o: MemberOptions): void {
+  if (!o.name) throw new MemberOptionsError('--name must not be empty');
+  if (!o.dataDir) throw new MemberOptionsError('--data-dir must not be empty');
+  for (const [flag, urls] of [
+    ['--listen-client-urls', o.listenClientUrls],
+    ['--advertise-client-urls', o.advertiseClientUrls],
+    ['--listen-peer-urls', o.listenPeerUrls],
+    ['--initial-advertise-peer-urls', o.initialAdvertisePeerUrls],
+  ] as const) {
+    if (urls.length === 0) throw new MemberOptionsError(`${flag} must list at least one URL`);
+    for (const u of urls) checkUrl(u, flag);
+  }
+  if (o.initialClusterState !== 'new' && o.initialClusterState !== 'existing') {
+    throw new MemberOptionsError(`--initial-cluster-state must be "new" or "existing", not "${String(o.initialClusterState)}"`);
+  }
+  if (!(o.heartbeatInterval > 0)) throw new MemberOptionsError('--heartbeat-interval must be positive');
+  if (!(o.electionTimeout >= 5 * o.heartbeatInterval)) {
+    throw new MemberOptionsError('--election-timeout should be at least 5 times --heartbeat-interval');
+  }
+  if (!(o.snapshotCount > 0)) throw new MemberOptionsError('--snapshot-count must be positive');
+  if (!(o.maxRequestBytes > 0)) throw new MemberOptionsError('--max-request-bytes must be positive');
+  const members = parseInitialCluster(o.initialCluster);
+  const self = members.find((m) => m.name === o.name);
+  if (!self) throw new MemberOptionsError(`--initial-cluster has no entry for --name "${o.name}"`);
+  const advertised = [...o.initialAdvertisePeerUrls].sort().join(',');
+  if ([...self.peerUrls].sort().join(',') !== advertised) {
+    throw new MemberOptionsError(
+      `--initial-cluster has ${o.name}=${self.peerUrls.join(',')} but --initial-advertise-peer-urls is ${o.initialAdvertisePeerUrls.join(',')}`,
+    );
+  }
+}

@@ -1,0 +1,490 @@
+// A Lodestone member: raft consensus, the LevelDB log and state, the peer transport and the etcd API,
+// wired together. A Node program creates one with Member.start(options) and ends it with close();
+// the command line and the local-cluster script are thin wrappers around this class.
+//
+// The write path: a client request is encoded as a proposal and handed to raft (a follower's raft
+// forwards it to the leader). Each Ready is persisted in one synced LevelDB batch, then its messages
+// are sent, then its committed entries are applied to the MVCC store in one batch together with the
+// applied index, and the waiting client gets the result of its own proposal.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomInt } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import {
+  ProposalDroppedError,
+  RawNode,
+  type Message,
+  type NodeId,
+  type Ready,
+  type SnapshotMessage,
+} from '../raft/index.js';
+import { EtcdError } from '../rpc/etcd-errors.js';
+import type { KvBackend } from '../rpc/kv-backend.js';
+import type { HeaderFields } from '../rpc/kv-convert.js';
+import { PeerTransport } from '../rpc/peer-transport.js';
+import { ClientServer } from '../rpc/client-server.js';
+import type { ClusterBackend, MemberInfo, StatusInfo } from '../rpc/member-backend.js';
+import { openStoreDb, type StoreDb } from '../store/db.js';
+import { LocalMeta } from '../store/local-meta.js';
+import { MvccStore, type ApplyOutcome } from '../store/mvcc/mvcc-store.js';
+import type * as st from '../store/mvcc/types.js';
+import { RaftLogStore } from '../store/raft-log-store.js';
+import { applyEntries } from './applier.js';
+import { establishIdentity } from './bootstrap.js';
+import { LinearizableReads } from './linearizable-reads.js';
+import { hostPort, MEMBER_DEFAULTS, validateOptions, type MemberOptions } from './member-options.js';
+import { MEMBERS, type MemberRecord } from './membership.js';
+import { encodeProposal, type MemberRequest } from './proposal-codec.js';
+import { SnapshotStaging } from './snapshot-staging.js';
+import { Waiters } from './waiters.js';
+
+/** A proposal refused locally because no leader is known yet; it is retried when one is. */
+interface Stalled {
+  readonly data: Uint8Array;
+  readonly seq: number;
+  readonly since: number;
+}
+
+export class Member implements KvBackend, ClusterBackend {
+  readonly options: MemberOptions;
+  readonly logger: Logger;
+  readonly id: NodeId;
+  readonly clusterId: number;
+
+  private readonly node: RawNode;
+  private members: readonly MemberRecord[];
+  private readonly writes: Waiters<ApplyOutcome>;
+  private readonly reads: LinearizableReads;
+  private readonly appliedWaiters: { index: number; resolve: () => void }[] = [];
+  private appliedIndex: number;
+  private readonly seqBase = Date.now() * 1024;
+  private seq = 0;
+  private queued: { data: Uint8Array; seq: number }[] = [];
+  private stalled: Stalled[] = [];
+  private ticker: NodeJS.Timeout | undefined;
+  private readyRunning = false;
+  private readyAgain = false;
+  private kickScheduled = false;
+  private closing = false;
+  private published = false;
+  private readonly startedAt = Date.now();
+
+  private constructor(
+    options: MemberOptions,
+    logger: Logger,
+    identity: { memberId: number; clusterId: number },
+    private readonly db: StoreDb,
+    private readonly logStore: RaftLogStore,
+    private readonly mvcc: MvccStore,
+    private readonly staging: SnapshotStaging,
+  ) {
+    this.options = options;
+    this.logger = logger;
+    this.id = identity.memberId;
+    this.clusterId = identity.clusterId;
+    this.members = mvcc.meta(MEMBERS) ?? [];
+    this.appliedIndex = mvcc.appliedIndex;
+    const electionTick = Math.max(2, Math.round(options.electionTimeout / options.heartbeatInterval));
+    this.node = new RawNode({
+      id: this.id,
+      storage: logStore,
+      random: { int: (n) => randomInt(n) },
+      // Restart from the log's snapshot: committed entries after it are handed out again, so raft
+      // re-learns configuration changes; the store skips what it had already applied.
+      applied: logStore.snapshot().meta.index,
+      electionTick,
+      heartbeatTick: 1,
+      checkQuorum: true,
+      preVote: true,
+      maxSizePerMsg: 1024 * 1024,
+      maxInflightMsgs: 256,
+      maxUncommittedEntriesSize: 1 << 30,
+    });
+    this.writes = new Waiters(this.requestTimeoutMs());
+    this.reads = new LinearizableReads(
+      {
+        readIndex: (ctx) => this.node.readIndex(ctx),
+        waitApplied: (index) => this.waitApplied(index),
+        now: () => Date.now(),
+      },
+      `r${this.id.toString(16)}-${this.seqBase}`,
+      Math.max(500, options.electionTimeout / 2),
+      this.requestTimeoutMs(),
+    );
+  }
+
+  private transport!: PeerTransport;
+  private clientServer!: ClientServer;
+
+  /** Opens (or creates) the member's data, joins its cluster and starts serving. */
+  static async start(partial: Partial<MemberOptions> = {}): Promise<Member> {
+    const options: MemberOptions = { ...MEMBER_DEFAULTS, ...partial };
+    validateOptions(options);
+    const logger = options.logger ?? pino({ level: options.logLevel, base: { member: options.name } });
+    // etcd's layout: everything of the member lives under <data-dir>/member.
+    const memberDir = join(options.dataDir, 'member');
+    await mkdir(memberDir, { recursive: true });
+    const db = await openStoreDb(join(memberDir, 'db'));
+    try {
+      const logStore = await RaftLogStore.open(db);
+      const local = await LocalMeta.open(db);
+      const identity = await establishIdentity(options, local, logStore);
+      const mvcc = await MvccStore.open(db, { limits: { maxRequestBytes: options.maxRequestBytes, maxTxnOps: options.maxTxnOps } });
+      const staging = new SnapshotStaging(join(memberDir, 'snap'));
+      await staging.clear();
+      const member = new Member(options, logger, identity, db, logStore, mvcc, staging);
+      await member.begin();
+      return member;
+    } catch (e) {
+      await db.close().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async begin(): Promise<void> {
+    this.transport = new PeerTransport({
+      selfId: this.id,
+      clusterId: String(this.clusterId),
+      listen: hostPort(this.options.listenPeerUrls[0]!),
+      logger: this.logger,
+      handler: {
+        onMessages: (msgs) => this.onPeerMessages(msgs),
+        onSnapshot: (m, payload) => this.onIncomingSnapshot(m, payload),
+        snapshotPayload: (m) => this.outgoingSnapshot(m),
+        onUnreachable: (id) => {
+          this.node.reportUnreachable(id);
+          this.kick();
+        },
+        onSnapshotStatus: (id, ok) => {
+          this.node.reportSnapshot(id, ok);
+          this.kick();
+        },
+      },
+    });
+    await this.transport.start();
+    this.syncPeers();
+    this.clientServer = new ClientServer({
+      listen: this.options.listenClientUrls.map(hostPort),
+      maxRequestBytes: this.options.maxRequestBytes,
+      kv: this,
+      cluster: this,
+      logger: this.logger,
+    });
+    await this.clientServer.start();
+    this.ticker = setInterval(() => this.tick(), this.options.heartbeatInterval);
+    this.logger.info(
+      { memberId: this.id.toString(16), clusterId: this.clusterId.toString(16), client: this.options.listenClientUrls, peer: this.options.listenPeerUrls },
+      'member started',
+    );
+    this.kick();
+  }
+
+  /** The ports the member actually bound (useful with port 0). */
+  get clientPorts(): readonly number[] {
+    return this.clientServer.ports;
+  }
+
+  get peerPort(): number {
+    return this.transport.port;
+  }
+
+  // ------------------------------------------------------------------ raft driving
+
+  private requestTimeoutMs(): number {
+    // etcd's: 5 s plus two election timeouts.
+    return 5000 + 2 * this.options.electionTimeout;
+  }
+
+  private tick(): void {
+    this.node.tick();
+    this.retryStalled();
+    this.reads.tick();
+    this.kick();
+  }
+
+  private onPeerMessages(msgs: readonly Message[]): void {
+    for (const m of msgs) {
+      if (m.to !== this.id) continue;
+      this.node.step(m);
+    }
+    this.kick();
+  }
+
+  /** Schedules Ready handling once the current burst of inputs has been taken in (group commit). */
+  private kick(): void {
+    if (this.kickScheduled || this.closing) return;
+    this.kickScheduled = true;
+    setImmediate(() => {
+      this.kickScheduled = false;
+      this.flushProposals();
+      this.reads.flush();
+      void this.runReady();
+    });
+  }
+
+  private async runReady(): Promise<void> {
+    if (this.readyRunning) {
+      this.readyAgain = true;
+      return;
+    }
+    this.readyRunning = true;
+    try {
+      do {
+        this.readyAgain = false;
+        while (!this.closing && this.node.hasReady()) await this.handleReady(this.node.ready());
+      } while (this.readyAgain && !this.closing);
+    } catch (e) {
+      this.logger.fatal({ err: e }, 'handling a raft Ready failed; stopping the member');
+      void this.close();
+    } finally {
+      this.readyRunning = false;
+    }
+  }
+
+  private async handleReady(rd: Ready): Promise<void> {
+    if (rd.softState) this.onSoftState(rd.softState.lead, rd.softState.role);
+    // An incoming snapshot: install the state first, so the log never claims more than the state holds.
+    if (rd.snapshot) await this.installSnapshot(rd.snapshot.meta.index, rd.snapshot.meta.term);
+    const started = performance.now();
+    await this.logStore.save({
+      ...(rd.hardState ? { hardState: rd.hardState } : {}),
+      entries: rd.entries,
+      ...(rd.snapshot ? { snapshot: rd.snapshot } : {}),
+    });
+    const took = performance.now() - started;
+    if (took > 100) this.logger.warn({ ms: Math.round(took), entries: rd.entries.length }, 'slow fsync');
+    // Durable: the messages may leave now.
+    if (rd.messages.length > 0) this.transport.send(rd.messages);
+    if (rd.committedEntries.length > 0) await this.apply(rd);
+    for (const rs of rd.readStates) this.reads.onReadState(rs.context, rs.index);
+    this.node.advance();
+    await this.maybeCompactLog();
+  }
+
+  private async apply(rd: Ready): Promise<void> {
+    const result = await applyEntries(this.id, this.node, this.mvcc, this.members, rd.committedEntries, false);
+    if (result.members) {
+      this.members = result.members;
+      this.syncPeers();
+    }
+    for (const { seq, outcome } of result.own) this.writes.resolve(seq, outcome);
+    this.setApplied(result.lastIndex);
+    if (result.confState && !result.confState.voters.includes(this.id) && !result.confState.learners.includes(this.id)) {
+      this.logger.warn('this member was removed from the cluster; stopping');
+      void this.close();
+    }
+  }
+
+  private onSoftState(lead: NodeId, role: string): void {
+    this.logger.info({ leader: lead.toString(16), role, term: this.node.raft.term }, lead === 0 ? 'no leader' : 'leader changed');
+    if (lead !== 0) {
+      this.retryStalled();
+      this.maybePublish();
+    }
+  }
+
+  /** Publishes this member's name and client URLs once a leader exists, as etcd's members do. */
+  private maybePublish(): void {
+    if (this.published) return;
+    const me = this.members.find((m) => m.id === this.id);
+    const urls = [...this.options.advertiseClientUrls];
+    if (me && me.name === this.options.name && me.clientUrls.join(',') === urls.join(',')) {
+      this.published = true;
+      return;
+    }
+    this.published = true;
+    this.propose({ type: 'publish', name: this.options.name, clientUrls: urls }).catch((e: unknown) => {
+      this.published = false;
+      this.logger.warn({ err: e }, 'publishing member attributes failed; will retry');
+    });
+  }
+
+  private setApplied(index: number): void {
+    if (index <= this.appliedIndex) return;
+    this.appliedIndex = index;
+    let keep = 0;
+    for (const w of this.appliedWaiters) {
+      if (w.index <= index) w.resolve();
+      else this.appliedWaiters[keep++] = w;
+    }
+    this.appliedWaiters.length = keep;
+  }
+
+  private waitApplied(index: number): Promise<void> {
+    if (index <= this.appliedIndex) return Promise.resolve();
+    return new Promise((resolve) => this.appliedWaiters.push({ index, resolve }));
+  }
+
+  // ------------------------------------------------------------------ proposals
+
+  private propose(request: MemberRequest): Promise<ApplyOutcome> {
+    if (this.closing) return Promise.reject(new EtcdError('ETCD_STOPPED'));
+    const seq = this.seqBase + ++this.seq;
+    const data = encodeProposal({ proposer: this.id, seq, request });
+    if (data.length > this.options.maxRequestBytes) return Promise.reject(new EtcdError('ETCD_REQUEST_TOO_LARGE'));
+    const done = this.writes.wait(seq);
+    this.queued.push({ data, seq });
+    this.kick();
+    return done;
+  }
+
+  /** Hands every proposal queued since the last Ready to raft in one call (one append). */
+  private flushProposals(): void {
+    if (this.queued.length === 0) return;
+    const batch = this.queued;
+    this.queued = [];
+    try {
+      this.node.propose(batch.map((p) => p.data));
+    } catch (e) {
+      if (!(e instanceof ProposalDroppedError)) throw e;
+      const now = Date.now();
+      for (const p of batch) this.stalled.push({ ...p, since: now });
+    }
+  }
+
+  /** Proposes again what was refused for want of a leader; gives up after two election timeouts. */
+  private retryStalled(): void {
+    if (this.stalled.length === 0) return;
+    const now = Date.now();
+    const giveUp = 2 * this.options.electionTimeout;
+    const keep: Stalled[] = [];
+    for (const s of this.stalled) {
+      if (!this.writes.has(s.seq)) continue;
+      if (now - s.since >= giveUp) this.writes.reject(s.seq, new EtcdError('ETCD_NO_LEADER'));
+      else keep.push(s);
+    }
+    this.stalled = [];
+    if (keep.length === 0) return;
+    try {
+      this.node.propose(keep.map((s) => s.data));
+      this.kick();
+    } catch (e) {
+      if (!(e instanceof ProposalDroppedError)) throw e;
+      this.stalled = keep;
+    }
+  }
+
+  // ------------------------------------------------------------------ snapshots
+
+  /** Leader side: the store's state to ship with a raft snapshot message (as of now, ≥ its index). */
+  private async *outgoingSnapshot(m: SnapshotMessage): AsyncIterable<Uint8Array> {
+    const snap = await this.mvcc.snapshot();
+    this.logger.info({ to: m.to.toString(16), index: m.snapshot.meta.index, applied: snap.appliedIndex }, 'sending snapshot');
+    yield* snap;
+  }
+
+  /** Follower side: stage the payload on disk, then let raft see the message. */
+  private async onIncomingSnapshot(m: SnapshotMessage, payload: AsyncIterable<Uint8Array>): Promise<void> {
+    await this.staging.receive(m.snapshot.meta.index, m.snapshot.meta.term, payload);
+    this.logger.info({ from: m.from.toString(16), index: m.snapshot.meta.index }, 'received snapshot');
+    this.node.step(m);
+    this.kick();
+  }
+
+  private async installSnapshot(index: number, term: number): Promise<void> {
+    const installed = await this.mvcc.installSnapshot(this.staging.read(index, term));
+    await this.staging.clear();
+    this.members = this.mvcc.meta(MEMBERS) ?? [];
+    this.syncPeers();
+    this.setApplied(installed.appliedIndex);
+    this.logger.info({ index, applied: installed.appliedIndex, revision: installed.revision }, 'installed snapshot');
+  }
+
+  /** Every snapshotCount applied entries: snapshot the log and drop all but the catch-up tail. */
+  private async maybeCompactLog(): Promise<void> {
+    const snapIndex = this.logStore.snapshot().meta.index;
+    const applied = this.node.raft.log.applied;
+    if (applied - snapIndex < this.options.snapshotCount) return;
+    // The log store's writes are synced, and share LevelDB's write-ahead log with the state's, so
+    // the state applied so far is durable before the log forgets the entries behind it.
+    await this.logStore.createSnapshot(applied, this.node.raft.trk.confState(), new Uint8Array());
+    const compactTo = applied - this.options.snapshotCatchUpEntries;
+    if (compactTo > this.logStore.firstIndex()) await this.logStore.compact(compactTo);
+    this.logger.info({ index: applied, compactedTo: compactTo }, 'raft log snapshot');
+  }
+
+  // ------------------------------------------------------------------ peers
+
+  private syncPeers(): void {
+    if (!this.transport) return;
+    for (const m of this.members) {
+      if (m.id !== this.id && m.peerUrls.length > 0) this.transport.setPeer(m.id, m.peerUrls.map(hostPort));
+    }
+  }
+
+  // ------------------------------------------------------------------ KvBackend
+
+  headerFields(): HeaderFields {
+    return { clusterId: this.clusterId, memberId: this.id, raftTerm: this.node.raft.term };
+  }
+
+  async range(req: st.RangeRequest, serializable: boolean): Promise<st.RangeResponse> {
+    if (!serializable) await this.reads.read().finally(() => this.kick());
+    return this.mvcc.range(req);
+  }
+
+  async readTxn(req: st.TxnRequest, serializable: boolean): Promise<st.TxnResponse> {
+    if (!serializable) await this.reads.read().finally(() => this.kick());
+    return this.mvcc.readTxn(req);
+  }
+
+  async write(req: st.WriteRequest): Promise<st.WriteResponse> {
+    const outcome = await this.propose(req);
+    if (outcome.status === 'failed') throw outcome.error;
+    if (outcome.status === 'skipped') throw new Error('a fresh proposal was skipped as already applied');
+    return outcome.response;
+  }
+
+  // ------------------------------------------------------------------ ClusterBackend
+
+  memberList(): MemberInfo[] {
+    const conf = this.node.raft.trk;
+    return this.members.map((m) => ({ ...m, isLearner: conf.isLearner(m.id) }));
+  }
+
+  status(): StatusInfo {
+    return {
+      leader: this.node.raft.lead,
+      raftIndex: this.node.raft.log.lastIndex(),
+      raftTerm: this.node.raft.term,
+      raftAppliedIndex: this.appliedIndex,
+      revision: this.mvcc.revision,
+      isLearner: this.node.raft.trk.isLearner(this.id),
+      dbSize: 0,
+    };
+  }
+
+  /** Raft's view: who leads, in which term, and this member's role. */
+  raftStatus(): { leader: NodeId; term: number; role: string; applied: number; commit: number } {
+    const r = this.node.raft;
+    return { leader: r.lead, term: r.term, role: r.role, applied: this.appliedIndex, commit: r.log.committed };
+  }
+
+  get uptimeMs(): number {
+    return Date.now() - this.startedAt;
+  }
+
+  // ------------------------------------------------------------------ shutdown
+
+  /** Stops serving, fails what is pending, and closes the data. Safe to call more than once. */
+  async close(): Promise<void> {
+    if (this.closing) return this.closed;
+    this.closing = true;
+    this.closed = (async () => {
+      if (this.ticker) clearInterval(this.ticker);
+      const stopped = new EtcdError('ETCD_STOPPED');
+      this.writes.rejectAll(stopped);
+      this.reads.failAll(stopped);
+      await this.clientServer?.close();
+      await this.transport?.close();
+      // Let an in-flight Ready finish its writes before the database closes under it.
+      while (this.readyRunning) await new Promise((r) => setTimeout(r, 5));
+      await this.mvcc.close();
+      await this.db.close();
+      this.logger.info('member stopped');
+    })();
+    return this.closed;
+  }
+
+  private closed: Promise<void> = Promise.resolve();
+}

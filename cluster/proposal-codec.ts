@@ -1,0 +1,295 @@
+// The payload of a normal raft entry: one client write, tagged with who proposed it and a sequence
+// number so the proposer can hand the applied result back to the waiting client. A compact binary
+// form: proposals are written to every member's log and fsynced, so every byte counts.
+import { ByteReader } from '../store/codec/byte-reader.js';
+import { ByteWriter } from '../store/codec/byte-writer.js';
+import type {
+  Compare,
+  DeleteRangeRequest,
+  PutRequest,
+  RangeRequest,
+  RequestOp,
+  SortOrder,
+  SortTarget,
+  TxnRequest,
+  WriteRequest,
+} from '../store/mvcc/types.js';
+import type { NodeId } from '../raft/index.js';
+
+/** A member publishing its name and client URLs to the cluster, as etcd's members do after start. */
+export interface PublishRequest {
+  readonly type: 'publish';
+  readonly name: string;
+  readonly clientUrls: readonly string[];
+}
+
+/** Anything that goes through the log: a client's write, or a member's own request. */
+export type MemberRequest = WriteRequest | PublishRequest;
+
+/** A request as it travels through the log. */
+export interface Proposal {
+  /** The member whose client is waiting for the result. */
+  readonly proposer: NodeId;
+  /** Unique per proposer (per process life: the proposer's start time is folded in). */
+  readonly seq: number;
+  readonly request: MemberRequest;
+}
+
+const FORMAT = 1;
+const enum Kind {
+  Put = 1,
+  DeleteRange = 2,
+  Txn = 3,
+  Compaction = 4,
+  Noop = 5,
+  Publish = 6,
+}
+const enum OpKind {
+  Range = 1,
+  Put = 2,
+  DeleteRange = 3,
+  Txn = 4,
+}
+const SORT_ORDERS: readonly SortOrder[] = ['none', 'ascend', 'descend'];
+const SORT_TARGETS: readonly SortTarget[] = ['key', 'version', 'create', 'mod', 'value'];
+const COMPARE_RESULTS = ['equal', 'greater', 'less', 'notEqual'] as const;
+const COMPARE_TARGETS = ['version', 'create', 'mod', 'value', 'lease'] as const;
+const EMPTY = new Uint8Array(0);
+
+export function encodeProposal(p: Proposal): Uint8Array {
+  const w = new ByteWriter(64 + requestSizeHint(p.request));
+  w.u8(FORMAT).uvarint(p.proposer).uvarint(p.seq);
+  const r = p.request;
+  switch (r.type) {
+    case 'put':
+      writePut(w.u8(Kind.Put), r.request);
+      break;
+    case 'deleteRange':
+      writeDelete(w.u8(Kind.DeleteRange), r.request);
+      break;
+    case 'txn':
+      writeTxn(w.u8(Kind.Txn), r.request);
+      break;
+    case 'compaction':
+      w.u8(Kind.Compaction).uvarint(r.request.revision).u8(r.request.physical ? 1 : 0);
+      break;
+    case 'noop':
+      w.u8(Kind.Noop);
+      break;
+    case 'publish':
+      w.u8(Kind.Publish).bytes(utf8.encode(r.name)).uvarint(r.clientUrls.length);
+      for (const u of r.clientUrls) w.bytes(utf8.encode(u));
+      break;
+  }
+  return w.finish();
+}
+
+export function decodeProposal(bytes: Uint8Array): Proposal {
+  const r = new ByteReader(bytes);
+  const format = r.u8();
+  if (format !== FORMAT) throw new Error(`unknown proposal format ${format}`);
+  const proposer = r.uvarint();
+  const seq = r.uvarint();
+  const kind = r.u8();
+  let request: MemberRequest;
+  switch (kind) {
+    case Kind.Put:
+      request = { type: 'put', request: readPut(r) };
+      break;
+    case Kind.DeleteRange:
+      request = { type: 'deleteRange', request: readDelete(r) };
+      break;
+    case Kind.Txn:
+      request = { type: 'txn', request: readTxn(r) };
+      break;
+    case Kind.Compaction:
+      request = { type: 'compaction', request: { revision: r.uvarint(), physical: r.u8() === 1 } };
+      break;
+    case Kind.Noop:
+      request = { type: 'noop' };
+      break;
+    case Kind.Publish: {
+      const name = fromUtf8.decode(r.bytes());
+      const n = r.uvarint();
+      const clientUrls: string[] = [];
+      for (let i = 0; i < n; i++) clientUrls.push(fromUtf8.decode(r.bytes()));
+      request = { type: 'publish', name, clientUrls };
+      break;
+    }
+    default:
+      throw new Error(`unknown proposal kind ${kind}`);
+  }
+  r.end();
+  return { proposer, seq, request };
+}
+
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+function requestSizeHint(r: MemberRequest): number {
+  if (r.type === 'put') return r.request.key.length + (r.request.value?.length ?? 0);
+  return 64;
+}
+
+// Optional fields are written behind a presence bitmap, so absent ones cost nothing.
+
+function writePut(w: ByteWriter, p: PutRequest): void {
+  const flags = (p.prevKv ? 1 : 0) | (p.ignoreValue ? 2 : 0) | (p.ignoreLease ? 4 : 0) | (p.lease ? 8 : 0);
+  w.u8(flags).bytes(p.key).bytes(p.value ?? EMPTY);
+  if (p.lease) w.i64(p.lease);
+}
+
+function readPut(r: ByteReader): PutRequest {
+  const flags = r.u8();
+  const key = r.bytes();
+  const value = r.bytes();
+  const lease = flags & 8 ? r.i64() : 0n;
+  return { key, value, lease, prevKv: (flags & 1) !== 0, ignoreValue: (flags & 2) !== 0, ignoreLease: (flags & 4) !== 0 };
+}
+
+function writeDelete(w: ByteWriter, d: DeleteRangeRequest): void {
+  w.u8((d.prevKv ? 1 : 0) | (d.rangeEnd ? 2 : 0)).bytes(d.key);
+  if (d.rangeEnd) w.bytes(d.rangeEnd);
+}
+
+function readDelete(r: ByteReader): DeleteRangeRequest {
+  const flags = r.u8();
+  const key = r.bytes();
+  return flags & 2 ? { key, rangeEnd: r.bytes(), prevKv: (flags & 1) !== 0 } : { key, prevKv: (flags & 1) !== 0 };
+}
+
+function writeRange(w: ByteWriter, q: RangeRequest): void {
+  const flags = (q.rangeEnd ? 1 : 0) | (q.keysOnly ? 2 : 0) | (q.countOnly ? 4 : 0);
+  w.u8(flags).bytes(q.key);
+  if (q.rangeEnd) w.bytes(q.rangeEnd);
+  w.uvarint(q.limit ?? 0).uvarint(q.revision ?? 0);
+  w.u8(SORT_ORDERS.indexOf(q.sortOrder ?? 'none')).u8(SORT_TARGETS.indexOf(q.sortTarget ?? 'key'));
+  w.uvarint(q.minModRevision ?? 0).uvarint(q.maxModRevision ?? 0).uvarint(q.minCreateRevision ?? 0).uvarint(q.maxCreateRevision ?? 0);
+}
+
+function readRange(r: ByteReader): RangeRequest {
+  const flags = r.u8();
+  const key = r.bytes();
+  const rangeEnd = flags & 1 ? r.bytes() : undefined;
+  const limit = r.uvarint();
+  const revision = r.uvarint();
+  const sortOrder = SORT_ORDERS[r.u8()] ?? 'none';
+  const sortTarget = SORT_TARGETS[r.u8()] ?? 'key';
+  return {
+    key,
+    ...(rangeEnd ? { rangeEnd } : {}),
+    limit,
+    revision,
+    sortOrder,
+    sortTarget,
+    keysOnly: (flags & 2) !== 0,
+    countOnly: (flags & 4) !== 0,
+    minModRevision: r.uvarint(),
+    maxModRevision: r.uvarint(),
+    minCreateRevision: r.uvarint(),
+    maxCreateRevision: r.uvarint(),
+  };
+}
+
+function writeCompare(w: ByteWriter, c: Compare): void {
+  w.u8(COMPARE_RESULTS.indexOf(c.result)).u8(COMPARE_TARGETS.indexOf(c.target)).bytes(c.key);
+  w.u8(c.rangeEnd ? 1 : 0);
+  if (c.rangeEnd) w.bytes(c.rangeEnd);
+  switch (c.target) {
+    case 'version':
+      w.uvarint(c.version);
+      break;
+    case 'create':
+      w.uvarint(c.createRevision);
+      break;
+    case 'mod':
+      w.uvarint(c.modRevision);
+      break;
+    case 'value':
+      w.bytes(c.value);
+      break;
+    case 'lease':
+      w.i64(c.lease);
+      break;
+  }
+}
+
+function readCompare(r: ByteReader): Compare {
+  const result = COMPARE_RESULTS[r.u8()];
+  const target = COMPARE_TARGETS[r.u8()];
+  if (!result || !target) throw new Error('corrupt compare in proposal');
+  const key = r.bytes();
+  const rangeEnd = r.u8() === 1 ? r.bytes() : undefined;
+  const base = { result, key, ...(rangeEnd ? { rangeEnd } : {}) };
+  switch (target) {
+    case 'version':
+      return { ...base, target, version: r.uvarint() };
+    case 'create':
+      return { ...base, target, createRevision: r.uvarint() };
+    case 'mod':
+      return { ...base, target, modRevision: r.uvarint() };
+    case 'value':
+      return { ...base, target, value: r.bytes() };
+    case 'lease':
+      return { ...base, target, lease: r.i64() };
+  }
+}
+
+function writeOps(w: ByteWriter, ops: readonly RequestOp[] | undefined): void {
+  w.uvarint(ops?.length ?? 0);
+  for (const op of ops ?? []) {
+    switch (op.type) {
+      case 'range':
+        writeRange(w.u8(OpKind.Range), op.request);
+        break;
+      case 'put':
+        writePut(w.u8(OpKind.Put), op.request);
+        break;
+      case 'deleteRange':
+        writeDelete(w.u8(OpKind.DeleteRange), op.request);
+        break;
+      case 'txn':
+        writeTxn(w.u8(OpKind.Txn), op.request);
+        break;
+    }
+  }
+}
+
+function readOps(r: ByteReader): RequestOp[] {
+  const n = r.uvarint();
+  const ops: RequestOp[] = [];
+  for (let i = 0; i < n; i++) {
+    const kind = r.u8();
+    switch (kind) {
+      case OpKind.Range:
+        ops.push({ type: 'range', request: readRange(r) });
+        break;
+      case OpKind.Put:
+        ops.push({ type: 'put', request: readPut(r) });
+        break;
+      case OpKind.DeleteRange:
+        ops.push({ type: 'deleteRange', request: readDelete(r) });
+        break;
+      case OpKind.Txn:
+        ops.push({ type: 'txn', request: readTxn(r) });
+        break;
+      default:
+        throw new Error(`unknown txn op kind ${kind}`);
+    }
+  }
+  return ops;
+}
+
+function writeTxn(w: ByteWriter, t: TxnRequest): void {
+  w.uvarint(t.compare?.length ?? 0);
+  for (const c of t.compare ?? []) writeCompare(w, c);
+  writeOps(w, t.success);
+  writeOps(w, t.failure);
+}
+
+function readTxn(r: ByteReader): TxnRequest {
+  const n = r.uvarint();
+  const compare: Compare[] = [];
+  for (let i = 0; i < n; i++) compare.push(readCompare(r));
+  return { compare, success: readOps(r), failure: readOps(r) };
+}

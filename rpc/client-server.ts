@@ -1,0 +1,65 @@
+// The client-facing gRPC server: etcd's services on the member's client URLs.
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { addEtcdService } from './etcd-api.js';
+import { clusterService } from './cluster-service.js';
+import type { KvBackend } from './kv-backend.js';
+import { kvService } from './kv-service.js';
+import { maintenanceService } from './maintenance-service.js';
+import type { ClusterBackend } from './member-backend.js';
+
+/** etcd lets a request be this much larger than --max-request-bytes at the gRPC layer (headers, framing). */
+const GRPC_OVERHEAD_BYTES = 512 * 1024;
+
+export interface ClientServerOptions {
+  /** "host:port" addresses to listen on; port 0 picks a free one. */
+  readonly listen: readonly string[];
+  readonly maxRequestBytes: number;
+  readonly kv: KvBackend;
+  readonly cluster: ClusterBackend;
+  readonly logger: Logger;
+}
+
+export class ClientServer {
+  private readonly server: Server;
+  private boundPorts: number[] = [];
+
+  constructor(private readonly options: ClientServerOptions) {
+    this.server = new Server({
+      'grpc.max_receive_message_length': options.maxRequestBytes + GRPC_OVERHEAD_BYTES,
+      'grpc.max_send_message_length': 2 ** 31 - 1,
+      // etcd clients keep connections alive with pings; allow them like etcd does.
+      'grpc.keepalive_permit_without_calls': 1,
+      'grpc.http2.min_ping_interval_without_data_ms': 5000,
+    });
+    addEtcdService(this.server, 'KV', kvService(options.kv));
+    addEtcdService(this.server, 'Cluster', clusterService(options.kv, options.cluster));
+    addEtcdService(this.server, 'Maintenance', maintenanceService(options.kv, options.cluster));
+  }
+
+  get ports(): readonly number[] {
+    return this.boundPorts;
+  }
+
+  async start(): Promise<void> {
+    for (const address of this.options.listen) {
+      const port = await new Promise<number>((resolve, reject) => {
+        this.server.bindAsync(address, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+      });
+      this.boundPorts.push(port);
+    }
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, 2000);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}

@@ -1,0 +1,14 @@
+// What the KV service needs from a member. rpc/ declares it; the member in cluster/ implements it.
+import type * as st from '../store/mvcc/types.js';
+import type { HeaderFields } from './kv-convert.js';
+
+export interface KvBackend {
+  /** A range read: linearizable (ReadIndex, then local) unless `serializable` (local state as it is). */
+  range(req: st.RangeRequest, serializable: boolean): Promise<st.RangeResponse>;
+  /** A txn of reads only: served like a range, without a consensus round. */
+  readTxn(req: st.TxnRequest, serializable: boolean): Promise<st.TxnResponse>;
+  /** A write, replicated and applied; resolves with the applied result. Rejects with etcd's errors. */
+  write(req: st.WriteRequest): Promise<st.WriteResponse>;
+  /** cluster_id, member_id and raft_term for response headers, as of now. */
+  headerFields(): HeaderFields;
+}

@@ -1,0 +1,53 @@
+// etcd's KV service: Range, Put, DeleteRange, Txn, Compact.
+import type * as pb from './etcd-api.js';
+import type { ServiceHandlers } from './etcd-api.js';
+import type { KvBackend } from './kv-backend.js';
+import {
+  fromDeleteRangeResponse,
+  fromPutResponse,
+  fromRangeResponse,
+  fromTxnResponse,
+  header,
+  isReadOnlyTxn,
+  toDeleteRangeRequest,
+  toPutRequest,
+  toRangeRequest,
+  toTxnRequest,
+} from './kv-convert.js';
+import type * as st from '../store/mvcc/types.js';
+import { unary } from './unary.js';
+
+function expect<T extends st.WriteResponse['type']>(res: st.WriteResponse, type: T): Extract<st.WriteResponse, { type: T }> {
+  if (res.type !== type) throw new Error(`member answered a ${type} with a ${res.type}`);
+  return res as Extract<st.WriteResponse, { type: T }>;
+}
+
+export function kvService(backend: KvBackend): ServiceHandlers<'KV'> {
+  return {
+    Range: unary<pb.RangeRequest, pb.Outgoing<pb.RangeResponse>>(async (req) => {
+      const r = await backend.range(toRangeRequest(req), req.serializable);
+      return fromRangeResponse(backend.headerFields(), r);
+    }),
+    Put: unary<pb.PutRequest, pb.Outgoing<pb.PutResponse>>(async (req) => {
+      const r = expect(await backend.write({ type: 'put', request: toPutRequest(req) }), 'put');
+      return fromPutResponse(backend.headerFields(), r.response);
+    }),
+    DeleteRange: unary<pb.DeleteRangeRequest, pb.Outgoing<pb.DeleteRangeResponse>>(async (req) => {
+      const r = expect(await backend.write({ type: 'deleteRange', request: toDeleteRangeRequest(req) }), 'deleteRange');
+      return fromDeleteRangeResponse(backend.headerFields(), r.response);
+    }),
+    Txn: unary<pb.TxnRequest, pb.Outgoing<pb.TxnResponse>>(async (req) => {
+      const txn = toTxnRequest(req);
+      if (isReadOnlyTxn(txn)) {
+        const serializable = [...req.success, ...req.failure].every((op) => op.request === 'request_range' && op.request_range.serializable);
+        return fromTxnResponse(backend.headerFields(), await backend.readTxn(txn, serializable));
+      }
+      const r = expect(await backend.write({ type: 'txn', request: txn }), 'txn');
+      return fromTxnResponse(backend.headerFields(), r.response);
+    }),
+    Compact: unary<pb.CompactionRequest, pb.Outgoing<pb.CompactionResponse>>(async (req) => {
+      const r = expect(await backend.write({ type: 'compaction', request: { revision: Number(req.revision), physical: req.physical } }), 'compaction');
+      return { header: header(backend.headerFields(), r.response.revision) };
+    }),
+  };
+}

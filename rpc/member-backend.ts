@@ -1,0 +1,25 @@
+// What the Cluster and Maintenance services need from a member. rpc/ declares it; cluster/ implements it.
+import type { NodeId } from '../raft/index.js';
+
+export interface MemberInfo {
+  readonly id: NodeId;
+  readonly name: string;
+  readonly peerUrls: readonly string[];
+  readonly clientUrls: readonly string[];
+  readonly isLearner: boolean;
+}
+
+export interface StatusInfo {
+  readonly leader: NodeId;
+  readonly raftIndex: number;
+  readonly raftTerm: number;
+  readonly raftAppliedIndex: number;
+  readonly revision: number;
+  readonly isLearner: boolean;
+  readonly dbSize: number;
+}
+
+export interface ClusterBackend {
+  memberList(): MemberInfo[];
+  status(): StatusInfo;
+}
