@@ -1,0 +1,222 @@
+// Helpers for the peer transport's tests: a handler that records what the transport reports and
+// lets a test wait for a condition (event-driven, no polling), transports on free loopback ports,
+// numbered messages whose order can be checked, and a logger whose records a test can read.
+
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:net';
+import { pino, type Logger } from 'pino';
+import type { Message, SnapshotMessage } from '../../raft/messages.js';
+import type { NodeId } from '../../raft/types.js';
+import { PeerTransport, type PeerHandler, type PeerTransportLimits } from '../../rpc/peer-transport.js';
+
+export interface StagedSnapshot {
+  readonly message: SnapshotMessage;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+export class RecordingHandler implements PeerHandler {
+  readonly received: Message[] = [];
+  /** The size of each onMessages call: one per batch. */
+  readonly batchSizes: number[] = [];
+  readonly unreachable: NodeId[] = [];
+  readonly snapshotStatuses: { id: NodeId; ok: boolean }[] = [];
+  readonly staged: StagedSnapshot[] = [];
+  readonly stagingErrors: unknown[] = [];
+  /** The payload sent with a snapshot message; empty unless a test sets it. */
+  payloadFor: (m: SnapshotMessage) => AsyncIterable<Uint8Array> = () => chunks([]);
+  /** How a received payload is staged; by default hashed as it streams in. */
+  stage: (m: SnapshotMessage, payload: AsyncIterable<Uint8Array>) => Promise<StagedSnapshot> = hashPayload;
+  private waiters: { check: () => boolean; resolve: () => void }[] = [];
+
+  onMessages(messages: Message[]): void {
+    this.received.push(...messages);
+    this.batchSizes.push(messages.length);
+    this.notify();
+  }
+
+  async onSnapshot(message: SnapshotMessage, payload: AsyncIterable<Uint8Array>): Promise<void> {
+    try {
+      this.staged.push(await this.stage(message, payload));
+    } catch (error) {
+      this.stagingErrors.push(error);
+      throw error;
+    } finally {
+      this.notify();
+    }
+  }
+
+  snapshotPayload(message: SnapshotMessage): AsyncIterable<Uint8Array> {
+    return this.payloadFor(message);
+  }
+
+  onUnreachable(id: NodeId): void {
+    this.unreachable.push(id);
+    this.notify();
+  }
+
+  onSnapshotStatus(id: NodeId, ok: boolean): void {
+    this.snapshotStatuses.push({ id, ok });
+    this.notify();
+  }
+
+  /** Resolves once `check` holds; checked now and after every report. */
+  until(check: () => boolean): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ check, resolve }));
+  }
+
+  receivedFrom(id: NodeId): Message[] {
+    return this.received.filter((m) => m.from === id);
+  }
+
+  private notify(): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const w of waiting) {
+      if (w.check()) w.resolve();
+      else this.waiters.push(w);
+    }
+  }
+}
+
+export async function hashPayload(message: SnapshotMessage, payload: AsyncIterable<Uint8Array>): Promise<StagedSnapshot> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of payload) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { message, bytes, sha256: hash.digest('hex') };
+}
+
+export async function* chunks(list: readonly Uint8Array[]): AsyncIterable<Uint8Array> {
+  for (const c of list) yield c;
+}
+
+/** `size` pseudo-random bytes (a fixed seed) in pieces of `pieceBytes`, made as they are read. */
+export async function* generatedPayload(size: number, pieceBytes: number, onPiece?: (index: number) => void): AsyncIterable<Uint8Array> {
+  let state = 0x2545f491;
+  let index = 0;
+  for (let at = 0; at < size; at += pieceBytes) {
+    const piece = new Uint8Array(Math.min(pieceBytes, size - at));
+    for (let i = 0; i < piece.length; i++) {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      piece[i] = state >>> 24;
+    }
+    onPiece?.(index++);
+    yield piece;
+  }
+}
+
+export async function sha256Of(payload: AsyncIterable<Uint8Array>): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of payload) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+export interface Member {
+  readonly id: NodeId;
+  readonly transport: PeerTransport;
+  readonly handler: RecordingHandler;
+  readonly address: string;
+}
+
+export interface MemberOptions {
+  readonly clusterId?: string;
+  readonly listen?: string;
+  readonly limits?: Partial<PeerTransportLimits>;
+  readonly logger?: Logger;
+}
+
+export async function startMember(id: NodeId, options: MemberOptions = {}): Promise<Member> {
+  const handler = new RecordingHandler();
+  const transport = new PeerTransport({
+    selfId: id,
+    clusterId: options.clusterId ?? 'test-cluster',
+    listen: options.listen ?? '127.0.0.1:0',
+    handler,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+  });
+  await transport.start();
+  return { id, transport, handler, address: `127.0.0.1:${transport.port}` };
+}
+
+/** Members 1..count, each knowing all the others. */
+export async function startCluster(count: number, options: MemberOptions = {}): Promise<Member[]> {
+  const members: Member[] = [];
+  for (let id = 1; id <= count; id++) members.push(await startMember(id, options));
+  for (const a of members) for (const b of members) if (a !== b) a.transport.setPeer(b.id, [b.address]);
+  return members;
+}
+
+export async function closeAll(members: readonly Member[]): Promise<void> {
+  await Promise.all(members.map((m) => m.transport.close()));
+}
+
+/** A loopback port nothing listens on (bound, then released). */
+export async function unusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+const entryData = new Uint8Array(100).fill(7);
+
+/** Message number `seq` from `from` to `to`; the types vary, and sequenceOf reads `seq` back. */
+export function numbered(from: NodeId, to: NodeId, seq: number): Message {
+  switch (seq % 4) {
+    case 0:
+      return {
+        type: 'append',
+        from,
+        to,
+        term: 1,
+        prevIndex: seq,
+        prevTerm: 1,
+        commit: seq,
+        entries: [{ type: 'normal', term: 1, index: seq + 1, data: entryData }],
+      };
+    case 1:
+      return { type: 'heartbeat', from, to, term: 1, commit: seq, context: '' };
+    case 2:
+      return { type: 'appendResp', from, to, term: 1, index: seq, reject: false, rejectHint: 0, rejectTerm: 0 };
+    default:
+      return { type: 'readIndexResp', from, to, term: 1, index: seq, context: `r${seq}` };
+  }
+}
+
+export function sequenceOf(m: Message): number {
+  switch (m.type) {
+    case 'append':
+      return m.prevIndex;
+    case 'heartbeat':
+      return m.commit;
+    case 'appendResp':
+    case 'readIndexResp':
+      return m.index;
+    default:
+      throw new Error(`not a numbered message: ${m.type}`);
+  }
+}
+
+export function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, i) => from + i);
+}
+
+export interface LogRecord {
+  readonly level: number;
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
+/** A pino logger that keeps its records, for tests that check what was logged. */
+export function recordingLogger(): { logger: Logger; records: LogRecord[] } {
+  const records: LogRecord[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void records.push(JSON.parse(line) as LogRecord) });
+  return { logger, records };
+}
