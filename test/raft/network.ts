@@ -148,6 +148,14 @@ export class TestNetwork {
     }
   }
 
+  /** Lets n ticks pass: every member ticks once, then the cluster settles, n times over. */
+  run(n: number): void {
+    for (let i = 0; i < n; i++) {
+      this.tickAll();
+      this.stabilize();
+    }
+  }
+
   /** Ticks every member once and settles, until cond() holds; returns the ticks it took. */
   tickUntil(cond: () => boolean, limit = 1000): number {
     for (let i = 1; i <= limit; i++) {
