@@ -196,6 +196,9 @@ export class Member implements KvBackend, ClusterBackend {
   }
 
   private tick(): void {
+    // A cluster of one need not wait out an election timeout: nobody else could lead it.
+    const r = this.node.raft;
+    if (r.lead === 0 && r.trk.voters.length === 1 && r.trk.voters[0] === this.id) this.node.campaign();
     this.node.tick();
     this.retryStalled();
     this.reads.tick();
