@@ -14,6 +14,24 @@ export async function openStoreDb(dir: string): Promise<StoreDb> {
   return db;
 }
 
+/**
+ * Writes ops atomically. A chained batch costs about half of what the array form of db.batch()
+ * costs per op (it skips per-op object checks), which shows on the apply path.
+ */
+export async function writeOps(db: StoreDb, ops: readonly BatchOp[], options: { sync: boolean }): Promise<void> {
+  const batch = db.batch();
+  try {
+    for (const op of ops) {
+      if (op.type === 'put') batch.put(op.key, op.value);
+      else batch.del(op.key);
+    }
+  } catch (err) {
+    await batch.close();
+    throw err;
+  }
+  await batch.write({ sync: options.sync });
+}
+
 /** Visits every entry of a range in key order, a page at a time. */
 export async function scan(
   db: StoreDb,

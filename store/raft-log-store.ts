@@ -23,7 +23,7 @@ import {
   encodeHardState,
   encodeSnapshot,
 } from './codec/raft-codec.js';
-import { scan, type BatchOp, type StoreDb } from './db.js';
+import { scan, writeOps, type BatchOp, type StoreDb } from './db.js';
 import { CorruptDataError, LogCompactBeyondSnapshotError } from './errors.js';
 import { HARD_STATE_KEY, LOG_START_KEY, RAFT_LOG_RANGE, RAFT_SNAPSHOT_KEY, raftLogIndexOf, raftLogKey } from './keyspace.js';
 import { ByteReader } from './codec/byte-reader.js';
@@ -114,7 +114,7 @@ export class RaftLogStore implements LogStorage {
       }
       if (ready.hardState) ops.push({ type: 'put', key: HARD_STATE_KEY, value: encodeHardState(ready.hardState) });
       if (ops.length === 0) return;
-      await this.db.batch(ops, { sync: true });
+      await writeOps(this.db, ops, { sync: true });
       if (snap) this.mem.applySnapshot(snap);
       if (fresh.length > 0) this.mem.append(fresh);
       if (ready.hardState) this.mem.setHardState(ready.hardState);
@@ -149,7 +149,7 @@ export class RaftLogStore implements LogStorage {
       const ops: BatchOp[] = [{ type: 'put', key: LOG_START_KEY, value: encodeLogStart({ index, term: this.mem.term(index) }) }];
       for (let i = offset + 1; i <= index; i++) ops.push({ type: 'del', key: raftLogKey(i) });
       // Losing a compaction in a crash only leaves more log behind; no need to wait for the disk.
-      await this.db.batch(ops, { sync: false });
+      await writeOps(this.db, ops, { sync: false });
       this.mem.compact(index);
     });
   }

@@ -4,7 +4,7 @@
 // so a crash never skips or repeats an entry.
 import type { ConfState } from '../../raft/types.js';
 import { encodeConfState } from '../codec/raft-codec.js';
-import type { BatchOp, StoreDb } from '../db.js';
+import { writeOps, type BatchOp, type StoreDb } from '../db.js';
 import {
   ApplyOrderError,
   CompactedError,
@@ -74,7 +74,7 @@ export interface InstalledSnapshot {
 
 const DEFAULT_SNAPSHOT_CHUNK_BYTES = 256 * 1024;
 /** Install writes the incoming state in synced batches of about this size. */
-const INSTALL_BATCH_BYTES = 4 * 1024 * 1024;
+const INSTALL_BATCH_BYTES = 512 * 1024;
 
 export class MvccStore {
   private readonly writeLock = new Mutex();
@@ -212,7 +212,7 @@ export class MvccStore {
         }
         if (applied === this.applied) return outcomes;
         const ops = this.stateOps(batch, applied, conf, metaWrites);
-        await this.db.batch(ops, { sync: options.sync ?? true });
+        await writeOps(this.db, ops, { sync: options.sync ?? true });
       } catch (err) {
         // The index may hold changes that never reached disk: refuse further work until reopened.
         this.failure = new StoreFailedError(err);
@@ -330,14 +330,14 @@ export class MvccStore {
         ops.push({ type: 'put', key: target.absolute(key), value });
         bytes += key.length + value.length;
         if (bytes >= INSTALL_BATCH_BYTES) {
-          await this.db.batch(ops, { sync: true });
+          await writeOps(this.db, ops, { sync: true });
           ops = [];
           bytes = 0;
         }
       }
     }
     const header = decoder.finish();
-    await this.db.batch(ops, { sync: true });
+    await writeOps(this.db, ops, { sync: true });
     return header;
   }
 

@@ -2,7 +2,7 @@
 // revision that the index no longer reaches. It runs after the compaction is durable, in the
 // background and in modest batches; a crash midway is fine: on open the store sees the compaction
 // scheduled but not finished and runs this again (deleting what is left is idempotent).
-import type { BatchOp, StoreDb } from '../db.js';
+import { writeOps, type BatchOp, type StoreDb } from '../db.js';
 import { StateSpace } from '../keyspace.js';
 import type { KeepSet } from './keep-set.js';
 import { encodeNumber, STORE_META } from './store-meta.js';
@@ -34,7 +34,7 @@ export async function purgeCompacted(
       }
       if (ops.length >= DELETES_PER_BATCH) {
         if (!stillWanted()) return false;
-        await db.batch(ops);
+        await writeOps(db, ops, { sync: false });
         ops = [];
       }
     }
@@ -43,6 +43,6 @@ export async function purgeCompacted(
   }
   if (!stillWanted()) return false;
   ops.push({ type: 'put', key: space.storeMetaKey(STORE_META.compactFinished), value: encodeNumber(compactRev) });
-  await db.batch(ops);
+  await writeOps(db, ops, { sync: false });
   return true;
 }

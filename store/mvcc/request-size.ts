@@ -116,11 +116,11 @@ function bool(tagBytes: number, v: boolean | undefined): number {
 
 /** Bytes of a protobuf varint; negative int64s take ten. */
 export function varintSize(v: number | bigint): number {
-  let n = BigInt(v);
-  if (n < 0n) return 10;
+  if (v < 0) return 10;
+  let n = Number(v); // past 2^53 only the magnitude matters, which a double keeps
   let size = 1;
-  while (n >= 0x80n) {
-    n >>= 7n;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
     size++;
   }
   return size;

@@ -97,15 +97,17 @@ export class SnapshotDecoder {
     for (;;) {
       const next = this.headerValue === undefined ? this.readHeader(pos) : this.readItem(pos, records);
       if (next === undefined) break;
-      this.hash.update(this.buf.subarray(pos, next));
       pos = next;
       if (this.done) {
+        // Everything up to here is covered by the digest that follows.
+        this.hash.update(this.buf.subarray(0, pos));
         this.verifyDigest(pos);
-        pos += DIGEST_BYTES;
-        if (pos !== this.buf.length) throw new SnapshotCorruptError('data after the trailer');
-        break;
+        if (pos + DIGEST_BYTES !== this.buf.length) throw new SnapshotCorruptError('data after the trailer');
+        this.buf = new Uint8Array(0);
+        return records;
       }
     }
+    this.hash.update(this.buf.subarray(0, pos));
     this.buf = this.buf.subarray(pos);
     return records;
   }

@@ -30,7 +30,6 @@ export function show(kv: KeyValue) {
 }
 
 export class MvccHarness {
-  private nextIndex = 1;
   lastEvents: readonly MvccEvent[] = [];
 
   private constructor(
@@ -48,7 +47,7 @@ export class MvccHarness {
 
   /** Applies one request as the next raft entry; throws the request's error if it failed. */
   async write(request: WriteRequest, options?: ApplyOptions): Promise<WriteResponse> {
-    const [outcome] = await this.store.applyBatch([{ index: this.nextIndex++, request }], options);
+    const [outcome] = await this.store.applyBatch([{ index: this.store.appliedIndex + 1, request }], options);
     if (outcome!.status === 'failed') throw outcome!.error;
     if (outcome!.status !== 'applied') throw new Error(`entry was ${outcome!.status}`);
     this.lastEvents = outcome!.events;
@@ -94,7 +93,6 @@ export class MvccHarness {
     await this.db.close();
     this.db = await openStoreDb(this.dir);
     this.store = await MvccStore.open(this.db, this.options);
-    this.nextIndex = this.store.appliedIndex + 1;
   }
 
   /** Back to an empty store in the same directory. */
@@ -102,7 +100,6 @@ export class MvccHarness {
     await this.store.close();
     await this.db.clear();
     this.store = await MvccStore.open(this.db, this.options);
-    this.nextIndex = 1;
   }
 
   async destroy(): Promise<void> {
