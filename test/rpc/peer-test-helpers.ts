@@ -27,7 +27,7 @@ export class RecordingHandler implements PeerHandler {
   payloadFor: (m: SnapshotMessage) => AsyncIterable<Uint8Array> = () => chunks([]);
   /** How a received payload is staged; by default hashed as it streams in. */
   stage: (m: SnapshotMessage, payload: AsyncIterable<Uint8Array>) => Promise<StagedSnapshot> = hashPayload;
-  private waiters: { check: () => boolean; resolve: () => void }[] = [];
+  private readonly waiters = new Waiters();
 
   onMessages(messages: Message[]): void {
     this.received.push(...messages);
@@ -62,8 +62,7 @@ export class RecordingHandler implements PeerHandler {
 
   /** Resolves once `check` holds; checked now and after every report. */
   until(check: () => boolean): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ check, resolve }));
+    return this.waiters.until(check);
   }
 
   receivedFrom(id: NodeId): Message[] {
@@ -71,11 +70,25 @@ export class RecordingHandler implements PeerHandler {
   }
 
   private notify(): void {
-    const waiting = this.waiters;
-    this.waiters = [];
+    this.waiters.notify();
+  }
+}
+
+/** Conditions awaited until an event makes them true. */
+export class Waiters {
+  private waiting: { check: () => boolean; resolve: () => void }[] = [];
+
+  until(check: () => boolean): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push({ check, resolve }));
+  }
+
+  notify(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
     for (const w of waiting) {
       if (w.check()) w.resolve();
-      else this.waiters.push(w);
+      else this.waiting.push(w);
     }
   }
 }
@@ -214,9 +227,32 @@ export interface LogRecord {
   readonly [field: string]: unknown;
 }
 
+export interface RecordingLogger {
+  readonly logger: Logger;
+  readonly records: LogRecord[];
+  /** Resolves once a record matching `match` has been logged. */
+  until(match: (record: LogRecord) => boolean): Promise<LogRecord>;
+}
+
 /** A pino logger that keeps its records, for tests that check what was logged. */
-export function recordingLogger(): { logger: Logger; records: LogRecord[] } {
+export function recordingLogger(): RecordingLogger {
   const records: LogRecord[] = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => void records.push(JSON.parse(line) as LogRecord) });
-  return { logger, records };
+  const waiters = new Waiters();
+  const logger = pino(
+    { level: 'debug' },
+    {
+      write: (line: string) => {
+        records.push(JSON.parse(line) as LogRecord);
+        waiters.notify();
+      },
+    },
+  );
+  return {
+    logger,
+    records,
+    until: async (match) => {
+      await waiters.until(() => records.some(match));
+      return records.find(match)!;
+    },
+  };
 }
