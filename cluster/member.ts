@@ -13,6 +13,7 @@ import pino, { type Logger } from 'pino';
 import {
   ProposalDroppedError,
   RawNode,
+  type Entry,
   type Message,
   type NodeId,
   type Ready,
@@ -258,14 +259,27 @@ export class Member implements KvBackend, ClusterBackend {
     if (took > 100) this.logger.warn({ ms: Math.round(took), entries: rd.entries.length }, 'slow fsync');
     // Durable: the messages may leave now.
     if (rd.messages.length > 0) this.transport.send(rd.messages);
-    if (rd.committedEntries.length > 0) await this.apply(rd);
+    // Apply in the background, in order, while the next Ready is persisted: the store serializes
+    // its batches, and configuration changes reach raft synchronously inside applyEntries.
+    if (rd.committedEntries.length > 0) {
+      const entries = rd.committedEntries;
+      this.applying = this.applying.then(() => this.apply(entries));
+      this.applying.catch((e: unknown) => {
+        this.logger.fatal({ err: e }, 'applying committed entries failed; stopping the member');
+        void this.close();
+      });
+    }
     for (const rs of rd.readStates) this.reads.onReadState(rs.context, rs.index);
     this.node.advance();
     await this.maybeCompactLog();
   }
 
-  private async apply(rd: Ready): Promise<void> {
-    const result = await applyEntries(this.id, this.node, this.mvcc, this.members, rd.committedEntries, false);
+  /** The chain of apply batches in flight; each starts when the one before it is done. */
+  private applying: Promise<void> = Promise.resolve();
+
+  private async apply(entries: readonly Entry[]): Promise<void> {
+    if (this.closing) return;
+    const result = await applyEntries(this.id, this.node, this.mvcc, this.members, entries, false);
     if (result.members) {
       this.members = result.members;
       this.syncPeers();
@@ -396,11 +410,12 @@ export class Member implements KvBackend, ClusterBackend {
   /** Every snapshotCount applied entries: snapshot the log and drop all but the catch-up tail. */
   private async maybeCompactLog(): Promise<void> {
     const snapIndex = this.logStore.snapshot().meta.index;
-    const applied = this.node.raft.log.applied;
+    // What the store has applied, not merely what raft handed out for applying.
+    const applied = this.appliedIndex;
     if (applied - snapIndex < this.options.snapshotCount) return;
     // The log store's writes are synced, and share LevelDB's write-ahead log with the state's, so
     // the state applied so far is durable before the log forgets the entries behind it.
-    await this.logStore.createSnapshot(applied, this.node.raft.trk.confState(), new Uint8Array());
+    await this.logStore.createSnapshot(applied, this.mvcc.confState, new Uint8Array());
     const compactTo = applied - this.options.snapshotCatchUpEntries;
     if (compactTo > this.logStore.firstIndex()) await this.logStore.compact(compactTo);
     this.logger.info({ index: applied, compactedTo: compactTo }, 'raft log snapshot');
@@ -422,13 +437,19 @@ export class Member implements KvBackend, ClusterBackend {
   }
 
   async range(req: st.RangeRequest, serializable: boolean): Promise<st.RangeResponse> {
-    if (!serializable) await this.reads.read().finally(() => this.kick());
+    if (!serializable) await this.linearizableRead();
     return this.mvcc.range(req);
   }
 
   async readTxn(req: st.TxnRequest, serializable: boolean): Promise<st.TxnResponse> {
-    if (!serializable) await this.reads.read().finally(() => this.kick());
+    if (!serializable) await this.linearizableRead();
     return this.mvcc.readTxn(req);
+  }
+
+  private linearizableRead(): Promise<void> {
+    const done = this.reads.read();
+    this.kick();
+    return done;
   }
 
   async write(req: st.WriteRequest): Promise<st.WriteResponse> {
@@ -480,8 +501,9 @@ export class Member implements KvBackend, ClusterBackend {
       this.reads.failAll(stopped);
       await this.clientServer?.close();
       await this.transport?.close();
-      // Let an in-flight Ready finish its writes before the database closes under it.
+      // Let an in-flight Ready and the applies finish their writes before the database closes under them.
       while (this.readyRunning) await new Promise((r) => setTimeout(r, 5));
+      await this.applying.catch(() => undefined);
       await this.mvcc.close();
       await this.db.close();
       this.logger.info('member stopped');
