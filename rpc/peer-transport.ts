@@ -17,7 +17,7 @@ import type { Message, SnapshotMessage } from '../raft/messages.js';
 import type { NodeId } from '../raft/types.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './peer-backoff.js';
 import { BadOptionsError, MessageTooLargeError, NotStartedError, PeerClosedError, PeerError } from './peer-errors.js';
-import { encodeMessage } from './peer-message-codec.js';
+import { encodeMessage, encodeMessages } from './peer-message-codec.js';
 import { PeerReceiver } from './peer-receiver.js';
 import { framedSize } from './peer-send-queue.js';
 import { peerChannelOptions, peerServiceDefinition } from './peer-service.js';
@@ -204,17 +204,24 @@ export class PeerTransport {
    * that cannot be sent is reported through onUnreachable (or onSnapshotStatus) instead.
    */
   send(messages: readonly Message[]): void {
-    const touched = new Set<PeerStream>();
+    const byPeer = new Map<NodeId, Message[]>();
     for (const m of messages) {
+      if (m.type === 'snapshot') {
+        this.startSnapshot(m);
+        continue;
+      }
+      const list = byPeer.get(m.to);
+      if (list === undefined) byPeer.set(m.to, [m]);
+      else list.push(m);
+    }
+    for (const [peer, list] of byPeer) {
       try {
-        if (m.type === 'snapshot') this.startSnapshot(m);
-        else this.enqueue(m, touched);
+        this.enqueue(peer, list);
       } catch (error) {
-        this.log.error({ err: error, type: m.type, to: m.to }, 'dropped a message that cannot be sent');
-        this.reportUnreachableLater(m.to);
+        this.log.error({ err: error, peer }, 'dropped messages that cannot be sent');
+        this.reportUnreachableLater(peer);
       }
     }
-    for (const stream of touched) stream.flush();
   }
 
   /** Ends streams and snapshots, ends calls from peers, stops the server, closes connections. */
@@ -230,19 +237,29 @@ export class PeerTransport {
     this.log.info('peer transport closed');
   }
 
-  private enqueue(m: Message, touched: Set<PeerStream>): void {
+  /** Encodes one peer's messages together (one buffer for all) and queues them in order. */
+  private enqueue(peer: NodeId, messages: readonly Message[]): void {
     if (this.state === 'closed') return;
-    const stream = this.peers.get(m.to);
+    const stream = this.peers.get(peer);
     if (stream === undefined) {
-      this.log.debug({ to: m.to, type: m.type }, 'message for an unknown peer dropped');
-      this.reportUnreachableLater(m.to);
+      this.log.debug({ peer, count: messages.length }, 'messages for an unknown peer dropped');
+      this.reportUnreachableLater(peer);
       return;
     }
-    const bytes = encodeMessage(m);
+    const encoded = encodeMessages(messages, (m, error) => {
+      this.log.error({ peer, type: m.type, reason: error.message }, 'dropped a message that cannot be encoded');
+      this.reportUnreachableLater(peer);
+    });
     const limit = this.limits.maxMessageBytes - BATCH_OVERHEAD;
-    if (framedSize(bytes.length) > limit) throw new MessageTooLargeError(bytes.length, limit);
-    stream.enqueue(bytes);
-    touched.add(stream);
+    for (const bytes of encoded) {
+      if (framedSize(bytes.length) > limit) {
+        this.log.error({ peer, reason: new MessageTooLargeError(bytes.length, limit).message }, 'dropped a message too large to send');
+        this.reportUnreachableLater(peer);
+        continue;
+      }
+      stream.enqueue(bytes);
+    }
+    stream.flush();
   }
 
   private startSnapshot(m: SnapshotMessage): void {

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Message, MessageType } from '../../raft/messages.js';
 import { BadMessageError, MessageInvalidError } from '../../rpc/peer-errors.js';
-import { decodeMessage, encodeMessage } from '../../rpc/peer-message-codec.js';
+import { decodeMessage, encodeMessage, encodeMessages } from '../../rpc/peer-message-codec.js';
 import { arbitraryMessage, sampleMessages } from './peer-test-messages.js';
 
 const ALL_TYPES: readonly MessageType[] = [
@@ -48,6 +48,29 @@ describe('round trip', () => {
       padded.set(bytes, 3);
       expect(decodeMessage(padded.subarray(3, 3 + bytes.length))).toStrictEqual(m);
     }
+  });
+});
+
+describe('encoding several messages at once', () => {
+  it('gives one view per message, in order, each decoding to its message', () => {
+    const messages = sampleMessages();
+    const views = encodeMessages(messages, () => {
+      throw new Error('all samples encode');
+    });
+    expect(views.map((v) => decodeMessage(v))).toStrictEqual(messages);
+    expect(views.map((v) => [...v])).toEqual(messages.map((m) => [...encodeMessage(m)]));
+  });
+
+  it('leaves out a message that cannot be encoded and says which', () => {
+    const bad: Message = { type: 'timeoutNow', from: 1, to: -2, term: 1 };
+    const [first, second] = sampleMessages() as [Message, Message];
+    const invalid: Message[] = [];
+    const views = encodeMessages([first, bad, second], (m, error) => {
+      expect(error).toBeInstanceOf(MessageInvalidError);
+      invalid.push(m);
+    });
+    expect(invalid).toEqual([bad]);
+    expect(views.map((v) => decodeMessage(v))).toStrictEqual([first, second]);
   });
 });
 

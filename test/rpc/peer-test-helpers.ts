@@ -69,7 +69,8 @@ export class RecordingHandler implements PeerHandler {
     return this.received.filter((m) => m.from === id);
   }
 
-  private notify(): void {
+  /** Re-checks the conditions awaited with until(); for tests that replace a callback. */
+  notify(): void {
     this.waiters.notify();
   }
 }
