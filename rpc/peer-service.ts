@@ -13,8 +13,8 @@ import {
   type Client,
   type ClientWritableStream,
   type handleClientStreamingCall,
+  type MethodDefinition,
   type requestCallback,
-  type ServiceDefinition,
 } from '@grpc/grpc-js';
 import { loadSync, type Options } from '@grpc/proto-loader';
 import type { NodeId } from '../raft/types.js';
@@ -89,15 +89,21 @@ export function peerProtoRoot(): string {
   throw new BadOptionsError('cannot find proto/lodestone/peer.proto above ' + fileURLToPath(import.meta.url));
 }
 
-let definition: ServiceDefinition<PeerServiceHandlers> | undefined;
+/** The loaded definition, with each method's message types (a type alias, so it fits grpc-js's index signature). */
+export type PeerServiceDefinition = {
+  readonly Stream: MethodDefinition<MessageBatch, StreamClosed>;
+  readonly SendSnapshot: MethodDefinition<SnapshotPartIn, SnapshotStaged>;
+};
+
+let definition: PeerServiceDefinition | undefined;
 let clientConstructor: PeerClientConstructor | undefined;
 
-export function peerServiceDefinition(): ServiceDefinition<PeerServiceHandlers> {
+export function peerServiceDefinition(): PeerServiceDefinition {
   if (definition === undefined) {
     const pkg = loadSync('lodestone/peer.proto', { ...PEER_LOADER_OPTIONS, includeDirs: [peerProtoRoot()] });
     const service = pkg[PEER_SERVICE_FULL_NAME];
     if (service === undefined || 'format' in service) throw new BadOptionsError(`${PEER_SERVICE_FULL_NAME} is not defined`);
-    definition = service as unknown as ServiceDefinition<PeerServiceHandlers>;
+    definition = service as unknown as PeerServiceDefinition;
   }
   return definition;
 }

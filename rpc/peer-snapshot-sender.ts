@@ -68,13 +68,24 @@ async function sendOnClient(options: SnapshotSendOptions, start: StartCall): Pro
     await writer.write({ header: { message: options.message } });
     let crc = 0;
     let total = 0;
-    for await (const chunk of options.payload) {
-      for (let at = 0; at < chunk.length; at += options.chunkBytes) {
-        const piece = chunk.subarray(at, Math.min(at + options.chunkBytes, chunk.length));
-        crc = crc32c(crc, piece);
-        total += piece.length;
-        await writer.write({ chunk: piece });
+    const source = options.payload[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        // A source stuck on a read must not hold up a cancelled or refused call.
+        const next = await Promise.race([source.next(), failed]);
+        if (next.done === true) break;
+        const chunk = next.value;
+        for (let at = 0; at < chunk.length; at += options.chunkBytes) {
+          const piece = chunk.subarray(at, Math.min(at + options.chunkBytes, chunk.length));
+          crc = crc32c(crc, piece);
+          total += piece.length;
+          await writer.write({ chunk: piece });
+        }
       }
+    } catch (error) {
+      // Let the source release what it holds (an open file); do not wait for a stuck one.
+      void source.return?.().catch(() => {});
+      throw error;
     }
     await writer.write({ trailer: { payload_bytes: total, payload_crc32c: crc } });
     call.end();

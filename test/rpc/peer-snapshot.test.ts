@@ -167,6 +167,22 @@ describe('a snapshot that fails is reported once, as a failure', () => {
     expect(b.handler.staged).toEqual([]);
   });
 
+  it('when the payload source hangs: close() still finishes', async () => {
+    members = await startCluster(2);
+    const [a] = members as [Member, Member];
+    let reading!: () => void;
+    const stuck = new Promise<void>((resolve) => (reading = resolve));
+    a.handler.payloadFor = async function* () {
+      yield new Uint8Array(1000);
+      reading();
+      await new Promise(() => {}); // a read that never completes
+    };
+    a.transport.send([snapshotMessage(1, 2)]);
+    await stuck;
+    await a.transport.close();
+    expect(a.handler.snapshotStatuses).toEqual([{ id: 2, ok: false }]);
+  });
+
   it('when the receiving transport closes mid-way', async () => {
     members = await startCluster(2);
     const [a, b] = members as [Member, Member];
