@@ -9,6 +9,7 @@ import {
   Metadata,
   makeClientConstructor,
   type CallOptions,
+  type ChannelCredentials,
   type ChannelOptions,
   type Client,
   type ClientWritableStream,
@@ -76,7 +77,7 @@ export interface PeerClient extends Client {
   ): ClientWritableStream<SnapshotPartOut>;
 }
 
-type PeerClientConstructor = new (address: string, credentials: import('@grpc/grpc-js').ChannelCredentials, options?: ChannelOptions) => PeerClient;
+type PeerClientConstructor = new (address: string, credentials: ChannelCredentials, options?: ChannelOptions) => PeerClient;
 
 /** The folder holding lodestone/peer.proto, found from the sources (rpc/) or a build (dist/rpc/). */
 export function peerProtoRoot(): string {

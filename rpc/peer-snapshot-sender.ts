@@ -11,6 +11,7 @@ import {
   identityMetadata,
   peerClientConstructor,
   type CallIdentity,
+  type PeerClient,
   type SnapshotPartOut,
   type SnapshotStaged,
 } from './peer-service.js';
@@ -37,22 +38,20 @@ export async function sendSnapshot(options: SnapshotSendOptions): Promise<Snapsh
   const Client = peerClientConstructor();
   const client = new Client(options.address, credentials.createInsecure(), options.channelOptions);
   try {
-    return await sendOnClient(options, (callback) => client.SendSnapshot(identityMetadata(options.identity), {}, callback));
+    return await sendOn(client, options);
   } finally {
     client.close();
   }
 }
 
-type StartCall = (
-  callback: (error: import('@grpc/grpc-js').ServiceError | null, reply?: SnapshotStaged) => void,
-) => ClientWritableStream<SnapshotPartOut>;
-
-async function sendOnClient(options: SnapshotSendOptions, start: StartCall): Promise<SnapshotStaged> {
+async function sendOn(client: PeerClient, options: SnapshotSendOptions): Promise<SnapshotStaged> {
   const peer = options.identity.recipient;
   options.signal.throwIfAborted();
   let call!: ClientWritableStream<SnapshotPartOut>;
   const reply = new Promise<SnapshotStaged>((resolve, reject) => {
-    call = start((error, staged) => (error ? reject(fromPeerStatus(peer, error)) : resolve(staged ?? { payload_bytes: 0 })));
+    call = client.SendSnapshot(identityMetadata(options.identity), {}, (error, staged) =>
+      error ? reject(fromPeerStatus(peer, error)) : resolve(staged ?? { payload_bytes: 0 }),
+    );
   });
   // The receiver answers only after the trailer; an earlier answer is a refusal or a broken call.
   const failed = reply.then(() => {

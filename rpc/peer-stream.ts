@@ -11,6 +11,7 @@ import type { NodeId } from '../raft/types.js';
 import { Backoff, type BackoffOptions } from './peer-backoff.js';
 import { fromPeerStatus, type PeerError } from './peer-errors.js';
 import { PeerSendQueue, type SendQueueLimits } from './peer-send-queue.js';
+import { settlesWithin } from './peer-settles-within.js';
 import {
   identityMetadata,
   peerClientConstructor,
@@ -228,15 +229,4 @@ export class PeerStream {
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-/** Whether `promise` settles within `ms`; the timer never outlives the wait. */
-export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([promise.then(() => true, () => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

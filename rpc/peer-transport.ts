@@ -22,7 +22,8 @@ import { PeerReceiver } from './peer-receiver.js';
 import { framedSize } from './peer-send-queue.js';
 import { peerChannelOptions, peerServiceDefinition } from './peer-service.js';
 import { sendSnapshot } from './peer-snapshot-sender.js';
-import { PeerStream, settlesWithin } from './peer-stream.js';
+import { settlesWithin } from './peer-settles-within.js';
+import { PeerStream } from './peer-stream.js';
 
 /** What the member gives the transport: where messages go, and where failures are reported. */
 export interface PeerHandler {
