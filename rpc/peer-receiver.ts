@@ -123,6 +123,7 @@ export class PeerReceiver {
         incoming.end(peerError);
         return;
       }
+      if (messages.length === 0) return;
       try {
         this.options.onMessages(messages);
       } catch (error) {

@@ -70,10 +70,6 @@ export class PeerStream {
     this.connect();
   }
 
-  get peerId(): NodeId {
-    return this.options.peerId;
-  }
-
   /** The address of the open stream, or the one the next attempt will use. */
   get address(): string {
     return this.current?.address ?? this.addresses[this.addressIndex % this.addresses.length]!;
@@ -82,10 +78,6 @@ export class PeerStream {
   /** The peer has accepted the current stream. */
   get connected(): boolean {
     return this.current?.accepted === true;
-  }
-
-  get queuedMessages(): number {
-    return this.queue.length;
   }
 
   /**
