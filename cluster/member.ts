@@ -423,11 +423,16 @@ export class Member implements KvBackend, ClusterBackend {
 
   // ------------------------------------------------------------------ peers
 
+  /** Makes the transport's peers the member list's (a removed member is dropped). */
   private syncPeers(): void {
     if (!this.transport) return;
+    const wanted = new Set<NodeId>();
     for (const m of this.members) {
-      if (m.id !== this.id && m.peerUrls.length > 0) this.transport.setPeer(m.id, m.peerUrls.map(hostPort));
+      if (m.id === this.id || m.peerUrls.length === 0) continue;
+      wanted.add(m.id);
+      this.transport.setPeer(m.id, m.peerUrls.map(hostPort));
     }
+    for (const id of this.transport.peerIds()) if (!wanted.has(id)) this.transport.removePeer(id);
   }
 
   // ------------------------------------------------------------------ KvBackend
