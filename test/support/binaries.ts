@@ -1,0 +1,66 @@
+// Finding the real etcd binaries (etcd, etcdctl) that compatibility and fault tests run beside
+// Lodestone. A test that needs one skips loudly when it is missing — except under CI=true, where
+// CI has installed them and a missing binary is a failure, never a silent skip.
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+export type EtcdBinary = 'etcd' | 'etcdctl';
+
+/** Where `name` is on PATH (ETCD_BIN / ETCDCTL_BIN override), or undefined. */
+export function findBinary(name: EtcdBinary): string | undefined {
+  const override = process.env[name === 'etcd' ? 'ETCD_BIN' : 'ETCDCTL_BIN'];
+  if (override) return isExecutable(override) ? override : undefined;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function isCi(): boolean {
+  return process.env.CI === 'true';
+}
+
+export interface BinaryCheck {
+  /** True when every binary was found. */
+  readonly ok: boolean;
+  readonly missing: readonly EtcdBinary[];
+  /** Run the tests (true) or skip them (false: something is missing and this is not CI). */
+  readonly run: boolean;
+  /** Throws, naming what is missing, if something is: call it from beforeAll so CI fails loudly. */
+  assertPresent(): void;
+}
+
+/**
+ * Checks for the binaries `what` needs. Outside CI, a missing binary prints a loud warning and the
+ * caller skips; under CI=true the caller runs and assertPresent() fails the tests.
+ */
+export function checkBinaries(names: readonly EtcdBinary[], what: string): BinaryCheck {
+  const missing = names.filter((n) => findBinary(n) === undefined);
+  const ok = missing.length === 0;
+  const message =
+    `${what} needs ${missing.join(' and ')} (etcd 3.4: Debian packages etcd-server and etcd-client), ` +
+    `not found on PATH`;
+  if (!ok && !isCi()) {
+    const bar = '!'.repeat(78);
+    console.warn(`\n${bar}\n!! SKIPPED: ${message}.\n!! Install them, or run with CI=true to make this a failure.\n${bar}\n`);
+  }
+  return {
+    ok,
+    missing,
+    run: ok || isCi(),
+    assertPresent() {
+      if (!ok) throw new Error(message);
+    },
+  };
+}
