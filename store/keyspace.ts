@@ -133,6 +133,15 @@ export class StateSpace {
     return readU32(revisionKey, 14);
   }
 
+  /** main of a revision key relative to its generation (01 <main u64><sub u32>). */
+  static relativeMainOf(relativeKey: Uint8Array): number {
+    return readU64(relativeKey, 1);
+  }
+
+  static relativeSubOf(relativeKey: Uint8Array): number {
+    return readU32(relativeKey, 9);
+  }
+
   /** Revision keys with main ≤ upTo (every revision when upTo is omitted). */
   revisions(upTo?: number): KeyRange {
     const gte = this.withTail(Uint8Array.of(REVISIONS));
@@ -146,10 +155,6 @@ export class StateSpace {
 
   memberMetaKey(name: string): Uint8Array {
     return this.withTail(named(MEMBER_META, name));
-  }
-
-  memberMeta(): KeyRange {
-    return { gte: this.withTail(Uint8Array.of(MEMBER_META)), lt: this.withTail(Uint8Array.of(MEMBER_META + 1)) };
   }
 
   /** The part of a key after the generation prefix (how keys travel in snapshots). */
@@ -171,10 +176,6 @@ export function staleGenerations(live: number): KeyRange[] {
   const below: KeyRange = { gte: Uint8Array.of(STATE), lt: new StateSpace(live).prefix };
   const above: KeyRange = { gte: new StateSpace(live + 1).prefix, lt: Uint8Array.of(STATE + 1) };
   return [below, above];
-}
-
-export function memberMetaNameOf(key: Uint8Array): string {
-  return Buffer.from(key.buffer, key.byteOffset + 6, key.byteLength - 6).toString('utf8');
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -2,6 +2,9 @@
 // the put that (re)created the key to the tombstone that deleted it. The last generation is the live
 // one; it is empty while the key is deleted. A revision is (main, sub): main is the write txn's
 // revision, sub the change's position within that txn.
+//
+// There is one KeyIndex per key, a million of them in a large store, so the live generation is kept
+// in the KeyIndex itself and only ended generations (rare: keys deleted and re-created) get objects.
 import type { KeepSet } from './keep-set.js';
 
 export interface Generation {
@@ -21,15 +24,19 @@ export interface RevisionHit {
   readonly version: number;
 }
 
-export class KeyIndex {
-  gens: Generation[] = [{ ver: 0, created: 0, revs: [] }];
+export class KeyIndex implements Generation {
+  // The live generation.
+  ver = 0;
+  created = 0;
+  revs: number[] = [];
+  /** Ended generations, oldest first. */
+  private ended: Generation[] | undefined;
 
   /** Records a put. A new generation starts at this revision if the key was deleted. */
   put(main: number, sub: number): void {
-    const g = this.gens[this.gens.length - 1]!;
-    if (g.revs.length === 0) g.created = main;
-    g.revs.push(main, sub);
-    g.ver++;
+    if (this.revs.length === 0) this.created = main;
+    this.revs.push(main, sub);
+    this.ver++;
   }
 
   /**
@@ -37,25 +44,25 @@ export class KeyIndex {
    * compaction may have removed the generation's older revisions.
    */
   restorePut(main: number, sub: number, created: number, version: number): void {
-    const g = this.gens[this.gens.length - 1]!;
-    if (g.revs.length === 0) g.created = created;
-    g.revs.push(main, sub);
-    g.ver = version;
+    if (this.revs.length === 0) this.created = created;
+    this.revs.push(main, sub);
+    this.ver = version;
   }
 
   /** Ends the live generation with a tombstone. Returns false if the key is not live. */
   tombstone(main: number, sub: number): boolean {
-    const g = this.gens[this.gens.length - 1]!;
-    if (g.revs.length === 0) return false;
-    g.revs.push(main, sub);
-    g.ver++;
-    this.gens.push({ ver: 0, created: 0, revs: [] });
+    if (this.revs.length === 0) return false;
+    this.revs.push(main, sub);
+    (this.ended ??= []).push({ ver: this.ver + 1, created: this.created, revs: this.revs });
+    this.ver = 0;
+    this.created = 0;
+    this.revs = [];
     return true;
   }
 
   /** True while no revision is left: the key can leave the index. */
   isEmpty(): boolean {
-    return this.gens.length === 1 && this.gens[0]!.revs.length === 0;
+    return this.ended === undefined && this.revs.length === 0;
   }
 
   /** The latest revision at or before atRev, unless the key was deleted then (or not yet created). */
@@ -78,26 +85,35 @@ export class KeyIndex {
    */
   compact(atRev: number, keep: KeepSet): void {
     let [genIdx, revIdx] = this.findCompactionPoint(atRev, keep);
-    const g = this.gens[genIdx]!;
+    const g = this.generation(genIdx);
     if (g.revs.length > 0) {
       if (revIdx !== -1) g.revs = g.revs.slice(revIdx);
       // Only a tombstone is left of an ended generation: it goes too.
-      if (g.revs.length === 2 && genIdx !== this.gens.length - 1) {
+      if (g.revs.length === 2 && genIdx !== this.generations - 1) {
         keep.delete(g.revs[0]!, g.revs[1]!);
         genIdx++;
       }
     }
-    if (genIdx > 0) this.gens = this.gens.slice(genIdx);
+    if (genIdx > 0 && this.ended) this.ended = genIdx < this.ended.length ? this.ended.slice(genIdx) : undefined;
   }
 
   /** Adds to `keep` what compact(atRev) would keep, changing nothing. */
   keep(atRev: number, keep: KeepSet): void {
     if (this.isEmpty()) return;
     const [genIdx, revIdx] = this.findCompactionPoint(atRev, keep);
-    const g = this.gens[genIdx]!;
-    if (revIdx !== -1 && revIdx === g.revs.length - 2 && genIdx !== this.gens.length - 1) {
+    const g = this.generation(genIdx);
+    if (revIdx !== -1 && revIdx === g.revs.length - 2 && genIdx !== this.generations - 1) {
       keep.delete(g.revs[revIdx]!, g.revs[revIdx + 1]!);
     }
+  }
+
+  /** Generations, ended ones first, the live one (this) last. */
+  private get generations(): number {
+    return (this.ended?.length ?? 0) + 1;
+  }
+
+  private generation(i: number): Generation {
+    return this.ended !== undefined && i < this.ended.length ? this.ended[i]! : this;
   }
 
   /**
@@ -106,12 +122,13 @@ export class KeyIndex {
    */
   private findCompactionPoint(atRev: number, keep: KeepSet): [number, number] {
     let genIdx = 0;
-    while (genIdx < this.gens.length - 1) {
-      const revs = this.gens[genIdx]!.revs;
+    const last = this.generations - 1;
+    while (genIdx < last) {
+      const revs = this.generation(genIdx).revs;
       if (revs[revs.length - 2]! > atRev) break;
       genIdx++;
     }
-    const revs = this.gens[genIdx]!.revs;
+    const revs = this.generation(genIdx).revs;
     for (let i = revs.length - 2; i >= 0; i -= 2) {
       if (revs[i]! <= atRev) {
         keep.add(revs[i]!, revs[i + 1]!);
@@ -122,13 +139,14 @@ export class KeyIndex {
   }
 
   private findGeneration(atRev: number): Generation | undefined {
-    const last = this.gens.length - 1;
-    for (let i = last; i >= 0; i--) {
-      const g = this.gens[i]!;
-      if (g.revs.length === 0) continue;
-      // An ended generation whose tombstone is at or before atRev: the key was deleted then.
-      if (i !== last && g.revs[g.revs.length - 2]! <= atRev) return undefined;
-      if (g.revs[0]! <= atRev) return g;
+    if (this.revs.length > 0 && this.revs[0]! <= atRev) return this;
+    const ended = this.ended;
+    if (ended === undefined) return undefined;
+    for (let i = ended.length - 1; i >= 0; i--) {
+      const revs = ended[i]!.revs;
+      // Its tombstone is at or before atRev: the key was deleted then.
+      if (revs[revs.length - 2]! <= atRev) return undefined;
+      if (revs[0]! <= atRev) return ended[i];
     }
     return undefined;
   }

@@ -41,16 +41,35 @@ export interface IndexEntry {
   readonly version: number;
 }
 
+/**
+ * Runs once per stored revision at startup, so it reads the few fields it needs in place, without
+ * allocating readers.
+ */
 export function decodeIndexEntry(bytes: Uint8Array): IndexEntry {
-  const r = new ByteReader(bytes);
-  const flags = r.u8();
-  const len = r.uvarint();
-  const at = r.offset;
-  if (at + len > bytes.length) throw new CorruptDataError('revision record ends early');
-  const key = Buffer.from(bytes.buffer, bytes.byteOffset + at, len).toString('latin1');
-  if (flags & TOMBSTONE) return { key, tombstone: true, createRevision: 0, version: 0 };
-  const after = new ByteReader(bytes, at + len);
-  const createRevision = after.uvarint();
-  const version = after.uvarint();
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const len = varintAt(buf, 1);
+  const start = cursor;
+  if (start + len > buf.length) throw new CorruptDataError('revision record ends early');
+  const key = buf.toString('latin1', start, start + len);
+  if (buf[0]! & TOMBSTONE) return { key, tombstone: true, createRevision: 0, version: 0 };
+  const createRevision = varintAt(buf, start + len);
+  const version = varintAt(buf, cursor);
   return { key, tombstone: false, createRevision, version };
+}
+
+/** Where the last varintAt call stopped reading. */
+let cursor = 0;
+
+function varintAt(buf: Uint8Array, pos: number): number {
+  let value = 0;
+  for (let scale = 1; scale <= 0x80 ** 7; scale *= 0x80) {
+    const b = buf[pos++];
+    if (b === undefined) break;
+    value += (b & 0x7f) * scale;
+    if (b < 0x80) {
+      cursor = pos;
+      return value;
+    }
+  }
+  throw new CorruptDataError('revision record ends early');
 }

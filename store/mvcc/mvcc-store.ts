@@ -29,7 +29,7 @@ import { decodeKv } from './kv-codec.js';
 import { purgeCompacted } from './purge.js';
 import { executeRange } from './range.js';
 import type { ReadView } from './read-view.js';
-import { loadState, type LoadedState } from './state-loader.js';
+import { loadState, StateLoader, type LoadedState } from './state-loader.js';
 import { encodeNumber, STORE_META } from './store-meta.js';
 import type { KeyRevision, TreeIndex } from './tree-index.js';
 import type { HashKVResult, KeyValue, MvccEvent, RangeRequest, RangeResponse, TxnRequest, TxnResponse, WriteRequest, WriteResponse } from './types.js';
@@ -74,7 +74,7 @@ export interface InstalledSnapshot {
 
 const DEFAULT_SNAPSHOT_CHUNK_BYTES = 256 * 1024;
 /** Install writes the incoming state in synced batches of about this size. */
-const INSTALL_BATCH_BYTES = 512 * 1024;
+const INSTALL_BATCH_BYTES = 4 * 1024 * 1024;
 
 export class MvccStore {
   private readonly writeLock = new Mutex();
@@ -277,8 +277,10 @@ export class MvccStore {
 
   /**
    * Replaces the whole replicated state with a snapshot stream. The stream fills a fresh state
-   * generation; only once it is complete, its checksum verified and its index rebuilt does one small
-   * synced write switch to it. Any failure before that leaves the current state as it was.
+   * generation (its index is built on the way); only once it is complete and its checksum verified
+   * does one small synced write switch to it. Any failure before that leaves the current state as it
+   * was. The staged batches are synced too: LevelDB may not fsync an older log file it rotated away
+   * from, and the switch must never point at data a power loss could take back.
    */
   installSnapshot(chunks: AsyncIterable<Uint8Array>): Promise<InstalledSnapshot> {
     return this.writeLock.run(async () => {
@@ -286,8 +288,8 @@ export class MvccStore {
       const target = new StateSpace(this.space.generation + 1);
       let loaded: LoadedState;
       try {
-        const header = await this.writeStream(chunks, target);
-        loaded = await loadState(this.db, target);
+        const { header, state } = await this.writeStream(chunks, target);
+        loaded = state;
         if (loaded.applied !== header.appliedIndex || loaded.revision !== header.revision) {
           throw new SnapshotCorruptError('state does not match its header');
         }
@@ -312,10 +314,11 @@ export class MvccStore {
     });
   }
 
-  /** Writes a verified stream into `target`; returns its header. */
-  private async writeStream(chunks: AsyncIterable<Uint8Array>, target: StateSpace): Promise<SnapshotHeader> {
+  /** Writes a verified stream into `target`, building its index on the way. */
+  private async writeStream(chunks: AsyncIterable<Uint8Array>, target: StateSpace): Promise<{ header: SnapshotHeader; state: LoadedState }> {
     await this.db.clear(target.all());
     const decoder = new SnapshotDecoder();
+    const loader = new StateLoader();
     let ops: BatchOp[] = [];
     let bytes = 0;
     let checked = false;
@@ -327,6 +330,7 @@ export class MvccStore {
       }
       for (const { key, value } of records) {
         if (!isStateKey(key)) throw new SnapshotCorruptError('record outside the state key space');
+        loader.add(key, value);
         ops.push({ type: 'put', key: target.absolute(key), value });
         bytes += key.length + value.length;
         if (bytes >= INSTALL_BATCH_BYTES) {
@@ -338,7 +342,7 @@ export class MvccStore {
     }
     const header = decoder.finish();
     await writeOps(this.db, ops, { sync: true });
-    return header;
+    return { header, state: loader.finish() };
   }
 
   // --- lifecycle ---

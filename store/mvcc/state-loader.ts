@@ -1,13 +1,13 @@
-// Reads one state generation back from LevelDB: replays every revision record, in revision order,
-// into a fresh index (etcd's restore), and reads the state meta. This is what startup and snapshot
-// install cost: one pass over the generation.
+// Reads one state generation back: replays every revision record, in revision order, into a fresh
+// index (etcd's restore), and collects the state meta. Records come either from LevelDB (startup) or
+// straight from a snapshot stream being installed; either way this is one pass over the state.
 import { decodeConfState } from '../codec/raft-codec.js';
 import { scan, type StoreDb } from '../db.js';
 import { CorruptDataError } from '../errors.js';
-import { memberMetaNameOf, STATE_SUBSPACE, StateSpace } from '../keyspace.js';
+import { STATE_SUBSPACE, StateSpace } from '../keyspace.js';
 import { EMPTY_CONF_STATE, type ConfState } from '../../raft/types.js';
 import { decodeIndexEntry } from './kv-codec.js';
-import { KeepSet } from './keep-set.js';
+import type { KeepSet } from './keep-set.js';
 import { decodeNumber, STORE_META } from './store-meta.js';
 import { TreeIndexBuilder, type TreeIndex } from './tree-index.js';
 
@@ -25,56 +25,62 @@ export interface LoadedState {
 
 const textDecoder = new TextDecoder();
 
-export async function loadState(db: StoreDb, space: StateSpace): Promise<LoadedState> {
-  const builder = new TreeIndexBuilder();
-  const storeMeta = new Map<string, Uint8Array>();
-  const memberMeta = new Map<string, Uint8Array>();
-  let maxMain = 0;
-  await scan(
-    db,
-    space.all(),
-    (k, v) => {
-      switch (k[space.prefix.length]) {
-        case STATE_SUBSPACE.revisions: {
-          const main = StateSpace.mainOf(k);
-          const sub = StateSpace.subOf(k);
-          const e = decodeIndexEntry(v);
-          if (e.tombstone) builder.tombstone(e.key, main, sub);
-          else builder.put(e.key, main, sub, e.createRevision, e.version);
-          if (main > maxMain) maxMain = main;
-          break;
-        }
-        case STATE_SUBSPACE.storeMeta:
-          storeMeta.set(textDecoder.decode(k.subarray(space.prefix.length + 1)), v);
-          break;
-        case STATE_SUBSPACE.memberMeta:
-          memberMeta.set(memberMetaNameOf(k), v);
-          break;
-        default:
-          throw new CorruptDataError(`unknown key space ${k[space.prefix.length]} in the state`);
+/** Takes a generation's records with their keys relative to the generation, in key order. */
+export class StateLoader {
+  private readonly builder = new TreeIndexBuilder();
+  private readonly storeMeta = new Map<string, Uint8Array>();
+  private readonly memberMeta = new Map<string, Uint8Array>();
+  private maxMain = 0;
+
+  add(relativeKey: Uint8Array, value: Uint8Array): void {
+    switch (relativeKey[0]) {
+      case STATE_SUBSPACE.revisions: {
+        const main = StateSpace.relativeMainOf(relativeKey);
+        const sub = StateSpace.relativeSubOf(relativeKey);
+        const e = decodeIndexEntry(value);
+        if (e.tombstone) this.builder.tombstone(e.key, main, sub);
+        else this.builder.put(e.key, main, sub, e.createRevision, e.version);
+        if (main > this.maxMain) this.maxMain = main;
+        break;
       }
-    },
-    { pageSize: 4096 },
-  );
-  const num = (name: string): number => {
-    const b = storeMeta.get(name);
-    return b === undefined ? 0 : decodeNumber(b);
-  };
-  const index = builder.finish();
-  const compactScheduled = num(STORE_META.compactScheduled);
-  const compactFinished = num(STORE_META.compactFinished);
-  // Revision 1 is an empty store's, as in etcd; the first write makes revision 2.
-  const revision = Math.max(num(STORE_META.revision), maxMain, compactScheduled, 1);
-  const keep = compactScheduled > 0 ? index.compact(compactScheduled) : undefined;
-  const confBytes = storeMeta.get(STORE_META.confState);
-  return {
-    index,
-    revision,
-    applied: num(STORE_META.applied),
-    confState: confBytes ? decodeConfState(confBytes) : EMPTY_CONF_STATE,
-    compactScheduled,
-    compactFinished,
-    unfinishedCompaction: compactScheduled > compactFinished ? keep : undefined,
-    memberMeta,
-  };
+      case STATE_SUBSPACE.storeMeta:
+        this.storeMeta.set(textDecoder.decode(relativeKey.subarray(1)), value);
+        break;
+      case STATE_SUBSPACE.memberMeta:
+        this.memberMeta.set(textDecoder.decode(relativeKey.subarray(1)), value);
+        break;
+      default:
+        throw new CorruptDataError(`unknown key space ${relativeKey[0]} in the state`);
+    }
+  }
+
+  finish(): LoadedState {
+    const num = (name: string): number => {
+      const b = this.storeMeta.get(name);
+      return b === undefined ? 0 : decodeNumber(b);
+    };
+    const index = this.builder.finish();
+    const compactScheduled = num(STORE_META.compactScheduled);
+    const compactFinished = num(STORE_META.compactFinished);
+    // Revision 1 is an empty store's, as in etcd; the first write makes revision 2.
+    const revision = Math.max(num(STORE_META.revision), this.maxMain, compactScheduled, 1);
+    const keep = compactScheduled > 0 ? index.compact(compactScheduled) : undefined;
+    const confBytes = this.storeMeta.get(STORE_META.confState);
+    return {
+      index,
+      revision,
+      applied: num(STORE_META.applied),
+      confState: confBytes ? decodeConfState(confBytes) : EMPTY_CONF_STATE,
+      compactScheduled,
+      compactFinished,
+      unfinishedCompaction: compactScheduled > compactFinished ? keep : undefined,
+      memberMeta: this.memberMeta,
+    };
+  }
+}
+
+export async function loadState(db: StoreDb, space: StateSpace): Promise<LoadedState> {
+  const loader = new StateLoader();
+  await scan(db, space.all(), (k, v) => loader.add(space.relative(k), v), { pageSize: 4096 });
+  return loader.finish();
 }
