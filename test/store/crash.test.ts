@@ -137,8 +137,12 @@ describe('crash safety under SIGKILL', () => {
       const seed = Date.now() % 1_000_000;
       let reported = 0;
       for (let i = 0; i < ITERATIONS; i++) {
-        reported += await runAndKill(dir, seed + i, exp);
-        await verify(dir, exp);
+        try {
+          reported += await runAndKill(dir, seed + i, exp);
+          await verify(dir, exp);
+        } catch (err) {
+          throw new Error(`kill ${i + 1} of ${ITERATIONS} (worker seed ${seed + i}): ${(err as Error).message}`, { cause: err });
+        }
       }
       // The kills landed while work was going on, not only before it started.
       expect(reported).toBeGreaterThan(ITERATIONS * 2);
