@@ -45,8 +45,9 @@ export class Transcripts {
   }
 }
 
-const ID_FIELDS_JSON = /"(cluster_id|member_id|raft_term|ID|leader|raftTerm)":\d+/g;
-const ID_FIELDS_FIELDS = /"(ClusterID|MemberID|RaftTerm)" : \d+/g;
+// Only non-zero values are masked: an id of 0 where etcd sends none is itself a difference.
+const ID_FIELDS_JSON = /"(cluster_id|member_id|raft_term|ID|leader|raftTerm)":("[1-9]\d*"|[1-9]\d*)/g;
+const ID_FIELDS_FIELDS = /"(ClusterID|MemberID|RaftTerm)" : [1-9]\d*/g;
 
 /** Replaces what differs between any two clusters by placeholders. */
 export function mask(text: string, target: CompatTarget): string {
