@@ -6,6 +6,7 @@
 //   20 <gen u32> 01 <main u64><sub u32>   MVCC revisions of state generation `gen`
 //   20 <gen u32> 02 <name>          state meta kept by the store (applied index, confState, …)
 //   20 <gen u32> 03 <name>          state meta written by the member through applyBatch
+//   20 <gen u32> 04 [<chunk u32>]   the key index as of a clean close: marker, chunks (a local cache)
 //   30 <name>                       local meta: this member's own identity, never replicated
 //
 // The replicated state (MVCC + state meta) sits under a generation number so that installing a
@@ -22,6 +23,7 @@ const LOCAL = 0x30;
 const REVISIONS = 0x01;
 const STORE_META = 0x02;
 const MEMBER_META = 0x03;
+const INDEX_CHECKPOINT = 0x04;
 
 /** Sub-spaces within a state generation, as they appear in snapshot streams (keys relative to the generation). */
 export const STATE_SUBSPACE = { revisions: REVISIONS, storeMeta: STORE_META, memberMeta: MEMBER_META } as const;
@@ -114,6 +116,32 @@ export class StateSpace {
   /** Every key of this generation. */
   all(): KeyRange {
     return { gte: this.prefix, lt: this.withTail(Uint8Array.of(0xff)) };
+  }
+
+  /** The replicated part: revisions and state meta (what a snapshot carries). */
+  replicated(): KeyRange {
+    return { gte: this.withTail(Uint8Array.of(REVISIONS)), lt: this.withTail(Uint8Array.of(MEMBER_META + 1)) };
+  }
+
+  /** State meta only, both kinds. */
+  meta(): KeyRange {
+    return { gte: this.withTail(Uint8Array.of(STORE_META)), lt: this.withTail(Uint8Array.of(MEMBER_META + 1)) };
+  }
+
+  /** Says which applied index and revision the checkpoint chunks describe. */
+  indexCheckpointMarkerKey(): Uint8Array {
+    return this.withTail(Uint8Array.of(INDEX_CHECKPOINT));
+  }
+
+  indexCheckpointKey(chunk: number): Uint8Array {
+    const k = this.withTail(new Uint8Array(5));
+    k[5] = INDEX_CHECKPOINT;
+    writeU32(k, 6, chunk);
+    return k;
+  }
+
+  indexCheckpoint(): KeyRange {
+    return { gte: this.withTail(Uint8Array.of(INDEX_CHECKPOINT)), lt: this.withTail(Uint8Array.of(INDEX_CHECKPOINT + 1)) };
   }
 
   revisionKey(main: number, sub: number): Uint8Array {

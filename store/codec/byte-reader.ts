@@ -59,6 +59,11 @@ export class ByteReader {
     return v;
   }
 
+  skip(n: number): void {
+    this.need(n);
+    this.pos += n;
+  }
+
   /** Everything left, as a view. */
   rest(): Uint8Array {
     const v = this.slice(this.pos, this.buf.length - this.pos);

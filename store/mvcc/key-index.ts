@@ -5,6 +5,8 @@
 //
 // There is one KeyIndex per key, a million of them in a large store, so the live generation is kept
 // in the KeyIndex itself and only ended generations (rare: keys deleted and re-created) get objects.
+import type { ByteReader } from '../codec/byte-reader.js';
+import type { ByteWriter } from '../codec/byte-writer.js';
 import type { KeepSet } from './keep-set.js';
 
 export interface Generation {
@@ -107,6 +109,28 @@ export class KeyIndex implements Generation {
     }
   }
 
+  /** Serializes the generations (for the index checkpoint). */
+  writeTo(w: ByteWriter): void {
+    const ended = this.ended ?? [];
+    w.uvarint(ended.length);
+    for (const g of ended) writeGeneration(w, g);
+    writeGeneration(w, this);
+  }
+
+  static readFrom(r: ByteReader): KeyIndex {
+    const ki = new KeyIndex();
+    const endedCount = r.uvarint();
+    if (endedCount > 0) {
+      ki.ended = [];
+      for (let i = 0; i < endedCount; i++) ki.ended.push(readGeneration(r));
+    }
+    const live = readGeneration(r);
+    ki.ver = live.ver;
+    ki.created = live.created;
+    ki.revs = live.revs;
+    return ki;
+  }
+
   /** Generations, ended ones first, the live one (this) last. */
   private get generations(): number {
     return (this.ended?.length ?? 0) + 1;
@@ -150,4 +174,18 @@ export class KeyIndex implements Generation {
     }
     return undefined;
   }
+}
+
+function writeGeneration(w: ByteWriter, g: Generation): void {
+  w.uvarint(g.ver).uvarint(g.created).uvarint(g.revs.length);
+  for (const n of g.revs) w.uvarint(n);
+}
+
+function readGeneration(r: ByteReader): Generation {
+  const ver = r.uvarint();
+  const created = r.uvarint();
+  const n = r.uvarint();
+  const revs = new Array<number>(n);
+  for (let i = 0; i < n; i++) revs[i] = r.uvarint();
+  return { ver, created, revs };
 }

@@ -24,6 +24,7 @@ import { StateSnapshot } from '../snapshot/state-snapshot.js';
 import { SnapshotDecoder, type SnapshotHeader } from '../snapshot/stream-format.js';
 import { applyWrite, readOnlyTxn, type ApplyContext } from './apply.js';
 import { hashRevisions } from './hash.js';
+import { checkpointDeletes, checkpointOps, encodeMarker, type CheckpointMarker } from './index-checkpoint.js';
 import { KeepSet } from './keep-set.js';
 import { decodeKv } from './kv-codec.js';
 import { purgeCompacted } from './purge.js';
@@ -87,6 +88,9 @@ export class MvccStore {
   private applied: number;
   private conf: ConfState;
   private memberMeta: Map<string, Uint8Array>;
+  /** The index checkpoint on disk, if any: deleted with the first write, written again at close. */
+  private checkpoint: CheckpointMarker | undefined;
+  private restored: LoadedState['restoredFrom'];
   /** Purges of compacted revisions and removal of replaced generations, one after another. */
   private background: Promise<void> = Promise.resolve();
   private backgroundError: unknown;
@@ -108,6 +112,8 @@ export class MvccStore {
     this.applied = state.applied;
     this.conf = state.confState;
     this.memberMeta = state.memberMeta;
+    this.checkpoint = state.checkpoint;
+    this.restored = state.restoredFrom;
     if (state.unfinishedCompaction) this.schedulePurge(state.compactScheduled, state.unfinishedCompaction);
   }
 
@@ -138,6 +144,11 @@ export class MvccStore {
   /** Keys in the index, deleted ones included until a compaction drops them. */
   get indexedKeys(): number {
     return this.index.size;
+  }
+
+  /** Where open (or the last snapshot install) got the index: replayed revisions, or a checkpoint. */
+  get indexRestoredFrom(): 'revisions' | 'checkpoint' {
+    return this.restored;
   }
 
   /** A value of the replicated state meta (see ApplyItem.meta). */
@@ -226,6 +237,7 @@ export class MvccStore {
         else this.memberMeta.set(name, value);
       }
       for (const c of batch.compactions) this.schedulePurge(c.revision, c.keep);
+      this.checkpoint = undefined;
       return outcomes;
     });
   }
@@ -255,6 +267,8 @@ export class MvccStore {
       const key = s.memberMetaKey(name);
       ops.push(value === null ? { type: 'del', key } : { type: 'put', key, value });
     }
+    // The index is about to differ from the checkpoint: a crash from here on must rebuild it.
+    if (this.checkpoint) ops.push({ type: 'del', key: s.indexCheckpointMarkerKey() }, ...checkpointDeletes(s, this.checkpoint.chunks));
     return ops;
   }
 
@@ -308,6 +322,8 @@ export class MvccStore {
       this.applied = loaded.applied;
       this.conf = loaded.confState;
       this.memberMeta = loaded.memberMeta;
+      this.checkpoint = loaded.checkpoint;
+      this.restored = loaded.restoredFrom;
       this.runInBackground(() => this.db.clear(old.all()));
       if (loaded.unfinishedCompaction) this.schedulePurge(loaded.compactScheduled, loaded.unfinishedCompaction);
       return { appliedIndex: loaded.applied, revision: loaded.revision, confState: loaded.confState };
@@ -347,12 +363,28 @@ export class MvccStore {
 
   // --- lifecycle ---
 
-  /** Waits for running work (background purges stop early), then refuses further calls. */
+  /**
+   * Waits for running work (background purges stop early), writes the index checkpoint that lets the
+   * next open skip replaying every revision, then refuses further calls.
+   */
   async close(): Promise<void> {
     await this.writeLock.run(async () => {
+      if (this.closed) return;
       this.closed = true;
+      if (!this.failure) await this.writeCheckpoint();
     });
     await this.background;
+  }
+
+  private async writeCheckpoint(): Promise<void> {
+    const current = this.checkpoint;
+    if (current && current.applied === this.applied && current.revision === this.currentRev) return;
+    const { ops, chunks } = checkpointOps(this.index, this.space);
+    if (current && current.chunks > chunks) ops.push(...checkpointDeletes(this.space, current.chunks).slice(chunks));
+    const marker: CheckpointMarker = { applied: this.applied, revision: this.currentRev, chunks };
+    ops.push({ type: 'put', key: this.space.indexCheckpointMarkerKey(), value: encodeMarker(marker) });
+    await writeOps(this.db, ops, { sync: true });
+    this.checkpoint = marker;
   }
 
   private ensureUsable(): void {

@@ -1,6 +1,7 @@
 // Reads one state generation back: replays every revision record, in revision order, into a fresh
 // index (etcd's restore), and collects the state meta. Records come either from LevelDB (startup) or
 // straight from a snapshot stream being installed; either way this is one pass over the state.
+// After a clean close the index is read from its checkpoint instead, skipping the pass.
 import { decodeConfState } from '../codec/raft-codec.js';
 import { scan, type StoreDb } from '../db.js';
 import { CorruptDataError } from '../errors.js';
@@ -9,6 +10,7 @@ import { EMPTY_CONF_STATE, type ConfState } from '../../raft/types.js';
 import { decodeIndexEntry } from './kv-codec.js';
 import type { KeepSet } from './keep-set.js';
 import { decodeNumber, STORE_META } from './store-meta.js';
+import { decodeMarker, readCheckpoint, type CheckpointMarker } from './index-checkpoint.js';
 import { TreeIndexBuilder, type TreeIndex } from './tree-index.js';
 
 export interface LoadedState {
@@ -21,6 +23,9 @@ export interface LoadedState {
   /** What the scheduled compaction keeps, when its removal from disk still has to run. */
   readonly unfinishedCompaction: KeepSet | undefined;
   readonly memberMeta: Map<string, Uint8Array>;
+  /** An index checkpoint on disk (whether it was used or not): the first write must delete it. */
+  readonly checkpoint: CheckpointMarker | undefined;
+  readonly restoredFrom: 'revisions' | 'checkpoint';
 }
 
 const textDecoder = new TextDecoder();
@@ -54,33 +59,60 @@ export class StateLoader {
     }
   }
 
-  finish(): LoadedState {
-    const num = (name: string): number => {
-      const b = this.storeMeta.get(name);
-      return b === undefined ? 0 : decodeNumber(b);
-    };
-    const index = this.builder.finish();
-    const compactScheduled = num(STORE_META.compactScheduled);
-    const compactFinished = num(STORE_META.compactFinished);
-    // Revision 1 is an empty store's, as in etcd; the first write makes revision 2.
-    const revision = Math.max(num(STORE_META.revision), this.maxMain, compactScheduled, 1);
+  /** The applied index and revision the meta read so far records. */
+  get position(): { applied: number; revision: number } {
+    return { applied: this.num(STORE_META.applied), revision: this.revision };
+  }
+
+  /**
+   * The state, with the index built from the revisions added or read from a checkpoint; `marker`
+   * is the checkpoint found on disk, used or not.
+   */
+  finish(marker?: CheckpointMarker, checkpointIndex?: TreeIndex): LoadedState {
+    const index = checkpointIndex ?? this.builder.finish();
+    const compactScheduled = this.num(STORE_META.compactScheduled);
+    const compactFinished = this.num(STORE_META.compactFinished);
+    const revision = this.revision;
     const keep = compactScheduled > 0 ? index.compact(compactScheduled) : undefined;
     const confBytes = this.storeMeta.get(STORE_META.confState);
     return {
       index,
       revision,
-      applied: num(STORE_META.applied),
+      applied: this.num(STORE_META.applied),
       confState: confBytes ? decodeConfState(confBytes) : EMPTY_CONF_STATE,
       compactScheduled,
       compactFinished,
       unfinishedCompaction: compactScheduled > compactFinished ? keep : undefined,
       memberMeta: this.memberMeta,
+      checkpoint: marker,
+      restoredFrom: checkpointIndex ? 'checkpoint' : 'revisions',
     };
+  }
+
+  /** Revision 1 is an empty store's, as in etcd; the first write makes revision 2. */
+  private get revision(): number {
+    return Math.max(this.num(STORE_META.revision), this.maxMain, this.num(STORE_META.compactScheduled), 1);
+  }
+
+  private num(name: string): number {
+    const b = this.storeMeta.get(name);
+    return b === undefined ? 0 : decodeNumber(b);
   }
 }
 
 export async function loadState(db: StoreDb, space: StateSpace): Promise<LoadedState> {
-  const loader = new StateLoader();
-  await scan(db, space.all(), (k, v) => loader.add(space.relative(k), v), { pageSize: 4096 });
-  return loader.finish();
+  const markerBytes = await db.get(space.indexCheckpointMarkerKey());
+  const marker = markerBytes ? decodeMarker(markerBytes) : undefined;
+  if (marker) {
+    const meta = new StateLoader();
+    await scan(db, space.meta(), (k, v) => meta.add(space.relative(k), v));
+    const { applied, revision } = meta.position;
+    if (marker.applied === applied && marker.revision === revision) {
+      const chunks = await db.getMany(Array.from({ length: marker.chunks }, (_, i) => space.indexCheckpointKey(i)));
+      if (chunks.every((c): c is Uint8Array => c !== undefined)) return meta.finish(marker, readCheckpoint(chunks));
+    }
+  }
+  const full = new StateLoader();
+  await scan(db, space.replicated(), (k, v) => full.add(space.relative(k), v), { pageSize: 4096 });
+  return full.finish(marker);
 }

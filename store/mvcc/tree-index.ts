@@ -27,6 +27,16 @@ export class TreeIndex {
     return new TreeIndex(byKey, SortedKeys.fromSorted([...byKey.keys()].sort()));
   }
 
+  /** An index over key indexes whose map was filled in key order (an index checkpoint). */
+  static ofSorted(byKey: Map<string, KeyIndex>): TreeIndex {
+    return new TreeIndex(byKey, SortedKeys.fromSorted([...byKey.keys()]));
+  }
+
+  /** Every key with its KeyIndex, in key order. */
+  forEach(visit: (key: string, ki: KeyIndex) => void): void {
+    this.order.forEach('', null, (key) => visit(key, this.byKey.get(key)!));
+  }
+
   /** Keys in the index, deleted ones included until compaction removes them. */
   get size(): number {
     return this.byKey.size;

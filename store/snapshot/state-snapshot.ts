@@ -29,7 +29,7 @@ export class StateSnapshot implements AsyncIterable<Uint8Array> {
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
     if (this.used) throw new Error('a state snapshot can be read once');
     this.used = true;
-    const range = this.space.all();
+    const range = this.space.replicated();
     const it = this.db.iterator({ gte: range.gte, lt: range.lt, snapshot: this.levelSnapshot });
     try {
       const encoder = new SnapshotEncoder(this.header, this.chunkBytes);

@@ -17,7 +17,7 @@ type Step =
   | { kind: 'delete'; start: string; end: string | null | undefined }
   | { kind: 'casTxn'; key: string; version: number; put: { key: string; value: string }; del: string }
   | { kind: 'compact'; back: number }
-  | { kind: 'reopen' };
+  | { kind: 'reopen'; crash: boolean };
 
 const deleteArb = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), start: keyArb, end: fc.constant(undefined) }),
@@ -38,7 +38,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('compact' as const), back: fc.nat(4) }) },
-  { weight: 1, arbitrary: fc.constant({ kind: 'reopen' as const }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reopen' as const), crash: fc.boolean() }) },
 );
 
 const rangeEndBytes = (end: string | null | undefined): Uint8Array | undefined => (end === undefined ? undefined : end === null ? Uint8Array.of(0) : b(end));
@@ -88,7 +88,8 @@ async function applyStep(h: MvccHarness, model: MvccModel, step: Step): Promise<
       return;
     }
     case 'reopen':
-      await h.reopen();
+      await h.reopen({ crash: step.crash });
+      expect(h.store.indexRestoredFrom).toBe(step.crash ? 'revisions' : 'checkpoint');
       return;
   }
 }
@@ -120,8 +121,10 @@ describe('MvccStore against a model', () => {
             await applyStep(h, model, step);
             await checkReads(h, model);
           }
-          // The hash survives rebuilding the index from disk.
+          // The hash survives rebuilding the index from disk, and reading it from a checkpoint.
           const hash = await h.store.hashKV();
+          await h.reopen({ crash: true });
+          expect(await h.store.hashKV()).toEqual(hash);
           await h.reopen();
           expect(await h.store.hashKV()).toEqual(hash);
         }),

@@ -88,8 +88,12 @@ export class MvccHarness {
     return r.kvs.map((kv) => `${str(kv.key)}=${str(kv.value)}`);
   }
 
-  async reopen(): Promise<void> {
-    await this.store.close();
+  /**
+   * Closes and opens the store again. `crash` skips the store's own close (and so its index
+   * checkpoint), as a killed process would.
+   */
+  async reopen(options: { crash?: boolean } = {}): Promise<void> {
+    if (!options.crash) await this.store.close();
     await this.db.close();
     this.db = await openStoreDb(this.dir);
     this.store = await MvccStore.open(this.db, this.options);

@@ -1,0 +1,89 @@
+// The index checkpoint written at a clean close: used when it matches the state exactly, dropped by
+// the first write after open, and never trusted when it does not match.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StateSpace } from '../../store/keyspace.js';
+import { encodeMarker } from '../../store/mvcc/index-checkpoint.js';
+import { FROM_KEY } from '../../store/mvcc/key-bytes.js';
+import { MvccHarness, b } from './helpers/mvcc-harness.js';
+
+const ALL = { key: Uint8Array.of(0), rangeEnd: FROM_KEY };
+
+describe('index checkpoint', () => {
+  let h: MvccHarness;
+  const space = new StateSpace(1);
+
+  beforeEach(async () => {
+    h = await MvccHarness.create();
+    for (let i = 0; i < 50; i++) await h.put(`k${i % 7}`, `v${i}`);
+    await h.del('k3');
+    await h.put('k3', 'again');
+    await h.compact(20);
+  });
+
+  afterEach(async () => {
+    await h.destroy();
+  });
+
+  async function everyRevision(): Promise<unknown[]> {
+    const out: unknown[] = [];
+    for (let rev = h.store.compactRevision; rev <= h.store.revision; rev++) out.push(await h.range({ ...ALL, revision: rev }));
+    return out;
+  }
+
+  it('after a clean close, opens from the checkpoint with the same state', async () => {
+    const before = { reads: await everyRevision(), hash: await h.store.hashKV(), rev: h.store.revision, keys: h.store.indexedKeys };
+    await h.reopen();
+    expect(h.store.indexRestoredFrom).toBe('checkpoint');
+    expect({ reads: await everyRevision(), hash: await h.store.hashKV(), rev: h.store.revision, keys: h.store.indexedKeys }).toEqual(before);
+    await h.put('k1', 'next');
+    expect((await h.range({ key: b('k1') })).kvs[0]).toMatchObject({ createRevision: 3, version: 8 });
+  });
+
+  it('is dropped by the first write, so a crash after it rebuilds from the revisions', async () => {
+    await h.reopen();
+    await h.put('k0', 'changed');
+    expect(await h.db.get(space.indexCheckpointMarkerKey())).toBeUndefined();
+    const reads = await everyRevision();
+    await h.reopen({ crash: true });
+    expect(h.store.indexRestoredFrom).toBe('revisions');
+    expect(await everyRevision()).toEqual(reads);
+  });
+
+  it('survives a clean close with no write in between', async () => {
+    await h.reopen();
+    await h.reopen();
+    expect(h.store.indexRestoredFrom).toBe('checkpoint');
+  });
+
+  it('is ignored when it does not match the state', async () => {
+    await h.store.close();
+    await h.db.put(space.indexCheckpointMarkerKey(), encodeMarker({ applied: 1, revision: 2, chunks: 1 }));
+    await h.reopen({ crash: true });
+    expect(h.store.indexRestoredFrom).toBe('revisions');
+    expect(await h.get('k3')).toEqual(['k3=again']);
+  });
+
+  it('is ignored when a chunk is missing', async () => {
+    await h.store.close();
+    await h.db.del(space.indexCheckpointKey(0));
+    await h.reopen({ crash: true });
+    expect(h.store.indexRestoredFrom).toBe('revisions');
+    expect(await h.get('k3')).toEqual(['k3=again']);
+  });
+
+  it('does not travel in snapshots', async () => {
+    await h.reopen(); // the checkpoint is now on disk
+    const target = await MvccHarness.create();
+    try {
+      await target.store.installSnapshot(await h.store.snapshot());
+      expect(target.store.indexRestoredFrom).toBe('revisions');
+      let checkpointKeys = 0;
+      const range = new StateSpace(2).indexCheckpoint();
+      for await (const _ of target.db.keys(range)) checkpointKeys++;
+      expect(checkpointKeys).toBe(0);
+      expect(await target.store.hashKV()).toEqual(await h.store.hashKV());
+    } finally {
+      await target.destroy();
+    }
+  });
+});
