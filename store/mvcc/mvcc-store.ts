@@ -8,34 +8,31 @@ import { writeOps, type BatchOp, type StoreDb } from '../db.js';
 import {
   ApplyOrderError,
   CompactedError,
-  CorruptDataError,
   FutureRevisionError,
-  SnapshotCorruptError,
-  SnapshotStaleError,
   StoreClosedError,
   StoreFailedError,
   isRequestError,
   type StoreError,
 } from '../errors.js';
-import { ACTIVE_GENERATION_KEY, readU32, staleGenerations, STATE_SUBSPACE, StateSpace, writeU32 } from '../keyspace.js';
+import { ACTIVE_GENERATION_KEY, readU32, staleGenerations, StateSpace, writeU32 } from '../keyspace.js';
 import { readMeta, type MetaKey, type MetaWrite } from '../meta.js';
 import { Mutex } from '../mutex.js';
+import { stageSnapshot } from '../snapshot/install.js';
 import { StateSnapshot } from '../snapshot/state-snapshot.js';
-import { SnapshotDecoder, type SnapshotHeader } from '../snapshot/stream-format.js';
-import { applyWrite, readOnlyTxn, type ApplyContext } from './apply.js';
+import type { SnapshotHeader } from '../snapshot/stream-format.js';
+import { applyWrite, readOnlyTxn } from './apply.js';
+import { BatchContext, fetchRevisions } from './batch-context.js';
 import { hashRevisions } from './hash.js';
 import { checkpointDeletes, checkpointOps, encodeMarker, type CheckpointMarker } from './index-checkpoint.js';
 import { KeepSet } from './keep-set.js';
-import { decodeKv } from './kv-codec.js';
 import { purgeCompacted } from './purge.js';
 import { executeRange } from './range.js';
 import type { ReadView } from './read-view.js';
-import { loadState, StateLoader, type LoadedState } from './state-loader.js';
+import { loadState, type LoadedState } from './state-loader.js';
 import { encodeNumber, STORE_META } from './store-meta.js';
-import type { KeyRevision, TreeIndex } from './tree-index.js';
-import type { HashKVResult, KeyValue, MvccEvent, RangeRequest, RangeResponse, TxnRequest, TxnResponse, WriteRequest, WriteResponse } from './types.js';
+import type { TreeIndex } from './tree-index.js';
+import type { HashKVResult, MvccEvent, RangeRequest, RangeResponse, TxnRequest, TxnResponse, WriteRequest, WriteResponse } from './types.js';
 import { checkRangeRequest, requestLimits, type RequestLimits } from './validate.js';
-import { PendingBatch } from './write-txn.js';
 
 export interface MvccOptions {
   readonly limits?: Partial<RequestLimits>;
@@ -74,8 +71,6 @@ export interface InstalledSnapshot {
 }
 
 const DEFAULT_SNAPSHOT_CHUNK_BYTES = 256 * 1024;
-/** Install writes the incoming state in synced batches of about this size. */
-const INSTALL_BATCH_BYTES = 4 * 1024 * 1024;
 
 export class MvccStore {
   private readonly writeLock = new Mutex();
@@ -293,8 +288,7 @@ export class MvccStore {
    * Replaces the whole replicated state with a snapshot stream. The stream fills a fresh state
    * generation (its index is built on the way); only once it is complete and its checksum verified
    * does one small synced write switch to it. Any failure before that leaves the current state as it
-   * was. The staged batches are synced too: LevelDB may not fsync an older log file it rotated away
-   * from, and the switch must never point at data a power loss could take back.
+   * was.
    */
   installSnapshot(chunks: AsyncIterable<Uint8Array>): Promise<InstalledSnapshot> {
     return this.writeLock.run(async () => {
@@ -302,11 +296,7 @@ export class MvccStore {
       const target = new StateSpace(this.space.generation + 1);
       let loaded: LoadedState;
       try {
-        const { header, state } = await this.writeStream(chunks, target);
-        loaded = state;
-        if (loaded.applied !== header.appliedIndex || loaded.revision !== header.revision) {
-          throw new SnapshotCorruptError('state does not match its header');
-        }
+        loaded = (await stageSnapshot(this.db, chunks, target, this.applied)).state;
         const pointer = new Uint8Array(4);
         writeU32(pointer, 0, target.generation);
         await this.db.put(ACTIVE_GENERATION_KEY, pointer, { sync: true });
@@ -328,37 +318,6 @@ export class MvccStore {
       if (loaded.unfinishedCompaction) this.schedulePurge(loaded.compactScheduled, loaded.unfinishedCompaction);
       return { appliedIndex: loaded.applied, revision: loaded.revision, confState: loaded.confState };
     });
-  }
-
-  /** Writes a verified stream into `target`, building its index on the way. */
-  private async writeStream(chunks: AsyncIterable<Uint8Array>, target: StateSpace): Promise<{ header: SnapshotHeader; state: LoadedState }> {
-    await this.db.clear(target.all());
-    const decoder = new SnapshotDecoder();
-    const loader = new StateLoader();
-    let ops: BatchOp[] = [];
-    let bytes = 0;
-    let checked = false;
-    for await (const chunk of chunks) {
-      const records = decoder.push(chunk);
-      if (!checked && decoder.header) {
-        if (decoder.header.appliedIndex < this.applied) throw new SnapshotStaleError(decoder.header.appliedIndex, this.applied);
-        checked = true;
-      }
-      for (const { key, value } of records) {
-        if (!isStateKey(key)) throw new SnapshotCorruptError('record outside the state key space');
-        loader.add(key, value);
-        ops.push({ type: 'put', key: target.absolute(key), value });
-        bytes += key.length + value.length;
-        if (bytes >= INSTALL_BATCH_BYTES) {
-          await writeOps(this.db, ops, { sync: true });
-          ops = [];
-          bytes = 0;
-        }
-      }
-    }
-    const header = decoder.finish();
-    await writeOps(this.db, ops, { sync: true });
-    return { header, state: loader.finish() };
   }
 
   // --- lifecycle ---
@@ -415,57 +374,4 @@ export class MvccStore {
       },
     );
   }
-}
-
-/** The state of one applyBatch call, as the request appliers see it. */
-class BatchContext implements ApplyContext {
-  readonly pending = new PendingBatch();
-  readonly compactions: { revision: number; keep: KeepSet }[] = [];
-
-  constructor(
-    private readonly db: StoreDb,
-    readonly index: TreeIndex,
-    readonly space: StateSpace,
-    readonly limits: RequestLimits,
-    public revision: number,
-    public compactRev: number,
-    readonly eventsWithPrevKv: boolean,
-    private readonly onCompact: (revision: number) => void,
-  ) {}
-
-  compact(revision: number): void {
-    this.compactRev = revision;
-    const keep = this.index.compact(revision);
-    this.onCompact(revision);
-    this.compactions.push({ revision, keep });
-  }
-
-  async fetch(hits: readonly KeyRevision[]): Promise<KeyValue[]> {
-    const out: (KeyValue | undefined)[] = new Array(hits.length);
-    const missing: number[] = [];
-    hits.forEach((h, i) => {
-      const kv = this.pending.lookup(h.main, h.sub);
-      if (kv) out[i] = kv;
-      else missing.push(i);
-    });
-    if (missing.length > 0) {
-      const fromDisk = await fetchRevisions(this.db, this.space, missing.map((i) => hits[i]!));
-      missing.forEach((i, j) => (out[i] = fromDisk[j]));
-    }
-    return out as KeyValue[];
-  }
-}
-
-async function fetchRevisions(db: StoreDb, space: StateSpace, hits: readonly KeyRevision[]): Promise<KeyValue[]> {
-  const values = await db.getMany(hits.map((h) => space.revisionKey(h.main, h.sub)));
-  return values.map((v, i) => {
-    const h = hits[i]!;
-    if (v === undefined) throw new CorruptDataError(`revision ${h.main}.${h.sub} of an indexed key is missing`);
-    return decodeKv(h.main, v);
-  });
-}
-
-function isStateKey(relativeKey: Uint8Array): boolean {
-  const space = relativeKey[0];
-  return space === STATE_SUBSPACE.revisions || space === STATE_SUBSPACE.storeMeta || space === STATE_SUBSPACE.memberMeta;
 }
