@@ -36,6 +36,24 @@ function report(name: string, value: string): void {
   console.log(`${name.padEnd(44)} ${value}`);
 }
 
+/**
+ * Wall time, and the CPU time the whole process (LevelDB's threads included) spent meanwhile:
+ * on a busy machine the second says more about the cost than the first.
+ */
+class Stopwatch {
+  private readonly wall = performance.now();
+  private readonly cpu = process.cpuUsage();
+
+  get seconds(): number {
+    return (performance.now() - this.wall) / 1000;
+  }
+
+  toString(): string {
+    const cpu = process.cpuUsage(this.cpu);
+    return `${this.seconds.toFixed(2)} s (cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s)`;
+  }
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -46,16 +64,16 @@ async function dirBytes(dir: string): Promise<number> {
   return total;
 }
 
-async function applyPuts(store: MvccStore, sync: boolean): Promise<number> {
+async function applyPuts(store: MvccStore, sync: boolean): Promise<Stopwatch> {
   const value = new Uint8Array(VALUE_BYTES).fill(0x61);
   let index = store.appliedIndex;
-  const started = performance.now();
+  const watch = new Stopwatch();
   for (let i = 0; i < KEYS; i += BATCH) {
     const items: ApplyItem[] = [];
     for (let j = i; j < Math.min(KEYS, i + BATCH); j++) items.push({ index: ++index, request: { type: 'put', request: { key: keyOf(j), value } } });
     await store.applyBatch(items, { sync });
   }
-  return performance.now() - started;
+  return watch;
 }
 
 async function latency(store: MvccStore, name: string, make: (i: number) => RangeRequest): Promise<void> {
@@ -77,10 +95,10 @@ async function main(): Promise<void> {
   try {
     console.log(`keys ${KEYS}, value ${VALUE_BYTES} bytes, ${BATCH} puts per applyBatch (one revision each), node ${process.version}`);
 
-    const loadMs = await applyPuts(store, true);
-    report('apply: batched puts, synced', `${Math.round(KEYS / (loadMs / 1000))} puts/s (${(loadMs / 1000).toFixed(1)} s)`);
-    const overwriteMs = await applyPuts(store, false);
-    report('apply: batched overwrites, not synced', `${Math.round(KEYS / (overwriteMs / 1000))} puts/s`);
+    const load = await applyPuts(store, true);
+    report('apply: batched puts, synced', `${Math.round(KEYS / load.seconds)} puts/s, ${load}`);
+    const overwrite = await applyPuts(store, false);
+    report('apply: batched overwrites, not synced', `${Math.round(KEYS / overwrite.seconds)} puts/s, ${overwrite}`);
 
     const random = (i: number) => (Math.imul(i + 1, 2654435761) >>> 0) % KEYS;
     await latency(store, 'one key', (i) => ({ key: keyOf(random(i)) }));
@@ -94,7 +112,7 @@ async function main(): Promise<void> {
       return { key: prefix, rangeEnd: prefixEnd(prefix), countOnly: true };
     });
 
-    let t = performance.now();
+    let t = new Stopwatch();
     const snap = await store.snapshot();
     let snapBytes = 0;
     const chunks: Uint8Array[] = [];
@@ -102,18 +120,18 @@ async function main(): Promise<void> {
       snapBytes += chunk.length;
       chunks.push(chunk);
     }
-    report('snapshot: stream the whole state', `${((performance.now() - t) / 1000).toFixed(2)} s, ${(snapBytes / 1e6).toFixed(0)} MB`);
+    report('snapshot: stream the whole state', `${t}, ${(snapBytes / 1e6).toFixed(0)} MB`);
 
     const targetDir = await makeTempDir('bench-mvcc-target');
     const targetDb = await openStoreDb(targetDir);
     const target = await MvccStore.open(targetDb);
-    t = performance.now();
+    t = new Stopwatch();
     await target.installSnapshot(
       (async function* () {
         yield* chunks;
       })(),
     );
-    report('snapshot: install into an empty store', `${((performance.now() - t) / 1000).toFixed(2)} s`);
+    report('snapshot: install into an empty store', `${t}`);
     chunks.length = 0;
     await target.close();
     await targetDb.close();
@@ -125,21 +143,21 @@ async function main(): Promise<void> {
 
     global.gc?.();
     const heapBefore = process.memoryUsage().heapUsed;
-    t = performance.now();
+    t = new Stopwatch();
     db = await openStoreDb(dir);
     store = await MvccStore.open(db);
-    report('restart after a crash: replay every revision', `${((performance.now() - t) / 1000).toFixed(2)} s for ${store.indexedKeys} keys (${store.indexRestoredFrom})`);
+    report('restart after a crash: replay every revision', `${t} for ${store.indexedKeys} keys (${store.indexRestoredFrom})`);
     global.gc?.();
     report('index heap', `${((process.memoryUsage().heapUsed - heapBefore) / KEYS).toFixed(0)} B per key${global.gc ? '' : ' (run node with --expose-gc for a cleaner figure)'}`);
 
-    t = performance.now();
+    t = new Stopwatch();
     await store.close();
     await db.close();
-    report('clean close: write the index checkpoint', `${((performance.now() - t) / 1000).toFixed(2)} s`);
-    t = performance.now();
+    report('clean close: write the index checkpoint', `${t}`);
+    t = new Stopwatch();
     db = await openStoreDb(dir);
     store = await MvccStore.open(db);
-    report('restart after a clean close', `${((performance.now() - t) / 1000).toFixed(2)} s for ${store.indexedKeys} keys (${store.indexRestoredFrom})`);
+    report('restart after a clean close', `${t} for ${store.indexedKeys} keys (${store.indexRestoredFrom})`);
   } finally {
     await store.close().catch(() => undefined);
     await db.close().catch(() => undefined);

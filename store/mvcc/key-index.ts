@@ -5,7 +5,6 @@
 //
 // There is one KeyIndex per key, a million of them in a large store, so the live generation is kept
 // in the KeyIndex itself and only ended generations (rare: keys deleted and re-created) get objects.
-import type { ByteReader } from '../codec/byte-reader.js';
 import type { ByteWriter } from '../codec/byte-writer.js';
 import type { KeepSet } from './keep-set.js';
 
@@ -117,17 +116,21 @@ export class KeyIndex implements Generation {
     writeGeneration(w, this);
   }
 
-  static readFrom(r: ByteReader): KeyIndex {
+  /** Reads what writeTo wrote, with `next` yielding its varints one by one. */
+  static readFrom(next: () => number): KeyIndex {
     const ki = new KeyIndex();
-    const endedCount = r.uvarint();
+    const endedCount = next();
     if (endedCount > 0) {
       ki.ended = [];
-      for (let i = 0; i < endedCount; i++) ki.ended.push(readGeneration(r));
+      for (let i = 0; i < endedCount; i++) {
+        const ver = next();
+        const created = next();
+        ki.ended.push({ ver, created, revs: readRevs(next) });
+      }
     }
-    const live = readGeneration(r);
-    ki.ver = live.ver;
-    ki.created = live.created;
-    ki.revs = live.revs;
+    ki.ver = next();
+    ki.created = next();
+    ki.revs = readRevs(next);
     return ki;
   }
 
@@ -181,11 +184,9 @@ function writeGeneration(w: ByteWriter, g: Generation): void {
   for (const n of g.revs) w.uvarint(n);
 }
 
-function readGeneration(r: ByteReader): Generation {
-  const ver = r.uvarint();
-  const created = r.uvarint();
-  const n = r.uvarint();
-  const revs = new Array<number>(n);
-  for (let i = 0; i < n; i++) revs[i] = r.uvarint();
-  return { ver, created, revs };
+function readRevs(next: () => number): number[] {
+  const n = next();
+  const revs: number[] = [];
+  for (let i = 0; i < n; i++) revs.push(next());
+  return revs;
 }
