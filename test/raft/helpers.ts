@@ -120,8 +120,12 @@ export class Solo {
   /** Handles Readys until there are none and returns every message they carried. */
   flush(): Message[] {
     const out: Message[] = [];
-    for (let rd = this.ready(); rd !== null; rd = this.ready()) out.push(...rd.messages);
-    return out;
+    for (let n = 0; ; n++) {
+      if (n === 1000) throw new Error(`member ${this.id} keeps producing Readys`);
+      const rd = this.ready();
+      if (rd === null) return out;
+      out.push(...rd.messages);
+    }
   }
 
   /** Handles one Ready (if any) and returns it. */

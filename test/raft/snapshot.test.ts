@@ -135,6 +135,18 @@ describe('the follower\'s side of a snapshot', () => {
     expect(s.node.status().confState.voters).toEqual([1, 2, 3]);
   });
 
+  it('ignores a delayed snapshot older than the one it took itself (its log no longer holds that index)', () => {
+    const s = new Solo(2, { voters: [1, 2, 3], terms: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], term: 2, commit: 10 });
+    s.flush();
+    s.storage.createSnapshot(8, { voters: [1, 2, 3], learners: [] }, bytes('state@8'));
+    s.storage.compact(8);
+    s.step(snapMsg(snapshot(5, 1)));
+    const rd = s.ready()!;
+    expect(rd.snapshot).toBeUndefined();
+    expect(only(rd.messages, 'appendResp', 1)).toEqual([appendResp(2, 1, 2, 10)]);
+    expect([s.raft.log.firstIndex(), s.raft.log.lastIndex(), s.raft.log.committed]).toEqual([9, 10, 10]);
+  });
+
   it('whose log already holds the snapshot\'s last entry only moves its commit index, keeping later entries', () => {
     const s = new Solo(2, { voters: [1, 2, 3], terms: [1, 1, 1, 1, 1], term: 2, commit: 2 });
     s.flush();
