@@ -1,8 +1,8 @@
-// Membership changes, one member at a time (Raft thesis §4.1, with the fix of §4.1's errata: a new
-// leader changes the configuration only after committing an entry of its term). A change takes effect
-// when the application applies its entry; the next may be proposed only after that. Learners receive
-// the log but neither vote nor campaign; a leader removed from the configuration steps down and hands
-// over with TimeoutNow.
+// Membership changes, one member at a time (Raft thesis §4.1, with Ongaro's later fix for
+// single-server changes: a new leader changes the configuration only after committing an entry of
+// its term). A change takes effect when the application applies its entry; the next may be proposed
+// only after that. Learners receive the log but neither vote nor campaign; a leader removed from the
+// configuration steps down and hands over with TimeoutNow.
 import { describe, expect, it } from 'vitest';
 import { ConfChangeRejectedError, RawNode, type ConfChange, type NodeId } from '../../raft/index.js';
 import { appendResp, only, Solo, storageWith } from './helpers.js';

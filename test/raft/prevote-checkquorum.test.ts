@@ -1,6 +1,6 @@
-// Pre-vote and check-quorum (Raft thesis §9.6 and §6.2). A pre-candidate asks whether it could win
-// before it raises its term, so a member that was cut off cannot depose a healthy leader when it
-// comes back. A leader that has not heard from a majority for an election timeout steps down, and a
+// Pre-vote and check-quorum (Raft thesis §9.6, §6.2 and §4.2.3). A pre-candidate asks whether it
+// could win before it raises its term, so a member that was cut off cannot depose a healthy leader
+// when it comes back. A leader that has not heard from a majority for an election timeout steps down, and a
 // follower that hears from a leader ignores vote requests for the rest of that timeout (its lease),
 // unless the campaign follows a leader transfer.
 import { describe, expect, it } from 'vitest';
