@@ -21,11 +21,14 @@ export function etcdctl(endpoints: readonly string[], args: readonly string[], s
   const bin = findBinary('etcdctl');
   if (bin === undefined) return Promise.reject(new Error('etcdctl is not on PATH (Debian package etcd-client)'));
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, [`--endpoints=${endpoints.join(',')}`, ...args], { env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(bin, [`--endpoints=${endpoints.join(',')}`, ...args], {
+      env: env(),
+      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
     // etcdctl's own command timeout is 5 s; this only guards against a hung process.
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.once('error', (e) => {
@@ -36,7 +39,11 @@ export function etcdctl(endpoints: readonly string[], args: readonly string[], s
       clearTimeout(timer);
       resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code });
     });
-    child.stdin.end(stdin ?? '');
+    if (child.stdin) {
+      // etcdctl may exit (an error) before it has read its input: that is its answer, not ours.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(stdin);
+    }
   });
 }
 

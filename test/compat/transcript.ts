@@ -3,7 +3,7 @@
 // (cluster_id, member_id), raft terms, addresses and ports, timings, etcdctl's log noise.
 import { describe, expect, it } from 'vitest';
 import type { CompatSetup, CompatTarget } from './targets.js';
-import { knownDifference } from './known-differences.js';
+import { KNOWN_DIFFERENCES, knownDifference } from './known-differences.js';
 
 export interface TranscriptEntry {
   readonly label: string;
@@ -81,6 +81,14 @@ export function mask(text: string, target: CompatTarget): string {
  * Declared after the suites so that it runs after them; skipped when there is no pair to compare.
  */
 export function describeComparison(setup: CompatSetup, transcripts: Transcripts): void {
+  describe(`the known differences of the ${transcripts.suite} suite`, () => {
+    it('each names a test of the suite (a renamed test must take its entry along)', () => {
+      const names = new Set(transcripts.testNames.flatMap((n) => [n, `same: ${n}`]));
+      const prefix = `${transcripts.suite} > `;
+      const stale = Object.keys(KNOWN_DIFFERENCES).filter((k) => k.startsWith(prefix) && !names.has(k.slice(prefix.length)));
+      expect(stale).toEqual([]);
+    });
+  });
   const pair = setup.pair;
   const run = pair !== undefined && pair.etcd.available && pair.lodestone.available;
   (run ? describe : describe.skip)('etcd and Lodestone answer the same (ids, terms, ports and timings masked)', () => {

@@ -53,7 +53,10 @@ export function checkBinaries(names: readonly EtcdBinary[], what: string): Binar
     `not found on PATH`;
   if (!ok && !isCi()) {
     const bar = '!'.repeat(78);
-    console.warn(`\n${bar}\n!! SKIPPED: ${message}.\n!! Install them, or run with CI=true to make this a failure.\n${bar}\n`);
+    console.warn(
+      `\n${bar}\n!! SKIPPING what needs ${missing.join(' and ')}: ${message}.\n` +
+        `!! Install them, or run with CI=true to make this a failure.\n${bar}\n`,
+    );
   }
   return {
     ok,
