@@ -18,6 +18,8 @@ export class Progress {
   recentActive = false;
   /** In probe state: an append was sent and not yet answered, so wait before sending another. */
   probeSent = false;
+  /** The follower acknowledged an append since its last heartbeat response (its pipeline moves). */
+  ackedSinceHeartbeat = false;
   readonly inflights: Inflights;
 
   constructor(

@@ -83,10 +83,11 @@ export class Raft {
   }
 
   private loadHardState(hs: HardState): void {
-    if (hs.commit < this.log.committed || hs.commit > this.log.lastIndex()) {
-      throw new Error(`raft invariant: stored commit ${hs.commit} is out of range [${this.log.committed}, ${this.log.lastIndex()}]`);
+    if (hs.commit > this.log.lastIndex()) {
+      throw new Error(`raft invariant: stored commit ${hs.commit} is beyond the last index ${this.log.lastIndex()}`);
     }
-    this.log.committed = hs.commit;
+    // A commit written lazily may lag the snapshot; the snapshot's index is committed by definition.
+    this.log.committed = Math.max(hs.commit, this.log.committed);
     this.term = hs.term;
     this.vote = hs.vote;
   }
@@ -539,7 +540,11 @@ export class Raft {
   }
 
   private bcastAppend(): void {
-    for (const id of this.trk.members()) if (id !== this.id) this.sendAppend(id, true);
+    for (const id of this.trk.members()) {
+      if (id === this.id) continue;
+      // In the replicate state, fill the flow-control window now rather than one append per ack.
+      if (this.sendAppend(id, true)) while (this.sendAppend(id, false)) continue;
+    }
   }
 
   /** Sends the follower what it lacks (entries, or a snapshot). Returns whether a message went out. */
@@ -603,9 +608,11 @@ export class Raft {
       }
       return;
     }
+    const wasPaused = pr.isPaused();
     const updated = pr.maybeUpdate(index);
     // A probe answered at the match point we already knew also ends probing.
     if (!updated && !(pr.match === index && pr.state === 'probe')) return;
+    pr.ackedSinceHeartbeat = true;
     if (pr.state === 'probe') pr.becomeReplicate();
     else if (pr.state === 'snapshot' && pr.match + 1 >= this.log.firstIndex()) {
       // The follower caught up past the snapshot (or got it): replicate from the log again.
@@ -614,6 +621,8 @@ export class Raft {
     } else if (pr.state === 'replicate') pr.inflights.freeLE(index);
 
     if (this.maybeCommit()) this.onCommitAdvanced();
+    // A follower that was paused when the commit last moved missed that broadcast: tell it now.
+    else if (wasPaused) this.sendAppend(from, true);
     // Pipeline: keep sending while the flow-control window has room.
     while (this.sendAppend(from, false)) {
       /* send as many appends as the window allows */
@@ -626,8 +635,11 @@ export class Raft {
     if (!pr) return;
     pr.recentActive = true;
     pr.probeSent = false;
-    // Every append in the window was lost or is stuck: probe again rather than wait forever.
-    if (pr.state === 'replicate' && pr.inflights.full()) pr.becomeProbe();
+    // The window is full and nothing was acknowledged for a whole heartbeat: the appends in it were
+    // lost (or are stuck), so probe again rather than wait forever. A busy follower that acks keeps
+    // its pipeline.
+    if (pr.state === 'replicate' && pr.inflights.full() && !pr.ackedSinceHeartbeat) pr.becomeProbe();
+    pr.ackedSinceHeartbeat = false;
     if (pr.match < this.log.lastIndex()) this.sendAppend(from, true);
     if (context === '') return;
     const acks = this.readOnly.recvAck(from, context);
@@ -676,11 +688,8 @@ export class Raft {
   }
 
   private handleReadIndex(req: ReadRequest): void {
-    if (this.trk.voters.length === 1 && this.trk.isVoter(this.id)) {
-      this.answerRead({ request: req, index: this.log.committed, acks: new Set() });
-      return;
-    }
-    // Until it commits in its term, a new leader does not know the latest commit index (§6.4).
+    // Until it commits in its term, a new leader does not know the latest commit index (§6.4) —
+    // not even a leader that is the only voter.
     if (!this.committedInCurrentTerm()) {
       this.pendingReads.push(req);
       return;
@@ -689,6 +698,11 @@ export class Raft {
   }
 
   private confirmRead(req: ReadRequest): void {
+    if (this.trk.voters.length === 1 && this.trk.isVoter(this.id)) {
+      // The only voter: no one else could have become leader, so no heartbeat round is needed.
+      this.answerRead({ request: req, index: this.log.committed, acks: new Set() });
+      return;
+    }
     this.readOnly.add(this.log.committed, req);
     this.readOnly.recvAck(this.id, req.context);
     // Heartbeats carrying the context confirm leadership without touching the log.

@@ -185,13 +185,11 @@ describe('the follower\'s side of a snapshot', () => {
 });
 
 describe('restarting from a snapshot newer than the stored commit index', () => {
-  // KNOWN BUG (robustness): a Ready that only moves the commit index has mustSync false, so the
-  // application may write it lazily; if it then snapshots at its applied index and crashes before
-  // the lazy write reaches the disk, the stored commit index is below the snapshot's. The core
-  // refuses to start ("stored commit … out of range"), though a snapshot's index is committed by
-  // definition. It should take max(stored commit, snapshot index) and throw only for a commit
-  // beyond the last index.
-  it.fails('starts, with the snapshot\'s index as committed', () => {
+  // A Ready that only moves the commit index has mustSync false, so the application may write it
+  // lazily; if it then snapshots at its applied index and crashes before that write reaches the
+  // disk, the stored commit index is below the snapshot's. A snapshot's index is committed by
+  // definition, so the member starts with it as its commit index.
+  it('starts, with the snapshot\'s index as committed', () => {
     const storage = new MemoryStorage();
     storage.append(entries([1, 1, 1, 1, 1, 1]));
     storage.createSnapshot(5, { voters: [1, 2, 3], learners: [] }, bytes('state@5'));
