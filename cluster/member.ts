@@ -251,6 +251,7 @@ export class Member implements KvBackend, ClusterBackend {
     if (rd.snapshot) await this.installSnapshot(rd.snapshot.meta.index, rd.snapshot.meta.term);
     const started = performance.now();
     await this.logStore.save({
+      sync: rd.mustSync,
       ...(rd.hardState ? { hardState: rd.hardState } : {}),
       entries: rd.entries,
       ...(rd.snapshot ? { snapshot: rd.snapshot } : {}),

@@ -37,6 +37,11 @@ export interface RaftPersist {
   readonly entries?: readonly Entry[];
   /** A snapshot received from the leader: it replaces the whole log. */
   readonly snapshot?: Snapshot;
+  /**
+   * Wait for the disk (fsync). Default true. raft's Ready says when it may be skipped (mustSync
+   * false: only the commit index moved, which raft can relearn from the leader after a crash).
+   */
+  readonly sync?: boolean;
 }
 
 export class RaftLogStore implements LogStorage {
@@ -90,7 +95,7 @@ export class RaftLogStore implements LogStorage {
 
   // --- writes ---
 
-  /** Persists everything from one Ready in one synced LevelDB batch (group commit). */
+  /** Persists everything from one Ready in one LevelDB batch, synced unless told otherwise (group commit). */
   save(ready: RaftPersist): Promise<void> {
     return this.lock.run(async () => {
       const ops: BatchOp[] = [];
@@ -114,7 +119,7 @@ export class RaftLogStore implements LogStorage {
       }
       if (ready.hardState) ops.push({ type: 'put', key: HARD_STATE_KEY, value: encodeHardState(ready.hardState) });
       if (ops.length === 0) return;
-      await writeOps(this.db, ops, { sync: true });
+      await writeOps(this.db, ops, { sync: ready.sync ?? true });
       if (snap) this.mem.applySnapshot(snap);
       if (fresh.length > 0) this.mem.append(fresh);
       if (ready.hardState) this.mem.setHardState(ready.hardState);
