@@ -29,9 +29,11 @@ import { openStoreDb, type StoreDb } from '../store/db.js';
 import { LocalMeta } from '../store/local-meta.js';
 import { MvccStore, type ApplyOutcome } from '../store/mvcc/mvcc-store.js';
 import type * as st from '../store/mvcc/types.js';
+import { checkWriteRequest, requestLimits, type RequestLimits } from '../store/mvcc/validate.js';
 import { RaftLogStore } from '../store/raft-log-store.js';
 import { applyEntries } from './applier.js';
 import { establishIdentity } from './bootstrap.js';
+import { dirSize } from './dir-size.js';
 import { LinearizableReads } from './linearizable-reads.js';
 import { hostPort, MEMBER_DEFAULTS, validateOptions, type MemberOptions } from './member-options.js';
 import { MEMBERS, type MemberRecord } from './membership.js';
@@ -69,6 +71,10 @@ export class Member implements KvBackend, ClusterBackend {
   private closing = false;
   private published = false;
   private readonly startedAt = Date.now();
+  private readonly limits: RequestLimits;
+  /** Bytes of the LevelDB files, refreshed in the background for Status. */
+  private dbSize = 0;
+  private dbSizeTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     options: MemberOptions,
@@ -101,6 +107,7 @@ export class Member implements KvBackend, ClusterBackend {
       maxInflightMsgs: 256,
       maxUncommittedEntriesSize: 1 << 30,
     });
+    this.limits = requestLimits({ maxRequestBytes: options.maxRequestBytes, maxTxnOps: options.maxTxnOps });
     this.writes = new Waiters(this.requestTimeoutMs());
     this.reads = new LinearizableReads(
       {
@@ -173,6 +180,12 @@ export class Member implements KvBackend, ClusterBackend {
     });
     await this.clientServer.start();
     this.ticker = setInterval(() => this.tick(), this.options.heartbeatInterval);
+    const dbDir = join(this.options.dataDir, 'member', 'db');
+    this.dbSize = await dirSize(dbDir);
+    this.dbSizeTimer = setInterval(() => {
+      dirSize(dbDir).then((n) => (this.dbSize = n), () => undefined);
+    }, 2000);
+    this.dbSizeTimer.unref();
     this.logger.info(
       { memberId: this.id.toString(16), clusterId: this.clusterId.toString(16), client: this.options.listenClientUrls, peer: this.options.listenPeerUrls },
       'member started',
@@ -448,6 +461,8 @@ export class Member implements KvBackend, ClusterBackend {
   }
 
   async readTxn(req: st.TxnRequest, serializable: boolean): Promise<st.TxnResponse> {
+    // The checks etcd makes of every txn, reads only or not (empty keys, too many operations).
+    checkWriteRequest({ type: 'txn', request: req }, this.limits);
     if (!serializable) await this.linearizableRead();
     return this.mvcc.readTxn(req);
   }
@@ -459,6 +474,8 @@ export class Member implements KvBackend, ClusterBackend {
   }
 
   async write(req: st.WriteRequest): Promise<st.WriteResponse> {
+    // Fail fast on what every member would reject anyway.
+    checkWriteRequest(req, this.limits);
     const outcome = await this.propose(req);
     if (outcome.status === 'failed') throw outcome.error;
     if (outcome.status === 'skipped') throw new Error('a fresh proposal was skipped as already applied');
@@ -480,7 +497,7 @@ export class Member implements KvBackend, ClusterBackend {
       raftAppliedIndex: this.appliedIndex,
       revision: this.mvcc.revision,
       isLearner: this.node.raft.trk.isLearner(this.id),
-      dbSize: 0,
+      dbSize: this.dbSize,
     };
   }
 
@@ -502,6 +519,7 @@ export class Member implements KvBackend, ClusterBackend {
     this.closing = true;
     this.closed = (async () => {
       if (this.ticker) clearInterval(this.ticker);
+      if (this.dbSizeTimer) clearInterval(this.dbSizeTimer);
       const stopped = new EtcdError('ETCD_STOPPED');
       this.writes.rejectAll(stopped);
       this.reads.failAll(stopped);

@@ -131,6 +131,15 @@ function requestSizeHint(r: MemberRequest): number {
   return 64;
 }
 
+/** Compare operands and range bounds are etcd's int64: they may be negative, or beyond 2^53. */
+function writeInt(w: ByteWriter, n: number): void {
+  w.i64(BigInt(Math.trunc(n)));
+}
+
+function readInt(r: ByteReader): number {
+  return Number(r.i64());
+}
+
 // Optional fields are written behind a presence bitmap, so absent ones cost nothing.
 
 function writePut(w: ByteWriter, p: PutRequest): void {
@@ -162,17 +171,18 @@ function writeRange(w: ByteWriter, q: RangeRequest): void {
   const flags = (q.rangeEnd ? 1 : 0) | (q.keysOnly ? 2 : 0) | (q.countOnly ? 4 : 0);
   w.u8(flags).bytes(q.key);
   if (q.rangeEnd) w.bytes(q.rangeEnd);
-  w.uvarint(q.limit ?? 0).uvarint(q.revision ?? 0);
+  writeInt(w, q.limit ?? 0);
+  writeInt(w, q.revision ?? 0);
   w.u8(SORT_ORDERS.indexOf(q.sortOrder ?? 'none')).u8(SORT_TARGETS.indexOf(q.sortTarget ?? 'key'));
-  w.uvarint(q.minModRevision ?? 0).uvarint(q.maxModRevision ?? 0).uvarint(q.minCreateRevision ?? 0).uvarint(q.maxCreateRevision ?? 0);
+  for (const n of [q.minModRevision, q.maxModRevision, q.minCreateRevision, q.maxCreateRevision]) writeInt(w, n ?? 0);
 }
 
 function readRange(r: ByteReader): RangeRequest {
   const flags = r.u8();
   const key = r.bytes();
   const rangeEnd = flags & 1 ? r.bytes() : undefined;
-  const limit = r.uvarint();
-  const revision = r.uvarint();
+  const limit = readInt(r);
+  const revision = readInt(r);
   const sortOrder = SORT_ORDERS[r.u8()] ?? 'none';
   const sortTarget = SORT_TARGETS[r.u8()] ?? 'key';
   return {
@@ -184,10 +194,10 @@ function readRange(r: ByteReader): RangeRequest {
     sortTarget,
     keysOnly: (flags & 2) !== 0,
     countOnly: (flags & 4) !== 0,
-    minModRevision: r.uvarint(),
-    maxModRevision: r.uvarint(),
-    minCreateRevision: r.uvarint(),
-    maxCreateRevision: r.uvarint(),
+    minModRevision: readInt(r),
+    maxModRevision: readInt(r),
+    minCreateRevision: readInt(r),
+    maxCreateRevision: readInt(r),
   };
 }
 
@@ -197,13 +207,13 @@ function writeCompare(w: ByteWriter, c: Compare): void {
   if (c.rangeEnd) w.bytes(c.rangeEnd);
   switch (c.target) {
     case 'version':
-      w.uvarint(c.version);
+      writeInt(w, c.version);
       break;
     case 'create':
-      w.uvarint(c.createRevision);
+      writeInt(w, c.createRevision);
       break;
     case 'mod':
-      w.uvarint(c.modRevision);
+      writeInt(w, c.modRevision);
       break;
     case 'value':
       w.bytes(c.value);
@@ -223,11 +233,11 @@ function readCompare(r: ByteReader): Compare {
   const base = { result, key, ...(rangeEnd ? { rangeEnd } : {}) };
   switch (target) {
     case 'version':
-      return { ...base, target, version: r.uvarint() };
+      return { ...base, target, version: readInt(r) };
     case 'create':
-      return { ...base, target, createRevision: r.uvarint() };
+      return { ...base, target, createRevision: readInt(r) };
     case 'mod':
-      return { ...base, target, modRevision: r.uvarint() };
+      return { ...base, target, modRevision: readInt(r) };
     case 'value':
       return { ...base, target, value: r.bytes() };
     case 'lease':

@@ -140,19 +140,22 @@ export function fromDeleteRangeResponse(h: HeaderFields, r: st.DeleteRangeRespon
   return { header: header(h, r.revision), deleted: String(r.deleted), prev_kvs: r.prevKvs.map(fromKeyValue) };
 }
 
-function fromResponseOp(h: HeaderFields, op: st.ResponseOp): pb.Outgoing<pb.ResponseOp> {
+/** etcd fills only the revision in the headers of the responses inside a txn. */
+const INNER: HeaderFields = { clusterId: 0, memberId: 0, raftTerm: 0 };
+
+function fromResponseOp(op: st.ResponseOp): pb.Outgoing<pb.ResponseOp> {
   switch (op.type) {
     case 'range':
-      return { response: 'response_range', response_range: fromRangeResponse(h, op.response) };
+      return { response: 'response_range', response_range: fromRangeResponse(INNER, op.response) };
     case 'put':
-      return { response: 'response_put', response_put: fromPutResponse(h, op.response) };
+      return { response: 'response_put', response_put: fromPutResponse(INNER, op.response) };
     case 'deleteRange':
-      return { response: 'response_delete_range', response_delete_range: fromDeleteRangeResponse(h, op.response) };
+      return { response: 'response_delete_range', response_delete_range: fromDeleteRangeResponse(INNER, op.response) };
     case 'txn':
-      return { response: 'response_txn', response_txn: fromTxnResponse(h, op.response) };
+      return { response: 'response_txn', response_txn: fromTxnResponse(INNER, op.response) };
   }
 }
 
 export function fromTxnResponse(h: HeaderFields, r: st.TxnResponse): pb.Outgoing<pb.TxnResponse> {
-  return { header: header(h, r.revision), succeeded: r.succeeded, responses: r.responses.map((op) => fromResponseOp(h, op)) };
+  return { header: header(h, r.revision), succeeded: r.succeeded, responses: r.responses.map(fromResponseOp) };
 }

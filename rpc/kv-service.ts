@@ -16,6 +16,7 @@ import {
 } from './kv-convert.js';
 import type * as st from '../store/mvcc/types.js';
 import { unary } from './unary.js';
+import { EtcdError } from './etcd-errors.js';
 
 function expect<T extends st.WriteResponse['type']>(res: st.WriteResponse, type: T): Extract<st.WriteResponse, { type: T }> {
   if (res.type !== type) throw new Error(`member answered a ${type} with a ${res.type}`);
@@ -46,7 +47,10 @@ export function kvService(backend: KvBackend): ServiceHandlers<'KV'> {
       return fromTxnResponse(backend.headerFields(), r.response);
     }),
     Compact: unary<pb.CompactionRequest, pb.Outgoing<pb.CompactionResponse>>(async (req) => {
-      const r = expect(await backend.write({ type: 'compaction', request: { revision: Number(req.revision), physical: req.physical } }), 'compaction');
+      const revision = Number(req.revision);
+      // Every revision below 0 lies below etcd's compaction point, which starts at -1.
+      if (revision < 0) throw new EtcdError('ETCD_COMPACTED');
+      const r = expect(await backend.write({ type: 'compaction', request: { revision, physical: req.physical } }), 'compaction');
       return { header: header(backend.headerFields(), r.response.revision) };
     }),
   };

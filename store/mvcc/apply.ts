@@ -96,6 +96,9 @@ export function isTxnReadOnly(req: TxnRequest): boolean {
 }
 
 function compact(ctx: ApplyContext, revision: number): CompactionResponse {
+  // etcd starts below revision 0 (compactMainRev -1), so compacting a never-compacted store at 0 is
+  // accepted, and changes nothing.
+  if (revision === 0 && ctx.compactRev === 0) return { revision: ctx.revision };
   if (revision <= ctx.compactRev) throw new CompactedError();
   if (revision > ctx.revision) throw new FutureRevisionError();
   ctx.compact(revision);
