@@ -28,6 +28,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'heartbeat-interval', key: 'heartbeatInterval', kind: 'number', help: 'Time (in milliseconds) of a heartbeat interval.' },
   { flag: 'election-timeout', key: 'electionTimeout', kind: 'number', help: 'Time (in milliseconds) for an election to timeout.' },
   { flag: 'snapshot-count', key: 'snapshotCount', kind: 'number', help: 'Number of committed transactions to trigger a snapshot to disk.' },
+  { flag: 'experimental-snapshot-catchup-entries', key: 'snapshotCatchUpEntries', kind: 'number', help: 'Number of entries kept in the log after a snapshot, for slow followers to catch up from.' },
   { flag: 'max-request-bytes', key: 'maxRequestBytes', kind: 'number', help: 'Maximum client request size in bytes the server will accept.' },
   { flag: 'max-txn-ops', key: 'maxTxnOps', kind: 'number', help: 'Maximum number of operations permitted in a transaction.' },
   { flag: 'log-level', key: 'logLevel', kind: 'string', help: "Log level: 'debug', 'info', 'warn', 'error' or 'silent'." },
