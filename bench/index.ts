@@ -1,8 +1,10 @@
 // npm run bench [-- <suite> ...]: runs the named benchmark suites, or all of them.
+import { runClusterBench } from './cluster.js';
 import { runRaftBench } from './raft.js';
 
 const suites: Record<string, () => void | Promise<void>> = {
   raft: runRaftBench,
+  cluster: runClusterBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

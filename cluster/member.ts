@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import {
+  canSendBeforePersist,
   ProposalDroppedError,
   RawNode,
   type Entry,
@@ -262,6 +263,11 @@ export class Member implements KvBackend, ClusterBackend {
     if (rd.softState) this.onSoftState(rd.softState.lead, rd.softState.role);
     // An incoming snapshot: install the state first, so the log never claims more than the state holds.
     if (rd.snapshot) await this.installSnapshot(rd.snapshot.meta.index, rd.snapshot.meta.term);
+    // A leader's appends go out now, so followers write their logs while it writes its own.
+    const late: Message[] = [];
+    const early: Message[] = [];
+    for (const m of rd.messages) (canSendBeforePersist(m) ? early : late).push(m);
+    if (early.length > 0) this.transport.send(early);
     const started = performance.now();
     await this.logStore.save({
       sync: rd.mustSync,
@@ -271,8 +277,8 @@ export class Member implements KvBackend, ClusterBackend {
     });
     const took = performance.now() - started;
     if (took > 100) this.logger.warn({ ms: Math.round(took), entries: rd.entries.length }, 'slow fsync');
-    // Durable: the messages may leave now.
-    if (rd.messages.length > 0) this.transport.send(rd.messages);
+    // Durable: the rest of the messages may leave now.
+    if (late.length > 0) this.transport.send(late);
     // Apply in the background, in order, while the next Ready is persisted: the store serializes
     // its batches, and configuration changes reach raft synchronously inside applyEntries.
     if (rd.committedEntries.length > 0) {

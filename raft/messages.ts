@@ -113,7 +113,24 @@ export type Message =
 
 export type MessageType = Message['type'];
 
-/** Responses a member sends about its own log or vote: they must leave only after its Ready is durable. */
-export function isResponse(m: Message): boolean {
-  return m.type === 'appendResp' || m.type === 'voteResp' || m.type === 'preVoteResp' || m.type === 'heartbeatResp';
+/**
+ * Whether a message of a Ready may leave before that Ready is persisted. A leader's appends,
+ * heartbeats, snapshots and TimeoutNow depend on nothing the Ready persists: its term was made
+ * durable before it asked for votes, and its own new entries count towards the commit quorum only
+ * once advance() reports them durable — so it may write its log in parallel with its followers
+ * (§10.2.1 of the Raft thesis). Forwarded proposals and reads promise nothing either. Every other
+ * message (vote and append responses above all) speaks for state that must be durable first.
+ */
+export function canSendBeforePersist(m: Message): boolean {
+  switch (m.type) {
+    case 'append':
+    case 'heartbeat':
+    case 'snapshot':
+    case 'timeoutNow':
+    case 'propose':
+    case 'readIndex':
+      return true;
+    default:
+      return false;
+  }
 }

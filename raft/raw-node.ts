@@ -1,10 +1,12 @@
 // The synchronous face of the core: feed it inputs, take a Ready, handle it, call advance().
 //
 // Handling a Ready, in this order:
+//   0. optionally, send the messages for which canSendBeforePersist() holds (a leader's appends and
+//      heartbeats, forwarded proposals): they depend on nothing this Ready persists, so a leader
+//      writes its log while its followers write theirs;
 //   1. persist `snapshot`, `entries` and `hardState` — atomically, and with fsync when `mustSync`;
-//   2. send `messages` — only now: every message may depend on the state just persisted (a vote
-//      response on the vote, an append acknowledgement on the entries, the leader's appends on its
-//      own log, which counts towards the commit quorum only once durable);
+//   2. send the other `messages` — only now: they may depend on the state just persisted (a vote
+//      response on the vote, an append acknowledgement on the entries);
 //   3. apply `snapshot` then `committedEntries` to the state machine (calling applyConfChange for
 //      configuration entries), and serve `readStates` once applied ≥ their index;
 //   4. call advance().

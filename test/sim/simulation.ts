@@ -6,7 +6,7 @@
 // reorders messages, and (if enabled) the membership changes 3 → 5 → 3 … with learners promoted.
 // Then everything heals, and the cluster must elect a leader and commit every new proposal within a
 // bound. Safety invariants are checked after every event throughout.
-import { bootstrapState, MemoryStorage, ProposalDroppedError, RaftError, type ConfChange, type Message, type NodeId, type Ready } from '../../raft/index.js';
+import { bootstrapState, canSendBeforePersist, MemoryStorage, ProposalDroppedError, RaftError, type ConfChange, type Message, type NodeId, type Ready } from '../../raft/index.js';
 import { describeEntry, describeMessage } from './describe.js';
 import { EventQueue } from './event-queue.js';
 import { InvariantChecker, InvariantViolation } from './invariants.js';
@@ -283,6 +283,8 @@ class Simulation {
       }
     }
     m.busy = true;
+    // What depends on nothing this Ready persists leaves at once; the rest waits for the disk.
+    for (const msg of rd.messages) if (canSendBeforePersist(msg)) this.send(msg);
     // Most writes take a few time units; some fsyncs are slow.
     const latency = this.prng.chance(0.05) ? this.prng.range(10, 40) : this.prng.range(1, 3);
     this.queue.push(this.now + latency, { kind: 'persisted', id: m.id, life: m.life, rd });
@@ -296,8 +298,8 @@ class Simulation {
     if (rd.snapshot) this.checker.resetMember(id);
     this.checker.onPersistEntries(id, m.disk, rd.entries);
     if (rd.hardState) this.checker.onPersistCommit(id, m.disk, rd.hardState.commit);
-    // 2. Only now may the messages leave.
-    for (const msg of rd.messages) this.send(msg);
+    // 2. Only now may the other messages leave.
+    for (const msg of rd.messages) if (!canSendBeforePersist(msg)) this.send(msg);
     // 3. Apply.
     if (rd.snapshot) {
       const st = decodeState(rd.snapshot.data);
