@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { Lessor } from '../../cluster/lessor.js';
+
+const opts = { checkpointIntervalMs: 1000, promoteExtensionMs: 1000 };
+
+describe('the lessor keeps time only on the leader', () => {
+  it('a follower expires nothing and renews nothing', () => {
+    const l = new Lessor(opts);
+    l.granted(1n, 5, 0);
+    expect(l.renew(1n, 0)).toBe(false);
+    expect(l.expired(1e9, 10)).toEqual([]);
+    expect(l.remainingSeconds(1n, 0)).toBeUndefined();
+  });
+
+  it('a lease granted on the leader expires after its TTL unless renewed', () => {
+    const l = new Lessor(opts);
+    l.promote([], 0);
+    l.granted(1n, 5, 0);
+    expect(l.expired(4999, 10)).toEqual([]);
+    expect(l.renew(1n, 4000)).toBe(true);
+    expect(l.expired(8999, 10)).toEqual([]);
+    expect(l.remainingSeconds(1n, 4000)).toBe(5);
+    expect(l.expired(9000, 10)).toEqual([1n]);
+    l.revoked(1n);
+    expect(l.expired(20_000, 10)).toEqual([]);
+  });
+
+  it('a new leader continues from the checkpointed remaining TTL plus the extension, never earlier', () => {
+    const l = new Lessor(opts);
+    l.promote([{ id: 7n, ttl: 60, remainingTtl: 10 }, { id: 8n, ttl: 60, remainingTtl: 0 }], 100_000);
+    // 7: 10 s left at the checkpoint, plus 1 s of extension; 8: never checkpointed, the full 60 s plus 1 s.
+    expect(l.expired(100_000 + 10_999, 10)).toEqual([]);
+    expect(l.expired(100_000 + 11_000, 10)).toEqual([7n]);
+    expect(l.expired(100_000 + 61_000, 10)).toEqual([7n, 8n]);
+  });
+
+  it('checkpoints only leases nobody renewed for an interval, once per interval', () => {
+    const l = new Lessor(opts);
+    l.promote([], 0);
+    l.granted(1n, 30, 0);
+    l.granted(2n, 30, 0);
+    expect(l.dueCheckpoints(500, 100)).toEqual([]);
+    l.renew(2n, 900);
+    expect(l.dueCheckpoints(1000, 100)).toEqual([{ id: 1n, remainingTtl: 29 }]);
+    expect(l.dueCheckpoints(1500, 100)).toEqual([]);
+    expect(l.dueCheckpoints(2000, 100)).toEqual([{ id: 1n, remainingTtl: 28 }, { id: 2n, remainingTtl: 29 }]);
+  });
+
+  it('demotion forgets every clock', () => {
+    const l = new Lessor(opts);
+    l.promote([{ id: 1n, ttl: 5, remainingTtl: 0 }], 0);
+    l.demote();
+    expect(l.isPrimary).toBe(false);
+    expect(l.expired(1e9, 10)).toEqual([]);
+  });
+});
