@@ -35,6 +35,7 @@ import { RaftLogStore } from '../store/raft-log-store.js';
 import { applyEntries } from './applier.js';
 import { establishIdentity } from './bootstrap.js';
 import { dirSize } from './dir-size.js';
+import { FaultInjector } from './fault-injection.js';
 import { LinearizableReads } from './linearizable-reads.js';
 import { hostPort, MEMBER_DEFAULTS, validateOptions, type MemberOptions } from './member-options.js';
 import { MEMBERS, type MemberRecord } from './membership.js';
@@ -123,6 +124,8 @@ export class Member implements KvBackend, ClusterBackend {
   }
 
   private transport!: PeerTransport;
+  /** Test-only partitions and disk delays, when LODESTONE_FAULT_FILE names a fault file. */
+  private readonly faults = FaultInjector.fromEnvironment();
   private clientServer!: ClientServer;
 
   /** Opens (or creates) the member's data, joins its cluster and starts serving. */
@@ -151,6 +154,10 @@ export class Member implements KvBackend, ClusterBackend {
   }
 
   private async begin(): Promise<void> {
+    if (this.faults) {
+      await this.faults.reload();
+      this.logger.warn('fault injection is on (LODESTONE_FAULT_FILE): for tests only');
+    }
     this.transport = new PeerTransport({
       selfId: this.id,
       clusterId: String(this.clusterId),
@@ -221,11 +228,28 @@ export class Member implements KvBackend, ClusterBackend {
   }
 
   private onPeerMessages(msgs: readonly Message[]): void {
+    const dropFrom = this.faults?.faults.dropFrom;
     for (const m of msgs) {
-      if (m.to !== this.id) continue;
+      if (m.to !== this.id || dropFrom?.has(m.from)) continue;
       this.node.step(m);
     }
     this.kick();
+  }
+
+  /** Hands messages to the transport (less those an injected partition drops). */
+  private sendToPeers(msgs: readonly Message[]): void {
+    const dropTo = this.faults?.faults.dropTo;
+    if (!dropTo || dropTo.size === 0) {
+      this.transport.send(msgs);
+      return;
+    }
+    const kept: Message[] = [];
+    for (const m of msgs) {
+      if (!dropTo.has(m.to)) kept.push(m);
+      else if (m.type === 'snapshot') this.node.reportSnapshot(m.to, false);
+      else this.node.reportUnreachable(m.to);
+    }
+    if (kept.length > 0) this.transport.send(kept);
   }
 
   /** Schedules Ready handling once the current burst of inputs has been taken in (group commit). */
@@ -267,7 +291,9 @@ export class Member implements KvBackend, ClusterBackend {
     const late: Message[] = [];
     const early: Message[] = [];
     for (const m of rd.messages) (canSendBeforePersist(m) ? early : late).push(m);
-    if (early.length > 0) this.transport.send(early);
+    if (early.length > 0) this.sendToPeers(early);
+    const delay = this.faults?.faults.fsyncDelayMs ?? 0;
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const started = performance.now();
     await this.logStore.save({
       sync: rd.mustSync,
@@ -278,7 +304,7 @@ export class Member implements KvBackend, ClusterBackend {
     const took = performance.now() - started;
     if (took > 100) this.logger.warn({ ms: Math.round(took), entries: rd.entries.length }, 'slow fsync');
     // Durable: the rest of the messages may leave now.
-    if (late.length > 0) this.transport.send(late);
+    if (late.length > 0) this.sendToPeers(late);
     // Apply in the background, in order, while the next Ready is persisted: the store serializes
     // its batches, and configuration changes reach raft synchronously inside applyEntries.
     if (rd.committedEntries.length > 0) {
@@ -412,6 +438,7 @@ export class Member implements KvBackend, ClusterBackend {
 
   /** Follower side: stage the payload on disk, then let raft see the message. */
   private async onIncomingSnapshot(m: SnapshotMessage, payload: AsyncIterable<Uint8Array>): Promise<void> {
+    if (this.faults?.faults.dropFrom.has(m.from)) throw new Error('snapshot dropped by an injected partition');
     await this.staging.receive(m.snapshot.meta.index, m.snapshot.meta.term, payload);
     this.logger.info({ from: m.from.toString(16), index: m.snapshot.meta.index }, 'received snapshot');
     this.node.step(m);
@@ -526,6 +553,7 @@ export class Member implements KvBackend, ClusterBackend {
     this.closed = (async () => {
       if (this.ticker) clearInterval(this.ticker);
       if (this.dbSizeTimer) clearInterval(this.dbSizeTimer);
+      this.faults?.close();
       const stopped = new EtcdError('ETCD_STOPPED');
       this.writes.rejectAll(stopped);
       this.reads.failAll(stopped);
