@@ -1,0 +1,65 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeProposal, encodeProposal, type Proposal } from '../../cluster/proposal-codec.js';
+import type { Compare, RequestOp, TxnRequest } from '../../store/mvcc/types.js';
+
+const bytes = fc.uint8Array({ minLength: 1, maxLength: 20 });
+const int64 = fc.integer({ min: -1_000_000, max: 1_000_000_000 });
+const put = fc.record({ key: bytes, value: fc.uint8Array({ maxLength: 40 }), lease: fc.bigInt({ min: 0n, max: (1n << 63n) - 1n }), prevKv: fc.boolean(), ignoreValue: fc.boolean(), ignoreLease: fc.boolean() });
+const del = fc.record({ key: bytes, prevKv: fc.boolean() });
+const range = fc.record({
+  key: bytes,
+  limit: int64,
+  revision: int64,
+  sortOrder: fc.constantFrom('none' as const, 'ascend' as const, 'descend' as const),
+  sortTarget: fc.constantFrom('key' as const, 'version' as const, 'create' as const, 'mod' as const, 'value' as const),
+  keysOnly: fc.boolean(),
+  countOnly: fc.boolean(),
+  minModRevision: int64,
+  maxModRevision: int64,
+  minCreateRevision: int64,
+  maxCreateRevision: int64,
+});
+const compare: fc.Arbitrary<Compare> = fc.oneof(
+  fc.record({ result: fc.constantFrom('equal' as const, 'notEqual' as const), key: bytes, target: fc.constant('version' as const), version: int64 }),
+  fc.record({ result: fc.constantFrom('greater' as const, 'less' as const), key: bytes, target: fc.constant('mod' as const), modRevision: int64 }),
+  fc.record({ result: fc.constant('equal' as const), key: bytes, target: fc.constant('value' as const), value: fc.uint8Array({ maxLength: 10 }) }),
+  fc.record({ result: fc.constant('equal' as const), key: bytes, rangeEnd: bytes, target: fc.constant('lease' as const), lease: fc.bigInt({ min: 0n, max: 1n << 40n }) }),
+);
+const { txn } = fc.letrec<{ txn: TxnRequest; op: RequestOp }>((tie) => ({
+  op: fc.oneof(
+    { depthSize: 'small' },
+    fc.record({ type: fc.constant('put' as const), request: put }),
+    fc.record({ type: fc.constant('deleteRange' as const), request: del }),
+    fc.record({ type: fc.constant('range' as const), request: range }),
+    fc.record({ type: fc.constant('txn' as const), request: tie('txn') as fc.Arbitrary<TxnRequest> }),
+  ),
+  txn: fc.record({
+    compare: fc.array(compare, { maxLength: 3 }),
+    success: fc.array(tie('op') as fc.Arbitrary<RequestOp>, { maxLength: 3 }),
+    failure: fc.array(tie('op') as fc.Arbitrary<RequestOp>, { maxLength: 3 }),
+  }),
+}));
+const proposal: fc.Arbitrary<Proposal> = fc.record({
+  proposer: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+  seq: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+  request: fc.oneof(
+    fc.record({ type: fc.constant('put' as const), request: put }),
+    fc.record({ type: fc.constant('deleteRange' as const), request: del }),
+    fc.record({ type: fc.constant('txn' as const), request: txn }),
+    fc.record({ type: fc.constant('compaction' as const), request: fc.record({ revision: fc.nat(), physical: fc.boolean() }) }),
+    fc.record({ type: fc.constant('noop' as const) }),
+    fc.record({ type: fc.constant('publish' as const), name: fc.string(), clientUrls: fc.array(fc.webUrl(), { maxLength: 3 }) }),
+  ),
+});
+
+describe('proposals in the log', () => {
+  it('decode to what was encoded, for every kind of request', () => {
+    fc.assert(
+      fc.property(proposal, (p) => {
+        expect(decodeProposal(encodeProposal(p))).toEqual(p);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
