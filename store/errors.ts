@@ -12,6 +12,9 @@ export type StoreErrorCode =
   | 'STORE_REQUEST_TOO_LARGE'
   | 'STORE_COMPACTED'
   | 'STORE_FUTURE_REV'
+  | 'STORE_LEASE_NOT_FOUND'
+  | 'STORE_LEASE_EXISTS'
+  | 'STORE_LEASE_TTL_TOO_LARGE'
   // Errors of the member's own use of the store.
   | 'STORE_NOT_READ_ONLY'
   | 'STORE_APPLY_ORDER'
@@ -82,8 +85,12 @@ export class RequestTooLargeError extends StoreError {
 
 /** A read or compaction at a revision that compaction already removed (etcd's mvcc.ErrCompacted, OutOfRange). */
 export class CompactedError extends StoreError {
-  constructor() {
+  /** The compaction revision, where the caller needs it (a watch reports it); undefined otherwise. */
+  readonly compactRevision: number | undefined;
+
+  constructor(compactRevision?: number) {
     super('STORE_COMPACTED', 'mvcc: required revision has been compacted');
+    this.compactRevision = compactRevision;
   }
 }
 
@@ -91,6 +98,27 @@ export class CompactedError extends StoreError {
 export class FutureRevisionError extends StoreError {
   constructor() {
     super('STORE_FUTURE_REV', 'mvcc: required revision is a future revision');
+  }
+}
+
+/** A put with, or a revoke of, a lease that does not exist (etcd's lease.ErrLeaseNotFound, NotFound). */
+export class LeaseNotFoundError extends StoreError {
+  constructor() {
+    super('STORE_LEASE_NOT_FOUND', 'etcdserver: requested lease not found');
+  }
+}
+
+/** A grant of a lease ID already in use (etcd's lease.ErrLeaseExists, FailedPrecondition). */
+export class LeaseExistsError extends StoreError {
+  constructor() {
+    super('STORE_LEASE_EXISTS', 'etcdserver: lease already exists');
+  }
+}
+
+/** A grant with a TTL over etcd's MaxLeaseTTL (lease.ErrLeaseTTLTooLarge, OutOfRange). */
+export class LeaseTtlTooLargeError extends StoreError {
+  constructor() {
+    super('STORE_LEASE_TTL_TOO_LARGE', 'etcdserver: too large lease TTL');
   }
 }
 
@@ -168,6 +196,9 @@ const REQUEST_ERROR_CODES: ReadonlySet<StoreErrorCode> = new Set<StoreErrorCode>
   'STORE_REQUEST_TOO_LARGE',
   'STORE_COMPACTED',
   'STORE_FUTURE_REV',
+  'STORE_LEASE_NOT_FOUND',
+  'STORE_LEASE_EXISTS',
+  'STORE_LEASE_TTL_TOO_LARGE',
 ]);
 
 /** An error the request itself caused: the client gets it, the store carries on. */

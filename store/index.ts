@@ -24,6 +24,7 @@ export {
   requestLimits,
   DEFAULT_MAX_REQUEST_BYTES,
   DEFAULT_MAX_TXN_OPS,
+  MAX_LEASE_TTL,
   type RequestLimits,
 } from './mvcc/validate.js';
 export { raftRequestSize } from './mvcc/request-size.js';

@@ -7,12 +7,14 @@
 //   20 <gen u32> 02 <name>          state meta kept by the store (applied index, confState, …)
 //   20 <gen u32> 03 <name>          state meta written by the member through applyBatch
 //   20 <gen u32> 04 [<chunk u32>]   the key index as of a clean close: marker, chunks (a local cache)
+//   20 <gen u32> 05 <lease u64>     a lease: its TTL and last checkpointed remaining TTL
+//   20 <gen u32> 06 <lease u64><key>   a key attached to a lease (empty value)
 //   30 <name>                       local meta: this member's own identity, never replicated
 //
 // The replicated state (MVCC + state meta) sits under a generation number so that installing a
 // snapshot can fill a fresh generation and then switch to it with one small write: a crash or a bad
 // snapshot half-way leaves the old generation live. Numbers are fixed-width big-endian so that keys
-// sort by value.
+// sort by value; a lease ID (etcd's int64) is stored as its 64-bit two's complement.
 
 const ROOT = 0x00;
 const RAFT_LOG = 0x10;
@@ -24,9 +26,17 @@ const REVISIONS = 0x01;
 const STORE_META = 0x02;
 const MEMBER_META = 0x03;
 const INDEX_CHECKPOINT = 0x04;
+const LEASES = 0x05;
+const LEASE_KEYS = 0x06;
 
 /** Sub-spaces within a state generation, as they appear in snapshot streams (keys relative to the generation). */
-export const STATE_SUBSPACE = { revisions: REVISIONS, storeMeta: STORE_META, memberMeta: MEMBER_META } as const;
+export const STATE_SUBSPACE = {
+  revisions: REVISIONS,
+  storeMeta: STORE_META,
+  memberMeta: MEMBER_META,
+  leases: LEASES,
+  leaseKeys: LEASE_KEYS,
+} as const;
 
 export interface KeyRange {
   readonly gte: Uint8Array;
@@ -118,9 +128,48 @@ export class StateSpace {
     return { gte: this.prefix, lt: this.withTail(Uint8Array.of(0xff)) };
   }
 
-  /** The replicated part: revisions and state meta (what a snapshot carries). */
-  replicated(): KeyRange {
-    return { gte: this.withTail(Uint8Array.of(REVISIONS)), lt: this.withTail(Uint8Array.of(MEMBER_META + 1)) };
+  /**
+   * The replicated part, in key order: revisions and state meta, then leases and their keys (what a
+   * snapshot carries). The index checkpoint between them is local.
+   */
+  replicated(): KeyRange[] {
+    return [
+      { gte: this.withTail(Uint8Array.of(REVISIONS)), lt: this.withTail(Uint8Array.of(MEMBER_META + 1)) },
+      this.leases(),
+    ];
+  }
+
+  /** Leases and the keys attached to them. */
+  leases(): KeyRange {
+    return { gte: this.withTail(Uint8Array.of(LEASES)), lt: this.withTail(Uint8Array.of(LEASE_KEYS + 1)) };
+  }
+
+  leaseKey(id: bigint): Uint8Array {
+    const k = new Uint8Array(this.prefix.length + 9);
+    k.set(this.prefix, 0);
+    k[this.prefix.length] = LEASES;
+    writeLeaseId(k, this.prefix.length + 1, id);
+    return k;
+  }
+
+  leaseAttachmentKey(id: bigint, key: Uint8Array): Uint8Array {
+    const at = this.prefix.length;
+    const k = new Uint8Array(at + 9 + key.length);
+    k.set(this.prefix, 0);
+    k[at] = LEASE_KEYS;
+    writeLeaseId(k, at + 1, id);
+    k.set(key, at + 9);
+    return k;
+  }
+
+  /** The lease ID of a lease or attachment key relative to its generation (05|06 <id u64> …). */
+  static relativeLeaseIdOf(relativeKey: Uint8Array): bigint {
+    return new DataView(relativeKey.buffer, relativeKey.byteOffset, relativeKey.byteLength).getBigInt64(1);
+  }
+
+  /** The attached key of an attachment key relative to its generation. */
+  static relativeAttachedKeyOf(relativeKey: Uint8Array): Uint8Array {
+    return relativeKey.subarray(9);
   }
 
   /** State meta only, both kinds. */
@@ -197,6 +246,10 @@ export class StateSpace {
   private withTail(tail: Uint8Array): Uint8Array {
     return concat(this.prefix, tail);
   }
+}
+
+function writeLeaseId(buf: Uint8Array, at: number, id: bigint): void {
+  new DataView(buf.buffer, buf.byteOffset, buf.byteLength).setBigInt64(at, id);
 }
 
 /** Every state generation other than `live`: left-overs of an interrupted snapshot install. */

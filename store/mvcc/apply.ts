@@ -1,6 +1,7 @@
 // Applies one write request inside an applyBatch call, the way etcd's applier does: every check that
 // can fail runs before the first change, so a failed request changes nothing and consumes no revision.
-import { CompactedError, FutureRevisionError, KeyNotFoundError, NotReadOnlyError } from '../errors.js';
+import { CompactedError, FutureRevisionError, KeyNotFoundError, LeaseNotFoundError, NotReadOnlyError } from '../errors.js';
+import { checkpointLeases, grantLease, revokeLease } from './apply-lease.js';
 import { evaluateCompares } from './compare.js';
 import { keySpan } from './key-bytes.js';
 import { executeRange, readRevision } from './range.js';
@@ -49,9 +50,17 @@ export async function applyWrite(ctx: ApplyContext, req: WriteRequest): Promise<
       return { response: { type: 'noop', response: { revision: ctx.revision } }, events: [], revision: ctx.revision };
     case 'compaction':
       return { response: { type: 'compaction', response: compact(ctx, req.request.revision) }, events: [], revision: ctx.revision };
+    case 'leaseGrant':
+      return grantLease(ctx, req.request);
+    case 'leaseRevoke':
+      return revokeLease(ctx, req.request);
+    case 'leaseCheckpoint':
+      return checkpointLeases(ctx, req.request);
     case 'put': {
       const txn = new WriteTxn(ctx, ctx.revision);
       const view = txn.view();
+      // etcd checks the lease before reading the key (applierV3backend.Put).
+      checkPutLease(ctx.leases, req.request);
       if (req.request.ignoreValue || req.request.ignoreLease) await checkPutTarget(view, req.request);
       const response = await put(txn, req.request, ctx.eventsWithPrevKv);
       return { response: { type: 'put', response }, events: txn.events, revision: txn.rev };
@@ -65,7 +74,7 @@ export async function applyWrite(ctx: ApplyContext, req: WriteRequest): Promise<
       const txn = new WriteTxn(ctx, ctx.revision);
       const view = txn.view();
       const plan = await planTxn(view, req.request);
-      await checkPlan(view, plan);
+      await checkPlan(view, ctx.leases, plan);
       const response = await runTxn(txn, plan, ctx.eventsWithPrevKv);
       return { response: { type: 'txn', response: { ...response, revision: txn.rev } }, events: txn.events, revision: txn.rev };
     }
@@ -76,7 +85,7 @@ export async function applyWrite(ctx: ApplyContext, req: WriteRequest): Promise<
 export async function readOnlyTxn(view: ReadView, req: TxnRequest): Promise<TxnResponse> {
   if (!isTxnReadOnly(req)) throw new NotReadOnlyError();
   const plan = await planTxn(view, req);
-  await checkPlan(view, plan);
+  await checkPlan(view, NO_LEASES, plan);
   const scope: TxnScope = {
     rev: view.rev,
     view: () => view,
@@ -107,6 +116,19 @@ function compact(ctx: ApplyContext, revision: number): CompactionResponse {
 
 async function currentKv(view: ReadView, key: Uint8Array): Promise<KeyValue | undefined> {
   return (await executeRange(view, { key })).kvs[0];
+}
+
+/** What the checks need of the lease table. */
+export interface LeaseLookup {
+  has(id: bigint): boolean;
+}
+
+/** A read-only txn has no puts, so never asks. */
+const NO_LEASES: LeaseLookup = { has: () => false };
+
+/** A put with a lease needs the lease to exist (ignore_lease comes with no lease of its own). */
+function checkPutLease(leases: LeaseLookup, r: PutRequest): void {
+  if (r.lease !== undefined && r.lease !== 0n && !leases.has(r.lease)) throw new LeaseNotFoundError();
 }
 
 /** ignore_value / ignore_lease keep parts of the current kv, so the key must exist. */
@@ -146,7 +168,7 @@ async function planTxn(view: ReadView, req: TxnRequest): Promise<TxnPlan> {
 }
 
 /** etcd's checkTxn: the errors the chosen ops would hit, found before any of them runs. */
-async function checkPlan(view: ReadView, plan: TxnPlan): Promise<void> {
+async function checkPlan(view: ReadView, leases: LeaseLookup, plan: TxnPlan): Promise<void> {
   let n = 0;
   for (const op of plan.ops) {
     switch (op.type) {
@@ -154,12 +176,14 @@ async function checkPlan(view: ReadView, plan: TxnPlan): Promise<void> {
         if (op.request.revision) readRevision(view, op.request.revision);
         break;
       case 'put':
+        // etcd's checkRequestPut: the key first, then the lease.
         if (op.request.ignoreValue || op.request.ignoreLease) await checkPutTarget(view, op.request);
+        checkPutLease(leases, op.request);
         break;
       case 'deleteRange':
         break;
       case 'txn':
-        await checkPlan(view, plan.nested[n++]!);
+        await checkPlan(view, leases, plan.nested[n++]!);
         break;
     }
   }

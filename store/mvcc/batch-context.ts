@@ -1,8 +1,9 @@
-// The state of one applyBatch call, as the request appliers see it: the index (which the batch's
-// writes change at once), its pending values, and the compactions it made.
+// The state of one applyBatch call, as the request appliers see it: the index and the lease table
+// (which the batch's writes change at once), its pending values, and the compactions it made.
 import type { StoreDb } from '../db.js';
 import { CorruptDataError } from '../errors.js';
 import type { StateSpace } from '../keyspace.js';
+import type { LeaseTable } from '../lease/lease-table.js';
 import type { ApplyContext } from './apply.js';
 import type { KeepSet } from './keep-set.js';
 import { decodeKv } from './kv-codec.js';
@@ -19,6 +20,7 @@ export class BatchContext implements ApplyContext {
     private readonly db: StoreDb,
     readonly index: TreeIndex,
     readonly space: StateSpace,
+    readonly leases: LeaseTable,
     readonly limits: RequestLimits,
     public revision: number,
     public compactRev: number,

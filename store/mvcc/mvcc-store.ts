@@ -15,6 +15,7 @@ import {
   type StoreError,
 } from '../errors.js';
 import { ACTIVE_GENERATION_KEY, readU32, staleGenerations, StateSpace, writeU32 } from '../keyspace.js';
+import type { LeaseTable } from '../lease/lease-table.js';
 import { readMeta, type MetaKey, type MetaWrite } from '../meta.js';
 import { Mutex } from '../mutex.js';
 import { stageSnapshot } from '../snapshot/install.js';
@@ -25,13 +26,24 @@ import { BatchContext, fetchRevisions } from './batch-context.js';
 import { hashRevisions } from './hash.js';
 import { checkpointDeletes, checkpointOps, encodeMarker, type CheckpointMarker } from './index-checkpoint.js';
 import { KeepSet } from './keep-set.js';
+import { fromKeyString } from './key-bytes.js';
 import { purgeCompacted } from './purge.js';
 import { executeRange } from './range.js';
 import type { ReadView } from './read-view.js';
 import { loadState, type LoadedState } from './state-loader.js';
 import { encodeNumber, STORE_META } from './store-meta.js';
 import type { TreeIndex } from './tree-index.js';
-import type { HashKVResult, MvccEvent, RangeRequest, RangeResponse, TxnRequest, TxnResponse, WriteRequest, WriteResponse } from './types.js';
+import type {
+  HashKVResult,
+  LeaseInfo,
+  MvccEvent,
+  RangeRequest,
+  RangeResponse,
+  TxnRequest,
+  TxnResponse,
+  WriteRequest,
+  WriteResponse,
+} from './types.js';
 import { checkRangeRequest, requestLimits, type RequestLimits } from './validate.js';
 
 export interface MvccOptions {
@@ -83,6 +95,7 @@ export class MvccStore {
   private applied: number;
   private conf: ConfState;
   private memberMeta: Map<string, Uint8Array>;
+  private leaseTable: LeaseTable;
   /** The index checkpoint on disk, if any: deleted with the first write, written again at close. */
   private checkpoint: CheckpointMarker | undefined;
   private restored: LoadedState['restoredFrom'];
@@ -107,6 +120,7 @@ export class MvccStore {
     this.applied = state.applied;
     this.conf = state.confState;
     this.memberMeta = state.memberMeta;
+    this.leaseTable = state.leases;
     this.checkpoint = state.checkpoint;
     this.restored = state.restoredFrom;
     if (state.unfinishedCompaction) this.schedulePurge(state.compactScheduled, state.unfinishedCompaction);
@@ -165,6 +179,25 @@ export class MvccStore {
     return readOnlyTxn(this.committedView(), req);
   }
 
+  // --- leases (the replicated decisions; the member keeps the time) ---
+
+  /** Every lease, in ID order. */
+  leases(): LeaseInfo[] {
+    this.ensureUsable();
+    return this.leaseTable.list();
+  }
+
+  lease(id: bigint): LeaseInfo | undefined {
+    this.ensureUsable();
+    return this.leaseTable.get(id);
+  }
+
+  /** The keys attached to a lease, in key order (none if there is no such lease). */
+  leaseKeys(id: bigint): Uint8Array[] {
+    this.ensureUsable();
+    return this.leaseTable.keysOf(id).map(fromKeyString);
+  }
+
   /** etcd's HashKV at `revision` (0 = current). */
   async hashKV(revision = 0): Promise<HashKVResult> {
     const started = await this.writeLock.run(async () => {
@@ -200,7 +233,7 @@ export class MvccStore {
       const onCompact = (revision: number): void => {
         this.compactRev = revision;
       };
-      const batch = new BatchContext(this.db, this.index, this.space, this.limits, this.currentRev, this.compactRev, options.eventsWithPrevKv ?? false, onCompact);
+      const batch = new BatchContext(this.db, this.index, this.space, this.leaseTable, this.limits, this.currentRev, this.compactRev, options.eventsWithPrevKv ?? false, onCompact);
       const outcomes: ApplyOutcome[] = [];
       let applied = this.applied;
       let conf = this.conf;
@@ -312,6 +345,7 @@ export class MvccStore {
       this.applied = loaded.applied;
       this.conf = loaded.confState;
       this.memberMeta = loaded.memberMeta;
+      this.leaseTable = loaded.leases;
       this.checkpoint = loaded.checkpoint;
       this.restored = loaded.restoredFrom;
       this.runInBackground(() => this.db.clear(old.all()));

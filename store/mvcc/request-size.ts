@@ -22,6 +22,15 @@ export function raftRequestSize(req: WriteRequest): number {
       return RAFT_REQUEST_HEADER_BYTES + message(1, txnSize(req.request));
     case 'compaction':
       return RAFT_REQUEST_HEADER_BYTES + message(1, int(1, req.request.revision) + bool(1, req.request.physical));
+    case 'leaseGrant':
+      return RAFT_REQUEST_HEADER_BYTES + message(1, int(1, req.request.ttl) + int(1, req.request.id));
+    case 'leaseRevoke':
+      return RAFT_REQUEST_HEADER_BYTES + message(1, int(1, req.request.id));
+    case 'leaseCheckpoint': {
+      let n = 0;
+      for (const c of req.request.checkpoints) n += message(1, int(1, c.id) + int(1, c.remainingTtl));
+      return RAFT_REQUEST_HEADER_BYTES + message(1, n);
+    }
     case 'noop':
       return RAFT_REQUEST_HEADER_BYTES;
   }

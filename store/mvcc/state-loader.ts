@@ -1,5 +1,5 @@
 // Reads one state generation back: replays every revision record, in revision order, into a fresh
-// index (etcd's restore), and collects the state meta. Records come either from LevelDB (startup) or
+// index (etcd's restore), and collects the state meta and the leases. Records come either from LevelDB (startup) or
 // straight from a snapshot stream being installed; either way this is one pass over the state.
 // After a clean close the index is read from its checkpoint instead, skipping the pass.
 import { decodeConfState } from '../codec/raft-codec.js';
@@ -7,8 +7,11 @@ import { scan, type StoreDb } from '../db.js';
 import { CorruptDataError } from '../errors.js';
 import { STATE_SUBSPACE, StateSpace } from '../keyspace.js';
 import { EMPTY_CONF_STATE, type ConfState } from '../../raft/types.js';
+import { decodeLease } from '../lease/lease-records.js';
+import { LeaseTable } from '../lease/lease-table.js';
 import { decodeIndexEntry } from './kv-codec.js';
 import type { KeepSet } from './keep-set.js';
+import { toKeyString } from './key-bytes.js';
 import { decodeNumber, STORE_META } from './store-meta.js';
 import { decodeMarker, readCheckpoint, type CheckpointMarker } from './index-checkpoint.js';
 import { TreeIndexBuilder, type TreeIndex } from './tree-index.js';
@@ -23,6 +26,7 @@ export interface LoadedState {
   /** What the scheduled compaction keeps, when its removal from disk still has to run. */
   readonly unfinishedCompaction: KeepSet | undefined;
   readonly memberMeta: Map<string, Uint8Array>;
+  readonly leases: LeaseTable;
   /** An index checkpoint on disk (whether it was used or not): the first write must delete it. */
   readonly checkpoint: CheckpointMarker | undefined;
   readonly restoredFrom: 'revisions' | 'checkpoint';
@@ -35,6 +39,7 @@ export class StateLoader {
   private readonly builder = new TreeIndexBuilder();
   private readonly storeMeta = new Map<string, Uint8Array>();
   private readonly memberMeta = new Map<string, Uint8Array>();
+  private readonly leases = new LeaseTable();
   private maxMain = 0;
 
   add(relativeKey: Uint8Array, value: Uint8Array): void {
@@ -54,6 +59,17 @@ export class StateLoader {
       case STATE_SUBSPACE.memberMeta:
         this.memberMeta.set(textDecoder.decode(relativeKey.subarray(1)), value);
         break;
+      case STATE_SUBSPACE.leases:
+        this.leases.add(decodeLease(StateSpace.relativeLeaseIdOf(relativeKey), value));
+        break;
+      case STATE_SUBSPACE.leaseKeys: {
+        // Lease records sort before attachments, so the lease is known by now.
+        const key = StateSpace.relativeAttachedKeyOf(relativeKey);
+        if (!this.leases.attach(toKeyString(key), StateSpace.relativeLeaseIdOf(relativeKey))) {
+          throw new CorruptDataError('a key is attached to a lease that does not exist');
+        }
+        break;
+      }
       default:
         throw new CorruptDataError(`unknown key space ${relativeKey[0]} in the state`);
     }
@@ -84,6 +100,7 @@ export class StateLoader {
       compactFinished,
       unfinishedCompaction: compactScheduled > compactFinished ? keep : undefined,
       memberMeta: this.memberMeta,
+      leases: this.leases,
       checkpoint: marker,
       restoredFrom: checkpointIndex ? 'checkpoint' : 'revisions',
     };
@@ -106,6 +123,7 @@ export async function loadState(db: StoreDb, space: StateSpace): Promise<LoadedS
   if (marker) {
     const meta = new StateLoader();
     await scan(db, space.meta(), (k, v) => meta.add(space.relative(k), v));
+    await scan(db, space.leases(), (k, v) => meta.add(space.relative(k), v));
     const { applied, revision } = meta.position;
     if (marker.applied === applied && marker.revision === revision) {
       const chunks = await db.getMany(Array.from({ length: marker.chunks }, (_, i) => space.indexCheckpointKey(i)));
@@ -113,6 +131,6 @@ export async function loadState(db: StoreDb, space: StateSpace): Promise<LoadedS
     }
   }
   const full = new StateLoader();
-  await scan(db, space.replicated(), (k, v) => full.add(space.relative(k), v), { pageSize: 4096 });
+  for (const range of space.replicated()) await scan(db, range, (k, v) => full.add(space.relative(k), v), { pageSize: 4096 });
   return full.finish(marker);
 }

@@ -123,12 +123,64 @@ export interface CompactionResponse {
   readonly revision: number;
 }
 
+/**
+ * A lease grant as the member proposes it: the ID is already chosen (non-zero) and the TTL already
+ * raised to the cluster's minimum; the store records it as given. Changes no key: no revision.
+ */
+export interface LeaseGrantRequest {
+  readonly id: bigint;
+  /** Seconds. */
+  readonly ttl: number;
+}
+
+export interface LeaseGrantResponse {
+  readonly revision: number;
+  readonly id: bigint;
+  readonly ttl: number;
+}
+
+/** Deletes every key attached to the lease in one revision (none if it has no keys), then the lease. */
+export interface LeaseRevokeRequest {
+  readonly id: bigint;
+}
+
+export interface LeaseRevokeResponse {
+  readonly revision: number;
+}
+
+export interface LeaseCheckpoint {
+  readonly id: bigint;
+  /** Seconds left as the leader saw it; 0 = unset (the full TTL applies), as in etcd. */
+  readonly remainingTtl: number;
+}
+
+/** Records remaining TTLs so that a new leader does not start them over; unknown IDs are ignored. */
+export interface LeaseCheckpointRequest {
+  readonly checkpoints: readonly LeaseCheckpoint[];
+}
+
+export interface LeaseCheckpointResponse {
+  readonly revision: number;
+}
+
+/** A lease as the replicated state holds it. */
+export interface LeaseInfo {
+  readonly id: bigint;
+  /** The granted TTL, in seconds. */
+  readonly ttl: number;
+  /** The last checkpointed remaining TTL; 0 when never checkpointed (or cleared by a renewal). */
+  readonly remainingTtl: number;
+}
+
 /** What a committed raft entry asks of the store. `noop` only advances the applied index. */
 export type WriteRequest =
   | { readonly type: 'put'; readonly request: PutRequest }
   | { readonly type: 'deleteRange'; readonly request: DeleteRangeRequest }
   | { readonly type: 'txn'; readonly request: TxnRequest }
   | { readonly type: 'compaction'; readonly request: CompactionRequest }
+  | { readonly type: 'leaseGrant'; readonly request: LeaseGrantRequest }
+  | { readonly type: 'leaseRevoke'; readonly request: LeaseRevokeRequest }
+  | { readonly type: 'leaseCheckpoint'; readonly request: LeaseCheckpointRequest }
   | { readonly type: 'noop' };
 
 export type WriteResponse =
@@ -136,6 +188,9 @@ export type WriteResponse =
   | { readonly type: 'deleteRange'; readonly response: DeleteRangeResponse }
   | { readonly type: 'txn'; readonly response: TxnResponse }
   | { readonly type: 'compaction'; readonly response: CompactionResponse }
+  | { readonly type: 'leaseGrant'; readonly response: LeaseGrantResponse }
+  | { readonly type: 'leaseRevoke'; readonly response: LeaseRevokeResponse }
+  | { readonly type: 'leaseCheckpoint'; readonly response: LeaseCheckpointResponse }
   | { readonly type: 'noop'; readonly response: { readonly revision: number } };
 
 /**

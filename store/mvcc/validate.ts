@@ -6,6 +6,7 @@ import {
   DuplicateKeyError,
   EmptyKeyError,
   LeaseProvidedError,
+  LeaseTtlTooLargeError,
   RequestTooLargeError,
   TooManyOpsError,
   ValueProvidedError,
@@ -28,6 +29,8 @@ export interface RequestLimits {
 
 export const DEFAULT_MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
 export const DEFAULT_MAX_TXN_OPS = 128;
+/** etcd's lease.MaxLeaseTTL, in seconds. */
+export const MAX_LEASE_TTL = 9_000_000_000;
 
 export function requestLimits(overrides: Partial<RequestLimits> = {}): RequestLimits {
   const maxRequestBytes = overrides.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
@@ -52,7 +55,12 @@ export function checkWriteRequest(req: WriteRequest, limits: RequestLimits): voi
       checkIntervals(req.request.success ?? []);
       checkIntervals(req.request.failure ?? []);
       break;
+    case 'leaseGrant':
+      if (req.request.ttl > MAX_LEASE_TTL) throw new LeaseTtlTooLargeError();
+      break;
     case 'compaction':
+    case 'leaseRevoke':
+    case 'leaseCheckpoint':
     case 'noop':
       break;
   }

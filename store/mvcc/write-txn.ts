@@ -4,6 +4,8 @@
 // batch find them before they reach disk), and to the batch's LevelDB ops.
 import type { BatchOp } from '../db.js';
 import type { StateSpace } from '../keyspace.js';
+import { attachOp, detachOp } from '../lease/lease-records.js';
+import type { LeaseTable } from '../lease/lease-table.js';
 import { fromKeyString, toKeyString, type KeySpan } from './key-bytes.js';
 import { encodeKv, encodeTombstone } from './kv-codec.js';
 import type { ReadView } from './read-view.js';
@@ -33,6 +35,8 @@ export interface WriteContext {
   readonly space: StateSpace;
   readonly pending: PendingBatch;
   readonly compactRev: number;
+  /** The leases, which puts attach keys to and deletes detach them from. */
+  readonly leases: LeaseTable;
   /** Values of index hits, pending ones included. */
   fetch(hits: readonly KeyRevision[]): Promise<KeyValue[]>;
 }
@@ -85,6 +89,7 @@ export class WriteTxn implements TxnScope {
     this.ctx.pending.ops.push({ type: 'put', key: this.ctx.space.revisionKey(main, sub), value: encodeKv(kv) });
     this.ctx.pending.record(main, sub, kv);
     this.ctx.index.put(keyStr, main, sub);
+    this.moveLease(keyStr, key, lease);
     this.events.push(prev ? { type: 'put', kv, prevKv: prev } : { type: 'put', kv });
     return kv;
   }
@@ -94,7 +99,15 @@ export class WriteTxn implements TxnScope {
    * (a range over the same span at the same revision), go with the events.
    */
   deleteRange(span: KeySpan, prevKvs: readonly KeyValue[]): number {
-    const keys = this.ctx.index.liveKeys(span, this.rev);
+    return this.deleteKeys(this.ctx.index.liveKeys(span, this.rev), prevKvs);
+  }
+
+  /**
+   * Deletes the given keys, live at this txn's revision, in the order given (a lease revocation
+   * sorts them, as etcd does, so that every member writes the same revisions). `prevKvs` go with the
+   * events, in the same order.
+   */
+  deleteKeys(keys: readonly string[], prevKvs: readonly KeyValue[]): number {
     const main = this.beginRev + 1;
     keys.forEach((keyStr, i) => {
       const key = fromKeyString(keyStr);
@@ -102,11 +115,24 @@ export class WriteTxn implements TxnScope {
       this.ctx.pending.ops.push({ type: 'put', key: this.ctx.space.revisionKey(main, sub), value: encodeTombstone(key) });
       this.ctx.pending.record(main, sub, null);
       this.ctx.index.tombstone(keyStr, main, sub);
+      this.moveLease(keyStr, key, 0n);
       const kv: KeyValue = { key, createRevision: 0, modRevision: main, version: 0, value: EMPTY, lease: 0n };
       const prevKv = prevKvs[i];
       this.events.push(prevKv ? { type: 'delete', kv, prevKv } : { type: 'delete', kv });
     });
     return keys.length;
+  }
+
+  /** Attaches the key to `lease` (0n: to none), detaching it from the lease it had. */
+  private moveLease(keyStr: string, key: Uint8Array, lease: bigint): void {
+    const leases = this.ctx.leases;
+    const old = leases.leaseOf(keyStr);
+    if (old === lease) return;
+    if (old !== 0n) {
+      leases.detach(keyStr);
+      this.ctx.pending.ops.push(detachOp(this.ctx.space, old, key));
+    }
+    if (lease !== 0n && leases.attach(keyStr, lease)) this.ctx.pending.ops.push(attachOp(this.ctx.space, lease, key));
   }
 }
 

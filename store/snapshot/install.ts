@@ -52,5 +52,11 @@ export async function stageSnapshot(
 
 function isReplicatedKey(relativeKey: Uint8Array): boolean {
   const space = relativeKey[0];
-  return space === STATE_SUBSPACE.revisions || space === STATE_SUBSPACE.storeMeta || space === STATE_SUBSPACE.memberMeta;
+  return (
+    space === STATE_SUBSPACE.revisions ||
+    space === STATE_SUBSPACE.storeMeta ||
+    space === STATE_SUBSPACE.memberMeta ||
+    space === STATE_SUBSPACE.leases ||
+    space === STATE_SUBSPACE.leaseKeys
+  );
 }

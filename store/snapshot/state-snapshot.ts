@@ -1,4 +1,4 @@
-// A consistent snapshot of the replicated state (MVCC revisions and state meta), read through a
+// A consistent snapshot of the replicated state (MVCC revisions, state meta, leases), read through a
 // LevelDB snapshot so that writes may go on meanwhile. Iterate it once to get the stream's chunks;
 // the LevelDB snapshot is released when the iteration ends, or by close() if it never runs.
 import type { StoreDb } from '../db.js';
@@ -29,21 +29,25 @@ export class StateSnapshot implements AsyncIterable<Uint8Array> {
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
     if (this.used) throw new Error('a state snapshot can be read once');
     this.used = true;
-    const range = this.space.replicated();
-    const it = this.db.iterator({ gte: range.gte, lt: range.lt, snapshot: this.levelSnapshot });
     try {
       const encoder = new SnapshotEncoder(this.header, this.chunkBytes);
-      for (;;) {
-        const page = await it.nextv(1000);
-        if (page.length === 0) break;
-        for (const [k, v] of page) {
-          const chunk = encoder.add(this.space.relative(k), v);
-          if (chunk) yield chunk;
+      for (const range of this.space.replicated()) {
+        const it = this.db.iterator({ gte: range.gte, lt: range.lt, snapshot: this.levelSnapshot });
+        try {
+          for (;;) {
+            const page = await it.nextv(1000);
+            if (page.length === 0) break;
+            for (const [k, v] of page) {
+              const chunk = encoder.add(this.space.relative(k), v);
+              if (chunk) yield chunk;
+            }
+          }
+        } finally {
+          await it.close();
         }
       }
       yield encoder.finish();
     } finally {
-      await it.close();
       await this.levelSnapshot.close();
     }
   }

@@ -21,6 +21,7 @@ describe('MvccStore txn compares', () => {
 
   beforeEach(async () => {
     h = await MvccHarness.create();
+    await h.grant(5n); // no revision
     await h.put('k', 'm', { lease: 5n }); // 2
     await h.put('other', 'x'); // 3
     await h.put('k', 'm'.repeat(1), { lease: 5n }); // 4: k version 2, create 2, mod 4

@@ -72,6 +72,8 @@ describe('MvccStore writes', () => {
   });
 
   it('keeps the value with ignoreValue and the lease with ignoreLease', async () => {
+    await h.grant(7n);
+    await h.grant(9n);
     await h.put('k', 'v', { lease: 7n });
     await h.write({ type: 'put', request: { key: b('k'), ignoreValue: true, lease: 9n } });
     expect((await h.range({ key: b('k') })).kvs.map(show)).toEqual([{ key: 'k', value: 'v', create: 2, mod: 3, version: 2, lease: 9n }]);
@@ -81,6 +83,7 @@ describe('MvccStore writes', () => {
 
   it('stores any int64 lease ID', async () => {
     for (const lease of [1n, -1n, 0x7fff_ffff_ffff_ffffn, -0x8000_0000_0000_0000n]) {
+      await h.grant(lease);
       await h.put('k', 'v', { lease });
       expect((await h.range({ key: b('k') })).kvs[0]!.lease).toBe(lease);
     }

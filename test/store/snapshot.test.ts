@@ -40,6 +40,7 @@ async function fill(h: MvccHarness, keys: number): Promise<void> {
     await h.store.applyBatch(requests.map((request) => ({ index: ++index, request })), { sync: false });
   };
   const key = (i: number) => b(`key/${String(i).padStart(7, '0')}`);
+  await batch([1n, 2n].map((id) => ({ type: 'leaseGrant', request: { id, ttl: 60 } })));
   for (let i = 0; i < keys; i += 1000) {
     const reqs: ApplyItem['request'][] = [];
     for (let j = i; j < Math.min(keys, i + 1000); j++) reqs.push({ type: 'put', request: { key: key(j), value: b(`v${j}`), lease: BigInt(j % 3) } });

@@ -73,6 +73,18 @@ export class MvccHarness {
     return r.response;
   }
 
+  async grant(id: bigint, ttl = 60) {
+    const r = await this.write({ type: 'leaseGrant', request: { id, ttl } });
+    if (r.type !== 'leaseGrant') throw new Error('unexpected response');
+    return r.response;
+  }
+
+  async revoke(id: bigint) {
+    const r = await this.write({ type: 'leaseRevoke', request: { id } });
+    if (r.type !== 'leaseRevoke') throw new Error('unexpected response');
+    return r.response;
+  }
+
   async compact(revision: number) {
     return this.write({ type: 'compaction', request: { revision } });
   }
