@@ -24,6 +24,7 @@ import type { SnapshotHeader } from '../snapshot/stream-format.js';
 import { applyWrite, readOnlyTxn } from './apply.js';
 import { BatchContext, fetchRevisions } from './batch-context.js';
 import { hashRevisions } from './hash.js';
+import { readHistory } from './history.js';
 import { checkpointDeletes, checkpointOps, encodeMarker, type CheckpointMarker } from './index-checkpoint.js';
 import { KeepSet } from './keep-set.js';
 import { fromKeyString } from './key-bytes.js';
@@ -35,6 +36,8 @@ import { encodeNumber, STORE_META } from './store-meta.js';
 import type { TreeIndex } from './tree-index.js';
 import type {
   HashKVResult,
+  HistoryPage,
+  HistoryRequest,
   LeaseInfo,
   MvccEvent,
   RangeRequest,
@@ -177,6 +180,17 @@ export class MvccStore {
   async readTxn(req: TxnRequest): Promise<TxnResponse> {
     this.ensureUsable();
     return readOnlyTxn(this.committedView(), req);
+  }
+
+  /**
+   * The events of a key span with revisions in [fromRevision, toRevision], in revision order, a page
+   * at a time (resume from `nextRevision` while `more`). Below the compaction revision it fails with
+   * CompactedError, which carries that revision.
+   */
+  async history(req: HistoryRequest): Promise<HistoryPage> {
+    this.ensureUsable();
+    checkRangeRequest(req);
+    return readHistory({ db: this.db, space: this.space, index: this.index, revision: this.currentRev, compactRevision: () => this.compactRev }, req);
   }
 
   // --- leases (the replicated decisions; the member keeps the time) ---

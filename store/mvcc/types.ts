@@ -203,6 +203,35 @@ export interface MvccEvent {
   readonly prevKv?: KeyValue;
 }
 
+/** A read of the event history: what a watcher that starts in the past, or fell behind, catches up from. */
+export interface HistoryRequest {
+  readonly key: Uint8Array;
+  /** etcd's conventions, as in RangeRequest. */
+  readonly rangeEnd?: Uint8Array;
+  /** The first revision to read: at or above the compaction revision. */
+  readonly fromRevision: number;
+  /** The last revision to read; 0 or absent = the current one. */
+  readonly toRevision?: number;
+  /**
+   * The page ends with the revision in which it reached this many events (a revision's events are
+   * never split across pages). Default 1000.
+   */
+  readonly limit?: number;
+  /** Fill each event's prevKv (where the previous revision is still readable, as etcd does). */
+  readonly prevKv?: boolean;
+}
+
+export interface HistoryPage {
+  /** The events in [fromRevision, nextRevision) for the keys asked, in revision order. */
+  readonly events: readonly MvccEvent[];
+  /** Where the next page starts: toRevision + 1 once everything was read. */
+  readonly nextRevision: number;
+  /** Whether revisions up to toRevision are left to read. */
+  readonly more: boolean;
+  /** The store's revision when read. */
+  readonly revision: number;
+}
+
 export interface HashKVResult {
   readonly hash: number;
   /** The compaction revision the hash was taken above (0 if never compacted). */
