@@ -30,6 +30,11 @@ export interface ClusterOptions {
   readonly extraArgs?: readonly string[];
   /** How long start() waits for the cluster to be ready (30 s by default). */
   readonly readyTimeoutMs?: number;
+  /**
+   * More environment for one member's process (e.g. its own LODESTONE_FAULT_FILE), added after the
+   * test's environment has been cleared of etcd's and Lodestone's own settings.
+   */
+  readonly memberEnv?: (member: { readonly index: number; readonly name: string }) => Readonly<Record<string, string>>;
 }
 
 export interface ClusterMember {
@@ -141,7 +146,8 @@ export class TestCluster {
         ...(options.extraArgs ?? []),
       ];
       const args = implementation === 'etcd' ? flags : ['--import', 'tsx', LODESTONE_MAIN, ...flags];
-      return { ...s, process: new ServerProcess({ name: s.name, command, args, cwd: REPO_ROOT, env: childEnv() }) };
+      const env = { ...childEnv(), ...(options.memberEnv?.({ index: s.index, name: s.name }) ?? {}) };
+      return { ...s, process: new ServerProcess({ name: s.name, command, args, cwd: REPO_ROOT, env }) };
     });
     const cluster = new TestCluster(implementation, dataRoot, members, options.readyTimeoutMs ?? 30_000);
     for (const m of members) cluster.restart(m.index);
@@ -174,6 +180,12 @@ export class TestCluster {
     else if (signal === 'SIGCONT') this.paused.delete(m.index);
     else this.wanted.delete(m.index);
     await m.process.kill(signal);
+  }
+
+  /** Whether the member is meant to be running (started, not stopped or killed since) and is not paused. */
+  isServing(which: number | string): boolean {
+    const m = this.member(which);
+    return this.wanted.has(m.index) && !this.paused.has(m.index);
   }
 
   /** Starts a stopped member again on its ports and data dir; add waitReady() to wait for it. */

@@ -1,0 +1,175 @@
+// One run: start a cluster whose members read fault files, run the workloads while the nemesis
+// injects faults on its seeded schedule, heal everything, wait for the cluster to be ready, let the
+// workloads do their final reads, stop the cluster, check the histories, and sum it all up.
+// Whatever fails on the way, faults are healed and processes stopped before run() returns or throws.
+import { monotonicNanos } from '../linearizability/index.js';
+import { Prng } from '../sim/prng.js';
+import { TestCluster, type Implementation } from '../support/cluster.js';
+import { memberHexIds } from './cluster-view.js';
+import { FaultFiles } from './fault-files.js';
+import { KvWorkload, type KvWorkloadOptions } from './kv-workload.js';
+import { DEFAULT_TIMING, Nemesis, needsFaultFiles, type FaultKind, type NemesisEvent, type NemesisTiming } from './nemesis.js';
+import type { Anomaly, Workload, WorkloadContext, WorkloadReport } from './workload.js';
+
+export interface RunOptions {
+  /** Seconds of workload under faults. */
+  readonly timeS: number;
+  readonly members: number;
+  readonly nemeses: readonly FaultKind[];
+  readonly seed: number;
+  readonly implementation?: Implementation;
+  readonly kv?: Partial<KvWorkloadOptions>;
+  readonly timing?: Partial<NemesisTiming>;
+  /** Extra member flags (e.g. a small --snapshot-count, so that restarted members catch up by snapshot). */
+  readonly memberArgs?: readonly string[];
+  /** Progress lines (nemesis events, phases). */
+  readonly log?: (line: string) => void;
+}
+
+export interface Summary {
+  readonly verdict: 'pass' | 'fail' | 'inconclusive';
+  readonly seed: number;
+  readonly implementation: Implementation;
+  readonly members: number;
+  readonly clients: number;
+  readonly nemeses: readonly FaultKind[];
+  readonly timeS: number;
+  readonly wallS: number;
+  readonly operations: number;
+  readonly ok: number;
+  readonly fail: number;
+  readonly unknown: number;
+  readonly faults: Readonly<Record<string, number>>;
+  readonly faultsTotal: number;
+  readonly workloads: readonly WorkloadReport[];
+  readonly anomalies: readonly Anomaly[];
+}
+
+export interface RunResult {
+  readonly summary: Summary;
+  readonly nemesisLog: readonly NemesisEvent[];
+  readonly workloads: readonly Workload[];
+  /** The last lines each member printed, for diagnosing a failure. */
+  readonly memberLogs: Readonly<Record<string, readonly string[]>>;
+}
+
+export async function runJepsen(options: RunOptions): Promise<RunResult> {
+  const log = options.log ?? (() => undefined);
+  const implementation = options.implementation ?? 'lodestone';
+  const timing: NemesisTiming = { ...DEFAULT_TIMING, ...options.timing };
+  if (implementation !== 'lodestone') {
+    const unsupported = options.nemeses.filter(needsFaultFiles);
+    if (unsupported.length > 0) throw new Error(`${unsupported.join(', ')} need Lodestone's fault files; ${implementation} has none`);
+  }
+  const rng = new Prng(options.seed);
+  const nemesisRng = rng.fork();
+  const workloadRng = rng.fork();
+  const startedNs = monotonicNanos();
+  const clock = (): number => (monotonicNanos() - startedNs) / 1e6;
+  const stamp = (): string => `[${(clock() / 1000).toFixed(1).padStart(6)} s]`;
+  const say = (line: string): void => log(`${stamp()} ${line}`);
+
+  const faultFiles = implementation === 'lodestone' ? await FaultFiles.create(options.members) : undefined;
+  let cluster: TestCluster | undefined;
+  let nemesis: Nemesis | undefined;
+  const workloads: Workload[] = [new KvWorkload(options.kv)];
+  const anomalies: Anomaly[] = [];
+  const memberLogs: Record<string, readonly string[]> = {};
+  try {
+    say(`starting ${options.members} ${implementation} members (seed ${options.seed})`);
+    cluster = await TestCluster.start({
+      implementation,
+      size: options.members,
+      logLevel: 'warn',
+      readyTimeoutMs: 60_000,
+      ...(options.memberArgs ? { extraArgs: options.memberArgs } : {}),
+      ...(faultFiles ? { memberEnv: ({ index }) => faultFiles.env(index) } : {}),
+    });
+    const hexIds = await memberHexIds(cluster);
+    faultFiles?.setMemberIds(hexIds);
+    say(`members: ${cluster.members.map((m, i) => `${m.name}=${hexIds[i]}`).join(', ')}`);
+    const ctx: WorkloadContext = { cluster, rng: workloadRng, clock, log: say };
+    nemesis = new Nemesis({
+      cluster,
+      faultFiles,
+      hexIds,
+      rng: nemesisRng,
+      clock,
+      timing,
+      onEvent: (e) => say(`nemesis ${e.event}${e.kind ? ` ${e.kind}` : ''}: ${e.detail}`),
+    });
+
+    for (const w of workloads) w.start(ctx);
+    await nemesis.run(options.nemeses, clock() + options.timeS * 1000);
+    say('time is up: stopping the clients');
+    for (const w of workloads) await w.stop();
+    await nemesis.healAll();
+    say('every fault healed: waiting for the cluster');
+    if (!(await nemesis.awaitRecovery('the end of the run', 60_000))) say('the cluster did not recover');
+    for (const w of workloads) await w.finish(ctx);
+  } finally {
+    // Heal and stop, even when something above threw.
+    try {
+      nemesis?.stop();
+      for (const w of workloads) await w.stop();
+      await nemesis?.healAll();
+    } finally {
+      for (const w of workloads) w.close();
+      for (const m of cluster?.members ?? []) memberLogs[m.name] = [...m.process.output()];
+      await cluster?.destroy();
+      await faultFiles?.destroy();
+    }
+  }
+
+  if (!nemesis) throw new Error('unreachable: the run ended without a nemesis');
+  for (const f of nemesis.recoveryFailures) {
+    anomalies.push({ workload: 'cluster', kind: 'not-recovered', message: `at ${(f.t / 1000).toFixed(1)} s, after ${f.after}: ${f.message}` });
+  }
+  say('checking the histories');
+  const reports = workloads.map((w) => w.check());
+  for (const r of reports) anomalies.push(...r.anomalies);
+  const kv = reports[0]!.figures as { operations: number; ok: number; fail: number; unknown: number };
+  const faults = Object.fromEntries([...nemesis.injected].sort());
+  const inconclusive = reports.reduce((n, r) => n + r.inconclusive, 0);
+  const summary: Summary = {
+    verdict: anomalies.length > 0 ? 'fail' : inconclusive > 0 ? 'inconclusive' : 'pass',
+    seed: options.seed,
+    implementation,
+    members: options.members,
+    clients: (workloads[0] as KvWorkload).options.clients,
+    nemeses: options.nemeses,
+    timeS: options.timeS,
+    wallS: Math.round(clock() / 100) / 10,
+    operations: kv.operations,
+    ok: kv.ok,
+    fail: kv.fail,
+    unknown: kv.unknown,
+    faults,
+    faultsTotal: [...nemesis.injected.values()].reduce((a, b) => a + b, 0),
+    workloads: reports,
+    anomalies,
+  };
+  return { summary, nemesisLog: nemesis.events, workloads, memberLogs };
+}
+
+/** The summary as a few lines of text. */
+export function formatSummary(s: Summary): string {
+  const lines = [
+    `verdict: ${s.verdict.toUpperCase()}`,
+    `seed ${s.seed}; ${s.members} ${s.implementation} members; ${s.clients} clients; ${s.timeS} s under nemesis [${s.nemeses.join(', ') || 'none'}]; ${s.wallS} s in all`,
+    `operations: ${s.operations} (ok ${s.ok}, fail ${s.fail}, unknown ${s.unknown})`,
+    `faults injected: ${s.faultsTotal}${s.faultsTotal > 0 ? ` (${Object.entries(s.faults).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`,
+  ];
+  for (const w of s.workloads) {
+    const f = w.figures as Record<string, unknown>;
+    lines.push(
+      `${w.name}: ${String(f.operationsChecked)} operations checked on ${String(f.keys)} keys — ${String(f.keysLinearizable)} linearizable, ${w.anomalies.length} anomalies, ${w.inconclusive} inconclusive (check ${String(f.checkMs)} ms)`,
+    );
+  }
+  lines.push(`anomalies: ${s.anomalies.length}`);
+  for (const a of s.anomalies) {
+    lines.push(`  [${a.workload}] ${a.kind}: ${a.message}`);
+    if (a.report) lines.push(...a.report.split('\n').map((l) => `    ${l}`));
+  }
+  return lines.join('\n');
+}
