@@ -1,0 +1,35 @@
+// etcd's Watch service: each call is one client's stream of watchers (see watch-stream.ts).
+import type { ServiceHandlers } from './etcd-api.js';
+import type { WatchBackend } from './watch-backend.js';
+import { WatchStream, type WatchStreamOptions } from './watch-stream.js';
+
+/** etcd's default: --max-request-bytes (1.5 MiB) plus the 512 KiB it allows for gRPC overhead. */
+export const DEFAULT_MAX_WATCH_RESPONSE_BYTES = 1.5 * 1024 * 1024 + 512 * 1024;
+/** etcd's default progress_notify interval (--experimental-watch-progress-notify-interval). */
+export const DEFAULT_PROGRESS_NOTIFY_INTERVAL_MS = 10 * 60 * 1000;
+/** Responses waiting to be sent to one client, in bytes, before its watchers pause. */
+export const DEFAULT_MAX_BUFFERED_WATCH_BYTES = 4 * 1024 * 1024;
+/** How often etcd's watch store syncs its watchers, where a pending progress request is looked at. */
+const PROGRESS_RECHECK_MS = 100;
+
+export interface WatchServiceOptions {
+  /** Where responses of watchers created with fragment=true are split (etcd: max request bytes + 512 KiB). */
+  readonly maxResponseBytes?: number;
+  readonly progressNotifyIntervalMs?: number;
+  /** Bytes of responses waiting to be sent to one client before its watchers pause. */
+  readonly maxBufferedBytes?: number;
+}
+
+export function watchService(backend: WatchBackend, options: WatchServiceOptions = {}): ServiceHandlers<'Watch'> {
+  const streamOptions: WatchStreamOptions = {
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_WATCH_RESPONSE_BYTES,
+    progressNotifyIntervalMs: options.progressNotifyIntervalMs ?? DEFAULT_PROGRESS_NOTIFY_INTERVAL_MS,
+    maxBufferedBytes: options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_WATCH_BYTES,
+    progressRecheckMs: PROGRESS_RECHECK_MS,
+  };
+  return {
+    Watch: (call) => {
+      new WatchStream(call, backend, streamOptions);
+    },
+  };
+}
