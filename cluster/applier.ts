@@ -14,7 +14,14 @@ export interface AppliedProposal {
   readonly outcome: ApplyOutcome;
 }
 
+/** Leases that came and went in a batch: the lessor keeps their clocks. */
+export interface LeaseChanges {
+  readonly granted: readonly { readonly id: bigint; readonly ttl: number }[];
+  readonly revoked: readonly bigint[];
+}
+
 export interface ApplyResult {
+  readonly leases: LeaseChanges;
   /** Outcomes of this member's own proposals, by sequence number. */
   readonly own: readonly AppliedProposal[];
   /** Events of every applied write, in revision order, for watchers. */
@@ -77,14 +84,23 @@ export async function applyEntries(
   const outcomes = await store.applyBatch(items, { sync });
   const own: AppliedProposal[] = [];
   const events: MvccEvent[] = [];
-  for (const o of outcomes) {
-    if (o.status === 'applied') for (const ev of o.events) events.push(ev);
+  const granted: { id: bigint; ttl: number }[] = [];
+  const revoked: bigint[] = [];
+  for (let i = 0; i < outcomes.length; i++) {
+    const o = outcomes[i]!;
+    if (o.status === 'applied') {
+      for (const ev of o.events) events.push(ev);
+      const req = items[i]!.request;
+      if (req.type === 'leaseGrant') granted.push({ id: req.request.id, ttl: req.request.ttl });
+      else if (req.type === 'leaseRevoke') revoked.push(req.request.id);
+    }
     const seq = ownSeq.get(o.index);
     if (seq !== undefined) own.push({ seq, outcome: o });
   }
   return {
     own,
     events,
+    leases: { granted, revoked },
     ...(membersChanged ? { members: list } : {}),
     ...(confState ? { confState } : {}),
     lastIndex: entries[entries.length - 1]!.index,

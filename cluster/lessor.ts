@@ -2,13 +2,15 @@
 // becomes leader starts the clock of every lease from its last checkpointed remaining TTL (or its
 // full TTL), extended by an election timeout so a leader change never expires a lease early.
 //
-// Checkpoints: a lease nobody renewed for a while (its holder may be gone) has its remaining TTL
-// recorded through raft every checkpoint interval, so a new leader continues its countdown instead
-// of restarting it at the full TTL. Leases that are kept alive need no checkpoint — a new leader
-// giving them a full TTL loses nothing — so keepalive traffic causes no raft traffic.
+// Checkpoints: a lease nobody renewed for half its TTL (clients renew every third of it, so its
+// holder may be gone) has its remaining TTL recorded through raft, then again every checkpoint
+// interval, so a new leader continues its countdown instead of restarting it at the full TTL. Leases
+// that are kept alive need no checkpoint — a new leader giving them a full TTL loses nothing — so
+// keepalive traffic causes no raft traffic.
 //
-// Bound: a lease whose holder stops renewing expires at most (checkpoint interval + election
-// timeout) after its TTL has run out, plus the time to elect a new leader if the leader fails.
+// Bound: a lease whose holder stops renewing expires when its TTL has run out; if the leader fails
+// meanwhile, at most max(TTL/2, checkpoint interval) + one election timeout later, plus the time to
+// elect a new leader. It never expires early.
 
 export interface LeaseRecord {
   readonly id: bigint;
@@ -106,13 +108,17 @@ export class Lessor {
     return out;
   }
 
-  /** Remaining TTLs to record: leases not renewed, nor checkpointed, for a checkpoint interval. */
+  /**
+   * Remaining TTLs to record: leases not renewed for half their TTL (and at least an interval), and
+   * not checkpointed within an interval.
+   */
   dueCheckpoints(now: number, max: number): LeaseCheckpoint[] {
     const out: LeaseCheckpoint[] = [];
     if (!this.primary) return out;
     const interval = this.options.checkpointIntervalMs;
     for (const [id, c] of this.clocks) {
-      if (now - c.lastRenewed < interval || now - c.lastCheckpoint < interval) continue;
+      const idleFor = Math.max(interval, c.ttlMs / 2);
+      if (now - c.lastRenewed < idleFor || now - c.lastCheckpoint < interval) continue;
       const remaining = Math.ceil((c.expiresAt - now) / 1000);
       if (remaining <= 0) continue;
       out.push({ id, remainingTtl: remaining });

@@ -43,6 +43,9 @@ const enum Kind {
   Compaction = 4,
   Noop = 5,
   Publish = 6,
+  LeaseGrant = 7,
+  LeaseRevoke = 8,
+  LeaseCheckpoint = 9,
 }
 const enum OpKind {
   Range = 1,
@@ -80,6 +83,16 @@ export function encodeProposal(p: Proposal): Uint8Array {
       w.u8(Kind.Publish).bytes(utf8.encode(r.name)).uvarint(r.clientUrls.length);
       for (const u of r.clientUrls) w.bytes(utf8.encode(u));
       break;
+    case 'leaseGrant':
+      w.u8(Kind.LeaseGrant).i64(r.request.id).uvarint(r.request.ttl);
+      break;
+    case 'leaseRevoke':
+      w.u8(Kind.LeaseRevoke).i64(r.request.id);
+      break;
+    case 'leaseCheckpoint':
+      w.u8(Kind.LeaseCheckpoint).uvarint(r.request.checkpoints.length);
+      for (const c of r.request.checkpoints) w.i64(c.id).uvarint(c.remainingTtl);
+      break;
   }
   return w.finish();
 }
@@ -114,6 +127,19 @@ export function decodeProposal(bytes: Uint8Array): Proposal {
       const clientUrls: string[] = [];
       for (let i = 0; i < n; i++) clientUrls.push(fromUtf8.decode(r.bytes()));
       request = { type: 'publish', name, clientUrls };
+      break;
+    }
+    case Kind.LeaseGrant:
+      request = { type: 'leaseGrant', request: { id: r.i64(), ttl: r.uvarint() } };
+      break;
+    case Kind.LeaseRevoke:
+      request = { type: 'leaseRevoke', request: { id: r.i64() } };
+      break;
+    case Kind.LeaseCheckpoint: {
+      const n = r.uvarint();
+      const checkpoints: { id: bigint; remainingTtl: number }[] = [];
+      for (let i = 0; i < n; i++) checkpoints.push({ id: r.i64(), remainingTtl: r.uvarint() });
+      request = { type: 'leaseCheckpoint', request: { checkpoints } };
       break;
     }
     default:

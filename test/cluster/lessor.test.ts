@@ -34,16 +34,17 @@ describe('the lessor keeps time only on the leader', () => {
     expect(l.expired(100_000 + 61_000, 10)).toEqual([7n, 8n]);
   });
 
-  it('checkpoints only leases nobody renewed for an interval, once per interval', () => {
+  it('checkpoints only leases nobody renewed for half their TTL, then once per interval', () => {
     const l = new Lessor(opts);
     l.promote([], 0);
     l.granted(1n, 30, 0);
     l.granted(2n, 30, 0);
-    expect(l.dueCheckpoints(500, 100)).toEqual([]);
-    l.renew(2n, 900);
-    expect(l.dueCheckpoints(1000, 100)).toEqual([{ id: 1n, remainingTtl: 29 }]);
-    expect(l.dueCheckpoints(1500, 100)).toEqual([]);
-    expect(l.dueCheckpoints(2000, 100)).toEqual([{ id: 1n, remainingTtl: 28 }, { id: 2n, remainingTtl: 29 }]);
+    expect(l.dueCheckpoints(14_999, 100)).toEqual([]);
+    l.renew(2n, 10_000); // its holder renews every third of the TTL: never due
+    expect(l.dueCheckpoints(15_000, 100)).toEqual([{ id: 1n, remainingTtl: 15 }]);
+    expect(l.dueCheckpoints(15_500, 100)).toEqual([]);
+    expect(l.dueCheckpoints(16_000, 100)).toEqual([{ id: 1n, remainingTtl: 14 }]);
+    expect(l.dueCheckpoints(25_000, 100)).toEqual([{ id: 1n, remainingTtl: 5 }, { id: 2n, remainingTtl: 15 }]);
   });
 
   it('demotion forgets every clock', () => {

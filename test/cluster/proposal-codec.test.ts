@@ -50,6 +50,12 @@ const proposal: fc.Arbitrary<Proposal> = fc.record({
     fc.record({ type: fc.constant('compaction' as const), request: fc.record({ revision: fc.nat(), physical: fc.boolean() }) }),
     fc.record({ type: fc.constant('noop' as const) }),
     fc.record({ type: fc.constant('publish' as const), name: fc.string(), clientUrls: fc.array(fc.webUrl(), { maxLength: 3 }) }),
+    fc.record({ type: fc.constant('leaseGrant' as const), request: fc.record({ id: fc.bigInt({ min: 1n, max: (1n << 63n) - 1n }), ttl: fc.integer({ min: 1, max: 9_000_000_000 }) }) }),
+    fc.record({ type: fc.constant('leaseRevoke' as const), request: fc.record({ id: fc.bigInt({ min: 1n, max: (1n << 63n) - 1n }) }) }),
+    fc.record({
+      type: fc.constant('leaseCheckpoint' as const),
+      request: fc.record({ checkpoints: fc.array(fc.record({ id: fc.bigInt({ min: 1n, max: 1n << 62n }), remainingTtl: fc.nat() }), { maxLength: 4 }) }),
+    }),
   ),
 });
 

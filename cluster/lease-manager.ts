@@ -1,0 +1,214 @@
+// The member's leases: grants and revocations go through raft; keepalives and TTL questions are
+// answered by the leader's lessor (a follower forwards them to the leader's client API, as an etcd
+// client would); the leader revokes what expires and checkpoints what nobody renews.
+import { randomBytes } from 'node:crypto';
+import { Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { createEtcdClient, type ServiceClient } from '../rpc/etcd-api.js';
+import type * as pb from '../rpc/etcd-api.js';
+import { EtcdError } from '../rpc/etcd-errors.js';
+import type { LeaseBackend, LeaseGrantResult, LeaseTimeToLiveResult } from '../rpc/lease-backend.js';
+import { MAX_LEASE_TTL } from '../store/mvcc/validate.js';
+import type { LeaseInfo, WriteRequest, WriteResponse } from '../store/mvcc/types.js';
+import { Lessor } from './lessor.js';
+import type { LeaseChanges } from './applier.js';
+
+/** What the lease manager needs from its member. */
+export interface LeasePort {
+  write(req: WriteRequest): Promise<WriteResponse>;
+  isLeader(): boolean;
+  /** "host:port" of the leader's client API, if a leader is known and has published it. */
+  leaderClientAddress(): string | undefined;
+  lease(id: bigint): LeaseInfo | undefined;
+  leases(): LeaseInfo[];
+  leaseKeys(id: bigint): Uint8Array[];
+  revision(): number;
+  now(): number;
+}
+
+export interface LeaseManagerOptions {
+  /** etcd's minimum TTL: 1.5 election timeouts, rounded up to whole seconds. */
+  readonly minTtl: number;
+  readonly electionTimeoutMs: number;
+  readonly checkpointIntervalMs: number;
+  readonly logger: Logger;
+}
+
+/** Expired leases revoked per expiry round, and checkpoints per proposal (etcd's batching). */
+const MAX_REVOKES_PER_ROUND = 500;
+const MAX_CHECKPOINTS_PER_PROPOSAL = 1000;
+
+export class LeaseManager implements LeaseBackend {
+  readonly lessor: Lessor;
+  private readonly revoking = new Set<bigint>();
+  private timer: NodeJS.Timeout | undefined;
+  private forward: { address: string; kv: ServiceClient<'Lease'>; keepAlive?: ClientDuplexStream<pb.Outgoing<pb.LeaseKeepAliveRequest>, pb.LeaseKeepAliveResponse>; waiting: Map<string, ((ttl: number) => void)[]> } | undefined;
+
+  constructor(
+    private readonly port: LeasePort,
+    private readonly options: LeaseManagerOptions,
+  ) {
+    this.lessor = new Lessor({ checkpointIntervalMs: options.checkpointIntervalMs, promoteExtensionMs: options.electionTimeoutMs });
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.onTimer(), 250);
+    this.timer.unref();
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.closeForward();
+  }
+
+  // ------------------------------------------------------------------ leadership and apply hooks
+
+  onLeadershipChange(isLeader: boolean): void {
+    if (isLeader) this.lessor.promote(this.port.leases(), this.port.now());
+    else this.lessor.demote();
+    this.revoking.clear();
+  }
+
+  onApplied(changes: LeaseChanges): void {
+    const now = this.port.now();
+    for (const g of changes.granted) this.lessor.granted(g.id, g.ttl, now);
+    for (const id of changes.revoked) {
+      this.lessor.revoked(id);
+      this.revoking.delete(id);
+    }
+  }
+
+  /** Leader only: revoke what expired, checkpoint what nobody renews. */
+  private onTimer(): void {
+    if (!this.lessor.isPrimary) return;
+    const now = this.port.now();
+    for (const id of this.lessor.expired(now, MAX_REVOKES_PER_ROUND)) {
+      if (this.revoking.has(id)) continue;
+      this.revoking.add(id);
+      this.port.write({ type: 'leaseRevoke', request: { id } }).then(
+        () => this.options.logger.debug({ lease: id.toString(16) }, 'lease expired and revoked'),
+        (e: unknown) => {
+          // Not applied (no longer leader, timed out): the next round tries again if still due.
+          this.revoking.delete(id);
+          if (!(e instanceof EtcdError) || e.code !== 'ETCD_LEASE_NOT_FOUND') this.options.logger.warn({ err: e, lease: id.toString(16) }, 'revoking an expired lease failed');
+        },
+      );
+    }
+    const checkpoints = this.lessor.dueCheckpoints(now, MAX_CHECKPOINTS_PER_PROPOSAL);
+    if (checkpoints.length > 0) {
+      this.port.write({ type: 'leaseCheckpoint', request: { checkpoints } }).catch((e: unknown) => {
+        this.options.logger.debug({ err: e }, 'lease checkpoint not applied');
+      });
+    }
+  }
+
+  // ------------------------------------------------------------------ LeaseBackend
+
+  async grant(id: bigint, ttl: number): Promise<LeaseGrantResult> {
+    if (ttl > MAX_LEASE_TTL) throw new EtcdError('ETCD_LEASE_TTL_TOO_LARGE');
+    if (id < 0n) throw new EtcdError('ETCD_LEASE_NOT_FOUND');
+    const granted = Math.max(ttl, this.options.minTtl);
+    const leaseId = id === 0n ? randomLeaseId() : id;
+    const res = await this.port.write({ type: 'leaseGrant', request: { id: leaseId, ttl: granted } });
+    if (res.type !== 'leaseGrant') throw new Error(`a lease grant was answered with ${res.type}`);
+    return { id: res.response.id, ttl: res.response.ttl, revision: res.response.revision };
+  }
+
+  async revoke(id: bigint): Promise<{ revision: number }> {
+    const res = await this.port.write({ type: 'leaseRevoke', request: { id } });
+    if (res.type !== 'leaseRevoke') throw new Error(`a lease revoke was answered with ${res.type}`);
+    return { revision: res.response.revision };
+  }
+
+  async keepAlive(id: bigint): Promise<{ ttl: number; revision: number }> {
+    if (!this.port.isLeader()) return { ttl: await this.forwardKeepAlive(id), revision: this.port.revision() };
+    const lease = this.port.lease(id);
+    if (!lease) return { ttl: 0, revision: this.port.revision() };
+    // A checkpoint left in the log would make a new leader count down from it, though the holder just
+    // renewed: clear it through raft first, as etcd does.
+    if (lease.remainingTtl > 0) await this.port.write({ type: 'leaseCheckpoint', request: { checkpoints: [{ id, remainingTtl: 0 }] } });
+    if (!this.lessor.renew(id, this.port.now())) {
+      if (!this.port.isLeader()) return { ttl: await this.forwardKeepAlive(id), revision: this.port.revision() };
+      return { ttl: 0, revision: this.port.revision() };
+    }
+    return { ttl: lease.ttl, revision: this.port.revision() };
+  }
+
+  async timeToLive(id: bigint, withKeys: boolean): Promise<LeaseTimeToLiveResult> {
+    const revision = this.port.revision();
+    if (!this.port.isLeader()) return this.forwardTimeToLive(id, withKeys);
+    const lease = this.port.lease(id);
+    if (!lease) return { id, ttl: -1, grantedTtl: 0, keys: [], revision };
+    const remaining = this.lessor.remainingSeconds(id, this.port.now()) ?? lease.ttl;
+    return { id, ttl: remaining, grantedTtl: lease.ttl, keys: withKeys ? this.port.leaseKeys(id) : [], revision };
+  }
+
+  async leases(): Promise<{ ids: bigint[]; revision: number }> {
+    return { ids: this.port.leases().map((l) => l.id), revision: this.port.revision() };
+  }
+
+  // ------------------------------------------------------------------ forwarding to the leader
+
+  private leaderClient(): NonNullable<LeaseManager['forward']> {
+    const address = this.port.leaderClientAddress();
+    if (!address) throw new EtcdError('ETCD_NO_LEADER');
+    if (this.forward?.address !== address) {
+      this.closeForward();
+      this.forward = { address, kv: createEtcdClient('Lease', address), waiting: new Map() };
+    }
+    return this.forward;
+  }
+
+  private closeForward(): void {
+    if (!this.forward) return;
+    this.forward.keepAlive?.cancel();
+    for (const resolvers of this.forward.waiting.values()) for (const r of resolvers) r(0);
+    this.forward.kv.close();
+    this.forward = undefined;
+  }
+
+  private forwardKeepAlive(id: bigint): Promise<number> {
+    const f = this.leaderClient();
+    if (!f.keepAlive) {
+      const stream = f.kv.LeaseKeepAlive(new Metadata());
+      f.keepAlive = stream;
+      stream.on('data', (res: pb.LeaseKeepAliveResponse) => {
+        const queue = f.waiting.get(res.ID);
+        const resolve = queue?.shift();
+        if (queue && queue.length === 0) f.waiting.delete(res.ID);
+        resolve?.(Number(res.TTL));
+      });
+      const fail = (): void => {
+        if (this.forward === f) this.closeForward();
+      };
+      stream.on('error', fail);
+      stream.on('end', fail);
+    }
+    return new Promise((resolve, reject) => {
+      const key = id.toString();
+      const queue = f.waiting.get(key) ?? [];
+      queue.push(resolve);
+      f.waiting.set(key, queue);
+      if (!f.keepAlive!.write({ ID: key })) {
+        // Backpressure on the forwarding stream: the answer still comes; nothing to do.
+      }
+      setTimeout(() => reject(new EtcdError('ETCD_TIMEOUT')), 5000 + 2 * this.options.electionTimeoutMs).unref();
+    });
+  }
+
+  private forwardTimeToLive(id: bigint, withKeys: boolean): Promise<LeaseTimeToLiveResult> {
+    const f = this.leaderClient();
+    return new Promise((resolve, reject) => {
+      f.kv.LeaseTimeToLive({ ID: id.toString(), keys: withKeys }, new Metadata(), { deadline: Date.now() + 5000 }, (err, res) => {
+        if (err || !res) return reject(err ?? new EtcdError('ETCD_TIMEOUT'));
+        resolve({ id, ttl: Number(res.TTL), grantedTtl: Number(res.grantedTTL), keys: res.keys, revision: Number(res.header?.revision ?? 0) });
+      });
+    });
+  }
+}
+
+/** A random positive int64, as etcd's are: unique with overwhelming probability. */
+function randomLeaseId(): bigint {
+  const id = randomBytes(8).readBigUInt64BE() & ((1n << 63n) - 1n);
+  return id === 0n ? 1n : id;
+}
