@@ -20,8 +20,11 @@ export interface WatchSink {
    * Events of one or more whole revisions, in revision order, never skipping or repeating one.
    * Returns false when the sink cannot take more now (the stream's buffer is full): the watcher
    * then stops, and catches up from history after `resume()`.
+   * `throughRevision`, when given, says the watcher has now had every event up to that revision
+   * (a catch-up from history that reached the member's revision): the response header then
+   * carries it, as etcd's does; without it the header carries the last event's revision.
    */
-  onEvents(events: readonly MvccEvent[]): boolean;
+  onEvents(events: readonly MvccEvent[], throughRevision?: number): boolean;
   /** The watcher's start revision was compacted away: it is canceled. */
   onCompacted(compactRevision: number): void;
 }

@@ -139,7 +139,7 @@ export class WatchStream {
     let handle: Watcher;
     try {
       handle = this.backend.watch(parsed.spec, {
-        onEvents: (events) => this.deliver(w, events),
+        onEvents: (events, throughRevision) => this.deliver(w, events, throughRevision),
         onCompacted: (compactRevision) => this.compacted(w, compactRevision),
       });
     } catch (e) {
@@ -152,12 +152,13 @@ export class WatchStream {
     else w.handle = handle;
   }
 
-  private deliver(w: StreamWatcher, events: readonly MvccEvent[]): boolean {
+  private deliver(w: StreamWatcher, events: readonly MvccEvent[], throughRevision = 0): boolean {
     if (w.ended) return false;
     const selected = selectEvents(events, w.spec);
     const last = events[events.length - 1];
     if (selected.length > 0 && last !== undefined) {
-      const response = eventsResponse(this.backend.headerFields(), last.kv.modRevision, w.id, selected);
+      const revision = Math.max(last.kv.modRevision, throughRevision);
+      const response = eventsResponse(this.backend.headerFields(), revision, w.id, selected);
       const parts = w.fragment ? fragmentResponse(response, this.options.maxResponseBytes) : [response];
       for (const part of parts) this.send(part, eventBytes(events));
       w.sentSinceTick = true;

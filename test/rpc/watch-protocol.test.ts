@@ -48,14 +48,19 @@ describe('the Watch service', () => {
   it('answers a create with created, the current revision and the id, before any event of the watcher', async () => {
     await put(member, 'a', '1');
     await put(member, 'a', '2');
+    await put(member, 'b', '3');
     watch.create({ key: b('a'), start_revision: '2' });
     const created = await watch.next();
     expect(created).toMatchObject({ created: true, canceled: false, watch_id: '0', events: [] });
-    expect(created.header).toEqual({ cluster_id: '29', member_id: '46', revision: '3', raft_term: '3' });
+    expect(created.header).toEqual({ cluster_id: '29', member_id: '46', revision: '4', raft_term: '3' });
     const history = await watch.next();
     expect(history.watch_id).toBe('0');
     expect(events(history)).toEqual(['PUT a=1@2', 'PUT a=2@3']);
-    expect(history.header!.revision).toBe('3');
+    // A catch-up that reached the member's revision reports that revision, as etcd's does.
+    expect(history.header!.revision).toBe('4');
+    await put(member, 'a', '4');
+    const live = await watch.next();
+    expect(live.header!.revision).toBe('5');
   });
 
   it('gives out ids as etcd does: from 0 up, skipping ids in use, refusing one in use', async () => {

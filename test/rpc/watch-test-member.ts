@@ -298,7 +298,7 @@ export class TestMember implements KvBackend, WatchBackend, LeaseBackend {
         batch.push(...entry.events.filter((e) => w.wants(e)));
       }
       w.nextRevision = through + 1;
-      if (batch.length > 0 && !w.sink.onEvents(batch)) {
+      if (batch.length > 0 && !w.sink.onEvents(batch, through)) {
         w.paused = true;
         this.pauses++;
       }
