@@ -2,13 +2,13 @@
 //
 // Runs the workload against a fresh local cluster under the chosen faults, then writes to
 // jepsen-results/<timestamp>/: history.jsonl (every operation), nemesis.jsonl (every fault, when),
-// summary.json, summary.txt, and the members' last log lines. Prints the summary; exits 1 when an
-// anomaly was found, 2 when the check was inconclusive.
-import { mkdir, writeFile } from 'node:fs/promises';
+// summary.json, summary.txt, run.log (the progress printed) and the members' last log lines.
+// Prints the summary; exits 1 when an anomaly was found, 2 when the check was inconclusive.
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT } from '../support/cluster.js';
 import { FAULT_GROUPS, FAULT_KINDS, parseFaultKinds } from './nemesis.js';
+import { resultsDir, writeResults } from './results.js';
 import { formatSummary, runJepsen } from './runner.js';
 
 const HELP = `usage: npm run jepsen -- [options]
@@ -60,9 +60,8 @@ async function main(): Promise<number> {
   if (implementation !== 'lodestone' && implementation !== 'etcd') throw new Error('--implementation must be lodestone or etcd');
   const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : int('seed', values.seed, 0);
   const snapshotCount = int('snapshot-count', values['snapshot-count'], 1);
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const out = values.out ?? join(REPO_ROOT, 'jepsen-results', stamp);
-  await mkdir(out, { recursive: true });
+  const out = values.out ?? resultsDir();
+  const progress: string[] = [];
 
   const result = await runJepsen({
     timeS: int('time', values.time, 1),
@@ -82,20 +81,15 @@ async function main(): Promise<number> {
       opsPerKey: int('ops-per-key', values['ops-per-key'], 1),
       timeoutMs: int('timeout', values.timeout, 1),
     },
-    log: (line) => process.stdout.write(`${line}\n`),
+    log: (line) => {
+      progress.push(line);
+      process.stdout.write(`${line}\n`);
+    },
   });
 
-  const jsonl = (rows: Iterable<unknown>): string => {
-    const parts: string[] = [];
-    for (const r of rows) parts.push(JSON.stringify(r));
-    return parts.length > 0 ? `${parts.join('\n')}\n` : '';
-  };
+  await writeResults(out, result);
+  await writeFile(join(out, 'run.log'), `${progress.join('\n')}\n`);
   const text = formatSummary(result.summary);
-  await writeFile(join(out, 'history.jsonl'), jsonl(result.workloads.flatMap((w) => [...w.history()].map((op) => ({ workload: w.name, ...op })))));
-  await writeFile(join(out, 'nemesis.jsonl'), jsonl(result.nemesisLog));
-  await writeFile(join(out, 'summary.json'), `${JSON.stringify(result.summary, null, 2)}\n`);
-  await writeFile(join(out, 'summary.txt'), `${text}\n`);
-  for (const [name, lines] of Object.entries(result.memberLogs)) await writeFile(join(out, `${name}.log`), lines.join('\n') + '\n');
   process.stdout.write(`\n${text}\n\nresults: ${out}\n`);
   return result.summary.verdict === 'pass' ? 0 : result.summary.verdict === 'fail' ? 1 : 2;
 }
