@@ -1,8 +1,9 @@
-// Servers for the tests of the Watch service, backed by a TestMember: a bare grpc-js server with
-// the services built with test options (small fragments, fast ticks).
+// Servers for the tests of the Watch and Lease services, backed by a TestMember: a bare grpc-js
+// server with the services built with test options (small fragments, fast ticks).
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { addEtcdService } from '../../rpc/etcd-api.js';
 import { kvService } from '../../rpc/kv-service.js';
+import { leaseService } from '../../rpc/lease-service.js';
 import { watchService, type WatchServiceOptions } from '../../rpc/watch-service.js';
 import { TestMember } from './watch-test-member.js';
 
@@ -13,11 +14,12 @@ export interface ServedMember {
   close(): Promise<void>;
 }
 
-/** KV and Watch on a bare server, the Watch service with `watch` options. */
+/** KV, Watch and Lease on a bare server, the Watch service with `watch` options. */
 export async function serveServices(member = new TestMember(), watch: WatchServiceOptions = {}): Promise<ServedMember> {
   const server = new Server();
   addEtcdService(server, 'KV', kvService(member));
   addEtcdService(server, 'Watch', watchService(member, watch));
+  addEtcdService(server, 'Lease', leaseService(member, member));
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p)));
   });
