@@ -1,0 +1,46 @@
+// What the watch hub offers a member. These are structural twins of rpc/watch-backend.ts (store/
+// cannot import rpc/), kept assignable to it so that the member hands hub.watch straight to the
+// Watch service; test/store/watch-hub-types.test.ts checks that they stay so.
+import type { MvccEvent } from '../mvcc/types.js';
+
+export interface WatchSpec {
+  readonly key: Uint8Array;
+  /** etcd's conventions: absent = the one key; [0] = every key ≥ key; otherwise [key, rangeEnd). */
+  readonly rangeEnd?: Uint8Array;
+  /** Deliver events from this revision on; 0 = from the next revision. */
+  readonly startRevision: number;
+  readonly prevKv: boolean;
+  readonly noPut: boolean;
+  readonly noDelete: boolean;
+}
+
+/** Where a watcher's output goes (the Watch service's stream). */
+export interface WatchSink {
+  /**
+   * Events of one or more whole revisions, in revision order, never skipping or repeating one. The
+   * events given are taken either way; false says the sink cannot take more now: the watcher then
+   * stops, and after `resume()` catches up from history from the revision after these.
+   */
+  onEvents(events: readonly MvccEvent[]): boolean;
+  /** The next revision the watcher needed was compacted away: it has ended. */
+  onCompacted(compactRevision: number): void;
+}
+
+export interface Watcher {
+  /** Every event up to this revision has been delivered (what a progress notification reports). */
+  readonly deliveredRevision: number;
+  /** The sink can take events again. */
+  resume(): void;
+  /** Ends the watcher; nothing more reaches its sink. */
+  cancel(): void;
+}
+
+export interface WatchHubOptions {
+  /**
+   * The most events handed to a sink in one onEvents call; a call still carries whole revisions, so
+   * one revision with more events goes alone. Default 1000.
+   */
+  readonly batchEvents?: number;
+  /** Events read from history per page while catching a watcher up. Default 1000. */
+  readonly pageEvents?: number;
+}
