@@ -10,6 +10,8 @@ export {
   type MvccOptions,
 } from './mvcc/mvcc-store.js';
 export { StateSnapshot } from './snapshot/state-snapshot.js';
+export { WatchHub, type WatchableStore } from './watch/watch-hub.js';
+export type { WatchHubOptions, WatchSink, WatchSpec, Watcher } from './watch/types.js';
 export type { SnapshotHeader } from './snapshot/stream-format.js';
 export { LocalMeta } from './local-meta.js';
 export { metaKey, metaCodecs, setMeta, deleteMeta, type MetaKey, type MetaCodec, type MetaWrite } from './meta.js';
