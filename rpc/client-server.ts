@@ -3,10 +3,16 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { addEtcdService } from './etcd-api.js';
 import { clusterService } from './cluster-service.js';
+import { electionService } from './election-service.js';
 import type { KvBackend } from './kv-backend.js';
 import { kvService } from './kv-service.js';
+import type { LeaseBackend } from './lease-backend.js';
+import { leaseService } from './lease-service.js';
+import { lockService } from './lock-service.js';
 import { maintenanceService } from './maintenance-service.js';
 import type { ClusterBackend } from './member-backend.js';
+import type { WatchBackend } from './watch-backend.js';
+import { watchService } from './watch-service.js';
 
 /** etcd lets a request be this much larger than --max-request-bytes at the gRPC layer (headers, framing). */
 const GRPC_OVERHEAD_BYTES = 512 * 1024;
@@ -17,6 +23,12 @@ export interface ClientServerOptions {
   readonly maxRequestBytes: number;
   readonly kv: KvBackend;
   readonly cluster: ClusterBackend;
+  /** Serves etcd's Watch service; with `lease` too, also the Lock and Election services. */
+  readonly watch?: WatchBackend;
+  /** Serves etcd's Lease service; with `watch` too, also the Lock and Election services. */
+  readonly lease?: LeaseBackend;
+  /** etcd's --experimental-watch-progress-notify-interval (10 minutes when absent). */
+  readonly watchProgressNotifyIntervalMs?: number;
   readonly logger: Logger;
 }
 
@@ -35,6 +47,19 @@ export class ClientServer {
     addEtcdService(this.server, 'KV', kvService(options.kv));
     addEtcdService(this.server, 'Cluster', clusterService(options.kv, options.cluster));
     addEtcdService(this.server, 'Maintenance', maintenanceService(options.kv, options.cluster));
+    const { kv, watch, lease } = options;
+    if (watch) {
+      addEtcdService(this.server, 'Watch', watchService(watch, {
+        // etcd splits a fragment=true watcher's responses at the largest request it accepts.
+        maxResponseBytes: options.maxRequestBytes + GRPC_OVERHEAD_BYTES,
+        ...(options.watchProgressNotifyIntervalMs !== undefined ? { progressNotifyIntervalMs: options.watchProgressNotifyIntervalMs } : {}),
+      }));
+    }
+    if (lease) addEtcdService(this.server, 'Lease', leaseService(lease, kv));
+    if (watch && lease) {
+      addEtcdService(this.server, 'Lock', lockService({ kv, watch, lease }));
+      addEtcdService(this.server, 'Election', electionService({ kv, watch, lease }));
+    }
   }
 
   get ports(): readonly number[] {
