@@ -57,7 +57,7 @@ interface StreamWatcher {
   readonly fragment: boolean;
   /** The member's watcher; undefined until backend.watch() returns. */
   handle: Watcher | undefined;
-  /** The sink answered false to it: it waits for 'drain'. */
+  /** The sink answered false to it: it waits until the buffer has room. */
   paused: boolean;
   /** An event response went out since the last progress tick (etcd then skips the notification). */
   sentSinceTick: boolean;
