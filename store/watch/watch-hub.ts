@@ -123,6 +123,7 @@ export class WatchHub implements WatcherOwner {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // Paused watchers are in neither set; their status says ended once they are canceled or resumed.
     for (const { group } of this.groups.values()) for (const w of group.members) w.status = 'ended';
     for (const w of this.unsynced) w.status = 'ended';
     this.unsynced.clear();
@@ -133,7 +134,11 @@ export class WatchHub implements WatcherOwner {
   // --- WatcherOwner ---
 
   resume(w: HubWatcher): void {
-    if (w.status !== 'paused' || this.closed) return;
+    if (w.status !== 'paused') return;
+    if (this.closed) {
+      w.status = 'ended';
+      return;
+    }
     w.status = 'unsynced';
     this.unsynced.add(w);
     this.kick();
@@ -141,6 +146,10 @@ export class WatchHub implements WatcherOwner {
 
   cancel(w: HubWatcher): void {
     if (w.status === 'ended') return;
+    if (this.closed) {
+      w.status = 'ended';
+      return;
+    }
     if (w.status === 'live') {
       w.nextRev = this.rev + 1;
       this.leaveLive(w);

@@ -1,6 +1,7 @@
 // The watch hub: live delivery, start revisions in the past (catching up while writes go on),
 // filters, prevKv, compaction, slow watchers, batching, and a snapshot install under watchers.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StoreClosedError } from '../../store/errors.js';
 import { FROM_KEY, prefixEnd } from '../../store/mvcc/key-bytes.js';
 import type { WatchSpec } from '../../store/watch/types.js';
 import { b, MvccHarness } from './helpers/mvcc-harness.js';
@@ -304,6 +305,25 @@ describe('WatchHub', () => {
       await w.hub.settled();
       expect(sink.events).toHaveLength(200);
     });
+  });
+
+  it('after close() delivers nothing, refuses new watchers, and lets old handles be canceled or resumed', async () => {
+    const live = new RecordingSink();
+    const paused = new RecordingSink();
+    paused.accept = () => false;
+    const liveWatcher = w.hub.watch(spec('k'), live);
+    const pausedWatcher = w.hub.watch(spec('k', { prevKv: true }), paused);
+    await w.put('k', '1');
+    w.hub.close();
+    await w.put('k', '2');
+    expect(live.shown).toEqual(['put k=1@2']);
+    expect(() => w.hub.watch(spec('k'), new RecordingSink())).toThrow(StoreClosedError);
+    pausedWatcher.resume();
+    liveWatcher.cancel();
+    pausedWatcher.cancel();
+    await w.hub.settled();
+    expect(paused.calls).toHaveLength(1);
+    expect(w.hub.wantsPrevKv()).toBe(false);
   });
 
   describe('the store jumping ahead', () => {
