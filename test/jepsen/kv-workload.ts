@@ -117,7 +117,7 @@ export class KvWorkload implements Workload {
 
   async finish(ctx: WorkloadContext): Promise<void> {
     const reference = await this.finalRead(ctx);
-    if (reference) await this.awaitConvergence(ctx, reference);
+    if (reference) await this.awaitConvergence(ctx, reference.values, reference.revision);
   }
 
   close(): void {
@@ -270,14 +270,14 @@ export class KvWorkload implements Workload {
    * One linearizable read of the whole key prefix, recorded as a read of every key ever used (a
    * range read is one atomic read of all of them). Tries each member in turn until one answers.
    */
-  private async finalRead(ctx: WorkloadContext): Promise<Map<string, string | null> | undefined> {
+  private async finalRead(ctx: WorkloadContext): Promise<{ values: Map<string, string | null>; revision: string } | undefined> {
     const members = ctx.cluster.members.length;
     const errors: string[] = [];
     for (let attempt = 0; attempt < 3 * members; attempt++) {
       const member = attempt % members;
       const call = ctx.clock();
       try {
-        const res = await this.rangePrefix(member, false, 10_000);
+        const res = await this.rangePrefix(member, { serializable: false }, 10_000);
         const ret = ctx.clock();
         const values = new Map<string, string | null>(this.keys.all.map((k) => [k, null]));
         for (const kv of res.kvs) values.set(kv.key.toString(), kv.value.toString());
@@ -290,7 +290,7 @@ export class KvWorkload implements Workload {
         }
         this.finalValues = values;
         ctx.log(`final read: ${res.kvs.length} of ${this.keys.all.length} keys present, from ${ctx.cluster.members[member]!.name}`);
-        return values;
+        return { values, revision: res.header?.revision ?? '0' };
       } catch (e) {
         errors.push(`${ctx.cluster.members[member]!.name}: ${describeError(e)}`);
         await sleep(500);
@@ -300,14 +300,17 @@ export class KvWorkload implements Workload {
     return undefined;
   }
 
-  /** Every member must come to hold what the final read saw (checked with serializable reads). */
-  private async awaitConvergence(ctx: WorkloadContext, reference: ReadonlyMap<string, string | null>, timeoutMs = 30_000): Promise<void> {
+  /**
+   * Every member must come to hold what the final read saw: a serializable read of each member at
+   * the final read's revision (so that a write of unknown outcome applied after it changes nothing).
+   */
+  private async awaitConvergence(ctx: WorkloadContext, reference: ReadonlyMap<string, string | null>, revision: string, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (const m of ctx.cluster.members) {
       let last = '';
       for (;;) {
         try {
-          const res = await this.rangePrefix(m.index, true, 5000);
+          const res = await this.rangePrefix(m.index, { serializable: true, revision }, 5000);
           const held = new Map(res.kvs.map((kv) => [kv.key.toString(), kv.value.toString()]));
           const differing = [...reference].filter(([k, v]) => (held.get(k) ?? null) !== v);
           const extra = [...held.keys()].filter((k) => !reference.has(k));
@@ -325,13 +328,13 @@ export class KvWorkload implements Workload {
     }
   }
 
-  private rangePrefix(member: number, serializable: boolean, timeoutMs: number): Promise<RangeResponse> {
+  private rangePrefix(member: number, how: { serializable: boolean; revision?: string }, timeoutMs: number): Promise<RangeResponse> {
     const prefix = Buffer.from(this.options.keyPrefix);
     const end = Buffer.from(prefix);
     end[end.length - 1]!++;
     const kv = this.kv('final', member);
     return new Promise((resolve, reject) => {
-      kv.Range({ key: prefix, range_end: end, serializable }, new Metadata(), { deadline: Date.now() + timeoutMs }, (err: ServiceError | null, res?: RangeResponse) =>
+      kv.Range({ key: prefix, range_end: end, ...how }, new Metadata(), { deadline: Date.now() + timeoutMs }, (err: ServiceError | null, res?: RangeResponse) =>
         err ? reject(err) : res ? resolve(res) : reject(new Error('empty response')),
       );
     });
