@@ -41,7 +41,7 @@ export async function applyEntries(
   store: MvccStore,
   members: readonly MemberRecord[],
   entries: readonly Entry[],
-  sync: boolean,
+  options: { readonly sync: boolean; readonly eventsWithPrevKv: boolean },
 ): Promise<ApplyResult> {
   const items: ApplyItem[] = [];
   const ownSeq = new Map<number, number>(); // index → seq, for our own proposals
@@ -81,7 +81,7 @@ export async function applyEntries(
     }
     items.push({ index: e.index, request: p.request });
   }
-  const outcomes = await store.applyBatch(items, { sync });
+  const outcomes = await store.applyBatch(items, options);
   const own: AppliedProposal[] = [];
   const events: MvccEvent[] = [];
   const granted: { id: bigint; ttl: number }[] = [];

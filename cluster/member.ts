@@ -26,6 +26,8 @@ import type { HeaderFields } from '../rpc/kv-convert.js';
 import { PeerTransport } from '../rpc/peer-transport.js';
 import { ClientServer } from '../rpc/client-server.js';
 import type { ClusterBackend, MemberInfo, StatusInfo } from '../rpc/member-backend.js';
+import type { WatchBackend, WatchSink, WatchSpec, Watcher } from '../rpc/watch-backend.js';
+import { WatchHub } from '../store/watch/watch-hub.js';
 import { openStoreDb, type StoreDb } from '../store/db.js';
 import { LocalMeta } from '../store/local-meta.js';
 import { MvccStore, type ApplyOutcome } from '../store/mvcc/mvcc-store.js';
@@ -36,6 +38,7 @@ import { applyEntries } from './applier.js';
 import { establishIdentity } from './bootstrap.js';
 import { dirSize } from './dir-size.js';
 import { FaultInjector } from './fault-injection.js';
+import { LeaseManager } from './lease-manager.js';
 import { LinearizableReads } from './linearizable-reads.js';
 import { hostPort, MEMBER_DEFAULTS, validateOptions, type MemberOptions } from './member-options.js';
 import { MEMBERS, type MemberRecord } from './membership.js';
@@ -50,7 +53,7 @@ interface Stalled {
   readonly since: number;
 }
 
-export class Member implements KvBackend, ClusterBackend {
+export class Member implements KvBackend, ClusterBackend, WatchBackend {
   readonly options: MemberOptions;
   readonly logger: Logger;
   readonly id: NodeId;
@@ -72,6 +75,7 @@ export class Member implements KvBackend, ClusterBackend {
   private kickScheduled = false;
   private closing = false;
   private published = false;
+  private leading = false;
   private readonly startedAt = Date.now();
   private readonly limits: RequestLimits;
   /** Bytes of the LevelDB files, refreshed in the background for Status. */
@@ -110,6 +114,30 @@ export class Member implements KvBackend, ClusterBackend {
       maxUncommittedEntriesSize: 1 << 30,
     });
     this.limits = requestLimits({ maxRequestBytes: options.maxRequestBytes, maxTxnOps: options.maxTxnOps });
+    this.watches = new WatchHub(mvcc);
+    this.leases = new LeaseManager(
+      {
+        write: (req) => this.write(req),
+        isLeader: () => this.node.raft.role === 'leader',
+        leaderClientAddress: () => {
+          const lead = this.node.raft.lead;
+          const url = this.members.find((m) => m.id === lead)?.clientUrls[0];
+          return lead === 0 || !url ? undefined : hostPort(url);
+        },
+        lease: (id) => this.mvcc.lease(id),
+        leases: () => this.mvcc.leases(),
+        leaseKeys: (id) => this.mvcc.leaseKeys(id),
+        revision: () => this.mvcc.revision,
+        now: () => Date.now(),
+      },
+      {
+        // etcd's minimum TTL: one and a half election timeouts, in whole seconds.
+        minTtl: Math.ceil((1.5 * options.electionTimeout) / 1000),
+        electionTimeoutMs: options.electionTimeout,
+        checkpointIntervalMs: 1000,
+        logger,
+      },
+    );
     this.writes = new Waiters(this.requestTimeoutMs());
     this.reads = new LinearizableReads(
       {
@@ -124,6 +152,10 @@ export class Member implements KvBackend, ClusterBackend {
   }
 
   private transport!: PeerTransport;
+  /** Leases: grants and revokes through raft, expiry and keepalives on the leader. */
+  readonly leases: LeaseManager;
+  /** Every watcher on this member, fed from the state it applies. */
+  private readonly watches: WatchHub;
   /** Test-only partitions and disk delays, when LODESTONE_FAULT_FILE names a fault file. */
   private readonly faults = FaultInjector.fromEnvironment();
   private clientServer!: ClientServer;
@@ -184,10 +216,13 @@ export class Member implements KvBackend, ClusterBackend {
       maxRequestBytes: this.options.maxRequestBytes,
       kv: this,
       cluster: this,
+      lease: this.leases,
+      watch: this,
       logger: this.logger,
     });
     await this.clientServer.start();
     this.ticker = setInterval(() => this.tick(), this.options.heartbeatInterval);
+    this.leases.start();
     const dbDir = join(this.options.dataDir, 'member', 'db');
     this.dbSize = await dirSize(dbDir);
     this.dbSizeTimer = setInterval(() => {
@@ -325,11 +360,18 @@ export class Member implements KvBackend, ClusterBackend {
 
   private async apply(entries: readonly Entry[]): Promise<void> {
     if (this.closing) return;
-    const result = await applyEntries(this.id, this.node, this.mvcc, this.members, entries, false);
+    const result = await applyEntries(this.id, this.node, this.mvcc, this.members, entries, {
+      // The raft log is synced; LevelDB's shared write-ahead log makes these durable with its next sync.
+      sync: false,
+      eventsWithPrevKv: this.watches.wantsPrevKv(),
+    });
+    // Watchers hear of each revision once it is applied here.
+    this.watches.notify(result.events, this.mvcc.revision);
     if (result.members) {
       this.members = result.members;
       this.syncPeers();
     }
+    this.leases.onApplied(result.leases);
     for (const { seq, outcome } of result.own) this.writes.resolve(seq, outcome);
     this.setApplied(result.lastIndex);
     if (result.confState && !result.confState.voters.includes(this.id) && !result.confState.learners.includes(this.id)) {
@@ -340,6 +382,11 @@ export class Member implements KvBackend, ClusterBackend {
 
   private onSoftState(lead: NodeId, role: string): void {
     this.logger.info({ leader: lead.toString(16), role, term: this.node.raft.term }, lead === 0 ? 'no leader' : 'leader changed');
+    const leading = role === 'leader';
+    if (leading !== this.leading) {
+      this.leading = leading;
+      this.leases.onLeadershipChange(leading);
+    }
     if (lead !== 0) {
       this.retryStalled();
       this.maybePublish();
@@ -450,6 +497,7 @@ export class Member implements KvBackend, ClusterBackend {
     await this.staging.clear();
     this.members = this.mvcc.meta(MEMBERS) ?? [];
     this.syncPeers();
+    this.watches.restored();
     this.setApplied(installed.appliedIndex);
     this.logger.info({ index, applied: installed.appliedIndex, revision: installed.revision }, 'installed snapshot');
   }
@@ -515,6 +563,16 @@ export class Member implements KvBackend, ClusterBackend {
     return outcome.response;
   }
 
+  // ------------------------------------------------------------------ WatchBackend
+
+  watch(spec: WatchSpec, sink: WatchSink): Watcher {
+    return this.watches.watch(spec, sink);
+  }
+
+  currentRevision(): number {
+    return this.mvcc.revision;
+  }
+
   // ------------------------------------------------------------------ ClusterBackend
 
   memberList(): MemberInfo[] {
@@ -554,6 +612,8 @@ export class Member implements KvBackend, ClusterBackend {
       if (this.ticker) clearInterval(this.ticker);
       if (this.dbSizeTimer) clearInterval(this.dbSizeTimer);
       this.faults?.close();
+      this.leases.close();
+      this.watches.close();
       const stopped = new EtcdError('ETCD_STOPPED');
       this.writes.rejectAll(stopped);
       this.reads.failAll(stopped);
