@@ -20,8 +20,10 @@ export interface WatchSink {
    * Events of one or more whole revisions, in revision order, never skipping or repeating one. The
    * events given are taken either way; false says the sink cannot take more now: the watcher then
    * stops, and after `resume()` catches up from history from the revision after these.
+   * `throughRevision`, when given, says the watcher has now had every event up to that revision:
+   * a catch-up from history reached the revision the hub was last notified of.
    */
-  onEvents(events: readonly MvccEvent[]): boolean;
+  onEvents(events: readonly MvccEvent[], throughRevision?: number): boolean;
   /** The next revision the watcher needed was compacted away: it has ended. */
   onCompacted(compactRevision: number): void;
 }

@@ -209,14 +209,17 @@ export class WatchHub implements WatcherOwner {
   }
 
   /**
-   * Hands events (whole revisions, in order) to the sink in batches. Returns false if the watcher
-   * stopped on the way: ended (canceled, or its sink threw) or paused (its sink refused more).
+   * Hands events (whole revisions, in order) to the sink in batches, the last one with
+   * `throughRevision` if given. Returns false if the watcher stopped on the way: ended (canceled, or
+   * its sink threw) or paused (its sink refused more).
    */
-  private send(w: HubWatcher, events: readonly MvccEvent[]): boolean {
-    for (const batch of revisionBatches(events, this.batchEvents)) {
+  private send(w: HubWatcher, events: readonly MvccEvent[], throughRevision?: number): boolean {
+    const batches = revisionBatches(events, this.batchEvents);
+    for (let i = 0; i < batches.length; i++) {
+      const batch = batches[i]!;
       let more: boolean;
       try {
-        more = w.sink.onEvents(batch);
+        more = throughRevision !== undefined && i === batches.length - 1 ? w.sink.onEvents(batch, throughRevision) : w.sink.onEvents(batch);
       } catch {
         // A sink that throws cannot be trusted with more: the watcher ends.
         this.cancel(w);
@@ -289,10 +292,12 @@ export class WatchHub implements WatcherOwner {
       throw err;
     }
     const events = this.routeHistory(round, page.events);
+    // Whoever this page brings up to the notified revision is told so with its last events.
+    const through = page.nextRevision > this.rev ? this.rev : undefined;
     for (const w of round) {
       if (w.status !== 'unsynced') continue; // canceled while the page was read
       const mine = events.get(w);
-      if (mine && mine.length > 0 && !this.send(w, mine)) continue;
+      if (mine && mine.length > 0 && !this.send(w, mine, through)) continue;
       if (w.status !== 'unsynced') continue;
       w.nextRev = Math.max(w.nextRev, page.nextRevision);
       // Synchronously with the check: no notify can come between, so nothing is missed or repeated.

@@ -194,6 +194,29 @@ describe('WatchHub', () => {
       }
     });
 
+    it('tells the sink, with the last events of a catch-up, the revision it reached', async () => {
+      const hub = await WatchHarness.create({ pageEvents: 2, batchEvents: 1 });
+      try {
+        for (let i = 0; i < 4; i++) await hub.put('k', `${i}`); // 2..5
+        await hub.put('other', 'x'); // 6
+        const sink = new RecordingSink();
+        hub.hub.watch(spec('k', { startRevision: 2 }), sink);
+        await hub.hub.settled();
+        await hub.put('k', 'live'); // 7
+        expect(sink.calls.map((c) => c.map((e) => e.kv.modRevision))).toEqual([[2], [3], [4], [5], [7]]);
+        // Pages 2-3 and 4-5 end short of the notified revision; the one that reaches 6 has nothing for k.
+        expect(sink.through).toEqual([undefined, undefined, undefined, undefined, undefined]);
+        // A page that reaches 7 carries k@5 and k@7, one per call: the last call says 7.
+        const last = new RecordingSink();
+        hub.hub.watch(spec('k', { startRevision: 5 }), last);
+        await hub.hub.settled();
+        expect(last.calls.map((c) => c.map((e) => e.kv.modRevision))).toEqual([[5], [7]]);
+        expect(last.through).toEqual([undefined, 7]);
+      } finally {
+        await hub.destroy();
+      }
+    });
+
     it('announces nothing before watch() returns', async () => {
       await w.put('k', '1');
       const sink = new RecordingSink();

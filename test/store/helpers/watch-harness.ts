@@ -60,11 +60,14 @@ export function showEvent(e: MvccEvent): string {
 /** Records what reaches it; `accept` decides what onEvents answers. */
 export class RecordingSink implements WatchSink {
   readonly calls: MvccEvent[][] = [];
+  /** The throughRevision of each call (undefined where not given). */
+  readonly through: (number | undefined)[] = [];
   compacted: number | undefined;
   accept: (events: readonly MvccEvent[]) => boolean = () => true;
 
-  onEvents(events: readonly MvccEvent[]): boolean {
+  onEvents(events: readonly MvccEvent[], throughRevision?: number): boolean {
     this.calls.push([...events]);
+    this.through.push(throughRevision);
     return this.accept(events);
   }
 
