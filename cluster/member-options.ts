@@ -36,6 +36,12 @@ export interface MemberOptions {
   readonly maxTxnOps: number;
   /** pino level: 'debug' | 'info' | 'warn' | 'error' | 'silent'. */
   readonly logLevel: string;
+  /** Keep everything in memory instead of dataDir (embedded use, tests): nothing survives close(). */
+  readonly inMemory: boolean;
+  /** Serve the etcd API on listenClientUrls (an embedded node may be reached in-process only). */
+  readonly serveClients: boolean;
+  /** Listen for peers on listenPeerUrls (a node that will never have peers need not). */
+  readonly servePeers: boolean;
   /** Use this logger instead of creating one (embedded use). */
   readonly logger?: Logger;
 }
@@ -57,6 +63,9 @@ export const MEMBER_DEFAULTS: MemberOptions = {
   maxRequestBytes: 1.5 * 1024 * 1024,
   maxTxnOps: 128,
   logLevel: 'info',
+  inMemory: false,
+  serveClients: true,
+  servePeers: true,
 };
 
 export class MemberOptionsError extends Error {

@@ -6,7 +6,8 @@
 // forwards it to the leader). Each Ready is persisted in one synced LevelDB batch, then its messages
 // are sent, then its committed entries are applied to the MVCC store in one batch together with the
 // applied index, and the waiting client gets the result of its own proposal.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
 import pino, { type Logger } from 'pino';
@@ -29,6 +30,7 @@ import type { ClusterBackend, MemberInfo, StatusInfo } from '../rpc/member-backe
 import type { WatchBackend, WatchSink, WatchSpec, Watcher } from '../rpc/watch-backend.js';
 import { WatchHub } from '../store/watch/watch-hub.js';
 import { openStoreDb, type StoreDb } from '../store/db.js';
+import { openMemoryDb } from '../store/memory-db.js';
 import { LocalMeta } from '../store/local-meta.js';
 import { MvccStore, type ApplyOutcome } from '../store/mvcc/mvcc-store.js';
 import type * as st from '../store/mvcc/types.js';
@@ -151,24 +153,25 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     );
   }
 
-  private transport!: PeerTransport;
+  private transport: PeerTransport | undefined;
   /** Leases: grants and revokes through raft, expiry and keepalives on the leader. */
   readonly leases: LeaseManager;
   /** Every watcher on this member, fed from the state it applies. */
   private readonly watches: WatchHub;
   /** Test-only partitions and disk delays, when LODESTONE_FAULT_FILE names a fault file. */
   private readonly faults = FaultInjector.fromEnvironment();
-  private clientServer!: ClientServer;
+  private clientServer: ClientServer | undefined;
 
   /** Opens (or creates) the member's data, joins its cluster and starts serving. */
   static async start(partial: Partial<MemberOptions> = {}): Promise<Member> {
     const options: MemberOptions = { ...MEMBER_DEFAULTS, ...partial };
     validateOptions(options);
     const logger = options.logger ?? pino({ level: options.logLevel, base: { member: options.name } });
-    // etcd's layout: everything of the member lives under <data-dir>/member.
-    const memberDir = join(options.dataDir, 'member');
+    // etcd's layout: everything of the member lives under <data-dir>/member. In memory, only a
+    // snapshot received from a leader is staged on disk, in a temporary folder.
+    const memberDir = options.inMemory ? await mkdtemp(join(tmpdir(), 'lodestone-')) : join(options.dataDir, 'member');
     await mkdir(memberDir, { recursive: true });
-    const db = await openStoreDb(join(memberDir, 'db'));
+    const db = options.inMemory ? await openMemoryDb() : await openStoreDb(join(memberDir, 'db'));
     try {
       const logStore = await RaftLogStore.open(db);
       const local = await LocalMeta.open(db);
@@ -177,6 +180,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       const staging = new SnapshotStaging(join(memberDir, 'snap'));
       await staging.clear();
       const member = new Member(options, logger, identity, db, logStore, mvcc, staging);
+      if (options.inMemory) member.scratchDir = memberDir;
       await member.begin();
       return member;
     } catch (e) {
@@ -190,6 +194,35 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       await this.faults.reload();
       this.logger.warn('fault injection is on (LODESTONE_FAULT_FILE): for tests only');
     }
+    if (this.options.servePeers) await this.startTransport();
+    if (this.options.serveClients) {
+      this.clientServer = new ClientServer({
+        listen: this.options.listenClientUrls.map(hostPort),
+        maxRequestBytes: this.options.maxRequestBytes,
+        kv: this,
+        cluster: this,
+        lease: this.leases,
+        watch: this,
+        logger: this.logger,
+      });
+      await this.clientServer.start();
+    }
+    this.ticker = setInterval(() => this.tick(), this.options.heartbeatInterval);
+    this.leases.start();
+    const dbDir = join(this.options.dataDir, 'member', 'db');
+    this.dbSize = await dirSize(dbDir);
+    this.dbSizeTimer = setInterval(() => {
+      dirSize(dbDir).then((n) => (this.dbSize = n), () => undefined);
+    }, 2000);
+    this.dbSizeTimer.unref();
+    this.logger.info(
+      { memberId: this.id.toString(16), clusterId: this.clusterId.toString(16), client: this.options.listenClientUrls, peer: this.options.listenPeerUrls },
+      'member started',
+    );
+    this.kick();
+  }
+
+  private async startTransport(): Promise<void> {
     this.transport = new PeerTransport({
       selfId: this.id,
       clusterId: String(this.clusterId),
@@ -211,38 +244,15 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     });
     await this.transport.start();
     this.syncPeers();
-    this.clientServer = new ClientServer({
-      listen: this.options.listenClientUrls.map(hostPort),
-      maxRequestBytes: this.options.maxRequestBytes,
-      kv: this,
-      cluster: this,
-      lease: this.leases,
-      watch: this,
-      logger: this.logger,
-    });
-    await this.clientServer.start();
-    this.ticker = setInterval(() => this.tick(), this.options.heartbeatInterval);
-    this.leases.start();
-    const dbDir = join(this.options.dataDir, 'member', 'db');
-    this.dbSize = await dirSize(dbDir);
-    this.dbSizeTimer = setInterval(() => {
-      dirSize(dbDir).then((n) => (this.dbSize = n), () => undefined);
-    }, 2000);
-    this.dbSizeTimer.unref();
-    this.logger.info(
-      { memberId: this.id.toString(16), clusterId: this.clusterId.toString(16), client: this.options.listenClientUrls, peer: this.options.listenPeerUrls },
-      'member started',
-    );
-    this.kick();
   }
 
   /** The ports the member actually bound (useful with port 0). */
   get clientPorts(): readonly number[] {
-    return this.clientServer.ports;
+    return this.clientServer?.ports ?? [];
   }
 
   get peerPort(): number {
-    return this.transport.port;
+    return this.transport?.port ?? 0;
   }
 
   // ------------------------------------------------------------------ raft driving
@@ -273,6 +283,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
 
   /** Hands messages to the transport (less those an injected partition drops). */
   private sendToPeers(msgs: readonly Message[]): void {
+    if (!this.transport) return;
     const dropTo = this.faults?.faults.dropTo;
     if (!dropTo || dropTo.size === 0) {
       this.transport.send(msgs);
@@ -624,10 +635,13 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       await this.applying.catch(() => undefined);
       await this.mvcc.close();
       await this.db.close();
+      if (this.scratchDir) await rm(this.scratchDir, { recursive: true, force: true });
       this.logger.info('member stopped');
     })();
     return this.closed;
   }
 
   private closed: Promise<void> = Promise.resolve();
+  /** The temporary folder of an in-memory member, removed on close. */
+  private scratchDir: string | undefined;
 }
