@@ -23,7 +23,8 @@ export const FROM_KEY = Uint8Array.of(0);
 export function prefixEnd(prefix: Uint8Array): Uint8Array {
   for (let i = prefix.length - 1; i >= 0; i--) {
     if (prefix[i]! < 0xff) {
-      const end = prefix.slice(0, i + 1);
+      // A copy: Buffer.slice (what gRPC hands over) shares memory and would change the caller's key.
+      const end = Uint8Array.prototype.slice.call(prefix, 0, i + 1);
       end[i]! += 1;
       return end;
     }

@@ -147,3 +147,11 @@ describe('MvccStore range after compaction', () => {
     }
   });
 });
+
+describe('prefixEnd', () => {
+  it('leaves a Buffer argument as it was (Buffer.slice would share its memory)', () => {
+    const key = Buffer.from('svc/');
+    expect(Buffer.from(prefixEnd(key)).toString()).toBe('svc0');
+    expect(key.toString()).toBe('svc/');
+  });
+});
