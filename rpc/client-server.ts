@@ -75,12 +75,16 @@ export class ClientServer {
     }
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops accepting calls and lets unary calls in flight finish. Streams (watches, keepalives) never
+   * end on their own, so after a short grace they are cut: clients reconnect to another member.
+   */
+  async close(graceMs = 500): Promise<void> {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.server.forceShutdown();
         resolve();
-      }, 2000);
+      }, graceMs);
       this.server.tryShutdown(() => {
         clearTimeout(timer);
         resolve();
