@@ -341,14 +341,24 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     const delay = this.faults?.faults.fsyncDelayMs ?? 0;
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const started = performance.now();
-    await this.logStore.save({
+    const saved = this.logStore.save({
       sync: rd.mustSync,
       ...(rd.hardState ? { hardState: rd.hardState } : {}),
       entries: rd.entries,
       ...(rd.snapshot ? { snapshot: rd.snapshot } : {}),
     });
-    const took = performance.now() - started;
-    if (took > 100) this.logger.warn({ ms: Math.round(took), entries: rd.entries.length }, 'slow fsync');
+    if (rd.mustSync || rd.entries.length > 0 || rd.snapshot) {
+      await saved;
+      const took = performance.now() - started;
+      if (took > 100) this.logger.warn({ ms: Math.round(took), entries: rd.entries.length }, 'slow fsync');
+    } else {
+      // Only the commit index moved: nothing may wait for that write (raft relearns a lost commit
+      // index), and the log store's lock keeps it in order before the next one.
+      saved.catch((e: unknown) => {
+        this.logger.fatal({ err: e }, 'writing the raft log failed; stopping the member');
+        void this.close();
+      });
+    }
     // Durable: the rest of the messages may leave now.
     if (late.length > 0) this.sendToPeers(late);
     // Apply in the background, in order, while the next Ready is persisted: the store serializes
