@@ -306,6 +306,9 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       this.kickScheduled = false;
       this.flushProposals();
       this.reads.flush();
+      // Appends (and forwarded proposals) leave now, even while a Ready is still being written.
+      const early = this.node.takeMessagesBeforePersist();
+      if (early.length > 0) this.sendToPeers(early);
       void this.runReady();
     });
   }

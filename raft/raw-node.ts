@@ -13,7 +13,7 @@
 // Inputs (tick, step, propose, …) may arrive between ready() and advance(); they are collected into
 // the next Ready.
 import type { RaftConfig } from './config.js';
-import type { Message, ProposedEntry } from './messages.js';
+import { canSendBeforePersist, type Message, type ProposedEntry } from './messages.js';
 import type { ProgressState } from './progress.js';
 import { Raft, type ReadState, type Role } from './raft.js';
 import {
@@ -150,6 +150,22 @@ export class RawNode {
       r.log.hasPendingSnapshot() ||
       r.log.hasNextCommittedEntries()
     );
+  }
+
+  /**
+   * Takes, at any time, the pending messages that may leave before anything is persisted
+   * (canSendBeforePersist): a leader streams appends to its followers while its own Ready is still
+   * being written, instead of waiting for that write to build the next Ready.
+   */
+  takeMessagesBeforePersist(): Message[] {
+    const r = this.raft;
+    r.flushBroadcast();
+    if (r.msgs.length === 0) return [];
+    const early: Message[] = [];
+    const rest: Message[] = [];
+    for (const m of r.msgs) (canSendBeforePersist(m) ? early : rest).push(m);
+    r.msgs = rest;
+    return early;
   }
 
   /** Takes everything accumulated since the last Ready. Call advance() before the next ready(). */

@@ -273,7 +273,10 @@ class Simulation {
   /** Takes the member's next Ready, if any, and starts writing it to its disk. */
   private pump(m: SimMember): void {
     const node = m.node;
-    if (!node || m.busy || m.paused || !node.hasReady()) return;
+    if (!node || m.paused) return;
+    // What may leave before persisting leaves now, even while a Ready is still being written.
+    for (const msg of node.takeMessagesBeforePersist()) this.send(msg);
+    if (m.busy || !node.hasReady()) return;
     const rd = node.ready();
     if (rd.softState) {
       this.log(`member ${m.id} is ${rd.softState.role} (term ${node.raft.term}, leader ${rd.softState.lead})`);
