@@ -43,6 +43,11 @@ export interface Summary {
   readonly faultsTotal: number;
   readonly workloads: readonly WorkloadReport[];
   readonly anomalies: readonly Anomaly[];
+  /**
+   * What the members logged at warn level or above, by level and message, counted over all members:
+   * not anomalies by themselves, but where to look.
+   */
+  readonly memberLog: Readonly<Record<string, number>>;
 }
 
 export interface RunResult {
@@ -82,6 +87,7 @@ export async function runJepsen(options: RunOptions): Promise<RunResult> {
       size: options.members,
       logLevel: 'warn',
       readyTimeoutMs: 60_000,
+      keepLines: 50_000,
       ...(options.memberArgs ? { extraArgs: options.memberArgs } : {}),
       ...(faultFiles ? { memberEnv: ({ index }) => faultFiles.env(index) } : {}),
     });
@@ -148,8 +154,31 @@ export async function runJepsen(options: RunOptions): Promise<RunResult> {
     faultsTotal: [...nemesis.injected.values()].reduce((a, b) => a + b, 0),
     workloads: reports,
     anomalies,
+    memberLog: countLogMessages(Object.values(memberLogs)),
   };
   return { summary, nemesisLog: nemesis.events, workloads, memberLogs };
+}
+
+const LEVELS: Readonly<Record<number, string>> = { 40: 'warn', 50: 'error', 60: 'fatal' };
+
+/** Lodestone logs one JSON object a line (pino); counts its warnings and errors by message. */
+function countLogMessages(logs: readonly (readonly string[])[]): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const lines of logs) {
+    for (const line of lines) {
+      if (!line.startsWith('{')) continue;
+      let entry: { level?: unknown; msg?: unknown };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        continue;
+      }
+      if (typeof entry.level !== 'number' || entry.level < 40) continue;
+      const key = `${LEVELS[entry.level] ?? entry.level}: ${String(entry.msg)}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  }
+  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]));
 }
 
 /** The summary as a few lines of text. */
@@ -166,6 +195,8 @@ export function formatSummary(s: Summary): string {
       `${w.name}: ${String(f.operationsChecked)} operations checked on ${String(f.keys)} keys — ${String(f.keysLinearizable)} linearizable, ${w.anomalies.length} anomalies, ${w.inconclusive} inconclusive (check ${String(f.checkMs)} ms)`,
     );
   }
+  const logged = Object.entries(s.memberLog);
+  if (logged.length > 0) lines.push(`member logs: ${logged.map(([m, n]) => `${n}× ${m}`).join('; ')}`);
   lines.push(`anomalies: ${s.anomalies.length}`);
   for (const a of s.anomalies) {
     lines.push(`  [${a.workload}] ${a.kind}: ${a.message}`);

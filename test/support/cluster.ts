@@ -35,6 +35,8 @@ export interface ClusterOptions {
    * test's environment has been cleared of etcd's and Lodestone's own settings.
    */
   readonly memberEnv?: (member: { readonly index: number; readonly name: string }) => Readonly<Record<string, string>>;
+  /** Lines of each member's output kept (400 by default). */
+  readonly keepLines?: number;
 }
 
 export interface ClusterMember {
@@ -147,7 +149,8 @@ export class TestCluster {
       ];
       const args = implementation === 'etcd' ? flags : ['--import', 'tsx', LODESTONE_MAIN, ...flags];
       const env = { ...childEnv(), ...(options.memberEnv?.({ index: s.index, name: s.name }) ?? {}) };
-      return { ...s, process: new ServerProcess({ name: s.name, command, args, cwd: REPO_ROOT, env }) };
+      const keep = options.keepLines === undefined ? {} : { keepLines: options.keepLines };
+      return { ...s, process: new ServerProcess({ name: s.name, command, args, cwd: REPO_ROOT, env, ...keep }) };
     });
     const cluster = new TestCluster(implementation, dataRoot, members, options.readyTimeoutMs ?? 30_000);
     for (const m of members) cluster.restart(m.index);
