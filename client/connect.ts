@@ -1,0 +1,32 @@
+// A client of a cluster over etcd's gRPC API — a Lodestone cluster, or etcd itself.
+import { Client, type ClientOptions } from './client.js';
+import { EndpointRouter } from './endpoint-router.js';
+import { RemoteTransport } from './remote-transport.js';
+
+export interface ConnectOptions extends ClientOptions {
+  /** The members' client URLs ("http://host:2379") or addresses ("host:2379"). */
+  readonly endpoints: readonly string[];
+  /** Deadline of one attempt of a request (a retry goes on after it). Default 10 s. */
+  readonly requestTimeoutMs?: number;
+  /** How long connect() waits for a member that knows a leader. Default 10 s. */
+  readonly connectTimeoutMs?: number;
+}
+
+/**
+ * Connects to a cluster: resolves once some member answers and knows a leader, and talks to that
+ * member until it fails.
+ */
+export async function connect(options: ConnectOptions): Promise<Client> {
+  const router = new EndpointRouter(options.endpoints);
+  const transport = new RemoteTransport(router, {
+    requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+    retryTimeoutMs: options.retryTimeoutMs ?? 30_000,
+  });
+  try {
+    await transport.findHealthyMember(options.connectTimeoutMs ?? 10_000);
+  } catch (e) {
+    await transport.close();
+    throw e;
+  }
+  return new Client(transport, options);
+}

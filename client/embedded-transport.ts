@@ -1,0 +1,92 @@
+// The client's transport to a member in the same process: the backends the gRPC services use, called
+// directly — no serialization, no sockets. Errors are the member's own, in etcd's form.
+import { asEtcdError } from '../rpc/error-mapping.js';
+import type { KvBackend } from '../rpc/kv-backend.js';
+import type { LeaseBackend } from '../rpc/lease-backend.js';
+import type { WatchBackend, Watcher } from '../rpc/watch-backend.js';
+import type * as st from '../store/mvcc/types.js';
+import { closedError } from './errors.js';
+import type { ClientTransport, ClientWrite, TransportWatcher, TransportWatchSink, TransportWatchSpec } from './transport.js';
+
+export interface EmbeddedBackends {
+  readonly kv: KvBackend;
+  readonly watch: WatchBackend;
+  readonly lease: LeaseBackend;
+}
+
+export class EmbeddedTransport implements ClientTransport {
+  private closed = false;
+  private readonly watchers = new Map<Watcher, TransportWatchSink>();
+
+  constructor(private readonly backends: EmbeddedBackends) {}
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) throw closedError();
+    try {
+      return await fn();
+    } catch (e) {
+      if (this.closed) throw closedError();
+      throw asEtcdError(e) ?? e;
+    }
+  }
+
+  range(request: st.RangeRequest, serializable: boolean): Promise<st.RangeResponse> {
+    return this.call(() => this.backends.kv.range(request, serializable));
+  }
+
+  readTxn(request: st.TxnRequest, serializable: boolean): Promise<st.TxnResponse> {
+    return this.call(() => this.backends.kv.readTxn(request, serializable));
+  }
+
+  write(request: ClientWrite): Promise<st.WriteResponse> {
+    return this.call(() => this.backends.kv.write(request));
+  }
+
+  leaseGrant(id: bigint, ttl: number): Promise<{ id: bigint; ttl: number }> {
+    return this.call(() => this.backends.lease.grant(id, ttl));
+  }
+
+  async leaseRevoke(id: bigint): Promise<void> {
+    await this.call(() => this.backends.lease.revoke(id));
+  }
+
+  async leaseKeepAlive(id: bigint): Promise<number> {
+    return (await this.call(() => this.backends.lease.keepAlive(id))).ttl;
+  }
+
+  async watch(spec: TransportWatchSpec, sink: TransportWatchSink): Promise<TransportWatcher> {
+    if (this.closed) throw closedError();
+    // "From now" is pinned to the revision as of this call, as a remote member's "created" is.
+    const startRevision = spec.startRevision > 0 ? spec.startRevision : this.backends.watch.currentRevision() + 1;
+    const watcher: Watcher = this.backends.watch.watch(
+      { ...spec, startRevision },
+      {
+        onEvents: (events) => sink.onEvents(events),
+        onCompacted: (rev) => {
+          this.watchers.delete(watcher);
+          sink.onCompacted(rev);
+        },
+      },
+    );
+    this.watchers.set(watcher, sink);
+    return {
+      startedAfter: startRevision - 1,
+      resume: () => watcher.resume(),
+      cancel: () => {
+        this.watchers.delete(watcher);
+        watcher.cancel();
+      },
+    };
+  }
+
+  /** Ends the watchers (the member's own close would end them without a word to their sinks). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [watcher, sink] of this.watchers) {
+      watcher.cancel();
+      sink.onError(closedError());
+    }
+    this.watchers.clear();
+  }
+}

@@ -1,0 +1,176 @@
+// The client's transport to a cluster over etcd's gRPC API: each call goes to the member the router
+// picks, with a deadline; a failure that blames the member sets it aside so the retry goes elsewhere.
+import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import type * as pb from '../rpc/etcd-api.js';
+import type * as st from '../store/mvcc/types.js';
+import type { Endpoint, EndpointRouter } from './endpoint-router.js';
+import { closedError, ClientError } from './errors.js';
+import { fromGrpcError } from './grpc-errors.js';
+import { deleteFromPb, deleteToPb, putFromPb, putToPb, rangeFromPb, rangeToPb, txnFromPb, txnToPb } from './pb-convert.js';
+import { RemoteKeepAlive } from './remote-keepalive.js';
+import { RemoteWatcher } from './remote-watcher.js';
+import { blamesMember } from './retry.js';
+import type { ClientTransport, ClientWrite, TransportWatcher, TransportWatchSink, TransportWatchSpec } from './transport.js';
+
+export interface RemoteTransportOptions {
+  /** Deadline of one attempt of a call. */
+  readonly requestTimeoutMs: number;
+  /** How long a new watch keeps trying to be created before watch() fails. */
+  readonly retryTimeoutMs: number;
+}
+
+type Callback<T> = (err: ServiceError | null, res?: T) => void;
+type CallOptions = { deadline: number };
+
+export class RemoteTransport implements ClientTransport {
+  private closed = false;
+  private readonly keepAlives: RemoteKeepAlive;
+  private readonly watchers = new Set<RemoteWatcher>();
+
+  constructor(
+    readonly router: EndpointRouter,
+    private readonly options: RemoteTransportOptions,
+  ) {
+    this.keepAlives = new RemoteKeepAlive(router, options.requestTimeoutMs);
+  }
+
+  /** One attempt on the member the router picks. */
+  private async call<T>(invoke: (e: Endpoint, options: CallOptions, cb: Callback<T>) => void, endpoint = this.router.pick()): Promise<T> {
+    if (this.closed) throw closedError();
+    try {
+      const res = await new Promise<T>((resolve, reject) => {
+        invoke(endpoint, { deadline: Date.now() + this.options.requestTimeoutMs }, (err, r) => {
+          if (err) reject(err);
+          else if (r === undefined || r === null) reject(new ClientError('LODESTONE_RPC_FAILED', 'an empty response'));
+          else resolve(r);
+        });
+      });
+      this.router.succeeded(endpoint);
+      return res;
+    } catch (raw) {
+      if (this.closed) throw closedError();
+      const e = fromGrpcError(raw);
+      if (blamesMember(e)) this.router.failed(endpoint);
+      throw e;
+    }
+  }
+
+  async range(request: st.RangeRequest, serializable: boolean): Promise<st.RangeResponse> {
+    const res = await this.call<pb.RangeResponse>((e, o, cb) => e.client('KV').Range(rangeToPb(request, serializable), new Metadata(), o, cb));
+    return rangeFromPb(res);
+  }
+
+  async readTxn(request: st.TxnRequest): Promise<st.TxnResponse> {
+    // etcd serves a txn of reads linearizably; it has no serializable txn.
+    const res = await this.call<pb.TxnResponse>((e, o, cb) => e.client('KV').Txn(txnToPb(request), new Metadata(), o, cb));
+    return txnFromPb(res);
+  }
+
+  async write(w: ClientWrite): Promise<st.WriteResponse> {
+    switch (w.type) {
+      case 'put': {
+        const res = await this.call<pb.PutResponse>((e, o, cb) => e.client('KV').Put(putToPb(w.request), new Metadata(), o, cb));
+        return { type: 'put', response: putFromPb(res) };
+      }
+      case 'deleteRange': {
+        const res = await this.call<pb.DeleteRangeResponse>((e, o, cb) => e.client('KV').DeleteRange(deleteToPb(w.request), new Metadata(), o, cb));
+        return { type: 'deleteRange', response: deleteFromPb(res) };
+      }
+      case 'txn': {
+        const res = await this.call<pb.TxnResponse>((e, o, cb) => e.client('KV').Txn(txnToPb(w.request), new Metadata(), o, cb));
+        return { type: 'txn', response: txnFromPb(res) };
+      }
+    }
+  }
+
+  async leaseGrant(id: bigint, ttl: number): Promise<{ id: bigint; ttl: number }> {
+    const res = await this.call<pb.LeaseGrantResponse>((e, o, cb) => e.client('Lease').LeaseGrant({ ID: id.toString(), TTL: String(ttl) }, new Metadata(), o, cb));
+    return { id: BigInt(res.ID), ttl: Number(res.TTL) };
+  }
+
+  async leaseRevoke(id: bigint): Promise<void> {
+    await this.call<pb.LeaseRevokeResponse>((e, o, cb) => e.client('Lease').LeaseRevoke({ ID: id.toString() }, new Metadata(), o, cb));
+  }
+
+  leaseKeepAlive(id: bigint): Promise<number> {
+    if (this.closed) return Promise.reject(closedError());
+    return this.keepAlives.keepAlive(id);
+  }
+
+  async watch(spec: TransportWatchSpec, sink: TransportWatchSink): Promise<TransportWatcher> {
+    if (this.closed) throw closedError();
+    const w = new RemoteWatcher(this.router, spec, {
+      onEvents: (events) => sink.onEvents(events),
+      onCompacted: (rev) => {
+        this.watchers.delete(w);
+        sink.onCompacted(rev);
+      },
+      onError: (e) => {
+        this.watchers.delete(w);
+        sink.onError(e);
+      },
+    });
+    this.watchers.add(w);
+    try {
+      await w.start(this.options.retryTimeoutMs);
+    } catch (e) {
+      this.watchers.delete(w);
+      throw this.closed ? closedError() : e;
+    }
+    return {
+      get startedAfter() {
+        return w.startedAfter;
+      },
+      resume: () => w.resume(),
+      cancel: () => {
+        this.watchers.delete(w);
+        w.cancel();
+      },
+    };
+  }
+
+  /**
+   * Asks every member for its status at once; the first that knows a leader becomes the one the
+   * client talks to. Fails if none does within `timeoutMs`.
+   */
+  async findHealthyMember(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    while (!this.closed) {
+      const found = await new Promise<Endpoint | undefined>((resolve) => {
+        let pending = this.router.endpoints.length;
+        for (const e of this.router.endpoints) {
+          this.call<pb.StatusResponse>((ep, o, cb) => ep.client('Maintenance').Status({}, new Metadata(), { deadline: Math.min(o.deadline, Date.now() + 2000) }, cb), e).then(
+            (s) => {
+              if (s.leader !== '0') resolve(e);
+              else last = new ClientError('LODESTONE_UNAVAILABLE', `${e.address} knows no leader`, { sent: true });
+              if (--pending === 0) resolve(undefined);
+            },
+            (err: unknown) => {
+              last = err;
+              if (--pending === 0) resolve(undefined);
+            },
+          );
+        }
+      });
+      if (found) {
+        this.router.prefer(found);
+        return;
+      }
+      if (Date.now() > deadline) {
+        throw new ClientError('LODESTONE_UNAVAILABLE', `no member of ${this.router.endpoints.map((e) => e.address).join(', ')} is reachable with a leader`, { cause: last, sent: false });
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw closedError();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of this.watchers) w.fail(closedError());
+    this.watchers.clear();
+    this.keepAlives.close();
+    this.router.close();
+  }
+}

@@ -1,0 +1,54 @@
+// What the client needs from the way it reaches the data: a Member's backends in the same process
+// (embedded-transport.ts) or a cluster over gRPC (remote-transport.ts). Requests and responses are
+// the store's types. Each call is one attempt — a remote transport that fails on one member turns to
+// another for the next — and the client decides what to retry (retry.ts). Watchers are the
+// exception: they resume by themselves until canceled.
+import type * as st from '../store/mvcc/types.js';
+
+/** The writes a client sends. */
+export type ClientWrite = Extract<st.WriteRequest, { type: 'put' | 'deleteRange' | 'txn' }>;
+
+export interface TransportWatchSpec {
+  readonly key: Uint8Array;
+  /** etcd's conventions: absent = the one key; [0] = every key ≥ key; otherwise [key, rangeEnd). */
+  readonly rangeEnd?: Uint8Array;
+  /** The first revision to deliver; 0 = the one after the current revision. */
+  readonly startRevision: number;
+  readonly prevKv: boolean;
+  readonly noPut: boolean;
+  readonly noDelete: boolean;
+}
+
+export interface TransportWatchSink {
+  /**
+   * Events of whole revisions, in order, none repeated. Return false to be given no more until
+   * resume(); the events of this call are taken either way.
+   */
+  onEvents(events: readonly st.MvccEvent[]): boolean;
+  /** The revision to deliver next was compacted away: the watcher has ended. */
+  onCompacted(compactRevision: number): void;
+  /** The watcher cannot go on (its client or node closed): it has ended. */
+  onError(error: Error): void;
+}
+
+export interface TransportWatcher {
+  /** The revision before the first event this watcher delivers (its start revision less one). */
+  readonly startedAfter: number;
+  resume(): void;
+  cancel(): void;
+}
+
+export interface ClientTransport {
+  range(request: st.RangeRequest, serializable: boolean): Promise<st.RangeResponse>;
+  /** A transaction of reads only. */
+  readTxn(request: st.TxnRequest, serializable: boolean): Promise<st.TxnResponse>;
+  write(request: ClientWrite): Promise<st.WriteResponse>;
+  /** Grants a lease with the id the client chose. */
+  leaseGrant(id: bigint, ttl: number): Promise<{ readonly id: bigint; readonly ttl: number }>;
+  leaseRevoke(id: bigint): Promise<void>;
+  /** Renews a lease; resolves with its TTL, 0 when it no longer exists. */
+  leaseKeepAlive(id: bigint): Promise<number>;
+  /** Resolves once the watcher is in place. */
+  watch(spec: TransportWatchSpec, sink: TransportWatchSink): Promise<TransportWatcher>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,53 @@
+// The package's public API: `import { openNode, connect, register, discover, config } from 'lodestone'`.
+
+// Embedded nodes and remote clients: one interface, KvClient.
+export { openNode, LodestoneNode } from './client/open-node.js';
+export type { NodeOptions, NodeStorage, NodeTuning } from './client/node-options.js';
+export { connect, type ConnectOptions } from './client/connect.js';
+export { Client, type ClientOptions } from './client/client.js';
+export type { KvClient, Lease, Watch } from './client/kv-client.js';
+export { KeyValue } from './client/key-value.js';
+export { Op, TxnBuilder, TxnOp, type CompareOperator, type TxnOpResult, type TxnResult } from './client/txn-builder.js';
+export type {
+  Bytes,
+  DeleteOptions,
+  DeleteResult,
+  GrantOptions,
+  KeyRange,
+  KeySelector,
+  LeaseEnd,
+  PutOptions,
+  PutResult,
+  RangeOptions,
+  RangeResult,
+  RangeShape,
+  ReadOptions,
+  SortOrder,
+  SortTarget,
+  WatchEvent,
+  WatchOptions,
+  WriteOptions,
+} from './client/types.js';
+
+// Service registry and live configuration, on a key layout any etcd client can use.
+export {
+  register,
+  discover,
+  Discovery,
+  type DiscoverOptions,
+  type JsonValue,
+  type RegisterOptions,
+  type Registration,
+  type ServiceChange,
+  type ServiceInstance,
+} from './client/registry.js';
+export { config, Config, type ConfigChange, type ConfigOptions } from './client/config.js';
+export { CONFIG_PREFIX, SERVICES_PREFIX, configKey, configPrefix, serviceKey, servicePrefix } from './client/key-layout.js';
+
+// Errors: etcd's (what a member answers) and the client's own.
+export { ClientError, WatchCompactedError, isClientError, type ClientErrorCode } from './client/errors.js';
+export { EtcdError, isEtcdError, type EtcdErrorCode } from './rpc/etcd-errors.js';
+
+// The member itself, for programs that manage one directly.
+export { Member } from './cluster/member.js';
+export type { MemberOptions } from './cluster/member-options.js';
