@@ -46,6 +46,11 @@ export class Client implements KvClient {
     this.retryTimeoutMs = options.retryTimeoutMs ?? DEFAULT_RETRY_TIMEOUT_MS;
   }
 
+  /** The member this client sends requests to now ("host:port"); undefined for an embedded node. */
+  get endpoint(): string | undefined {
+    return this.transport.endpoint;
+  }
+
   private retry<T>(safety: Safety, attempt: (n: number) => Promise<T>): Promise<T> {
     return withRetry(attempt, { safety, retryTimeoutMs: this.retryTimeoutMs, isClosed: () => this.closed });
   }

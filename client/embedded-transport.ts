@@ -15,6 +15,7 @@ export interface EmbeddedBackends {
 }
 
 export class EmbeddedTransport implements ClientTransport {
+  readonly endpoint = undefined;
   private closed = false;
   private readonly watchers = new Map<Watcher, TransportWatchSink>();
 

@@ -80,6 +80,11 @@ export class EndpointRouter {
     return this.endpoints[soonest]!;
   }
 
+  /** The member pick() would return now, without moving on from one set aside. */
+  peek(): Endpoint {
+    return this.endpoints[this.current]!;
+  }
+
   /** Prefer this member from now on (it answered a health check). */
   prefer(e: Endpoint): void {
     const i = this.endpoints.indexOf(e);

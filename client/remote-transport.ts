@@ -34,6 +34,10 @@ export class RemoteTransport implements ClientTransport {
     this.keepAlives = new RemoteKeepAlive(router, options.requestTimeoutMs);
   }
 
+  get endpoint(): string {
+    return this.router.peek().address;
+  }
+
   /** One attempt on the member the router picks. */
   private async call<T>(invoke: (e: Endpoint, options: CallOptions, cb: Callback<T>) => void, endpoint = this.router.pick()): Promise<T> {
     if (this.closed) throw closedError();

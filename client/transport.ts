@@ -39,6 +39,8 @@ export interface TransportWatcher {
 }
 
 export interface ClientTransport {
+  /** The member requests go to now ("host:port"); undefined in process. */
+  readonly endpoint: string | undefined;
   range(request: st.RangeRequest, serializable: boolean): Promise<st.RangeResponse>;
   /** A transaction of reads only. */
   readTxn(request: st.TxnRequest, serializable: boolean): Promise<st.TxnResponse>;
