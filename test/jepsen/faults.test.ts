@@ -26,8 +26,9 @@ async function scenario(label: string, options: Omit<RunOptions, 'members' | 'ti
   expect(s.verdict, `${text}\nresults: ${where}`).toBe('pass');
   expect(s.ok).toBeGreaterThan(0);
   expect(s.faultsTotal).toBeGreaterThan(0);
-  const kv = s.workloads[0]!.figures as { finalReads: number; keys: number };
+  const kv = s.workloads[0]!.figures as { finalReads: number; keys: number; revisionChecks: number };
   expect(kv.finalReads).toBe(kv.keys);
+  expect(kv.revisionChecks).toBeGreaterThan(0);
 }
 
 describe('Lodestone under faults (short runs)', () => {

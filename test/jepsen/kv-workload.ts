@@ -34,6 +34,8 @@ export interface KvWorkloadOptions {
   readonly returnHomeMs: number;
   readonly keyPrefix: string;
   readonly checkBudget: CheckBudget;
+  /** Acknowledged operations whose revision is read back after the run (evenly sampled beyond this). */
+  readonly maxRevisionChecks: number;
 }
 
 export const DEFAULT_KV_OPTIONS: KvWorkloadOptions = {
@@ -49,6 +51,7 @@ export const DEFAULT_KV_OPTIONS: KvWorkloadOptions = {
   returnHomeMs: 2000,
   keyPrefix: 'jepsen/',
   checkBudget: { perKeyMs: 20_000, totalMs: 300_000 },
+  maxRevisionChecks: 20_000,
 };
 
 class KeyPool {
@@ -98,6 +101,7 @@ export class KvWorkload implements Workload {
   private nextValue = 0;
   private finalValues: Map<string, string | null> | undefined;
   private readonly finishAnomalies: Anomaly[] = [];
+  private revisionChecks = { done: 0, unanswered: 0, mismatched: 0 };
 
   constructor(options: Partial<KvWorkloadOptions> = {}) {
     this.options = { ...DEFAULT_KV_OPTIONS, ...options };
@@ -118,6 +122,7 @@ export class KvWorkload implements Workload {
   async finish(ctx: WorkloadContext): Promise<void> {
     const reference = await this.finalRead(ctx);
     if (reference) await this.awaitConvergence(ctx, reference.values, reference.revision);
+    await this.verifyRevisions(ctx);
   }
 
   close(): void {
@@ -152,9 +157,11 @@ export class KvWorkload implements Workload {
         keysLinearizable: outcome.linearizable,
         keysInconclusive: outcome.inconclusive.length,
         checkMs: outcome.ms,
+        revisionChecks: this.revisionChecks.done,
+        revisionChecksUnanswered: this.revisionChecks.unanswered,
       },
       anomalies: [...outcome.anomalies, ...lost, ...this.finishAnomalies],
-      inconclusive: outcome.inconclusive.length,
+      inconclusive: outcome.inconclusive.length + this.revisionChecks.unanswered,
     };
   }
 
@@ -326,6 +333,88 @@ export class KvWorkload implements Workload {
         await sleep(200);
       }
     }
+  }
+
+  /**
+   * Every acknowledged operation against the store's history: the revision in its response header
+   * is read back (serializable, at that revision, from each member in turn). A put or a
+   * compare-and-set that succeeded must be there with its value and exactly that mod revision; a
+   * delete leaves the key absent; a read saw what the history holds at its revision. No two writes
+   * may claim the same revision. Beyond maxRevisionChecks operations, an even sample is read.
+   */
+  private async verifyRevisions(ctx: WorkloadContext): Promise<void> {
+    const acknowledged = this.records.filter(
+      (r) => r.process !== 'final' && r.outcome === 'ok' && r.revision !== undefined && !(r.output?.type === 'cas' && !r.output.succeeded),
+    );
+    const claimed = new Map<string, KvRecord>();
+    for (const r of acknowledged) {
+      const creates = r.input.type === 'put' || r.input.type === 'cas' || (r.output?.type === 'delete' && r.output.deleted > 0);
+      if (!creates) continue;
+      const other = claimed.get(r.revision!);
+      if (other) {
+        this.finishAnomalies.push({
+          workload: this.name,
+          kind: 'revision-reused',
+          key: r.input.key,
+          message: `operations ${other.index} (${other.input.type} ${other.input.key}) and ${r.index} (${r.input.type} ${r.input.key}) were both acknowledged at revision ${r.revision}`,
+        });
+      } else claimed.set(r.revision!, r);
+    }
+    const stride = Math.max(1, acknowledged.length / this.options.maxRevisionChecks);
+    const picked: KvRecord[] = [];
+    for (let i = 0; i < acknowledged.length; i += stride) picked.push(acknowledged[Math.floor(i)]!);
+    const members = ctx.cluster.members.length;
+    let nextIndex = 0;
+    const worker = async (): Promise<void> => {
+      while (nextIndex < picked.length) {
+        const i = nextIndex++;
+        const r = picked[i]!;
+        const expected = r.input.type === 'put' || r.input.type === 'cas' ? r.input.value : r.output?.type === 'get' ? r.output.value : null;
+        let answered = false;
+        for (let attempt = 0; attempt < members && !answered; attempt++) {
+          const member = (i + attempt) % members;
+          try {
+            const res = await this.range(member, r.input.key, r.revision!, 5000);
+            answered = true;
+            const kv = res.kvs[0];
+            const held = kv ? kv.value.toString() : null;
+            const wrongRevision = kv !== undefined && (r.input.type === 'put' || r.input.type === 'cas') && kv.mod_revision !== r.revision;
+            if (held !== expected || wrongRevision) this.mismatch(r, ctx.cluster.members[member]!.name, held, kv?.mod_revision);
+          } catch {
+            // another member may answer
+          }
+        }
+        this.revisionChecks.done++;
+        if (!answered) this.revisionChecks.unanswered++;
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    ctx.log(`revision checks: ${this.revisionChecks.done} acknowledged operations read back, ${this.revisionChecks.mismatched} mismatched, ${this.revisionChecks.unanswered} unanswered`);
+  }
+
+  private mismatch(r: KvRecord, member: string, held: string | null, modRevision: string | undefined): void {
+    if (++this.revisionChecks.mismatched > 20) return; // the first twenty tell the story
+    const what =
+      r.input.type === 'get'
+        ? `read ${show(r.output?.type === 'get' ? r.output.value : null)}`
+        : r.input.type === 'delete'
+          ? 'deleted it'
+          : `wrote ${show(r.input.value)}`;
+    this.finishAnomalies.push({
+      workload: this.name,
+      kind: r.input.type === 'get' ? 'read-not-in-history' : 'lost-write',
+      key: r.input.key,
+      message: `operation ${r.index} ${what} on ${JSON.stringify(r.input.key)}, acknowledged at revision ${r.revision}, but ${member} holds ${show(held)} there${modRevision ? ` (mod revision ${modRevision})` : ''}`,
+    });
+  }
+
+  private range(member: number, key: string, revision: string, timeoutMs: number): Promise<RangeResponse> {
+    const kv = this.kv('final', member);
+    return new Promise((resolve, reject) => {
+      kv.Range({ key: Buffer.from(key), revision, serializable: true }, new Metadata(), { deadline: Date.now() + timeoutMs }, (err: ServiceError | null, res?: RangeResponse) =>
+        err ? reject(err) : res ? resolve(res) : reject(new Error('empty response')),
+      );
+    });
   }
 
   private rangePrefix(member: number, how: { serializable: boolean; revision?: string }, timeoutMs: number): Promise<RangeResponse> {
