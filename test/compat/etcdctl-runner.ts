@@ -1,6 +1,6 @@
 // Runs the real etcdctl (API v3) against a target, as a user would: arguments, stdin, exit code,
 // stdout and stderr as printed.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { findBinary } from '../support/binaries.js';
 
 export interface CtlResult {
@@ -51,4 +51,115 @@ export function etcdctl(endpoints: readonly string[], args: readonly string[], s
 export function errorLine(r: CtlResult): string {
   const lines = r.stderr.split('\n').filter((l) => l.trim().length > 0);
   return lines[lines.length - 1] ?? '';
+}
+
+/** How a long-running etcdctl (watch, lease keep-alive, lock, elect) ended. */
+export interface CtlExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/**
+ * A long-running etcdctl: what it printed so far, waiting for what it prints, signals. Every
+ * process started here is tracked until it exits, so that a suite's afterAll can stop what a
+ * failed test left running (stopAllEtcdctl).
+ */
+export class EtcdctlProcess {
+  private out = '';
+  private err = '';
+  private exitStatus: CtlExit | undefined;
+  private readonly listeners = new Set<() => void>();
+  readonly exited: Promise<CtlExit>;
+
+  constructor(
+    readonly args: readonly string[],
+    private readonly child: ChildProcess,
+  ) {
+    child.stdout!.setEncoding('utf8');
+    child.stderr!.setEncoding('utf8');
+    child.stdout!.on('data', (s: string) => {
+      this.out += s;
+      this.changed();
+    });
+    child.stderr!.on('data', (s: string) => {
+      this.err += s;
+      this.changed();
+    });
+    this.exited = new Promise((resolve) => {
+      child.once('close', (code, signal) => {
+        this.exitStatus = { code, signal };
+        running.delete(this);
+        this.changed();
+        resolve(this.exitStatus);
+      });
+    });
+  }
+
+  get stdout(): string {
+    return this.out;
+  }
+
+  get stderr(): string {
+    return this.err;
+  }
+
+  get exit(): CtlExit | undefined {
+    return this.exitStatus;
+  }
+
+  private changed(): void {
+    for (const l of [...this.listeners]) l();
+  }
+
+  /**
+   * Resolves once `condition` holds of what the process printed on stdout; rejects, with what it
+   * printed, if it exits first or `limitMs` passes (a limit against hangs, not a timing check).
+   */
+  until(what: string, condition: (stdout: string) => boolean, limitMs = 30_000): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        this.listeners.delete(check);
+        clearTimeout(timer);
+      };
+      const check = (): void => {
+        if (condition(this.out)) {
+          done();
+          resolve(this.out);
+        } else if (this.exitStatus) {
+          done();
+          reject(new Error(`etcdctl ${this.args.join(' ')} exited (${JSON.stringify(this.exitStatus)}) before ${what}:\n${this.out}\n[stderr]\n${this.err}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        this.listeners.delete(check);
+        reject(new Error(`etcdctl ${this.args.join(' ')}: no ${what} within ${limitMs} ms:\n${this.out}\n[stderr]\n${this.err}`));
+      }, limitMs);
+      this.listeners.add(check);
+      check();
+    });
+  }
+
+  /** Sends `signal` (SIGTERM by default) and waits for the process to end. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<CtlExit> {
+    if (!this.exitStatus) this.child.kill(signal);
+    return this.exited;
+  }
+}
+
+const running = new Set<EtcdctlProcess>();
+
+/** Starts etcdctl and returns at once; see EtcdctlProcess. */
+export function spawnEtcdctl(endpoints: readonly string[], args: readonly string[]): EtcdctlProcess {
+  const bin = findBinary('etcdctl');
+  if (bin === undefined) throw new Error('etcdctl is not on PATH (Debian package etcd-client)');
+  const child = spawn(bin, [`--endpoints=${endpoints.join(',')}`, ...args], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = new EtcdctlProcess(args, child);
+  running.add(p);
+  child.once('error', () => undefined);
+  return p;
+}
+
+/** Kills every etcdctl started by spawnEtcdctl that is still running (for afterAll). */
+export async function stopAllEtcdctl(): Promise<void> {
+  await Promise.all([...running].map((p) => p.stop('SIGKILL')));
 }
