@@ -114,6 +114,7 @@ export class Client implements KvClient {
       granted.ttl,
       {
         keepAlive: (leaseId) => this.transport.leaseKeepAlive(leaseId),
+        timeToLive: (leaseId) => this.transport.leaseTimeToLive(leaseId),
         revoke: (leaseId) => this.revokeId(leaseId),
         ended: (l) => this.leases.delete(l),
       },

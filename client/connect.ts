@@ -4,7 +4,7 @@ import { EndpointRouter } from './endpoint-router.js';
 import { RemoteTransport } from './remote-transport.js';
 
 export interface ConnectOptions extends ClientOptions {
-  /** The members' client URLs ("http://host:2379") or addresses ("host:2379"). */
+  /** The members' client URLs ("http://host:2379") or addresses ("host:2379"), in order of preference. */
   readonly endpoints: readonly string[];
   /** Deadline of one attempt of a request (a retry goes on after it). Default 10 s. */
   readonly requestTimeoutMs?: number;
@@ -13,8 +13,8 @@ export interface ConnectOptions extends ClientOptions {
 }
 
 /**
- * Connects to a cluster: resolves once some member answers and knows a leader, and talks to that
- * member until it fails.
+ * Connects to a cluster: resolves once a member answers and knows a leader — the first such in the
+ * list of endpoints — and talks to that member until it fails.
  */
 export async function connect(options: ConnectOptions): Promise<Client> {
   const router = new EndpointRouter(options.endpoints);

@@ -55,6 +55,10 @@ export class EmbeddedTransport implements ClientTransport {
     return (await this.call(() => this.backends.lease.keepAlive(id))).ttl;
   }
 
+  async leaseTimeToLive(id: bigint): Promise<number> {
+    return (await this.call(() => this.backends.lease.timeToLive(id, false))).ttl;
+  }
+
   async watch(spec: TransportWatchSpec, sink: TransportWatchSink): Promise<TransportWatcher> {
     if (this.closed) throw closedError();
     // "From now" is pinned to the revision as of this call, as a remote member's "created" is.

@@ -8,6 +8,8 @@ import type { LeaseEnd } from './types.js';
 export interface LeaseKeeperPort {
   /** One renewal: the TTL, 0 when the lease is gone. */
   keepAlive(id: bigint): Promise<number>;
+  /** Seconds left, -1 when the lease does not exist. */
+  timeToLive(id: bigint): Promise<number>;
   revoke(id: bigint): Promise<void>;
   /** The lease ended (the client forgets it). */
   ended(lease: KeptLease): void;
@@ -90,7 +92,21 @@ export class KeptLease implements Lease {
     }
     if (this.over) return;
     if (ttl <= 0) {
-      this.finish('expired');
+      // "Gone" ends the lease for good, so hear it twice: a member that loses the leader it
+      // forwards renewals to may answer 0 for a lease that lives on.
+      let left: number;
+      try {
+        left = await this.port.timeToLive(this.id);
+      } catch {
+        this.schedule(Math.min(RETRY_MS, this.interval()));
+        return;
+      }
+      if (this.over) return;
+      if (left < 0) {
+        this.finish('expired');
+        return;
+      }
+      this.schedule(Math.min(RETRY_MS, this.interval()));
       return;
     }
     this.granted = ttl;

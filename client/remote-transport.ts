@@ -101,6 +101,11 @@ export class RemoteTransport implements ClientTransport {
     return this.keepAlives.keepAlive(id);
   }
 
+  async leaseTimeToLive(id: bigint): Promise<number> {
+    const res = await this.call<pb.LeaseTimeToLiveResponse>((e, o, cb) => e.client('Lease').LeaseTimeToLive({ ID: id.toString(), keys: false }, new Metadata(), o, cb));
+    return Number(res.TTL);
+  }
+
   async watch(spec: TransportWatchSpec, sink: TransportWatchSink): Promise<TransportWatcher> {
     if (this.closed) throw closedError();
     const w = new RemoteWatcher(this.router, spec, {
@@ -134,28 +139,39 @@ export class RemoteTransport implements ClientTransport {
   }
 
   /**
-   * Asks every member for its status at once; the first that knows a leader becomes the one the
-   * client talks to. Fails if none does within `timeoutMs`.
+   * Asks every member for its status at once; the first in the list that knows a leader becomes the
+   * one the client talks to (so the order of the endpoints is the order of preference). Fails if
+   * none does within `timeoutMs`.
    */
   async findHealthyMember(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last: unknown;
     while (!this.closed) {
+      const endpoints = this.router.endpoints;
+      const healthy: (boolean | undefined)[] = endpoints.map(() => undefined);
       const found = await new Promise<Endpoint | undefined>((resolve) => {
-        let pending = this.router.endpoints.length;
-        for (const e of this.router.endpoints) {
+        // Settled as soon as every member before the first healthy one has answered.
+        const settle = (): void => {
+          for (let i = 0; i < endpoints.length; i++) {
+            if (healthy[i] === undefined) return;
+            if (healthy[i]) return resolve(endpoints[i]);
+          }
+          resolve(undefined);
+        };
+        endpoints.forEach((e, i) => {
           this.call<pb.StatusResponse>((ep, o, cb) => ep.client('Maintenance').Status({}, new Metadata(), { deadline: Math.min(o.deadline, Date.now() + 2000) }, cb), e).then(
             (s) => {
-              if (s.leader !== '0') resolve(e);
-              else last = new ClientError('LODESTONE_UNAVAILABLE', `${e.address} knows no leader`, { sent: true });
-              if (--pending === 0) resolve(undefined);
+              healthy[i] = s.leader !== '0';
+              if (!healthy[i]) last = new ClientError('LODESTONE_UNAVAILABLE', `${e.address} knows no leader`, { sent: true });
+              settle();
             },
             (err: unknown) => {
+              healthy[i] = false;
               last = err;
-              if (--pending === 0) resolve(undefined);
+              settle();
             },
           );
-        }
+        });
       });
       if (found) {
         this.router.prefer(found);

@@ -50,6 +50,8 @@ export interface ClientTransport {
   leaseRevoke(id: bigint): Promise<void>;
   /** Renews a lease; resolves with its TTL, 0 when it no longer exists. */
   leaseKeepAlive(id: bigint): Promise<number>;
+  /** The lease's remaining seconds; -1 when it does not exist. */
+  leaseTimeToLive(id: bigint): Promise<number>;
   /** Resolves once the watcher is in place. */
   watch(spec: TransportWatchSpec, sink: TransportWatchSink): Promise<TransportWatcher>;
   close(): Promise<void>;

@@ -27,12 +27,11 @@ describe('three embedded members in three processes', () => {
   let endpoints: string[] = [];
   let client: Client | undefined;
 
-  /** Whether the process's current run has printed "ready" (the output keeps earlier runs too). */
-  const ready = (p: ServerProcess): boolean => {
-    const lines = p.output();
-    let start = lines.length - 1;
-    while (start >= 0 && !lines[start]!.startsWith('--- start')) start--;
-    return p.running && lines.slice(start + 1).includes('ready');
+  /** Starts the process and resolves once it prints "ready". */
+  const startReady = async (p: ServerProcess): Promise<void> => {
+    const ready = p.waitForLine(/^ready$/, { timeoutMs: 30_000 });
+    p.start();
+    await ready;
   };
 
   beforeAll(async () => {
@@ -51,8 +50,7 @@ describe('three embedded members in three processes', () => {
       const settings = JSON.stringify({ dataDir: join(root, `p${i}`), options });
       return new ServerProcess({ name: `p${i}`, command: process.execPath, args: ['--import', 'tsx', FIXTURE, settings], cwd: REPO_ROOT });
     });
-    for (const p of procs) p.start();
-    await waitFor('the members to be ready', () => procs.every(ready));
+    await Promise.all(procs.map(startReady));
     client = await connect({ endpoints });
   });
 
@@ -75,8 +73,7 @@ describe('three embedded members in three processes', () => {
     // The client moves to another member by itself.
     for (let i = 0; i < 20; i++) await client!.put(`procs/after/${i}`, String(i), { idempotent: true });
     expect(client!.endpoint).not.toBe(endpoints[victimIndex]!.slice('http://'.length));
-    victim.start();
-    await waitFor('the restarted member', () => ready(victim));
+    await startReady(victim);
     // Read from the restarted member alone: it has every write made while it was down.
     const alone = await connect({ endpoints: [endpoints[victimIndex]!] });
     try {
