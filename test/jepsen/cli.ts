@@ -23,6 +23,8 @@ const HELP = `usage: npm run jepsen -- [options]
   --keys <n>             keys in use at once (default 4)
   --ops-per-key <n>      operations on a key before moving to a fresh one (default 250)
   --timeout <ms>         client deadline per request (default 3000)
+  --quiet <min,max>      ms the cluster is left alone between faults (default 1000,4000)
+  --hold <min,max>       ms a fault lasts (default 3000,8000)
   --snapshot-count <n>   members' --snapshot-count (default 2000, so restarted members catch up by snapshot too)
   --implementation <x>   lodestone (default) or etcd (kill and pause faults only)
   --out <dir>            results folder (default jepsen-results/<timestamp>)
@@ -40,6 +42,8 @@ async function main(): Promise<number> {
       'ops-per-key': { type: 'string', default: '250' },
       timeout: { type: 'string', default: '3000' },
       'snapshot-count': { type: 'string', default: '2000' },
+      quiet: { type: 'string', default: '1000,4000' },
+      hold: { type: 'string', default: '3000,8000' },
       implementation: { type: 'string', default: 'lodestone' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -60,6 +64,12 @@ async function main(): Promise<number> {
   if (implementation !== 'lodestone' && implementation !== 'etcd') throw new Error('--implementation must be lodestone or etcd');
   const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : int('seed', values.seed, 0);
   const snapshotCount = int('snapshot-count', values['snapshot-count'], 1);
+  const span = (name: string, v: string): [number, number] => {
+    const [lo, hi] = v.split(',').map((x) => int(name, x.trim(), 0));
+    if (lo === undefined || hi === undefined || hi < lo) throw new Error(`--${name} takes min,max in ms, not ${v}`);
+    return [lo, hi];
+  };
+  const timing = { quietMs: span('quiet', values.quiet), faultMs: span('hold', values.hold) };
   const out = values.out ?? resultsDir();
   const progress: string[] = [];
 
@@ -69,6 +79,7 @@ async function main(): Promise<number> {
     nemeses: parseFaultKinds(values.nemesis),
     seed,
     implementation,
+    timing,
     memberArgs: [
       '--snapshot-count',
       String(snapshotCount),

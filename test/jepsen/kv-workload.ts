@@ -362,7 +362,7 @@ export class KvWorkload implements Workload {
     }
     const stride = Math.max(1, acknowledged.length / this.options.maxRevisionChecks);
     const picked: KvRecord[] = [];
-    for (let i = 0; i < acknowledged.length; i += stride) picked.push(acknowledged[Math.floor(i)]!);
+    for (let i = 0; i < acknowledged.length && picked.length < this.options.maxRevisionChecks; i += stride) picked.push(acknowledged[Math.floor(i)]!);
     const members = ctx.cluster.members.length;
     let nextIndex = 0;
     const worker = async (): Promise<void> => {
