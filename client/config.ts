@@ -20,8 +20,8 @@ export interface ConfigOptions<T> {
 }
 
 export class Config<T> implements AsyncIterable<ConfigChange<T>> {
-  private readonly current = new Map<string, T>();
-  private readonly rejected = new Map<string, ClientError>();
+  private readonly current = new Map<string, { readonly value: T; readonly revision: number }>();
+  private readonly rejected = new Map<string, { readonly error: ClientError; readonly raw: string; readonly revision: number }>();
   private readonly subscribers = new Subscribers<ConfigChange<T>>();
   private mirror: PrefixMirror | undefined;
 
@@ -38,12 +38,12 @@ export class Config<T> implements AsyncIterable<ConfigChange<T>> {
 
   /** Every valid value, by key (the part after the prefix). */
   get values(): ReadonlyMap<string, T> {
-    return this.current;
+    return new Map([...this.current].map(([k, v]) => [k, v.value]));
   }
 
   /** Keys whose stored value the parse function rejected, with its error. */
   get invalid(): ReadonlyMap<string, ClientError> {
-    return this.rejected;
+    return new Map([...this.rejected].map(([k, v]) => [k, v.error]));
   }
 
   /** The revision the values are current as of. */
@@ -52,14 +52,14 @@ export class Config<T> implements AsyncIterable<ConfigChange<T>> {
   }
 
   get(key: string): T | undefined {
-    return this.current.get(key);
+    return this.current.get(key)?.value;
   }
 
   private apply(changes: readonly MirrorChange[]): void {
     const out: ConfigChange<T>[] = [];
     for (const c of changes) {
       const key = c.name;
-      const previous = this.current.get(key);
+      const previous = this.current.get(key)?.value;
       if (!c.kv) {
         const wasThere = this.current.delete(key) || this.rejected.delete(key);
         if (wasThere) out.push({ type: 'deleted', key, previous, revision: c.revision });
@@ -72,19 +72,24 @@ export class Config<T> implements AsyncIterable<ConfigChange<T>> {
       } catch (e) {
         const error = new ClientError('LODESTONE_INVALID_VALUE', `config ${this.prefix}/${key}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
         this.current.delete(key);
-        this.rejected.set(key, error);
+        this.rejected.set(key, { error, raw, revision: c.revision });
         out.push({ type: 'invalid', key, raw, error, previous, revision: c.revision });
         continue;
       }
       this.rejected.delete(key);
-      this.current.set(key, value);
+      this.current.set(key, { value, revision: c.revision });
       out.push({ type: 'set', key, value, previous, revision: c.revision });
     }
     if (out.length > 0) this.subscribers.publish(out);
   }
 
+  /** The values there are now (as "set", or "invalid"), then every change. */
   [Symbol.asyncIterator](): AsyncIterator<ConfigChange<T>> {
-    return this.subscribers.subscribe();
+    const initial: ConfigChange<T>[] = [];
+    for (const [key, v] of this.current) initial.push({ type: 'set', key, value: v.value, previous: undefined, revision: v.revision });
+    for (const [key, v] of this.rejected) initial.push({ type: 'invalid', key, raw: v.raw, error: v.error, previous: undefined, revision: v.revision });
+    initial.sort((a, b) => a.revision - b.revision);
+    return this.subscribers.subscribe(initial);
   }
 
   async close(): Promise<void> {
@@ -94,8 +99,9 @@ export class Config<T> implements AsyncIterable<ConfigChange<T>> {
 }
 
 /**
- * The config under a prefix: current values, and an async iterator of changes (each loop that
- * iterates gets the changes from the moment it starts). Without `parse`, values are the stored text.
+ * The config under a prefix: current values, and an async iterator that yields the values there are
+ * when it starts and then every change (each loop that iterates gets its own). Without `parse`,
+ * values are the stored text.
  */
 export function config(client: KvClient, prefix: string): Promise<Config<string>>;
 export function config<T>(client: KvClient, prefix: string, options: ConfigOptions<T>): Promise<Config<T>>;

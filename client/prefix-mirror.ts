@@ -50,7 +50,7 @@ export class PrefixMirror {
       const had = this.entries.get(name);
       if (!had || had.modRevision !== kv.modRevision) {
         this.entries.set(name, kv);
-        changes.push({ name, kv, revision: res.revision });
+        changes.push({ name, kv, revision: kv.modRevision });
       }
     }
     for (const name of [...this.entries.keys()]) {

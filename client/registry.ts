@@ -105,8 +105,9 @@ export interface DiscoverOptions<T> {
 }
 
 /**
- * A service's instances, kept current: `instances` now, and an async iterator of changes (each loop
- * that iterates gets the changes from the moment it starts).
+ * A service's instances, kept current: `instances` now, and an async iterator that yields the
+ * instances there are when it starts (as "added") and then every change — each loop that iterates
+ * gets its own.
  */
 export class Discovery<T> implements AsyncIterable<ServiceChange<T>> {
   private readonly current = new Map<string, ServiceInstance<T>>();
@@ -153,8 +154,11 @@ export class Discovery<T> implements AsyncIterable<ServiceChange<T>> {
     }
   }
 
+  /** The instances there are now (as "added"), then every change. */
   [Symbol.asyncIterator](): AsyncIterator<ServiceChange<T>> {
-    return this.subscribers.subscribe();
+    const instances = new Map(this.current);
+    const initial = [...instances.values()].map((instance): ServiceChange<T> => ({ type: 'added', instance, instances, revision: instance.revision }));
+    return this.subscribers.subscribe(initial);
   }
 
   async close(): Promise<void> {

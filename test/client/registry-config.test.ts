@@ -36,6 +36,8 @@ describe('service registry', () => {
     expect([...d.instances.keys()]).toEqual(['a']);
     expect(d.instances.get('a')?.value.port).toBe(1);
     const it: AsyncIterator<ServiceChange<{ port: number }>> = d[Symbol.asyncIterator]();
+    // An iterator starts with the instances there are.
+    expect(await next(it)).toMatchObject({ type: 'added', instance: { instance: 'a', value: { port: 1 } } });
     const b = await register(node, 'web', 'b', { value: { port: 2 } });
     const added = await next(it);
     expect(added.type === 'added' && added.instance.instance).toBe('b');
@@ -102,6 +104,9 @@ describe('config', () => {
     expect([...cfg.invalid.keys()]).toEqual(['broken']);
 
     const it: AsyncIterator<ConfigChange<{ limit: number }>> = cfg[Symbol.asyncIterator]();
+    // An iterator starts with the values there are, in the order they were written.
+    expect(await next(it)).toMatchObject({ type: 'set', key: 'pool', value: { limit: 10 }, previous: undefined });
+    expect(await next(it)).toMatchObject({ type: 'invalid', key: 'broken', raw: 'not json' });
     await node.put('/lodestone/config/payments/db/pool', JSON.stringify({ limit: 20 }));
     expect(await next(it)).toMatchObject({ type: 'set', key: 'pool', value: { limit: 20 }, previous: { limit: 10 } });
     await node.put('/lodestone/config/payments/db/pool', JSON.stringify({ limit: 'lots' }));
@@ -141,6 +146,7 @@ describe('config', () => {
     };
     const cfg = await config(client, 'compacted', { parse });
     const it = cfg[Symbol.asyncIterator]();
+    expect([await next(it), await next(it)].map((c) => `${c.type} ${c.key}`)).toEqual(['set kept', 'set gone']);
     const changes = [await next(it), await next(it)].map((c) => `${c.type} ${c.key}`).sort();
     expect(changes).toEqual(['deleted gone', 'set new']);
     expect(Object.fromEntries(cfg.values)).toEqual({ kept: { limit: 1 }, new: { limit: 3 } });

@@ -1,0 +1,87 @@
+// The package as its users get it: built to dist/ with declarations by tsconfig.build.json (into a
+// scratch copy of the package, so that a build here never races with one in the checkout), imported
+// by its name ('lodestone', through package.json's "exports"), and every example of examples/ — the
+// files the README shows — type-checked against the built declarations and run.
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openNode, type LodestoneNode } from '../../index.js';
+import { REPO_ROOT } from '../support/cluster.js';
+import { LOOPBACK } from '../support/free-ports.js';
+
+const run = promisify(execFile);
+const TSC = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+
+/** What each example must print (among its lines), run against an in-memory node or a served one. */
+const EXPECTED: Record<string, readonly string[]> = {
+  'embedded-node.ts': ['hello', 'app/greeting app/color', 'true', 'put app/greeting hi', 'delete app/session '],
+  'embedded-cluster.ts': ['leaders: 1', 'hello from a'],
+  'remote-client.ts': ['put jobs/42 queued', 'put jobs/42 running', 'ETCD_LEASE_NOT_FOUND etcdserver: requested lease not found'],
+  'service-registry.ts': ['instances at start: 0', 'added api-1 10.0.0.1:8080', 'added api-2 10.0.0.2:8080', 'removed api-1', 'instances now: api-2'],
+  'live-config.ts': ['current maxItems: 20', 'maxItems = 20', 'rejected: config checkout/limits: maxItems must be a positive number', 'maxItems = 50'],
+};
+
+/** A port p such that p … p+count-1 were all free a moment ago. */
+async function freeRange(count: number): Promise<number> {
+  const tryBind = (port: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, LOOPBACK, () => s.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 30000);
+    let ok = true;
+    for (let i = 0; i < count && ok; i++) ok = await tryBind(base + i);
+    if (ok) return base;
+  }
+  throw new Error('no free port range');
+}
+
+describe('the package and its examples', () => {
+  let pkg: string;
+  let served: LodestoneNode | undefined;
+
+  beforeAll(async () => {
+    pkg = await mkdtemp(join(tmpdir(), 'lodestone-package-'));
+    await run(process.execPath, [TSC, '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', join(pkg, 'dist')], { cwd: REPO_ROOT });
+    for (const f of ['package.json', 'tsconfig.json', 'README.md']) await cp(join(REPO_ROOT, f), join(pkg, f));
+    await cp(join(REPO_ROOT, 'examples'), join(pkg, 'examples'), { recursive: true });
+    await symlink(join(REPO_ROOT, 'proto'), join(pkg, 'proto'));
+    await symlink(join(REPO_ROOT, 'node_modules'), join(pkg, 'node_modules'));
+    served = await openNode({ inMemory: true }, { serve: { clientUrls: [`http://${LOOPBACK}:0`] } });
+  }, 300_000);
+
+  afterAll(async () => {
+    await served?.close();
+    if (pkg) await rm(pkg, { recursive: true, force: true });
+  });
+
+  it('is built to dist/ with declarations, and imported by its name', async () => {
+    expect((await stat(join(pkg, 'dist', 'index.d.ts'))).isFile()).toBe(true);
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', "const l = await import('lodestone'); console.log(Object.keys(l).sort().join(' '))"], { cwd: pkg });
+    const names = stdout.trim().split(' ');
+    for (const name of ['openNode', 'connect', 'register', 'discover', 'config', 'Op', 'ClientError', 'EtcdError', 'configKey', 'serviceKey']) expect(names).toContain(name);
+  });
+
+  it('type-checks every example against the built declarations', async () => {
+    const r = await run(process.execPath, [TSC, '-p', join(pkg, 'examples', 'tsconfig.json')], { cwd: pkg }).catch((e: { stdout?: string }) => e);
+    expect('stdout' in r ? r.stdout : '').toBe('');
+  }, 120_000);
+
+  it('has an expectation for every example', async () => {
+    const files = (await readdir(join(REPO_ROOT, 'examples'))).filter((f) => f.endsWith('.ts')).sort();
+    expect(files).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it.each(Object.keys(EXPECTED))('runs examples/%s', async (file) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, LODESTONE_ENDPOINTS: served!.clientUrls.join(','), LODESTONE_BASE_PORT: String(await freeRange(6)) };
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', join('examples', file)], { cwd: pkg, env, timeout: 60_000 });
+    const lines = stdout.split('\n');
+    for (const line of EXPECTED[file]!) expect(lines).toContain(line);
+  }, 90_000);
+});
