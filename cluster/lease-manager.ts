@@ -42,7 +42,15 @@ export class LeaseManager implements LeaseBackend {
   readonly lessor: Lessor;
   private readonly revoking = new Set<bigint>();
   private timer: NodeJS.Timeout | undefined;
-  private forward: { address: string; kv: ServiceClient<'Lease'>; keepAlive?: ClientDuplexStream<pb.Outgoing<pb.LeaseKeepAliveRequest>, pb.LeaseKeepAliveResponse>; waiting: Map<string, ((ttl: number) => void)[]> } | undefined;
+  private forward:
+    | {
+        address: string;
+        kv: ServiceClient<'Lease'>;
+        keepAlive?: ClientDuplexStream<pb.Outgoing<pb.LeaseKeepAliveRequest>, pb.LeaseKeepAliveResponse>;
+        /** Keepalives forwarded and not yet answered, by lease ID, in the order they were sent. */
+        waiting: Map<string, Pending[]>;
+      }
+    | undefined;
 
   constructor(
     private readonly port: LeasePort,
@@ -161,10 +169,13 @@ export class LeaseManager implements LeaseBackend {
 
   private closeForward(): void {
     if (!this.forward) return;
-    this.forward.keepAlive?.cancel();
-    for (const resolvers of this.forward.waiting.values()) for (const r of resolvers) r(0);
-    this.forward.kv.close();
+    const f = this.forward;
     this.forward = undefined;
+    f.keepAlive?.cancel();
+    // Unanswered is not "no such lease" (TTL 0, which would make a client drop its lease): the
+    // client must retry, through us or another member, once a leader is reachable.
+    for (const pending of f.waiting.values()) for (const p of pending) p.reject(new EtcdError('ETCD_NO_LEADER'));
+    f.kv.close();
   }
 
   private forwardKeepAlive(id: bigint): Promise<number> {
@@ -174,9 +185,9 @@ export class LeaseManager implements LeaseBackend {
       f.keepAlive = stream;
       stream.on('data', (res: pb.LeaseKeepAliveResponse) => {
         const queue = f.waiting.get(res.ID);
-        const resolve = queue?.shift();
+        const pending = queue?.shift();
         if (queue && queue.length === 0) f.waiting.delete(res.ID);
-        resolve?.(Number(res.TTL));
+        pending?.resolve(Number(res.TTL));
       });
       const fail = (): void => {
         if (this.forward === f) this.closeForward();
@@ -187,12 +198,18 @@ export class LeaseManager implements LeaseBackend {
     return new Promise((resolve, reject) => {
       const key = id.toString();
       const queue = f.waiting.get(key) ?? [];
-      queue.push(resolve);
+      const pending: Pending = { resolve, reject };
+      queue.push(pending);
       f.waiting.set(key, queue);
-      if (!f.keepAlive!.write({ ID: key })) {
-        // Backpressure on the forwarding stream: the answer still comes; nothing to do.
-      }
-      setTimeout(() => reject(new EtcdError('ETCD_TIMEOUT')), 5000 + 2 * this.options.electionTimeoutMs).unref();
+      // Backpressure on the forwarding stream only delays the answer; nothing to do about it here.
+      f.keepAlive!.write({ ID: key });
+      setTimeout(() => {
+        const q = f.waiting.get(key);
+        const at = q?.indexOf(pending) ?? -1;
+        if (at < 0) return;
+        q!.splice(at, 1);
+        reject(new EtcdError('ETCD_TIMEOUT'));
+      }, 5000 + 2 * this.options.electionTimeoutMs).unref();
     });
   }
 
@@ -205,6 +222,11 @@ export class LeaseManager implements LeaseBackend {
       });
     });
   }
+}
+
+interface Pending {
+  readonly resolve: (ttl: number) => void;
+  readonly reject: (e: unknown) => void;
 }
 
 /** A random positive int64, as etcd's are: unique with overwhelming probability. */
