@@ -3,7 +3,7 @@
 // by its name ('lodestone', through package.json's "exports"), and every example of examples/ — the
 // files the README shows — type-checked against the built declarations and run.
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +76,14 @@ describe('the package and its examples', () => {
   it('has an expectation for every example', async () => {
     const files = (await readdir(join(REPO_ROOT, 'examples'))).filter((f) => f.endsWith('.ts')).sort();
     expect(files).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it('shows every example in the README as it is', async () => {
+    const readme = await readFile(join(REPO_ROOT, 'README.md'), 'utf8');
+    for (const file of Object.keys(EXPECTED)) {
+      const source = (await readFile(join(REPO_ROOT, 'examples', file), 'utf8')).trimEnd();
+      expect(readme.includes('```ts\n' + source + '\n```'), `README shows examples/${file}`).toBe(true);
+    }
   });
 
   it.each(Object.keys(EXPECTED))('runs examples/%s', async (file) => {

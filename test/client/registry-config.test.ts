@@ -2,6 +2,8 @@
 // key layout, readable and writable by any etcd client), and what they see change.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { config, configKey, discover, openNode, register, serviceKey, type ConfigChange, type LodestoneNode, type ServiceChange } from '../../index.js';
+import { etcdctl } from '../compat/etcdctl-runner.js';
+import { checkBinaries } from '../support/binaries.js';
 
 const TUNING = { heartbeatInterval: 50, electionTimeout: 500 };
 
@@ -151,6 +153,33 @@ describe('config', () => {
     expect(changes).toEqual(['deleted gone', 'set new']);
     expect(Object.fromEntries(cfg.values)).toEqual({ kept: { limit: 1 }, new: { limit: 3 } });
     expect(watches).toBe(2);
+    await cfg.close();
+  });
+});
+
+const ctl = checkBinaries(['etcdctl'], 'the key layout read and written with etcdctl');
+describe.skipIf(!ctl.run)('the key layout, through etcdctl', () => {
+  let node: LodestoneNode;
+  beforeAll(async () => {
+    ctl.assertPresent();
+    node = await openNode({ inMemory: true }, { tuning: TUNING, serve: { clientUrls: ['http://127.0.0.1:0'] } });
+  });
+  afterAll(async () => {
+    await node?.close();
+  });
+
+  it('shows a registered instance to etcdctl, and a config value etcdctl writes to config()', async () => {
+    const endpoints = node.clientUrls;
+    const reg = await register(node, 'api', 'host-1', { value: { port: 8080 } });
+    const got = await etcdctl(endpoints, ['get', '--prefix', '/lodestone/services/api/']);
+    expect(got.stdout.trim().split('\n')).toEqual(['/lodestone/services/api/host-1', '{"port":8080}']);
+    await reg.close();
+
+    const cfg = await config(node, 'checkout', { parse: (raw) => JSON.parse(raw) as { maxItems: number } });
+    const it = cfg[Symbol.asyncIterator]();
+    const put = await etcdctl(endpoints, ['put', '/lodestone/config/checkout/limits', '{"maxItems": 50}']);
+    expect(put.code).toBe(0);
+    expect(await next(it)).toMatchObject({ type: 'set', key: 'limits', value: { maxItems: 50 } });
     await cfg.close();
   });
 });
