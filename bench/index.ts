@@ -1,10 +1,14 @@
 // npm run bench [-- <suite> ...]: runs the named benchmark suites, or all of them.
 import { runClusterBench } from './cluster.js';
+import { runLeaseBench } from './lease.js';
 import { runRaftBench } from './raft.js';
+import { runWatchBench } from './watch.js';
 
 const suites: Record<string, () => void | Promise<void>> = {
   raft: runRaftBench,
   cluster: runClusterBench,
+  watch: runWatchBench,
+  lease: runLeaseBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
