@@ -140,7 +140,10 @@ export class PeerReceiver {
     const messages = new Array<Message>(batch.messages.length);
     for (let i = 0; i < messages.length; i++) {
       const m = decodeMessage(batch.messages[i]!);
-      if (m.from !== sender || m.to !== this.options.selfId) {
+      // A follower that is not the leader passes a forwarded proposal or read on with its original
+      // sender, so the answer goes back to the member that asked: those may name another member.
+      const relayed = m.type === 'propose' || m.type === 'readIndex';
+      if ((m.from !== sender && !(relayed && this.options.isMember(m.from))) || m.to !== this.options.selfId) {
         throw new BadMessageError(`${m.type} from ${m.from} to ${m.to} on a stream from ${sender} to ${this.options.selfId}`);
       }
       if (m.type === 'snapshot') throw new BadMessageError('a snapshot message belongs on SendSnapshot');

@@ -137,3 +137,19 @@ describe('streams that send what is not a message', () => {
     expect(b.handler.received.map(sequenceOf)).toEqual(range(0, 20));
   });
 });
+
+describe('proposals and reads passed on by a member that is not the leader', () => {
+  it('keep their original sender and are delivered (the answer goes back to the member that asked)', async () => {
+    members = await startCluster(3);
+    const [, b] = members as [Member, Member, Member];
+    const relayed = encodeMessage({ type: 'propose', from: 3, to: 2, term: 0, entries: [{ type: 'normal', data: new Uint8Array([7]) }] });
+    const read = encodeMessage({ type: 'readIndex', from: 3, to: 2, term: 0, context: 'r1' });
+    const error = await streamCall(clientOf(b), identityMetadata(good), [[relayed, read]]);
+    expect(error).toBeNull();
+    await b.handler.until(() => b.handler.received.length === 2);
+    expect(b.handler.received.map((m) => [m.type, m.from])).toEqual([
+      ['propose', 3],
+      ['readIndex', 3],
+    ]);
+  });
+});
