@@ -52,7 +52,7 @@ describe('three embedded members in three processes', () => {
     });
     await Promise.all(procs.map(startReady));
     client = await connect({ endpoints });
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await client?.close();
@@ -82,5 +82,5 @@ describe('three embedded members in three processes', () => {
     } finally {
       await alone.close();
     }
-  });
+  }, 120_000);
 });

@@ -122,7 +122,7 @@ describe('a remote client of a three-member cluster under SIGKILL', () => {
       cluster.restart(victim);
       await cluster.waitReady();
     }
-  });
+  }, 120_000);
 
   it('resumes watches across a member restart with nothing missed or repeated', async () => {
     // Watcher A knows only member X: it waits for X to come back and resumes there. Watcher B knows
@@ -149,7 +149,7 @@ describe('a remote client of a three-member cluster under SIGKILL', () => {
     }
     expect(b.endpoint).not.toBe(cluster.member(x).endpoint);
     expect(a.endpoint).toBe(cluster.member(x).endpoint);
-  });
+  }, 120_000);
 
   it('removes a registered instance within its TTL after its process is killed with SIGKILL', async () => {
     const ttl = 2;
@@ -187,5 +187,5 @@ describe('a remote client of a three-member cluster under SIGKILL', () => {
       await proc.stop();
       await d.close();
     }
-  });
+  }, 120_000);
 });
