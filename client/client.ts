@@ -10,7 +10,7 @@ import { ClientError, closedError } from './errors.js';
 import { KeptLease } from './kept-lease.js';
 import type { KeyValue } from './key-value.js';
 import type { KvClient, Lease, Watch } from './kv-client.js';
-import { deleteRequest, getRequest, leaseId, putRequest, rangeRequest, toDeleteResult, toPutResult, toRangeResult } from './requests.js';
+import { deleteRequest, getRequest, putRequest, rangeRequest, toDeleteResult, toPutResult, toRangeResult } from './requests.js';
 import { withRetry, type Safety } from './retry.js';
 import type { ClientTransport, ClientWrite } from './transport.js';
 import { TxnBuilder } from './txn-builder.js';
@@ -187,4 +187,3 @@ function unexpected(type: string): ClientError {
   return new ClientError('LODESTONE_RPC_FAILED', `a response of type ${type} where another was expected`);
 }
 
-export { leaseId };

@@ -92,8 +92,8 @@ export class KeptLease implements Lease {
     }
     if (this.over) return;
     if (ttl <= 0) {
-      // "Gone" ends the lease for good, so hear it twice: a member that loses the leader it
-      // forwards renewals to may answer 0 for a lease that lives on.
+      // "Gone" ends the lease for good, so it is confirmed first: a wrong 0 (a follower that
+      // lost the leader it forwarded the renewal to, say) must not drop a lease that lives on.
       let left: number;
       try {
         left = await this.port.timeToLive(this.id);
