@@ -242,16 +242,22 @@ export function etcdctlLeasesSuite(ctx: SuiteContext): void {
   test('watch --prefix prints each put and delete under the prefix as it happens, nothing outside it', async (s) => {
     const d = s.t.dir;
     const watcher = s.spawn(['watch', '--prefix', `${d}w/`]);
-    // etcdctl says nothing when its watch is created: a put under the prefix, repeated until it shows.
+    // etcdctl says nothing when its watch is created: a put under the prefix, repeated until it
+    // shows; then puts elsewhere up to a fixed count, so that the revisions of the tests after
+    // this one do not depend on how soon the watch was created.
+    const attempts = 20;
     let sync = 0;
-    await until('the watch to be created', async () => {
+    for (;;) {
       sync++;
       await s.ok(['put', `${d}w/sync`, `sync-${sync}`], { unrecorded: true });
-      return watcher.until('the sync put', (out) => out.includes(`sync-${sync}\n`), 1000).then(
+      const shown = await watcher.until('the sync put', (out) => out.includes(`sync-${sync}\n`), 1000).then(
         () => true,
-        () => undefined,
+        () => false,
       );
-    });
+      if (shown) break;
+      if (sync === attempts) throw new Error(`etcdctl watch showed none of ${attempts} puts:\n${watcher.stdout}\n${watcher.stderr}`);
+    }
+    for (let i = sync; i < attempts; i++) await s.ok(['put', `${d}padding`, String(i)], { unrecorded: true });
     const from = watcher.stdout.lastIndexOf(`sync-${sync}\n`) + `sync-${sync}\n`.length;
     await s.ok(['put', `${d}w/a`, '1']);
     await s.ok(['put', `${d}outside`, 'x']);
