@@ -6,7 +6,7 @@ import type { ConfState, Entry, NodeId, RawNode } from '../raft/index.js';
 import { setMeta, type MetaWrite } from '../store/meta.js';
 import type { ApplyItem, ApplyOutcome, MvccStore } from '../store/mvcc/mvcc-store.js';
 import type { MvccEvent } from '../store/mvcc/types.js';
-import { applyMembershipChange, MEMBERS, withAttributes, type MemberRecord } from './membership.js';
+import { applyMembershipChange, decodeChangeOrigin, MEMBERS, withAttributes, withPeerUrls, type MemberRecord } from './membership.js';
 import { decodeProposal } from './proposal-codec.js';
 
 export interface AppliedProposal {
@@ -22,6 +22,8 @@ export interface LeaseChanges {
 
 export interface ApplyResult {
   readonly leases: LeaseChanges;
+  /** This member's membership requests (changes, updates) now applied, with the member list after each. */
+  readonly membership: readonly { readonly seq: number; readonly members: readonly MemberRecord[] }[];
   /** Outcomes of this member's own proposals, by sequence number. */
   readonly own: readonly AppliedProposal[];
   /** Events of every applied write, in revision order, for watchers. */
@@ -51,6 +53,7 @@ export async function applyEntries(
   // Entries the store applied before (replayed after a restart) must not move the member list again:
   // the store's list is already as of its applied index.
   const storeApplied = store.appliedIndex;
+  const membership: { seq: number; members: readonly MemberRecord[] }[] = [];
   for (const e of entries) {
     if (e.type === 'confChange') {
       confState = node.applyConfChange(e);
@@ -60,6 +63,8 @@ export async function applyEntries(
         membersChanged = true;
         meta.push(setMeta(MEMBERS, [...list]));
       }
+      const origin = decodeChangeOrigin(e.change.context);
+      if (origin && origin.proposer === self) membership.push({ seq: origin.seq, members: list });
       items.push({ index: e.index, request: NOOP, confState, meta });
       continue;
     }
@@ -69,13 +74,18 @@ export async function applyEntries(
     }
     const p = decodeProposal(e.data);
     if (p.proposer === self) ownSeq.set(e.index, p.seq);
-    if (p.request.type === 'publish') {
+    if (p.request.type === 'publish' || p.request.type === 'updateMember') {
       const meta: MetaWrite[] = [];
       if (e.index > storeApplied) {
-        list = withAttributes(list, p.proposer, p.request.name, p.request.clientUrls);
+        list =
+          p.request.type === 'publish'
+            ? withAttributes(list, p.proposer, p.request.name, p.request.clientUrls)
+            : withPeerUrls(list, p.request.id, p.request.peerUrls);
         membersChanged = true;
         meta.push(setMeta(MEMBERS, [...list]));
       }
+      if (p.proposer === self) membership.push({ seq: p.seq, members: list });
+      ownSeq.delete(e.index);
       items.push({ index: e.index, request: NOOP, meta });
       continue;
     }
@@ -101,6 +111,7 @@ export async function applyEntries(
     own,
     events,
     leases: { granted, revoked },
+    membership,
     ...(membersChanged ? { members: list } : {}),
     ...(confState ? { confState } : {}),
     lastIndex: entries[entries.length - 1]!.index,

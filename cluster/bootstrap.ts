@@ -6,31 +6,33 @@ import type { LocalMeta } from '../store/local-meta.js';
 import { metaCodecs, metaKey } from '../store/meta.js';
 import type { RaftLogStore } from '../store/raft-log-store.js';
 import { clusterIdFor, memberIdFor } from './identity.js';
-import { MemberOptionsError, parseInitialCluster, type MemberOptions } from './member-options.js';
+import { fetchMembership } from '../rpc/peer-membership.js';
+import { hostPort, MemberOptionsError, parseInitialCluster, type MemberOptions } from './member-options.js';
 import { encodeMemberContext, type MemberRecord } from './membership.js';
 
 const MEMBER_ID = metaKey('memberId', metaCodecs.number);
 const CLUSTER_ID = metaKey('clusterId', metaCodecs.number);
 const MEMBER_NAME = metaKey('name', metaCodecs.string);
 
+/** The members a joining member learned of when it joined: its peers until its log tells it more. */
+const JOINED_WITH = metaKey('joinedWith', metaCodecs.json<MemberRecord[]>());
+
 export interface Identity {
   readonly memberId: number;
   readonly clusterId: number;
   /** True when this start created the member (a fresh data dir). */
   readonly fresh: boolean;
+  /** For a member that joined an existing cluster: the members it was told of then. */
+  readonly joinedWith: readonly MemberRecord[];
 }
 
 export async function establishIdentity(options: MemberOptions, local: LocalMeta, log: RaftLogStore): Promise<Identity> {
   const storedId = local.get(MEMBER_ID);
   const storedCluster = local.get(CLUSTER_ID);
   if (storedId !== undefined && storedCluster !== undefined) {
-    return { memberId: storedId, clusterId: storedCluster, fresh: false };
+    return { memberId: storedId, clusterId: storedCluster, fresh: false, joinedWith: local.get(JOINED_WITH) ?? [] };
   }
-  if (options.initialClusterState === 'existing') {
-    throw new MemberOptionsError(
-      '--initial-cluster-state existing needs the member to be added to the cluster first (MemberAdd); joining an existing cluster is not supported yet',
-    );
-  }
+  if (options.initialClusterState === 'existing') return joinExisting(options, local);
   const initial = parseInitialCluster(options.initialCluster);
   const records: MemberRecord[] = initial.map((m) => ({
     id: memberIdFor(m.peerUrls, options.initialClusterToken),
@@ -51,5 +53,41 @@ export async function establishIdentity(options: MemberOptions, local: LocalMeta
   await local.set(MEMBER_NAME, options.name);
   await local.set(CLUSTER_ID, clusterId);
   await local.set(MEMBER_ID, self.id);
-  return { memberId: self.id, clusterId, fresh: true };
+  return { memberId: self.id, clusterId, fresh: true, joinedWith: [] };
+}
+
+/**
+ * A member added with MemberAdd starts with an empty log: it asks the members named in
+ * --initial-cluster for the cluster's members and finds itself among them by its peer URLs, as
+ * etcd's joining members do. Its log then comes from the leader.
+ */
+async function joinExisting(options: MemberOptions, local: LocalMeta): Promise<Identity> {
+  const mine = [...options.initialAdvertisePeerUrls].sort().join(',');
+  const others = parseInitialCluster(options.initialCluster).filter((m) => m.name !== options.name);
+  const failures: string[] = [];
+  for (const other of others) {
+    for (const url of other.peerUrls) {
+      let info;
+      try {
+        info = await fetchMembership(hostPort(url));
+      } catch (e) {
+        failures.push(`${url}: ${e instanceof Error ? e.message : String(e)}`);
+        continue;
+      }
+      const self = info.members.find((m) => [...m.peerUrls].sort().join(',') === mine);
+      if (!self) {
+        throw new MemberOptionsError(
+          `no member of the cluster at ${url} has peer URLs ${mine}: add this member first (etcdctl member add ${options.name} --peer-urls=${mine})`,
+        );
+      }
+      const clusterId = Number(info.clusterId);
+      const joinedWith: MemberRecord[] = info.members.map((m) => ({ ...m, peerUrls: [...m.peerUrls], clientUrls: [...m.clientUrls] }));
+      await local.set(MEMBER_NAME, options.name);
+      await local.set(JOINED_WITH, joinedWith);
+      await local.set(CLUSTER_ID, clusterId);
+      await local.set(MEMBER_ID, self.id);
+      return { memberId: self.id, clusterId, fresh: true, joinedWith };
+    }
+  }
+  throw new MemberOptionsError(`cannot reach any member of --initial-cluster to join it: ${failures.join('; ') || 'no other member named'}`);
 }

@@ -14,6 +14,7 @@ import pino, { type Logger } from 'pino';
 import {
   canSendBeforePersist,
   ProposalDroppedError,
+  RaftError,
   RawNode,
   type Entry,
   type Message,
@@ -37,13 +38,15 @@ import type * as st from '../store/mvcc/types.js';
 import { checkWriteRequest, requestLimits, type RequestLimits } from '../store/mvcc/validate.js';
 import { RaftLogStore } from '../store/raft-log-store.js';
 import { applyEntries } from './applier.js';
-import { establishIdentity } from './bootstrap.js';
+import { establishIdentity, type Identity } from './bootstrap.js';
 import { dirSize } from './dir-size.js';
 import { FaultInjector } from './fault-injection.js';
 import { LeaseManager } from './lease-manager.js';
 import { LinearizableReads } from './linearizable-reads.js';
-import { hostPort, MEMBER_DEFAULTS, validateOptions, type MemberOptions } from './member-options.js';
-import { MEMBERS, type MemberRecord } from './membership.js';
+import { checkUrl, hostPort, MEMBER_DEFAULTS, validateOptions, type MemberOptions } from './member-options.js';
+import { encodeMemberContext, MEMBERS, type MemberRecord } from './membership.js';
+import { memberIdFor } from './identity.js';
+import { callUnary, LeaderClients } from './leader-clients.js';
 import { encodeProposal, type MemberRequest } from './proposal-codec.js';
 import { SnapshotStaging } from './snapshot-staging.js';
 import { Waiters } from './waiters.js';
@@ -64,6 +67,11 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
   private readonly node: RawNode;
   private members: readonly MemberRecord[];
   private readonly writes: Waiters<ApplyOutcome>;
+  /** Membership requests of this member's clients, answered with the member list once applied. */
+  private readonly memberChanges: Waiters<readonly MemberRecord[]>;
+  /** A joining member's peers until its own log names the members. */
+  private readonly joinedWith: readonly MemberRecord[];
+  private readonly leaderClients: LeaderClients;
   private readonly reads: LinearizableReads;
   private readonly appliedWaiters: { index: number; resolve: () => void }[] = [];
   private appliedIndex: number;
@@ -87,7 +95,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
   private constructor(
     options: MemberOptions,
     logger: Logger,
-    identity: { memberId: number; clusterId: number },
+    identity: Identity,
     private readonly db: StoreDb,
     private readonly logStore: RaftLogStore,
     private readonly mvcc: MvccStore,
@@ -98,6 +106,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     this.id = identity.memberId;
     this.clusterId = identity.clusterId;
     this.members = mvcc.meta(MEMBERS) ?? [];
+    this.joinedWith = identity.joinedWith;
     this.appliedIndex = mvcc.appliedIndex;
     const electionTick = Math.max(2, Math.round(options.electionTimeout / options.heartbeatInterval));
     this.node = new RawNode({
@@ -121,11 +130,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       {
         write: (req) => this.write(req),
         isLeader: () => this.node.raft.role === 'leader',
-        leaderClientAddress: () => {
-          const lead = this.node.raft.lead;
-          const url = this.members.find((m) => m.id === lead)?.clientUrls[0];
-          return lead === 0 || !url ? undefined : hostPort(url);
-        },
+        leaderClientAddress: () => this.leaderClientAddress(),
         lease: (id) => this.mvcc.lease(id),
         leases: () => this.mvcc.leases(),
         leaseKeys: (id) => this.mvcc.leaseKeys(id),
@@ -141,6 +146,8 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       },
     );
     this.writes = new Waiters(this.requestTimeoutMs());
+    this.memberChanges = new Waiters(this.requestTimeoutMs());
+    this.leaderClients = new LeaderClients(() => this.leaderClientAddress());
     this.reads = new LinearizableReads(
       {
         readIndex: (ctx) => this.node.readIndex(ctx),
@@ -227,6 +234,8 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       selfId: this.id,
       clusterId: String(this.clusterId),
       listen: hostPort(this.options.listenPeerUrls[0]!),
+      // What a member joining the cluster asks for, to find the ID it was added under.
+      membership: () => ({ clusterId: String(this.clusterId), members: this.memberList() }),
       logger: this.logger,
       handler: {
         onMessages: (msgs) => this.onPeerMessages(msgs),
@@ -397,6 +406,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     }
     this.leases.onApplied(result.leases);
     for (const { seq, outcome } of result.own) this.writes.resolve(seq, outcome);
+    for (const { seq, members } of result.membership) this.memberChanges.resolve(seq, members);
     this.setApplied(result.lastIndex);
     if (result.confState && !result.confState.voters.includes(this.id) && !result.confState.learners.includes(this.id)) {
       this.logger.warn('this member was removed from the cluster; stopping');
@@ -427,7 +437,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       return;
     }
     this.published = true;
-    this.propose({ type: 'publish', name: this.options.name, clientUrls: urls }).catch((e: unknown) => {
+    this.proposeMembership({ type: 'publish', name: this.options.name, clientUrls: urls }).catch((e: unknown) => {
       this.published = false;
       this.logger.warn({ err: e }, 'publishing member attributes failed; will retry');
     });
@@ -451,15 +461,28 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
 
   // ------------------------------------------------------------------ proposals
 
-  private propose(request: MemberRequest): Promise<ApplyOutcome> {
+  private propose(request: st.WriteRequest): Promise<ApplyOutcome> {
+    return this.enqueue(request, this.writes);
+  }
+
+  /** A member's own request (publish, update): answered with the member list once applied. */
+  private proposeMembership(request: MemberRequest): Promise<readonly MemberRecord[]> {
+    return this.enqueue(request, this.memberChanges);
+  }
+
+  private enqueue<T>(request: MemberRequest, waiters: Waiters<T>): Promise<T> {
     if (this.closing) return Promise.reject(new EtcdError('ETCD_STOPPED'));
-    const seq = this.seqBase + ++this.seq;
+    const seq = this.nextSeq();
     const data = encodeProposal({ proposer: this.id, seq, request });
     if (data.length > this.options.maxRequestBytes) return Promise.reject(new EtcdError('ETCD_REQUEST_TOO_LARGE'));
-    const done = this.writes.wait(seq);
+    const done = waiters.wait(seq);
     this.queued.push({ data, seq });
     this.kick();
     return done;
+  }
+
+  private nextSeq(): number {
+    return this.seqBase + ++this.seq;
   }
 
   /** Hands every proposal queued since the last Ready to raft in one call (one append). */
@@ -483,8 +506,9 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     const giveUp = 2 * this.options.electionTimeout;
     const keep: Stalled[] = [];
     for (const s of this.stalled) {
-      if (!this.writes.has(s.seq)) continue;
-      if (now - s.since >= giveUp) this.writes.reject(s.seq, new EtcdError('ETCD_NO_LEADER'));
+      const waiters = this.writes.has(s.seq) ? this.writes : this.memberChanges.has(s.seq) ? this.memberChanges : undefined;
+      if (!waiters) continue;
+      if (now - s.since >= giveUp) waiters.reject(s.seq, new EtcdError('ETCD_NO_LEADER'));
       else keep.push(s);
     }
     this.stalled = [];
@@ -546,7 +570,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
   private syncPeers(): void {
     if (!this.transport) return;
     const wanted = new Set<NodeId>();
-    for (const m of this.members) {
+    for (const m of this.members.length > 0 ? this.members : this.joinedWith) {
       if (m.id === this.id || m.peerUrls.length === 0) continue;
       wanted.add(m.id);
       this.transport.setPeer(m.id, m.peerUrls.map(hostPort));
@@ -599,6 +623,90 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
 
   // ------------------------------------------------------------------ ClusterBackend
 
+  private leaderClientAddress(): string | undefined {
+    const lead = this.node.raft.lead;
+    const url = this.members.find((m) => m.id === lead)?.clientUrls[0];
+    return lead === 0 || !url ? undefined : hostPort(url);
+  }
+
+  private isLeader(): boolean {
+    return this.node.raft.role === 'leader';
+  }
+
+  async addMember(peerUrls: readonly string[], isLearner: boolean): Promise<{ member: MemberInfo; members: MemberInfo[] }> {
+    if (!this.isLeader()) {
+      const res = await callUnary(this.leaderClients.get('Cluster').MemberAdd.bind(this.leaderClients.get('Cluster')), { peerURLs: [...peerUrls], isLearner }, this.requestTimeoutMs());
+      return { member: fromPbMember(res.member!), members: res.members.map(fromPbMember) };
+    }
+    if (peerUrls.length === 0) throw new EtcdError('ETCD_MEMBER_BAD_URLS');
+    for (const u of peerUrls) {
+      try {
+        checkUrl(u, 'peerURLs');
+      } catch {
+        throw new EtcdError('ETCD_MEMBER_BAD_URLS');
+      }
+    }
+    if (this.members.some((m) => m.peerUrls.some((u) => peerUrls.includes(u)))) throw new EtcdError('ETCD_PEER_URL_EXIST');
+    // etcd allows one learner at a time.
+    if (isLearner && this.node.raft.trk.learners.length >= 1) throw new EtcdError('ETCD_TOO_MANY_LEARNERS');
+    // As etcd: the peer URLs and the time, hashed — so a member re-added on the same URLs is a new member.
+    const id = memberIdFor(peerUrls, this.options.initialClusterToken, String(Date.now()));
+    const record: MemberRecord = { id, name: '', peerUrls: [...peerUrls], clientUrls: [], isLearner };
+    const members = await this.proposeConfChange({ type: isLearner ? 'addLearner' : 'addVoter', nodeId: id }, record);
+    return { member: { ...record, isLearner }, members: this.toInfos(members) };
+  }
+
+  async removeMember(id: NodeId): Promise<MemberInfo[]> {
+    if (!this.isLeader()) {
+      const c = this.leaderClients.get('Cluster');
+      return (await callUnary(c.MemberRemove.bind(c), { ID: String(id) }, this.requestTimeoutMs())).members.map(fromPbMember);
+    }
+    const record = this.members.find((m) => m.id === id);
+    if (!record) throw new EtcdError('ETCD_MEMBER_NOT_FOUND');
+    return this.toInfos(await this.proposeConfChange({ type: 'removeNode', nodeId: id }, record));
+  }
+
+  async promoteMember(id: NodeId): Promise<MemberInfo[]> {
+    if (!this.isLeader()) {
+      const c = this.leaderClients.get('Cluster');
+      return (await callUnary(c.MemberPromote.bind(c), { ID: String(id) }, this.requestTimeoutMs())).members.map(fromPbMember);
+    }
+    const record = this.members.find((m) => m.id === id);
+    if (!record) throw new EtcdError('ETCD_MEMBER_NOT_FOUND');
+    if (!this.node.raft.trk.isLearner(id)) throw new EtcdError('ETCD_MEMBER_NOT_LEARNER');
+    // As etcd: only a learner that holds at least 90% of the leader's log may vote.
+    const st = this.node.status();
+    const match = st.progress.get(id)?.match ?? 0;
+    if (match < 0.9 * st.lastIndex) throw new EtcdError('ETCD_LEARNER_NOT_READY');
+    return this.toInfos(await this.proposeConfChange({ type: 'addVoter', nodeId: id }, record));
+  }
+
+  async updateMember(id: NodeId, peerUrls: readonly string[]): Promise<MemberInfo[]> {
+    if (!this.members.some((m) => m.id === id)) throw new EtcdError('ETCD_MEMBER_NOT_FOUND');
+    if (this.members.some((m) => m.id !== id && m.peerUrls.some((u) => peerUrls.includes(u)))) throw new EtcdError('ETCD_PEER_URL_EXIST');
+    return this.toInfos(await this.proposeMembership({ type: 'updateMember', id, peerUrls: [...peerUrls] }));
+  }
+
+  /** Proposes a configuration change on the leader and waits until this member has applied it. */
+  private proposeConfChange(change: { type: 'addVoter' | 'addLearner' | 'removeNode'; nodeId: NodeId }, record: MemberRecord): Promise<readonly MemberRecord[]> {
+    const seq = this.nextSeq();
+    const done = this.memberChanges.wait(seq);
+    try {
+      this.node.proposeConfChange({ ...change, context: encodeMemberContext(record, { proposer: this.id, seq }) });
+    } catch (e) {
+      // Another change is still being applied, or this leader has not committed in its term yet.
+      this.memberChanges.reject(seq, e instanceof RaftError ? new EtcdError('ETCD_UNHEALTHY', { cause: e }) : e);
+      return done;
+    }
+    this.kick();
+    return done;
+  }
+
+  private toInfos(members: readonly MemberRecord[]): MemberInfo[] {
+    const trk = this.node.raft.trk;
+    return members.map((m) => ({ ...m, isLearner: trk.isLearner(m.id) }));
+  }
+
   memberList(): MemberInfo[] {
     const conf = this.node.raft.trk;
     return this.members.map((m) => ({ ...m, isLearner: conf.isLearner(m.id) }));
@@ -637,8 +745,10 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       if (this.dbSizeTimer) clearInterval(this.dbSizeTimer);
       this.faults?.close();
       this.leases.close();
+      this.leaderClients.close();
       this.watches.close();
       const stopped = new EtcdError('ETCD_STOPPED');
+      this.memberChanges.rejectAll(stopped);
       this.writes.rejectAll(stopped);
       this.reads.failAll(stopped);
       await this.clientServer?.close();
@@ -657,4 +767,9 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
   private closed: Promise<void> = Promise.resolve();
   /** The temporary folder of an in-memory member, removed on close. */
   private scratchDir: string | undefined;
+}
+
+/** A member as another member's Cluster API answered it. */
+function fromPbMember(m: { ID: string; name: string; peerURLs: string[]; clientURLs: string[]; isLearner: boolean }): MemberInfo {
+  return { id: Number(m.ID), name: m.name, peerUrls: m.peerURLs, clientUrls: m.clientURLs, isLearner: m.isLearner };
 }

@@ -17,9 +17,15 @@ export const MEMBERS = metaKey('members', metaCodecs.json<MemberRecord[]>());
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
-/** The context of an addVoter/addLearner entry: the member being added. */
-export function encodeMemberContext(m: MemberRecord): Uint8Array {
-  return utf8.encode(JSON.stringify(m));
+/** Who asked for a configuration change, so that member can answer its client once it is applied. */
+export interface ChangeOrigin {
+  readonly proposer: NodeId;
+  readonly seq: number;
+}
+
+/** The context of a configuration change entry: the member concerned, and who asked. */
+export function encodeMemberContext(m: MemberRecord, origin?: ChangeOrigin): Uint8Array {
+  return utf8.encode(JSON.stringify(origin ? { ...m, origin } : m));
 }
 
 export function decodeMemberContext(b: Uint8Array | undefined): MemberRecord | undefined {
@@ -27,6 +33,18 @@ export function decodeMemberContext(b: Uint8Array | undefined): MemberRecord | u
   const v = JSON.parse(fromUtf8.decode(b)) as Partial<MemberRecord>;
   if (typeof v.id !== 'number' || typeof v.name !== 'string' || !Array.isArray(v.peerUrls)) return undefined;
   return { id: v.id, name: v.name, peerUrls: v.peerUrls, clientUrls: Array.isArray(v.clientUrls) ? v.clientUrls : [], isLearner: v.isLearner === true };
+}
+
+export function decodeChangeOrigin(b: Uint8Array | undefined): ChangeOrigin | undefined {
+  if (!b || b.length === 0) return undefined;
+  const v = JSON.parse(fromUtf8.decode(b)) as { origin?: Partial<ChangeOrigin> };
+  const o = v.origin;
+  return o && typeof o.proposer === 'number' && typeof o.seq === 'number' ? { proposer: o.proposer, seq: o.seq } : undefined;
+}
+
+/** A member's peer URLs replaced (etcd's MemberUpdate). */
+export function withPeerUrls(members: readonly MemberRecord[], id: NodeId, peerUrls: readonly string[]): MemberRecord[] {
+  return members.map((m) => (m.id === id ? { ...m, peerUrls: [...peerUrls] } : m));
 }
 
 /** The member list after a configuration change. */
@@ -37,8 +55,9 @@ export function applyMembershipChange(
   const rest = members.filter((m) => m.id !== change.nodeId);
   if (change.type === 'removeNode') return rest;
   const existing = members.find((m) => m.id === change.nodeId);
-  const fromContext = decodeMemberContext(change.context);
-  const base: MemberRecord = fromContext ?? existing ?? { id: change.nodeId, name: '', peerUrls: [], clientUrls: [], isLearner: false };
+  // A promotion's context names the member only to carry its origin: what the cluster knows wins.
+  const fromContext = existing ? undefined : decodeMemberContext(change.context);
+  const base: MemberRecord = existing ?? fromContext ?? { id: change.nodeId, name: '', peerUrls: [], clientUrls: [], isLearner: false };
   // A promotion keeps what the cluster already knows of the member (its client URLs, say).
   const merged: MemberRecord = {
     ...base,

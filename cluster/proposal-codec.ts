@@ -23,8 +23,15 @@ export interface PublishRequest {
   readonly clientUrls: readonly string[];
 }
 
+/** A member's peer URLs changed (etcd's MemberUpdate). */
+export interface UpdateMemberRequest {
+  readonly type: 'updateMember';
+  readonly id: NodeId;
+  readonly peerUrls: readonly string[];
+}
+
 /** Anything that goes through the log: a client's write, or a member's own request. */
-export type MemberRequest = WriteRequest | PublishRequest;
+export type MemberRequest = WriteRequest | PublishRequest | UpdateMemberRequest;
 
 /** A request as it travels through the log. */
 export interface Proposal {
@@ -46,6 +53,7 @@ const enum Kind {
   LeaseGrant = 7,
   LeaseRevoke = 8,
   LeaseCheckpoint = 9,
+  UpdateMember = 10,
 }
 const enum OpKind {
   Range = 1,
@@ -82,6 +90,10 @@ export function encodeProposal(p: Proposal): Uint8Array {
     case 'publish':
       w.u8(Kind.Publish).bytes(utf8.encode(r.name)).uvarint(r.clientUrls.length);
       for (const u of r.clientUrls) w.bytes(utf8.encode(u));
+      break;
+    case 'updateMember':
+      w.u8(Kind.UpdateMember).uvarint(r.id).uvarint(r.peerUrls.length);
+      for (const u of r.peerUrls) w.bytes(utf8.encode(u));
       break;
     case 'leaseGrant':
       w.u8(Kind.LeaseGrant).i64(r.request.id).uvarint(r.request.ttl);
@@ -127,6 +139,14 @@ export function decodeProposal(bytes: Uint8Array): Proposal {
       const clientUrls: string[] = [];
       for (let i = 0; i < n; i++) clientUrls.push(fromUtf8.decode(r.bytes()));
       request = { type: 'publish', name, clientUrls };
+      break;
+    }
+    case Kind.UpdateMember: {
+      const id = r.uvarint();
+      const n = r.uvarint();
+      const peerUrls: string[] = [];
+      for (let i = 0; i < n; i++) peerUrls.push(fromUtf8.decode(r.bytes()));
+      request = { type: 'updateMember', id, peerUrls };
       break;
     }
     case Kind.LeaseGrant:

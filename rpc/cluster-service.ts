@@ -1,27 +1,46 @@
-// etcd's Cluster service. MemberList is served; membership changes through the API come later.
+// etcd's Cluster service: the member list and membership changes (add, remove, update, promote).
 import type * as pb from './etcd-api.js';
 import type { ServiceHandlers } from './etcd-api.js';
 import { header } from './kv-convert.js';
 import type { KvBackend } from './kv-backend.js';
-import type { ClusterBackend } from './member-backend.js';
-import { unary, unimplemented } from './unary.js';
+import type { ClusterBackend, MemberInfo } from './member-backend.js';
+import { EtcdError } from './etcd-errors.js';
+import { unary } from './unary.js';
+
+function toPb(m: MemberInfo): pb.Outgoing<pb.Member> {
+  return { ID: String(m.id), name: m.name, peerURLs: [...m.peerUrls], clientURLs: [...m.clientUrls], isLearner: m.isLearner };
+}
+
+/** A member ID from the wire: a uint64 we only ever give out below 2^53. */
+function memberId(id: string): number {
+  const n = Number(id);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new EtcdError('ETCD_MEMBER_NOT_FOUND');
+  return n;
+}
 
 export function clusterService(kv: KvBackend, cluster: ClusterBackend): ServiceHandlers<'Cluster'> {
+  // etcd's cluster service leaves the revision out of its headers.
+  const hdr = (): pb.Outgoing<pb.ResponseHeader> => header(kv.headerFields(), 0);
   return {
     MemberList: unary<pb.MemberListRequest, pb.Outgoing<pb.MemberListResponse>>(() => ({
-      // etcd's cluster service leaves the revision out of its headers.
-      header: header(kv.headerFields(), 0),
-      members: cluster.memberList().map((m) => ({
-        ID: String(m.id),
-        name: m.name,
-        peerURLs: [...m.peerUrls],
-        clientURLs: [...m.clientUrls],
-        isLearner: m.isLearner,
-      })),
+      header: hdr(),
+      members: cluster.memberList().map(toPb),
     })),
-    MemberAdd: unimplemented('MemberAdd'),
-    MemberRemove: unimplemented('MemberRemove'),
-    MemberUpdate: unimplemented('MemberUpdate'),
-    MemberPromote: unimplemented('MemberPromote'),
+    MemberAdd: unary<pb.MemberAddRequest, pb.Outgoing<pb.MemberAddResponse>>(async (req) => {
+      const { member, members } = await cluster.addMember(req.peerURLs, req.isLearner);
+      return { header: hdr(), member: toPb(member), members: members.map(toPb) };
+    }),
+    MemberRemove: unary<pb.MemberRemoveRequest, pb.Outgoing<pb.MemberRemoveResponse>>(async (req) => ({
+      header: hdr(),
+      members: (await cluster.removeMember(memberId(req.ID))).map(toPb),
+    })),
+    MemberUpdate: unary<pb.MemberUpdateRequest, pb.Outgoing<pb.MemberUpdateResponse>>(async (req) => ({
+      header: hdr(),
+      members: (await cluster.updateMember(memberId(req.ID), req.peerURLs)).map(toPb),
+    })),
+    MemberPromote: unary<pb.MemberPromoteRequest, pb.Outgoing<pb.MemberPromoteResponse>>(async (req) => ({
+      header: hdr(),
+      members: (await cluster.promoteMember(memberId(req.ID))).map(toPb),
+    })),
   };
 }

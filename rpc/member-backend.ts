@@ -22,4 +22,9 @@ export interface StatusInfo {
 export interface ClusterBackend {
   memberList(): MemberInfo[];
   status(): StatusInfo;
+  /** Adds a member (a voter, or a learner); resolves once the change is applied, with the new list. */
+  addMember(peerUrls: readonly string[], isLearner: boolean): Promise<{ member: MemberInfo; members: MemberInfo[] }>;
+  removeMember(id: NodeId): Promise<MemberInfo[]>;
+  updateMember(id: NodeId, peerUrls: readonly string[]): Promise<MemberInfo[]>;
+  promoteMember(id: NodeId): Promise<MemberInfo[]>;
 }

@@ -18,6 +18,7 @@ import type { NodeId } from '../raft/types.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './peer-backoff.js';
 import { BadOptionsError, MessageTooLargeError, NotStartedError, PeerClosedError, PeerError } from './peer-errors.js';
 import { encodeMessage, encodeMessages } from './peer-message-codec.js';
+import { membershipHandlers, membershipServiceDefinition, type MembershipInfo } from './peer-membership.js';
 import { PeerReceiver } from './peer-receiver.js';
 import { framedSize } from './peer-send-queue.js';
 import { peerChannelOptions, peerServiceDefinition } from './peer-service.js';
@@ -74,6 +75,8 @@ export interface PeerTransportOptions {
   readonly handler: PeerHandler;
   readonly logger?: Logger;
   readonly limits?: Partial<PeerTransportLimits>;
+  /** Serve the Membership service (for members joining an existing cluster) with this answer. */
+  readonly membership?: () => MembershipInfo;
   /** Waits between reconnection attempts. Default 50 ms doubling to 2 s. */
   readonly backoff?: BackoffOptions;
 }
@@ -126,6 +129,7 @@ export class PeerTransport {
     this.state = 'starting';
     const server = new Server(this.channelOptions);
     server.addService(peerServiceDefinition(), this.receiver.handlers);
+    if (this.options.membership) server.addService(membershipServiceDefinition(), membershipHandlers(this.options.membership));
     this.server = server;
     try {
       this.boundPort = await new Promise<number>((resolve, reject) => {
