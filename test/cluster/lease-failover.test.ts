@@ -10,7 +10,10 @@
 //    before TTL has passed since the last keepalive it was granted (counted from the request);
 //  - a lease let go expires within TTL + max(TTL/2, checkpoint interval) + one election timeout +
 //    the failover time measured here, counted from the answer to its last keepalive, plus a stated
-//    allowance for the expiry round, the revoke's commit and the watch event's delivery.
+//    allowance for the expiry round, the revoke's commit and the watch event's delivery;
+//  - the remaining TTL survives the leader change (the old leader checkpointed it): a lease let go
+//    long before the kill expires sooner than a full TTL after it, which a new leader that
+//    restarted its countdown could not do.
 import { Metadata, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -26,7 +29,7 @@ import { KNOWN_DIFFERENCES, knownDifference } from '../compat/known-differences.
 import { TestCluster } from '../support/cluster.js';
 import { probeMember } from '../support/probe.js';
 
-const TTL_S = 6;
+const TTL_S = 10;
 const TTL_MS = TTL_S * 1000;
 /** The member's defaults (cluster/member.ts, cluster/member-options.ts). */
 const ELECTION_TIMEOUT_MS = 1000;
@@ -229,6 +232,7 @@ const TESTS = {
   kept: 'a kept lease is never gone: timetolive always finds it, its key is never deleted',
   early: 'no lease is seen gone before TTL has passed since its last renewal was requested',
   bound: 'a lease let go expires within TTL + max(TTL/2, checkpoint interval) + one election timeout + the failover time',
+  checkpoint: 'the remaining TTL of a lease let go long before the kill survives the leader change: it expires sooner than a full TTL after the kill',
 } as const;
 const check = (name: string, fn: () => void | Promise<void>): void => {
   (knownDifference(SUITE, name) ? it.fails : it)(name, fn);
@@ -329,7 +333,7 @@ describe('leases when the leader of a 3-member cluster is killed (SIGKILL)', () 
     // TTL/2, then the next round); "late" let go just before it.
     toLeader.letGo(ids('early'));
     toFollower.letGo(ids('early'));
-    await sleep(TTL_MS / 2 + CHECKPOINT_INTERVAL_MS);
+    await sleep(TTL_MS / 2 + 2 * CHECKPOINT_INTERVAL_MS);
     toLeader.letGo(ids('late'));
     toFollower.letGo(ids('late'));
     await sleep(500);
@@ -352,11 +356,12 @@ describe('leases when the leader of a 3-member cluster is killed (SIGKILL)', () 
     await sleep(ELECTION_TIMEOUT_MS);
     probes.forEach((p) => p.stop());
 
-    // Until every lease let go has expired, and then a full TTL more for the kept ones.
+    // Until every lease let go has expired, and the kept ones have outlived the full TTL (and the
+    // election timeout) a new leader gives every lease: they were renewed since.
     const letGo = [...leases.values()].filter((l) => l.group !== 'kept');
     const latestLimit = Math.max(...letGo.map((l) => expiryLimit(l, failoverMs)));
     await eventually('every lease let go to expire', async () => (letGo.every((l) => l.deletedSeen !== undefined) ? true : undefined), latestLimit - Date.now() + 10_000).catch(() => undefined);
-    await sleep(Math.max(0, killedAt + failoverMs + 2 * TTL_MS - Date.now()));
+    await sleep(Math.max(0, killedAt + failoverMs + TTL_MS + ELECTION_TIMEOUT_MS + 1000 - Date.now()));
     polling = false;
     await poller;
     toLeader.stop();
@@ -430,6 +435,12 @@ describe('leases when the leader of a 3-member cluster is killed (SIGKILL)', () 
   check(TESTS.bound, () => {
     const late = all().filter((l) => l.group !== 'kept' && (l.deletedSeen === undefined || l.deletedSeen > expiryLimit(l, outcome!.failoverMs)));
     expect(late.map(describeLease)).toEqual([]);
+  });
+
+  check(TESTS.checkpoint, () => {
+    const { killedAt } = outcome!;
+    const reset = all().filter((l) => l.group === 'early' && (l.deletedSeen === undefined || l.deletedSeen >= killedAt + TTL_MS));
+    expect(reset.map(describeLease)).toEqual([]);
   });
 
   it('the known differences name tests of this file', () => {
