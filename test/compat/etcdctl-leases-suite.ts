@@ -112,6 +112,29 @@ class Session {
   }
 }
 
+/**
+ * etcdctl says nothing when its watch is created: puts `syncKey` (which the watch must see) until
+ * the watch shows one; then puts `paddingKey` up to a fixed count, so that the revisions of the
+ * tests after this one do not depend on how soon the watch was created. Returns the number of the
+ * put that showed (its value is `sync-<n>`).
+ */
+async function syncWatch(s: Session, watcher: EtcdctlProcess, syncKey: string, paddingKey: string): Promise<number> {
+  const attempts = 20;
+  let sync = 0;
+  for (;;) {
+    sync++;
+    await s.ok(['put', syncKey, `sync-${sync}`], { unrecorded: true });
+    const shown = await watcher.until('the sync put', (out) => out.includes(`sync-${sync}\n`), 1000).then(
+      () => true,
+      () => false,
+    );
+    if (shown) break;
+    if (sync === attempts) throw new Error(`etcdctl watch showed none of ${attempts} puts:\n${watcher.stdout}\n${watcher.stderr}`);
+  }
+  for (let i = sync; i < attempts; i++) await s.ok(['put', paddingKey, String(i)], { unrecorded: true });
+  return sync;
+}
+
 /** Polls `probe` until it returns a value (a limit only against hangs). */
 async function until<T>(what: string, probe: () => Promise<T | undefined>, limitMs = 30_000): Promise<T> {
   const deadline = Date.now() + limitMs;
@@ -242,22 +265,7 @@ export function etcdctlLeasesSuite(ctx: SuiteContext): void {
   test('watch --prefix prints each put and delete under the prefix as it happens, nothing outside it', async (s) => {
     const d = s.t.dir;
     const watcher = s.spawn(['watch', '--prefix', `${d}w/`]);
-    // etcdctl says nothing when its watch is created: a put under the prefix, repeated until it
-    // shows; then puts elsewhere up to a fixed count, so that the revisions of the tests after
-    // this one do not depend on how soon the watch was created.
-    const attempts = 20;
-    let sync = 0;
-    for (;;) {
-      sync++;
-      await s.ok(['put', `${d}w/sync`, `sync-${sync}`], { unrecorded: true });
-      const shown = await watcher.until('the sync put', (out) => out.includes(`sync-${sync}\n`), 1000).then(
-        () => true,
-        () => false,
-      );
-      if (shown) break;
-      if (sync === attempts) throw new Error(`etcdctl watch showed none of ${attempts} puts:\n${watcher.stdout}\n${watcher.stderr}`);
-    }
-    for (let i = sync; i < attempts; i++) await s.ok(['put', `${d}padding`, String(i)], { unrecorded: true });
+    const sync = await syncWatch(s, watcher, `${d}w/sync`, `${d}padding`);
     const from = watcher.stdout.lastIndexOf(`sync-${sync}\n`) + `sync-${sync}\n`.length;
     await s.ok(['put', `${d}w/a`, '1']);
     await s.ok(['put', `${d}outside`, 'x']);
@@ -326,6 +334,21 @@ export function etcdctlLeasesSuite(ctx: SuiteContext): void {
     await watcher.until('every event', (out) => out.length >= expected.length);
     s.recordProcess(watcher, await watcher.stop());
     expect(watcher.stdout).toBe(expected);
+  });
+
+  // etcd 3.4 takes a negative start revision as "from now": the watcher starts unsynced, finds
+  // no history at that revision, and goes on with new events only.
+  test('watch --rev with a negative revision replays no history: only what happens after the watch is created', async (s) => {
+    const d = s.t.dir;
+    await s.ok(['put', `${d}old`, 'history']);
+    const watcher = s.spawn(['watch', '--prefix', d, '--rev=-1']);
+    await syncWatch(s, watcher, `${d}sync`, `${d.slice(0, -1)}.padding`);
+    await s.ok(['put', `${d}new`, 'live']);
+    await watcher.until('the new event', (out) => out.includes(`${d}new\nlive\n`));
+    const exit = await watcher.stop();
+    const seen = watcher.stdout.replace(new RegExp(`PUT\n${d}sync\nsync-\\d+\n`, 'g'), '');
+    s.recordProcess(watcher, exit, seen);
+    expect(seen).toBe(event('PUT', `${d}new`, 'live'));
   });
 
   test(
