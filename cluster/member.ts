@@ -79,6 +79,8 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
   private seq = 0;
   private queued: { data: Uint8Array; seq: number }[] = [];
   private stalled: Stalled[] = [];
+  /** The term each proposal in flight was handed to raft in (see failProposalsOfEarlierTerms). */
+  private readonly proposedInTerm = new Map<number, number>();
   private ticker: NodeJS.Timeout | undefined;
   private readyRunning = false;
   private readyAgain = false;
@@ -405,7 +407,10 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       this.syncPeers();
     }
     this.leases.onApplied(result.leases);
-    for (const { seq, outcome } of result.own) this.writes.resolve(seq, outcome);
+    for (const { seq, outcome } of result.own) {
+      this.writes.resolve(seq, outcome);
+      this.proposedInTerm.delete(seq);
+    }
     for (const { seq, members } of result.membership) this.memberChanges.resolve(seq, members);
     this.setApplied(result.lastIndex);
     if (result.confState && !result.confState.voters.includes(this.id) && !result.confState.learners.includes(this.id)) {
@@ -416,6 +421,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
 
   private onSoftState(lead: NodeId, role: string): void {
     this.logger.info({ leader: lead.toString(16), role, term: this.node.raft.term }, lead === 0 ? 'no leader' : 'leader changed');
+    if (lead !== 0) this.failProposalsOfEarlierTerms(this.node.raft.term);
     const leading = role === 'leader';
     if (leading !== this.leading) {
       this.leading = leading;
@@ -496,7 +502,33 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       if (!(e instanceof ProposalDroppedError)) throw e;
       const now = Date.now();
       for (const p of batch) this.stalled.push({ ...p, since: now });
+      return;
     }
+    const term = this.node.raft.term;
+    for (const p of batch) this.proposedInTerm.set(p.seq, term);
+  }
+
+  /**
+   * A new leader was elected: a proposal handed to an earlier leader that is still not applied an
+   * election timeout later was most likely lost with it. Its client hears so now, with etcd's
+   * "possibly due to previous leader failure" (the outcome is unknown), instead of at the request
+   * timeout several seconds later.
+   */
+  private failProposalsOfEarlierTerms(term: number): void {
+    const earlier: number[] = [];
+    for (const [seq, t] of this.proposedInTerm) {
+      if (!this.writes.has(seq) && !this.memberChanges.has(seq)) this.proposedInTerm.delete(seq);
+      else if (t < term) earlier.push(seq);
+    }
+    if (earlier.length === 0) return;
+    setTimeout(() => {
+      for (const seq of earlier) {
+        this.proposedInTerm.delete(seq);
+        const error = new EtcdError('ETCD_TIMEOUT_DUE_TO_LEADER_FAIL');
+        this.writes.reject(seq, error);
+        this.memberChanges.reject(seq, error);
+      }
+    }, this.options.electionTimeout).unref();
   }
 
   /** Proposes again what was refused for want of a leader; gives up after two election timeouts. */
@@ -515,6 +547,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     if (keep.length === 0) return;
     try {
       this.node.propose(keep.map((s) => s.data));
+      for (const s of keep) this.proposedInTerm.set(s.seq, this.node.raft.term);
       this.kick();
     } catch (e) {
       if (!(e instanceof ProposalDroppedError)) throw e;
