@@ -735,6 +735,31 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     return done;
   }
 
+  async hashKV(revision: number): Promise<{ hash: number; compactRevision: number; revision: number }> {
+    const r = await this.mvcc.hashKV(revision);
+    return { hash: r.hash, compactRevision: r.compactRevision, revision: r.revision };
+  }
+
+  async moveLeader(target: NodeId): Promise<void> {
+    if (!this.isLeader()) throw new EtcdError('ETCD_NOT_LEADER');
+    if (target === this.id) return;
+    if (!this.node.raft.trk.isVoter(target)) throw new EtcdError('ETCD_BAD_LEADER_TRANSFEREE');
+    this.node.transferLeader(target);
+    this.kick();
+    // The transfer is abandoned after an election timeout if the target does not take over.
+    const deadline = Date.now() + 2 * this.options.electionTimeout;
+    while (this.node.raft.lead !== target) {
+      if (Date.now() > deadline || this.closing) throw new EtcdError('ETCD_TIMEOUT');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  async defragment(): Promise<void> {
+    // LevelDB reclaims space by compacting its files; ask it to compact all of them now.
+    const db = this.db as unknown as { compactRange?: (start: Uint8Array, end: Uint8Array) => Promise<void> };
+    if (db.compactRange) await db.compactRange(new Uint8Array([0]), new Uint8Array([0xff, 0xff, 0xff, 0xff]));
+  }
+
   private toInfos(members: readonly MemberRecord[]): MemberInfo[] {
     const trk = this.node.raft.trk;
     return members.map((m) => ({ ...m, isLearner: trk.isLearner(m.id) }));

@@ -1,9 +1,10 @@
-// etcd's Maintenance service. Status is served (etcdctl endpoint status); the rest comes later.
+// etcd's Maintenance service: Status, Alarm, HashKV, MoveLeader and Defragment are served.
 import type * as pb from './etcd-api.js';
 import type { ServiceHandlers } from './etcd-api.js';
 import { header } from './kv-convert.js';
 import type { KvBackend } from './kv-backend.js';
 import type { ClusterBackend } from './member-backend.js';
+import { EtcdError } from './etcd-errors.js';
 import { unary, unimplemented, unimplementedStream } from './unary.js';
 
 /** The etcd version we answer as: clients gate features on it. */
@@ -27,11 +28,22 @@ export function maintenanceService(kv: KvBackend, cluster: ClusterBackend): Serv
       };
     }),
     Alarm: unary<pb.AlarmRequest, pb.Outgoing<pb.AlarmResponse>>(() => ({ header: header(kv.headerFields(), cluster.status().revision), alarms: [] })),
-    Defragment: unimplemented('Defragment'),
+    Defragment: unary<pb.DefragmentRequest, pb.Outgoing<pb.DefragmentResponse>>(async () => {
+      await cluster.defragment();
+      return { header: header(kv.headerFields(), cluster.status().revision) };
+    }),
     Hash: unimplemented('Hash'),
-    HashKV: unimplemented('HashKV'),
+    HashKV: unary<pb.HashKVRequest, pb.Outgoing<pb.HashKVResponse>>(async (req) => {
+      const r = await cluster.hashKV(Number(req.revision));
+      return { header: header(kv.headerFields(), r.revision), hash: r.hash, compact_revision: String(r.compactRevision) };
+    }),
     Snapshot: unimplementedStream('Snapshot'),
-    MoveLeader: unimplemented('MoveLeader'),
+    MoveLeader: unary<pb.MoveLeaderRequest, pb.Outgoing<pb.MoveLeaderResponse>>(async (req) => {
+      const target = Number(req.targetID);
+      if (!Number.isSafeInteger(target) || target <= 0) throw new EtcdError('ETCD_BAD_LEADER_TRANSFEREE');
+      await cluster.moveLeader(target);
+      return { header: header(kv.headerFields(), cluster.status().revision) };
+    }),
     Downgrade: unimplemented('Downgrade'),
   };
 }

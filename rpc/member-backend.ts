@@ -27,4 +27,10 @@ export interface ClusterBackend {
   removeMember(id: NodeId): Promise<MemberInfo[]>;
   updateMember(id: NodeId, peerUrls: readonly string[]): Promise<MemberInfo[]>;
   promoteMember(id: NodeId): Promise<MemberInfo[]>;
+  /** etcd's HashKV: a hash of the key-value history up to `revision` (0 = current). */
+  hashKV(revision: number): Promise<{ hash: number; compactRevision: number; revision: number }>;
+  /** Hands leadership to `target` (this member must lead); resolves once the target leads. */
+  moveLeader(target: NodeId): Promise<void>;
+  /** Reclaims disk space (etcd's defragment). */
+  defragment(): Promise<void>;
 }
