@@ -31,8 +31,8 @@ export function parseCreateRequest(req: pb.WatchCreateRequest): ParsedCreate | {
     spec: {
       key,
       ...(rangeEnd ? { rangeEnd } : {}),
-      // A negative start lies before every revision: the oldest one stands for it.
-      startRevision: startRevision < 0 ? 1 : startRevision,
+      // etcd 3.4 watches a negative start revision from now, like 0.
+      startRevision: startRevision < 0 ? 0 : startRevision,
       prevKv: req.prev_kv,
       // Filter values etcd does not know are ignored, as etcd ignores them.
       noPut: req.filters.includes('NOPUT'),
