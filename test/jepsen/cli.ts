@@ -23,6 +23,7 @@ const HELP = `usage: npm run jepsen -- [options]
   --keys <n>             keys in use at once (default 4)
   --ops-per-key <n>      operations on a key before moving to a fresh one (default 250)
   --timeout <ms>         client deadline per request (default 3000)
+  --watch-streams <n>    Watch streams of the watch workload, 4 watches each (default 3; 0: no watchers)
   --quiet <min,max>      ms the cluster is left alone between faults (default 1000,4000)
   --hold <min,max>       ms a fault lasts (default 3000,8000)
   --snapshot-count <n>   members' --snapshot-count (default 2000, so restarted members catch up by snapshot too)
@@ -41,6 +42,7 @@ async function main(): Promise<number> {
       keys: { type: 'string', default: '4' },
       'ops-per-key': { type: 'string', default: '250' },
       timeout: { type: 'string', default: '3000' },
+      'watch-streams': { type: 'string', default: '3' },
       'snapshot-count': { type: 'string', default: '2000' },
       quiet: { type: 'string', default: '1000,4000' },
       hold: { type: 'string', default: '3000,8000' },
@@ -70,6 +72,7 @@ async function main(): Promise<number> {
     return [lo, hi];
   };
   const timing = { quietMs: span('quiet', values.quiet), faultMs: span('hold', values.hold) };
+  const watchStreams = int('watch-streams', values['watch-streams'], 0);
   const out = values.out ?? resultsDir();
   const progress: string[] = [];
 
@@ -92,6 +95,7 @@ async function main(): Promise<number> {
       opsPerKey: int('ops-per-key', values['ops-per-key'], 1),
       timeoutMs: int('timeout', values.timeout, 1),
     },
+    ...(watchStreams > 0 ? { watch: { streams: watchStreams } } : {}),
     log: (line) => {
       progress.push(line);
       process.stdout.write(`${line}\n`);

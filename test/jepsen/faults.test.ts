@@ -1,5 +1,6 @@
 // The short fault runs CI does on every change: three scenarios of about 20 s each against a
-// 3-member Lodestone cluster, every history checked for linearizability and for lost writes.
+// 3-member Lodestone cluster, every history checked for linearizability and for lost writes; the
+// first one also runs the watch workload (every watch sees exactly the committed events of its keys).
 // A failing run leaves its history, nemesis log and member logs in jepsen-results/ci-*; replay the
 // schedule with JEPSEN_SEED=<seed> (the seed fixes the faults and operations, not the timing).
 // The long version: npm run jepsen -- --time 600 --nemesis all.
@@ -29,15 +30,23 @@ async function scenario(label: string, options: Omit<RunOptions, 'members' | 'ti
   const kv = s.workloads[0]!.figures as { finalReads: number; keys: number; revisionChecks: number };
   expect(kv.finalReads).toBe(kv.keys);
   expect(kv.revisionChecks).toBeGreaterThan(0);
+  if (options.watch) {
+    const watch = s.workloads.find((w) => w.name === 'watch')!.figures as { eventsChecked: number; resumes: number; historyMembersAgreeing: string[] };
+    expect(watch.eventsChecked).toBeGreaterThan(0);
+    // Streams move of their own accord every 5-10 s at least: watches resumed from their last revision + 1.
+    expect(watch.resumes).toBeGreaterThan(0);
+    expect(watch.historyMembersAgreeing).toHaveLength(3);
+  }
 }
 
 describe('Lodestone under faults (short runs)', () => {
-  it('kill -9 of the leader or a random member, and partitions: halves, isolated leader, bridge, one-way', async () => {
+  it('kill -9 of the leader or a random member, and partitions: halves, isolated leader, bridge, one-way; watchers beside the clients', async () => {
     await scenario('kill-partition', {
       timeS: 20,
       seed: 101,
       nemeses: ['kill-leader', 'kill-random', 'partition-halves', 'partition-leader', 'partition-bridge', 'partition-oneway'],
       kv: { clients: 8 },
+      watch: { streams: 3, migrateMs: [5000, 10_000] },
     });
   }, 180_000);
 

@@ -54,6 +54,22 @@ export const DEFAULT_KV_OPTIONS: KvWorkloadOptions = {
   maxRevisionChecks: 20_000,
 };
 
+/** The name of the `n`th key the workload uses (k00000, k00001, …): ten in a row share a prefix. */
+export function kvKeyName(prefix: string, n: number): string {
+  return `${prefix}k${String(n).padStart(5, '0')}`;
+}
+
+/** What other workloads (the watchers) may know of the keys: how many were taken, which are in use. */
+export interface KeyFeed {
+  readonly prefix: string;
+  /** Keys taken so far: kvKeyName(prefix, 0 … allocated - 1). */
+  allocated(): number;
+  /** Whether a key is still in use (taken and not retired). */
+  isActive(key: string): boolean;
+  /** The operations recorded so far. */
+  records(): readonly KvRecord[];
+}
+
 class KeyPool {
   private readonly active: { key: string; issued: number; unknownWrites: number }[] = [];
   readonly all: string[] = [];
@@ -80,8 +96,12 @@ class KeyPool {
     if (i >= 0 && ++this.active[i]!.unknownWrites >= this.maxUnknownWrites) this.active[i] = this.fresh();
   }
 
+  isActive(key: string): boolean {
+    return this.active.some((s) => s.key === key);
+  }
+
   private fresh(): { key: string; issued: number; unknownWrites: number } {
-    const key = `${this.prefix}k${String(this.all.length).padStart(5, '0')}`;
+    const key = kvKeyName(this.prefix, this.all.length);
     this.all.push(key);
     return { key, issued: 0, unknownWrites: 0 };
   }
@@ -184,6 +204,16 @@ export class KvWorkload implements Workload {
         ...(r.revision ? { revision: r.revision, answeredBy: r.answeredBy } : {}),
       };
     }
+  }
+
+  /** The keys as other workloads may follow them (valid once started). */
+  keyFeed(): KeyFeed {
+    return {
+      prefix: this.options.keyPrefix,
+      allocated: () => (this.keys as KeyPool | undefined)?.all.length ?? 0,
+      isActive: (key) => (this.keys as KeyPool | undefined)?.isActive(key) ?? false,
+      records: () => this.records,
+    };
   }
 
   /** Every record so far (for tests and reports). */

@@ -9,6 +9,7 @@ import { memberHexIds } from './cluster-view.js';
 import { FaultFiles } from './fault-files.js';
 import { KvWorkload, type KvWorkloadOptions } from './kv-workload.js';
 import { DEFAULT_TIMING, Nemesis, needsFaultFiles, type FaultKind, type NemesisEvent, type NemesisTiming } from './nemesis.js';
+import { WatchWorkload, type WatchWorkloadOptions } from './watch-workload.js';
 import type { Anomaly, Workload, WorkloadContext, WorkloadReport } from './workload.js';
 
 export interface RunOptions {
@@ -19,6 +20,8 @@ export interface RunOptions {
   readonly seed: number;
   readonly implementation?: Implementation;
   readonly kv?: Partial<KvWorkloadOptions>;
+  /** Runs the watch workload beside the key-value one (absent: no watchers). */
+  readonly watch?: Partial<WatchWorkloadOptions>;
   readonly timing?: Partial<NemesisTiming>;
   /** Extra member flags (e.g. a small --snapshot-count, so that restarted members catch up by snapshot). */
   readonly memberArgs?: readonly string[];
@@ -77,7 +80,9 @@ export async function runJepsen(options: RunOptions): Promise<RunResult> {
   const faultFiles = implementation === 'lodestone' ? await FaultFiles.create(options.members) : undefined;
   let cluster: TestCluster | undefined;
   let nemesis: Nemesis | undefined;
-  const workloads: Workload[] = [new KvWorkload(options.kv)];
+  const kvWorkload = new KvWorkload(options.kv);
+  const workloads: Workload[] = [kvWorkload];
+  if (options.watch) workloads.push(new WatchWorkload(kvWorkload.keyFeed(), options.watch));
   const anomalies: Anomaly[] = [];
   const memberLogs: Record<string, readonly string[]> = {};
   try {
@@ -142,7 +147,7 @@ export async function runJepsen(options: RunOptions): Promise<RunResult> {
     seed: options.seed,
     implementation,
     members: options.members,
-    clients: (workloads[0] as KvWorkload).options.clients,
+    clients: kvWorkload.options.clients,
     nemeses: options.nemeses,
     timeS: options.timeS,
     wallS: Math.round(clock() / 100) / 10,
@@ -191,6 +196,10 @@ export function formatSummary(s: Summary): string {
   ];
   for (const w of s.workloads) {
     const f = w.figures as Record<string, unknown>;
+    if (w.summaryLine !== undefined) {
+      lines.push(w.summaryLine);
+      continue;
+    }
     lines.push(
       `${w.name}: ${String(f.operationsChecked)} operations checked on ${String(f.keys)} keys — ${String(f.keysLinearizable)} linearizable, ${w.anomalies.length} anomalies, ${w.inconclusive} inconclusive (check ${String(f.checkMs)} ms)`,
     );

@@ -1,4 +1,4 @@
-// What the runner asks of a workload. The key-value workload is one; a watch workload (every
+// What the runner asks of a workload. The key-value workload is one; the watch workload (every
 // watcher sees exactly the committed revisions of its keys, in order) plugs in the same way.
 import type { Prng } from '../sim/prng.js';
 import type { TestCluster } from '../support/cluster.js';
@@ -30,6 +30,8 @@ export interface WorkloadReport {
   readonly anomalies: readonly Anomaly[];
   /** Keys (or other units) the check could not decide within its budget. */
   readonly inconclusive: number;
+  /** The workload's line in the summary text (the runner composes one from the figures otherwise). */
+  readonly summaryLine?: string;
 }
 
 export interface Workload {
