@@ -9,6 +9,10 @@ import { ClientServer } from '../../rpc/client-server.js';
 import { createEtcdClient, type WatchResponse } from '../../rpc/etcd-api.js';
 import { TestMember } from './watch-test-member.js';
 
+function unused(): Promise<never> {
+  return Promise.reject(new Error('not used by this test'));
+}
+
 async function start(member: TestMember, withBackends: boolean): Promise<ClientServer> {
   const server = new ClientServer({
     listen: ['127.0.0.1:0'],
@@ -18,6 +22,14 @@ async function start(member: TestMember, withBackends: boolean): Promise<ClientS
     cluster: {
       memberList: () => [],
       status: () => ({ leader: 0, raftIndex: 0, raftTerm: 0, raftAppliedIndex: 0, revision: member.revision, isLearner: false, dbSize: 0 }),
+      // This test serves Watch and Lease only; the Cluster and Maintenance calls it never makes.
+      addMember: unused,
+      removeMember: unused,
+      updateMember: unused,
+      promoteMember: unused,
+      hashKV: unused,
+      moveLeader: unused,
+      defragment: unused,
     },
     logger: pino({ level: 'silent' }),
   });
