@@ -18,13 +18,18 @@ export class FaultFiles {
   /** Cut links as "from>to" by member index. */
   private readonly cut = new Set<string>();
   private readonly delays = new Map<number, number>();
-  private memberIds: readonly string[] = [];
+  private memberIds: string[] = [];
   private writes: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly dir: string,
-    readonly size: number,
+    private members: number,
   ) {}
+
+  /** Members with a file (those added during the run included). */
+  get size(): number {
+    return this.members;
+  }
 
   /** A folder with one (empty) fault file per member. */
   static async create(size: number): Promise<FaultFiles> {
@@ -47,6 +52,21 @@ export class FaultFiles {
   setMemberIds(hexIds: readonly string[]): void {
     if (hexIds.length !== this.size) throw new Error(`expected ${this.size} member ids, got ${hexIds.length}`);
     this.memberIds = [...hexIds];
+  }
+
+  /**
+   * A file for member `index` (a member joining the cluster), written before it starts. Its id is
+   * set with setMemberId once the cluster has given it one.
+   */
+  async ensureMember(index: number): Promise<void> {
+    if (index < this.members) return;
+    this.members = index + 1;
+    await this.flush();
+  }
+
+  setMemberId(index: number, hexId: string): void {
+    if (index >= this.members) throw new Error(`no fault file for member ${index}`);
+    this.memberIds[index] = hexId;
   }
 
   /** Drops every message from `from` to `to` (one way). */

@@ -1,6 +1,6 @@
-// The short fault runs CI does on every change: three scenarios of about 20 s each against a
+// The short fault runs CI does on every change: four scenarios of about 20 s each against a
 // 3-member Lodestone cluster, every history checked for linearizability and for lost writes; the
-// first one also runs the watch workload (every watch sees exactly the committed events of its keys).
+// first and the last also run the watch workload (every watch sees exactly the committed events of its keys).
 // A failing run leaves its history, nemesis log and member logs in jepsen-results/ci-*; replay the
 // schedule with JEPSEN_SEED=<seed> (the seed fixes the faults and operations, not the timing).
 // The long version: npm run jepsen -- --time 600 --nemesis all.
@@ -67,6 +67,16 @@ describe('Lodestone under faults (short runs)', () => {
       // Small snapshots, so that restarts also replay from a snapshot.
       memberArgs: ['--snapshot-count', '300', '--experimental-snapshot-catchup-entries', '100'],
       kv: { clients: 8 },
+    });
+  }, 180_000);
+
+  it('membership: a member removed and a fresh one added, or one added then one removed (the leader among them), with watchers', async () => {
+    await scenario('membership', {
+      timeS: 20,
+      seed: 404,
+      nemeses: ['member-replace', 'member-grow'],
+      kv: { clients: 8 },
+      watch: { streams: 3, migrateMs: [5000, 10_000] },
     });
   }, 180_000);
 });

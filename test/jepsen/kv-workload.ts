@@ -3,11 +3,13 @@
 // few keys with unique values. A key is retired for a fresh one after a few hundred operations, or
 // sooner once several writes of unknown outcome pile up on it: the checker's cost grows fast with
 // them. After the run, one linearizable read of every key ever used goes into the history, and
-// every member must come to hold the same values.
+// every member must come to hold the same values. A client whose member was removed from the
+// cluster takes another one (a member added since, perhaps) as its own.
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import type { RangeResponse, ServiceClient } from '../../rpc/etcd-api.js';
 import type { KvInput } from '../linearizability/index.js';
 import type { Prng } from '../sim/prng.js';
+import type { TestCluster } from '../support/cluster.js';
 import { checkFinalValues, checkKeys, type CheckBudget, type KvRecord } from './kv-checks.js';
 import { classifyError, describeError, openKv, runKvOperation, type Answer } from './kv-client.js';
 import { sleep, type Anomaly, type Workload, type WorkloadContext, type WorkloadReport } from './workload.js';
@@ -225,12 +227,18 @@ export class KvWorkload implements Workload {
 
   private async client(c: number, rng: Prng): Promise<void> {
     const o = this.options;
-    const members = this.ctx.cluster.members.length;
-    const home = c % members;
+    const cluster = this.ctx.cluster;
+    let home = c % cluster.members.length;
     let member = home;
     let movedAt = 0;
     let process = c;
     while (!this.stopping) {
+      // A member removed from the cluster: a new home among those in it now (members added included).
+      if (cluster.isRemoved(home)) {
+        const active = cluster.activeMembers;
+        home = active[c % active.length]!.index;
+      }
+      if (cluster.isRemoved(member)) member = home;
       // Back to its own member a while after leaving it: if that is still down, the request fails fast.
       if (member !== home && this.ctx.clock() - movedAt > o.returnHomeMs) member = home;
       const key = this.keys.pick(rng);
@@ -249,7 +257,7 @@ export class KvWorkload implements Workload {
           this.keys.noteUnknownWrite(key);
         }
         if (!o.stickyClients) {
-          member = (member + 1) % members;
+          member = nextMember(cluster, member);
           movedAt = this.ctx.clock();
         }
         await sleep(rng.range(20, 100));
@@ -308,10 +316,10 @@ export class KvWorkload implements Workload {
    * range read is one atomic read of all of them). Tries each member in turn until one answers.
    */
   private async finalRead(ctx: WorkloadContext): Promise<{ values: Map<string, string | null>; revision: string } | undefined> {
-    const members = ctx.cluster.members.length;
+    const members = ctx.cluster.activeMembers.map((m) => m.index);
     const errors: string[] = [];
-    for (let attempt = 0; attempt < 3 * members; attempt++) {
-      const member = attempt % members;
+    for (let attempt = 0; attempt < 3 * members.length; attempt++) {
+      const member = members[attempt % members.length]!;
       const call = ctx.clock();
       try {
         const res = await this.rangePrefix(member, { serializable: false }, 10_000);
@@ -343,7 +351,7 @@ export class KvWorkload implements Workload {
    */
   private async awaitConvergence(ctx: WorkloadContext, reference: ReadonlyMap<string, string | null>, revision: string, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    for (const m of ctx.cluster.members) {
+    for (const m of ctx.cluster.activeMembers) {
       let last = '';
       for (;;) {
         try {
@@ -393,7 +401,7 @@ export class KvWorkload implements Workload {
     const stride = Math.max(1, acknowledged.length / this.options.maxRevisionChecks);
     const picked: KvRecord[] = [];
     for (let i = 0; i < acknowledged.length && picked.length < this.options.maxRevisionChecks; i += stride) picked.push(acknowledged[Math.floor(i)]!);
-    const members = ctx.cluster.members.length;
+    const members = ctx.cluster.activeMembers.map((m) => m.index);
     let nextIndex = 0;
     const worker = async (): Promise<void> => {
       while (nextIndex < picked.length) {
@@ -401,8 +409,8 @@ export class KvWorkload implements Workload {
         const r = picked[i]!;
         const expected = r.input.type === 'put' || r.input.type === 'cas' ? r.input.value : r.output?.type === 'get' ? r.output.value : null;
         let answered = false;
-        for (let attempt = 0; attempt < members && !answered; attempt++) {
-          const member = (i + attempt) % members;
+        for (let attempt = 0; attempt < members.length && !answered; attempt++) {
+          const member = members[(i + attempt) % members.length]!;
           try {
             const res = await this.range(member, r.input.key, r.revision!, 5000);
             answered = true;
@@ -458,6 +466,16 @@ export class KvWorkload implements Workload {
       );
     });
   }
+}
+
+/** The member after `index` (in index order, round and round) that the cluster has not removed. */
+export function nextMember(cluster: TestCluster, index: number): number {
+  const n = cluster.members.length;
+  for (let step = 1; step <= n; step++) {
+    const i = (index + step) % n;
+    if (!cluster.isRemoved(i)) return i;
+  }
+  return index;
 }
 
 function show(v: string | null): string {

@@ -2,12 +2,15 @@
 // time is up, and all of them healed when the run ends, however it ends.
 //
 // Process faults (kill -9 and restart, SIGSTOP / SIGCONT) go through TestCluster; network
-// partitions and a slow disk through the members' fault files (cluster/fault-injection.ts). No
-// firewall rule, route or process outside the cluster is ever touched.
+// partitions and a slow disk through the members' fault files (cluster/fault-injection.ts);
+// membership changes through etcd's Cluster API (membership.ts), a new member started by
+// TestCluster with a fresh data dir. No firewall rule, route or process outside the cluster is
+// ever touched.
 import type { Prng } from '../sim/prng.js';
 import { ClusterStartError, type TestCluster } from '../support/cluster.js';
 import { findLeader } from './cluster-view.js';
 import type { FaultFiles } from './fault-files.js';
+import { ensureAdded, ensureRemoved } from './membership.js';
 
 export const FAULT_KINDS = [
   'kill-random',
@@ -20,6 +23,8 @@ export const FAULT_KINDS = [
   'partition-bridge',
   'partition-oneway',
   'slow-disk',
+  'member-replace',
+  'member-grow',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -31,6 +36,7 @@ export const FAULT_GROUPS: Readonly<Record<string, readonly FaultKind[]>> = {
   pause: ['pause-random', 'pause-leader'],
   partition: ['partition-halves', 'partition-leader', 'partition-bridge', 'partition-oneway'],
   crash: ['kill-random', 'kill-leader', 'kill-all'],
+  membership: ['member-replace', 'member-grow'],
 };
 
 /** "kill,partition-leader" → the fault kinds it names (groups expanded, duplicates dropped). */
@@ -50,11 +56,12 @@ export function needsFaultFiles(kind: FaultKind): boolean {
   return kind.startsWith('partition-') || kind === 'slow-disk';
 }
 
-type Family = 'process' | 'network' | 'disk';
+type Family = 'process' | 'network' | 'disk' | 'membership';
 
 function familyOf(kind: FaultKind): Family {
   if (kind.startsWith('partition-')) return 'network';
   if (kind === 'slow-disk') return 'disk';
+  if (kind.startsWith('member-')) return 'membership';
   return 'process';
 }
 
@@ -62,7 +69,7 @@ function familyOf(kind: FaultKind): Family {
 export interface NemesisEvent {
   /** Milliseconds since the run started. */
   readonly t: number;
-  readonly event: 'inject' | 'heal' | 'recovered' | 'not-recovered';
+  readonly event: 'inject' | 'heal' | 'recovered' | 'not-recovered' | 'failed';
   readonly kind?: FaultKind;
   readonly detail: string;
 }
@@ -78,6 +85,8 @@ export interface NemesisTiming {
   readonly combineChance: number;
   /** How long the cluster may take to be ready again after a heal before that counts as an anomaly. */
   readonly recoveryTimeoutMs: number;
+  /** How long a membership change may take (retried until the member list shows it) before it counts as failed. */
+  readonly membershipTimeoutMs: number;
 }
 
 export const DEFAULT_TIMING: NemesisTiming = {
@@ -86,6 +95,7 @@ export const DEFAULT_TIMING: NemesisTiming = {
   downMs: [500, 2500],
   combineChance: 0.35,
   recoveryTimeoutMs: 30_000,
+  membershipTimeoutMs: 60_000,
 };
 
 export interface NemesisContext {
@@ -105,6 +115,13 @@ interface ActiveFault {
   readonly heal: () => Promise<string>;
 }
 
+/** A membership change the cluster did not make within its timeout (on injecting or healing). */
+export interface MembershipFailure {
+  readonly t: number;
+  readonly kind: FaultKind;
+  readonly message: string;
+}
+
 /** A recovery that did not happen: the cluster was not ready within the timeout after a heal. */
 export interface RecoveryFailure {
   readonly t: number;
@@ -116,13 +133,24 @@ export class Nemesis {
   readonly events: NemesisEvent[] = [];
   readonly injected = new Map<FaultKind, number>();
   readonly recoveryFailures: RecoveryFailure[] = [];
+  readonly membershipFailures: MembershipFailure[] = [];
+  /** Members removed that stopped by themselves, and those that had to be stopped. */
+  readonly removals = { stoppedThemselves: 0, stoppedByTest: 0 };
   private readonly active: ActiveFault[] = [];
+  private readonly hexIds: string[];
   private readonly killed = new Set<number>();
   private readonly paused = new Set<number>();
   private stopped = false;
   private wake: (() => void) | undefined;
 
-  constructor(private readonly ctx: NemesisContext) {}
+  constructor(private readonly ctx: NemesisContext) {
+    this.hexIds = [...ctx.hexIds];
+  }
+
+  /** Each member's id in hex, by index (members added during the run included). */
+  get memberIds(): readonly string[] {
+    return this.hexIds;
+  }
 
   /** Runs rounds of faults from `kinds` until `deadline` (run clock, ms) or stop(); heals at the end. */
   async run(kinds: readonly FaultKind[], deadline: number): Promise<void> {
@@ -136,6 +164,8 @@ export class Nemesis {
         const round = [first];
         const others = kinds.filter((k) => familyOf(k) !== familyOf(first));
         if (others.length > 0 && rng.chance(timing.combineChance)) round.push(rng.pick(others));
+        // A membership change first, while the cluster is whole; healed last.
+        round.sort((a, b) => Number(familyOf(b) === 'membership') - Number(familyOf(a) === 'membership'));
         for (const kind of round) await this.inject(kind);
         const hold = round.includes('kill-all') ? timing.downMs : timing.faultMs;
         await this.sleep(Math.min(rng.range(hold[0], hold[1]), Math.max(0, deadline - clock())));
@@ -200,14 +230,24 @@ export class Nemesis {
   }
 
   async inject(kind: FaultKind): Promise<void> {
-    const fault = await this.start(kind);
+    let fault: ActiveFault | undefined;
+    try {
+      fault = await this.start(kind);
+    } catch (e) {
+      if (familyOf(kind) !== 'membership') throw e;
+      // The cluster did not make the change: an anomaly; the round goes on without it.
+      const message = e instanceof Error ? e.message : String(e);
+      this.membershipFailures.push({ t: this.ctx.clock(), kind, message });
+      this.log('failed', kind, message);
+      return;
+    }
     this.active.push(fault);
     this.injected.set(kind, (this.injected.get(kind) ?? 0) + 1);
   }
 
   private async start(kind: FaultKind): Promise<ActiveFault> {
     const { cluster, rng } = this.ctx;
-    const all = cluster.members.map((m) => m.index);
+    const all = cluster.activeMembers.map((m) => m.index);
     const name = (i: number): string => cluster.members[i]!.name;
     switch (kind) {
       case 'kill-random':
@@ -295,8 +335,71 @@ export class Nemesis {
           },
         };
       }
+      case 'member-replace': {
+        // A member leaves (the leader a third of the time); a fresh one joins when healed.
+        const { target, how } = await this.target(rng.chance(1 / 3));
+        const detail = await this.removeMember(target, how);
+        this.log('inject', kind, detail);
+        return { kind, heal: async () => this.membershipHeal(kind, () => this.addMember()) };
+      }
+      case 'member-grow': {
+        // A fresh member joins; when healed, one leaves (any of them, the leader a third of the time).
+        const detail = await this.addMember();
+        this.log('inject', kind, detail);
+        return {
+          kind,
+          heal: async () =>
+            this.membershipHeal(kind, async () => {
+              const { target, how } = await this.target(rng.chance(1 / 3));
+              return this.removeMember(target, how);
+            }),
+        };
+      }
       default:
         return assertNever(kind);
+    }
+  }
+
+  /** Adds a fresh member (new ports and data dir) and starts it; the member that accepted it is named first in its --initial-cluster. */
+  private async addMember(): Promise<string> {
+    const { cluster, faultFiles } = this.ctx;
+    const leader = await findLeader(cluster, this.hexIds);
+    let accepted: { hexId: string; via: number; calls: number } | undefined;
+    const m = await cluster.addMember(async (joining) => {
+      await faultFiles?.ensureMember(joining.index);
+      const r = await ensureAdded(cluster, joining.peerUrl, leader === undefined ? [] : [leader], this.ctx.timing.membershipTimeoutMs);
+      accepted = { hexId: r.member.hexId, via: r.via, calls: r.calls };
+      const others = cluster.activeMembers.filter((x) => x.index !== r.via);
+      return [cluster.member(r.via), ...others].map((x) => `${x.name}=${x.peerUrl}`).concat(`${joining.name}=${joining.peerUrl}`).join(',');
+    });
+    this.hexIds[m.index] = accepted!.hexId;
+    faultFiles?.setMemberId(m.index, accepted!.hexId);
+    const size = cluster.activeMembers.length;
+    return `added ${m.name} (${accepted!.hexId}) through ${cluster.member(accepted!.via).name}${accepted!.calls > 1 ? ` (${accepted!.calls} MemberAdd calls)` : ''}: ${size} members`;
+  }
+
+  /** Removes a member through another one and waits for its process to end (a removed member stops). */
+  private async removeMember(target: number, how: string): Promise<string> {
+    const { cluster } = this.ctx;
+    const name = cluster.member(target).name;
+    const r = await ensureRemoved(cluster, target, this.hexIds[target]!, this.ctx.timing.membershipTimeoutMs);
+    this.killed.delete(target);
+    this.paused.delete(target);
+    const byItself = await cluster.markRemoved(target);
+    if (byItself) this.removals.stoppedThemselves++;
+    else this.removals.stoppedByTest++;
+    const size = cluster.activeMembers.length;
+    return `removed ${name}${how} through ${cluster.member(r.via).name}${r.calls > 1 ? ` (${r.calls} MemberRemove calls)` : ''}; it ${byItself ? 'stopped by itself' : 'was still running 10 s later: stopped'}: ${size} members`;
+  }
+
+  /** A membership heal never throws: a change the cluster would not make is recorded, and healing goes on. */
+  private async membershipHeal(kind: FaultKind, change: () => Promise<string>): Promise<string> {
+    try {
+      return await change();
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.membershipFailures.push({ t: this.ctx.clock(), kind, message });
+      return `FAILED: ${message}`;
     }
   }
 
@@ -323,13 +426,14 @@ export class Nemesis {
 
   /** The leader when asked for it and one is known, otherwise a random serving member. */
   private async target(leader: boolean): Promise<{ target: number; how: string }> {
-    const { cluster, rng, hexIds } = this.ctx;
+    const { cluster, rng } = this.ctx;
+    const hexIds = this.hexIds;
     if (leader) {
       const found = await findLeader(cluster, hexIds);
       if (found !== undefined) return { target: found, how: ' (the leader)' };
     }
-    const serving = cluster.members.filter((m) => cluster.isServing(m.index)).map((m) => m.index);
-    const pool = serving.length > 0 ? serving : cluster.members.map((m) => m.index);
+    const serving = cluster.activeMembers.filter((m) => cluster.isServing(m.index)).map((m) => m.index);
+    const pool = serving.length > 0 ? serving : cluster.activeMembers.map((m) => m.index);
     return { target: rng.pick(pool), how: leader ? ' (no leader known: a random member)' : '' };
   }
 

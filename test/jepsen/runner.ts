@@ -44,6 +44,8 @@ export interface Summary {
   readonly unknown: number;
   readonly faults: Readonly<Record<string, number>>;
   readonly faultsTotal: number;
+  /** Members at the end (added and removed ones counted once each), and how removed members ended. */
+  readonly membership: { readonly membersAtEnd: number; readonly added: number; readonly removed: number; readonly removedStoppedThemselves: number };
   readonly workloads: readonly WorkloadReport[];
   readonly anomalies: readonly Anomaly[];
   /**
@@ -132,9 +134,13 @@ export async function runJepsen(options: RunOptions): Promise<RunResult> {
     }
   }
 
-  if (!nemesis) throw new Error('unreachable: the run ended without a nemesis');
+  if (!nemesis || !cluster) throw new Error('unreachable: the run ended without a nemesis');
+  const finalMembers = { all: cluster.members.length, active: cluster.activeMembers.length };
   for (const f of nemesis.recoveryFailures) {
     anomalies.push({ workload: 'cluster', kind: 'not-recovered', message: `at ${(f.t / 1000).toFixed(1)} s, after ${f.after}: ${f.message}` });
+  }
+  for (const f of nemesis.membershipFailures) {
+    anomalies.push({ workload: 'cluster', kind: 'membership-change-failed', message: `at ${(f.t / 1000).toFixed(1)} s, ${f.kind}: ${f.message}` });
   }
   say('checking the histories');
   const reports = workloads.map((w) => w.check());
@@ -157,6 +163,12 @@ export async function runJepsen(options: RunOptions): Promise<RunResult> {
     unknown: kv.unknown,
     faults,
     faultsTotal: [...nemesis.injected.values()].reduce((a, b) => a + b, 0),
+    membership: {
+      membersAtEnd: finalMembers.active,
+      added: finalMembers.all - options.members,
+      removed: finalMembers.all - finalMembers.active,
+      removedStoppedThemselves: nemesis.removals.stoppedThemselves,
+    },
     workloads: reports,
     anomalies,
     memberLog: countLogMessages(Object.values(memberLogs)),
@@ -194,6 +206,11 @@ export function formatSummary(s: Summary): string {
     `operations: ${s.operations} (ok ${s.ok}, fail ${s.fail}, unknown ${s.unknown})`,
     `faults injected: ${s.faultsTotal}${s.faultsTotal > 0 ? ` (${Object.entries(s.faults).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`,
   ];
+  if (s.membership.added + s.membership.removed > 0) {
+    lines.push(
+      `membership: ${s.membership.added} members added, ${s.membership.removed} removed (${s.membership.removedStoppedThemselves} stopped by themselves); ${s.membership.membersAtEnd} members at the end`,
+    );
+  }
   for (const w of s.workloads) {
     const f = w.figures as Record<string, unknown>;
     if (w.summaryLine !== undefined) {

@@ -18,7 +18,7 @@ import { createEtcdClient, type RangeResponse } from '../../rpc/etcd-api.js';
 import type { WireWatchResponse } from '../compat/watch-wire.js';
 import type { Prng } from '../sim/prng.js';
 import { describeError } from './kv-client.js';
-import { kvKeyName, type KeyFeed } from './kv-workload.js';
+import { kvKeyName, nextMember, type KeyFeed } from './kv-workload.js';
 import { isProgressResponse, toHistoryEvent, toPrevKv, WatchConnection, type WatchConnectionOptions } from './watch-client.js';
 import {
   checkAgainstKv,
@@ -274,8 +274,9 @@ export class WatchWorkload implements Workload {
     return this.ctx.clock();
   }
 
-  get memberCount(): number {
-    return this.ctx.cluster.members.length;
+  /** The member a broken stream moves to: the next one still in the cluster. */
+  nextMember(member: number): number {
+    return nextMember(this.ctx.cluster, member);
   }
 
   endpoint(member: number): string {
@@ -333,10 +334,10 @@ export class WatchWorkload implements Workload {
   // ------------------------------------------------------------ after the run
 
   private async readFinalRevision(ctx: WorkloadContext): Promise<{ revision: number; member: number } | undefined> {
-    const members = ctx.cluster.members.length;
+    const members = ctx.cluster.activeMembers.map((m) => m.index);
     const errors: string[] = [];
-    for (let attempt = 0; attempt < 3 * members; attempt++) {
-      const member = attempt % members;
+    for (let attempt = 0; attempt < 3 * members.length; attempt++) {
+      const member = members[attempt % members.length]!;
       const kv = createEtcdClient('KV', ctx.cluster.members[member]!.endpoint);
       try {
         const res = await new Promise<RangeResponse>((resolve, reject) => {
@@ -395,7 +396,7 @@ export class WatchWorkload implements Workload {
    * reference; the others must deliver the same events.
    */
   private async readHistories(ctx: WorkloadContext, revision: number, first: number): Promise<void> {
-    const members = ctx.cluster.members.map((m) => m.index);
+    const members = ctx.cluster.activeMembers.map((m) => m.index);
     const order = [first, ...members.filter((i) => i !== first)];
     const unreadable: string[] = [];
     for (const i of order) {
@@ -572,7 +573,7 @@ class WatcherStream {
     this.progress = undefined;
     if (this.closed) return;
     this.host.noteBreak(reason);
-    this.member = (this.member + 1) % this.host.memberCount;
+    this.member = this.host.nextMember(this.member);
     this.reconnectAt = now + this.rng.range(100, 300);
   }
 

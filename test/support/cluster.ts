@@ -2,7 +2,9 @@
 // cluster/main.ts) or real etcd, started with the same etcd flags on free ports, each member with
 // its own data dir under one temporary folder. A member can be stopped (SIGTERM), killed
 // (SIGKILL), paused (SIGSTOP) and restarted on the same ports and data dir; waitReady() polls
-// until every running member answers and agrees on a leader.
+// until every running member answers and agrees on a leader. Members can join a running cluster
+// (addMember: fresh ports and data dir, --initial-cluster-state existing, once the cluster has
+// accepted them) and leave it (markRemoved, once it has removed them).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -74,8 +76,18 @@ export class ClusterStartError extends Error {
 
 const PORT_IN_USE = /EADDRINUSE|address already in use/i;
 
+/** What a new member needs to be accepted by the cluster before it starts (see addMember). */
+export interface JoiningMember {
+  readonly index: number;
+  readonly name: string;
+  readonly peerUrl: string;
+  readonly clientUrl: string;
+}
+
 export class TestCluster {
   private destroyed = false;
+  /** Members removed from the cluster (they keep their index; their process is stopped). */
+  private readonly removed = new Set<number>();
   /** Members meant to be running: started and not stopped or killed on purpose since. */
   private readonly wanted = new Set<number>();
   /** Members paused with SIGSTOP. */
@@ -84,9 +96,25 @@ export class TestCluster {
   private constructor(
     readonly implementation: Implementation,
     readonly dataRoot: string,
-    readonly members: readonly ClusterMember[],
+    private readonly all: ClusterMember[],
     private readonly readyTimeoutMs: number,
+    private readonly options: ClusterOptions,
+    private readonly token: string,
   ) {}
+
+  /** Every member ever started, by index: the initial ones, then those added; removed ones stay. */
+  get members(): readonly ClusterMember[] {
+    return this.all;
+  }
+
+  /** The members of the cluster now: not removed. */
+  get activeMembers(): readonly ClusterMember[] {
+    return this.all.filter((m) => !this.removed.has(m.index));
+  }
+
+  isRemoved(which: number | string): boolean {
+    return this.removed.has(this.member(which).index);
+  }
 
   /**
    * Starts a new cluster and waits until it is ready. Ports taken by someone else in the meantime
@@ -112,8 +140,7 @@ export class TestCluster {
   private static async spawn(options: ClusterOptions): Promise<TestCluster> {
     const size = options.size ?? 1;
     const implementation = options.implementation;
-    const command = implementation === 'etcd' ? findBinary('etcd') : process.execPath;
-    if (command === undefined) throw new Error('etcd is not on PATH (Debian package etcd-server)');
+    if (implementation === 'etcd' && findBinary('etcd') === undefined) throw new Error('etcd is not on PATH (Debian package etcd-server)');
     const dataRoot = await mkdtemp(join(tmpdir(), `${implementation}-test-`));
     const ports = await freePorts(2 * size);
     const prefix = options.namePrefix ?? 'infra';
@@ -133,26 +160,8 @@ export class TestCluster {
       };
     });
     const initialCluster = specs.map((s) => `${s.name}=${s.peerUrl}`).join(',');
-    const members: ClusterMember[] = specs.map((s) => {
-      const flags = [
-        '--name', s.name,
-        '--data-dir', s.dataDir,
-        '--listen-client-urls', s.clientUrl,
-        '--advertise-client-urls', s.clientUrl,
-        '--listen-peer-urls', s.peerUrl,
-        '--initial-advertise-peer-urls', s.peerUrl,
-        '--initial-cluster', initialCluster,
-        '--initial-cluster-token', token,
-        '--initial-cluster-state', 'new',
-        ...(implementation === 'lodestone' ? ['--log-level', options.logLevel ?? 'info'] : []),
-        ...(options.extraArgs ?? []),
-      ];
-      const args = implementation === 'etcd' ? flags : ['--import', 'tsx', LODESTONE_MAIN, ...flags];
-      const env = { ...childEnv(), ...(options.memberEnv?.({ index: s.index, name: s.name }) ?? {}) };
-      const keep = options.keepLines === undefined ? {} : { keepLines: options.keepLines };
-      return { ...s, process: new ServerProcess({ name: s.name, command, args, cwd: REPO_ROOT, env, ...keep }) };
-    });
-    const cluster = new TestCluster(implementation, dataRoot, members, options.readyTimeoutMs ?? 30_000);
+    const members: ClusterMember[] = specs.map((s) => ({ ...s, process: memberProcess(options, s, initialCluster, token, 'new') }));
+    const cluster = new TestCluster(implementation, dataRoot, members, options.readyTimeoutMs ?? 30_000, options, token);
     for (const m of members) cluster.restart(m.index);
     return cluster;
   }
@@ -194,9 +203,61 @@ export class TestCluster {
   /** Starts a stopped member again on its ports and data dir; add waitReady() to wait for it. */
   restart(which: number | string): void {
     const m = this.member(which);
+    if (this.removed.has(m.index)) throw new Error(`${m.name} was removed from the cluster`);
     m.process.start();
     this.wanted.add(m.index);
     this.paused.delete(m.index);
+  }
+
+  /**
+   * Adds a member to the running cluster: fresh ports and data dir under the cluster's folder, the
+   * cluster's flags, and --initial-cluster-state existing. `accept` is told the new member's name and
+   * URLs before anything starts; it must have the cluster accept it (MemberAdd) and return the
+   * --initial-cluster to start it with ("name=peerUrl,…", itself included). If `accept` throws, nothing
+   * is added. The member is started; add waitReady() to wait for it.
+   */
+  async addMember(accept: (member: JoiningMember) => Promise<string>): Promise<ClusterMember> {
+    if (this.destroyed) throw new Error('the cluster was destroyed');
+    const [clientPort, peerPort] = await freePorts(2);
+    const index = this.all.length;
+    const prefix = this.options.namePrefix ?? 'infra';
+    const spec = {
+      index,
+      name: `${prefix}${index + 1}`,
+      clientPort: clientPort!,
+      peerPort: peerPort!,
+      clientUrl: `http://${LOOPBACK}:${clientPort!}`,
+      peerUrl: `http://${LOOPBACK}:${peerPort!}`,
+      endpoint: `${LOOPBACK}:${clientPort!}`,
+      dataDir: join(this.dataRoot, `infra${index + 1}.etcd`),
+    };
+    const initialCluster = await accept({ index, name: spec.name, peerUrl: spec.peerUrl, clientUrl: spec.clientUrl });
+    if (this.destroyed) throw new Error('the cluster was destroyed');
+    const member: ClusterMember = { ...spec, process: memberProcess(this.options, spec, initialCluster, this.token, 'existing') };
+    this.all.push(member);
+    this.restart(index);
+    return member;
+  }
+
+  /**
+   * The cluster has removed this member: it is no longer waited for or expected in the member list.
+   * Waits up to `exitWithinMs` for the process to end by itself (a removed member stops), then stops
+   * it; resolves with whether it had ended by itself.
+   */
+  async markRemoved(which: number | string, exitWithinMs = 10_000): Promise<boolean> {
+    const m = this.member(which);
+    this.removed.add(m.index);
+    this.wanted.delete(m.index);
+    if (this.paused.delete(m.index)) await m.process.kill('SIGCONT');
+    if (!m.process.running) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const exited = await Promise.race([
+      m.process.waitExit().then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), exitWithinMs))),
+    ]);
+    clearTimeout(timer);
+    if (!exited) await m.process.stop();
+    return exited;
   }
 
   /**
@@ -246,7 +307,8 @@ export class TestCluster {
     const leaderEntry = [...byIndex].find(([, p]) => p.memberId === leaderId);
     if (!leaderEntry) return `leader ${leaderId} is not a running member`;
     const list = leaderEntry[1].members;
-    if (list.length !== this.members.length) return `member list has ${list.length} members, expected ${this.members.length}`;
+    const expected = this.all.length - this.removed.size;
+    if (list.length !== expected) return `member list has ${list.length} members, expected ${expected}`;
     const unpublished = list.filter((m) => m.clientUrls.length === 0);
     if (unpublished.length > 0) return `members not yet published: ${unpublished.map((m) => m.name || m.id).join(', ')}`;
     return { leaderId, leaderIndex: leaderEntry[0], probes: byIndex };
@@ -263,6 +325,36 @@ export class TestCluster {
     await Promise.all(this.members.map((m) => m.process.stop(graceMs)));
     await rm(this.dataRoot, { recursive: true, force: true });
   }
+}
+
+/** One member's process: the flags every member gets, and --initial-cluster(-state) as given. */
+function memberProcess(
+  options: ClusterOptions,
+  s: { index: number; name: string; clientUrl: string; peerUrl: string; dataDir: string },
+  initialCluster: string,
+  token: string,
+  state: 'new' | 'existing',
+): ServerProcess {
+  const implementation = options.implementation;
+  const command = implementation === 'etcd' ? findBinary('etcd') : process.execPath;
+  if (command === undefined) throw new Error('etcd is not on PATH (Debian package etcd-server)');
+  const flags = [
+    '--name', s.name,
+    '--data-dir', s.dataDir,
+    '--listen-client-urls', s.clientUrl,
+    '--advertise-client-urls', s.clientUrl,
+    '--listen-peer-urls', s.peerUrl,
+    '--initial-advertise-peer-urls', s.peerUrl,
+    '--initial-cluster', initialCluster,
+    '--initial-cluster-token', token,
+    '--initial-cluster-state', state,
+    ...(implementation === 'lodestone' ? ['--log-level', options.logLevel ?? 'info'] : []),
+    ...(options.extraArgs ?? []),
+  ];
+  const args = implementation === 'etcd' ? flags : ['--import', 'tsx', LODESTONE_MAIN, ...flags];
+  const env = { ...childEnv(), ...(options.memberEnv?.({ index: s.index, name: s.name }) ?? {}) };
+  const keep = options.keepLines === undefined ? {} : { keepLines: options.keepLines };
+  return new ServerProcess({ name: s.name, command, args, cwd: REPO_ROOT, env, ...keep });
 }
 
 /** The test's environment without settings meant for etcd, etcdctl or Lodestone themselves. */
