@@ -6,7 +6,7 @@ import type { ConfState, Entry, NodeId, RawNode } from '../raft/index.js';
 import { setMeta, type MetaWrite } from '../store/meta.js';
 import type { ApplyItem, ApplyOutcome, MvccStore } from '../store/mvcc/mvcc-store.js';
 import type { MvccEvent } from '../store/mvcc/types.js';
-import { applyMembershipChange, decodeChangeOrigin, MEMBERS, withAttributes, withPeerUrls, type MemberRecord } from './membership.js';
+import { applyMembershipChange, decodeChangeOrigin, MEMBERS, REMOVED_MEMBERS, withAttributes, withPeerUrls, type MemberRecord } from './membership.js';
 import { decodeProposal } from './proposal-codec.js';
 
 export interface AppliedProposal {
@@ -30,6 +30,8 @@ export interface ApplyResult {
   readonly events: readonly MvccEvent[];
   /** The member list, when a configuration change or publish changed it. */
   readonly members?: readonly MemberRecord[];
+  /** Every member removed so far, when entries here removed one. */
+  readonly removed?: readonly NodeId[];
   /** The configuration, when a configuration change moved it. */
   readonly confState?: ConfState;
   readonly lastIndex: number;
@@ -50,6 +52,7 @@ export async function applyEntries(
   let list = members;
   let membersChanged = false;
   let confState: ConfState | undefined;
+  let removed: NodeId[] | undefined;
   // Entries the store applied before (replayed after a restart) must not move the member list again:
   // the store's list is already as of its applied index.
   const storeApplied = store.appliedIndex;
@@ -62,6 +65,10 @@ export async function applyEntries(
         list = applyMembershipChange(list, e.change);
         membersChanged = true;
         meta.push(setMeta(MEMBERS, [...list]));
+        if (e.change.type === 'removeNode') {
+          removed = [...(removed ?? store.meta(REMOVED_MEMBERS) ?? []).filter((id) => id !== e.change.nodeId), e.change.nodeId];
+          meta.push(setMeta(REMOVED_MEMBERS, removed));
+        }
       }
       const origin = decodeChangeOrigin(e.change.context);
       if (origin && origin.proposer === self) membership.push({ seq: origin.seq, members: list });
@@ -113,6 +120,7 @@ export async function applyEntries(
     leases: { granted, revoked },
     membership,
     ...(membersChanged ? { members: list } : {}),
+    ...(removed ? { removed } : {}),
     ...(confState ? { confState } : {}),
     lastIndex: entries[entries.length - 1]!.index,
   };

@@ -44,7 +44,7 @@ import { FaultInjector } from './fault-injection.js';
 import { LeaseManager } from './lease-manager.js';
 import { LinearizableReads } from './linearizable-reads.js';
 import { checkUrl, hostPort, MEMBER_DEFAULTS, validateOptions, type MemberOptions } from './member-options.js';
-import { encodeMemberContext, MEMBERS, type MemberRecord } from './membership.js';
+import { encodeMemberContext, MEMBERS, REMOVED_MEMBERS, type MemberRecord } from './membership.js';
 import { memberIdFor } from './identity.js';
 import { callUnary, LeaderClients } from './leader-clients.js';
 import { encodeProposal, type MemberRequest } from './proposal-codec.js';
@@ -66,6 +66,8 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
 
   private readonly node: RawNode;
   private members: readonly MemberRecord[];
+  /** Members removed from the cluster: the peer transport refuses them saying so. */
+  private removedIds: ReadonlySet<NodeId>;
   private readonly writes: Waiters<ApplyOutcome>;
   /** Membership requests of this member's clients, answered with the member list once applied. */
   private readonly memberChanges: Waiters<readonly MemberRecord[]>;
@@ -108,6 +110,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     this.id = identity.memberId;
     this.clusterId = identity.clusterId;
     this.members = mvcc.meta(MEMBERS) ?? [];
+    this.removedIds = new Set(mvcc.meta(REMOVED_MEMBERS) ?? []);
     this.joinedWith = identity.joinedWith;
     this.appliedIndex = mvcc.appliedIndex;
     const electionTick = Math.max(2, Math.round(options.electionTimeout / options.heartbeatInterval));
@@ -238,6 +241,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       listen: hostPort(this.options.listenPeerUrls[0]!),
       // What a member joining the cluster asks for, to find the ID it was added under.
       membership: () => ({ clusterId: String(this.clusterId), members: this.memberList() }),
+      isRemoved: (id) => this.removedIds.has(id),
       logger: this.logger,
       handler: {
         onMessages: (msgs) => this.onPeerMessages(msgs),
@@ -251,6 +255,9 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
           this.node.reportSnapshot(id, ok);
           this.kick();
         },
+        // etcd's members stop when a peer says they were removed: one that missed the entry
+        // removing it (it was down, or had not caught up) would otherwise run on alone.
+        onRemovedFromCluster: (by) => this.stopAsRemoved(`member ${by.toString(16)} says this member was removed from the cluster; stopping`),
       },
     });
     await this.transport.start();
@@ -402,6 +409,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     });
     // Watchers hear of each revision once it is applied here.
     this.watches.notify(result.events, this.mvcc.revision);
+    if (result.removed) this.removedIds = new Set(result.removed);
     if (result.members) {
       this.members = result.members;
       this.syncPeers();
@@ -414,8 +422,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     for (const { seq, members } of result.membership) this.memberChanges.resolve(seq, members);
     this.setApplied(result.lastIndex);
     if (result.confState && !result.confState.voters.includes(this.id) && !result.confState.learners.includes(this.id)) {
-      this.logger.warn('this member was removed from the cluster; stopping');
-      void this.close();
+      this.stopAsRemoved('this member was removed from the cluster; stopping');
     }
   }
 
@@ -577,6 +584,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     const installed = await this.mvcc.installSnapshot(this.staging.read(index, term));
     await this.staging.clear();
     this.members = this.mvcc.meta(MEMBERS) ?? [];
+    this.removedIds = new Set(this.mvcc.meta(REMOVED_MEMBERS) ?? []);
     this.syncPeers();
     this.watches.restored();
     this.setApplied(installed.appliedIndex);
@@ -793,6 +801,13 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
   }
 
   // ------------------------------------------------------------------ shutdown
+
+  /** A member removed from the cluster serves nobody: it stops, as etcd's do. */
+  private stopAsRemoved(why: string): void {
+    if (this.closing) return;
+    this.logger.warn(why);
+    void this.close();
+  }
 
   /** Stops serving, fails what is pending, and closes the data. Safe to call more than once. */
   async close(): Promise<void> {

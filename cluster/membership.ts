@@ -13,6 +13,8 @@ export interface MemberRecord {
 }
 
 export const MEMBERS = metaKey('members', metaCodecs.json<MemberRecord[]>());
+/** IDs of the members removed so far: peers refuse them saying so, and a removed member that missed its removal stops. */
+export const REMOVED_MEMBERS = metaKey('removed-members', metaCodecs.json<NodeId[]>());
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();

@@ -8,6 +8,7 @@ export type PeerErrorCode =
   // A receiver refuses a call.
   | 'PEER_CLUSTER_MISMATCH'
   | 'PEER_UNKNOWN_MEMBER'
+  | 'PEER_MEMBER_REMOVED'
   | 'PEER_WRONG_RECIPIENT'
   | 'PEER_BAD_METADATA'
   | 'PEER_BAD_MESSAGE'
@@ -27,6 +28,7 @@ export const PEER_ERROR_CODE_KEY = 'lodestone-peer-error';
 const GRPC_CODES: Readonly<Record<PeerErrorCode, GrpcStatus>> = {
   PEER_CLUSTER_MISMATCH: GrpcStatus.FAILED_PRECONDITION,
   PEER_UNKNOWN_MEMBER: GrpcStatus.FAILED_PRECONDITION,
+  PEER_MEMBER_REMOVED: GrpcStatus.FAILED_PRECONDITION,
   PEER_WRONG_RECIPIENT: GrpcStatus.FAILED_PRECONDITION,
   PEER_BAD_METADATA: GrpcStatus.INVALID_ARGUMENT,
   PEER_BAD_MESSAGE: GrpcStatus.INVALID_ARGUMENT,
@@ -67,6 +69,16 @@ export class ClusterMismatchError extends PeerError {
 export class UnknownMemberError extends PeerError {
   constructor(sender: number, clusterId: string) {
     super('PEER_UNKNOWN_MEMBER', `peer: member ${sender} is not a known member of cluster "${clusterId}"`);
+  }
+}
+
+/**
+ * The caller was removed from the cluster (etcd's ErrMemberRemoved): a member that missed its own
+ * removal, or restarted after it, learns it this way and stops.
+ */
+export class MemberRemovedError extends PeerError {
+  constructor(sender: number) {
+    super('PEER_MEMBER_REMOVED', `peer: member ${sender} has been permanently removed from the cluster`);
   }
 }
 

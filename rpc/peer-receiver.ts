@@ -10,6 +10,7 @@ import type { NodeId } from '../raft/types.js';
 import {
   BadMessageError,
   ClusterMismatchError,
+  MemberRemovedError,
   PeerClosedError,
   PeerError,
   UnknownMemberError,
@@ -33,6 +34,8 @@ export interface PeerReceiverOptions {
   readonly clusterId: string;
   /** Whether `id` is a member this one accepts traffic from. */
   readonly isMember: (id: NodeId) => boolean;
+  /** Whether `id` was removed from the cluster (its calls are refused saying so). */
+  readonly isRemoved: (id: NodeId) => boolean;
   readonly onMessages: (messages: Message[]) => void;
   readonly onSnapshot: (message: SnapshotMessage, payload: AsyncIterable<Uint8Array>) => Promise<void>;
   readonly logger: Logger;
@@ -59,7 +62,7 @@ export class PeerReceiver {
   /** Ends every open call from `id` (a member just removed). */
   endCallsFrom(id: NodeId): void {
     for (const call of [...this.open]) {
-      if (call.sender === id) call.end(new UnknownMemberError(id, this.options.clusterId));
+      if (call.sender === id) call.end(this.refusal(id));
     }
   }
 
@@ -75,8 +78,12 @@ export class PeerReceiver {
     const { selfId, clusterId } = this.options;
     if (identity.clusterId !== clusterId) throw new ClusterMismatchError(clusterId, identity.clusterId);
     if (identity.recipient !== selfId) throw new WrongRecipientError(identity.recipient, selfId);
-    if (identity.sender === selfId || !this.options.isMember(identity.sender)) throw new UnknownMemberError(identity.sender, clusterId);
+    if (identity.sender === selfId || !this.options.isMember(identity.sender)) throw this.refusal(identity.sender);
     return identity;
+  }
+
+  private refusal(sender: NodeId): PeerError {
+    return this.options.isRemoved(sender) ? new MemberRemovedError(sender) : new UnknownMemberError(sender, this.options.clusterId);
   }
 
   private serveStream(call: ServerReadableStream<MessageBatch, StreamClosed>, callback: sendUnaryData<StreamClosed>): void {
@@ -111,7 +118,7 @@ export class PeerReceiver {
     call.on('data', (batch: MessageBatch) => {
       if (finished) return;
       if (!this.options.isMember(sender)) {
-        incoming.end(new UnknownMemberError(sender, this.options.clusterId));
+        incoming.end(this.refusal(sender));
         return;
       }
       let messages: Message[];

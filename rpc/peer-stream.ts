@@ -35,6 +35,8 @@ export interface PeerStreamOptions {
   readonly logger: Logger;
   /** Messages to this peer were lost or dropped. Called at most once per turn of the event loop. */
   readonly onUnreachable: () => void;
+  /** The peer refused the stream because this member was removed from the cluster. */
+  readonly onRemovedFromCluster: () => void;
 }
 
 interface OpenCall {
@@ -183,7 +185,9 @@ export class PeerStream {
     // A batch written on a broken stream may be lost, and queued ones wait: either way Raft should
     // stop assuming the peer keeps up.
     if (open.wrote || this.queue.length > 0) this.reportUnreachable();
-    this.logEnd(open, error === null ? undefined : fromPeerStatus(this.options.peerId, error));
+    const refusal = error === null ? undefined : fromPeerStatus(this.options.peerId, error);
+    this.logEnd(open, refusal);
+    if (refusal?.code === 'PEER_MEMBER_REMOVED') this.options.onRemovedFromCluster();
     if (!open.accepted && this.addresses.length > 1) this.addressIndex = (this.addressIndex + 1) % this.addresses.length;
     const wait = this.backoff.next();
     this.reconnectTimer = setTimeout(() => this.connect(), wait);

@@ -38,6 +38,8 @@ export interface PeerHandler {
   onUnreachable(id: NodeId): void;
   /** Raft's reportSnapshot: called exactly once for every snapshot message given to send(). */
   onSnapshotStatus(id: NodeId, ok: boolean): void;
+  /** A peer refused this member as removed from the cluster: it missed its own removal, and should stop. */
+  onRemovedFromCluster?(by: NodeId): void;
 }
 
 export interface PeerTransportLimits {
@@ -79,6 +81,8 @@ export interface PeerTransportOptions {
   readonly membership?: () => MembershipInfo;
   /** Waits between reconnection attempts. Default 50 ms doubling to 2 s. */
   readonly backoff?: BackoffOptions;
+  /** Members removed from the cluster: their calls are refused saying so (default: none). */
+  readonly isRemoved?: (id: NodeId) => boolean;
 }
 
 interface OutgoingSnapshot {
@@ -117,6 +121,7 @@ export class PeerTransport {
       selfId: options.selfId,
       clusterId: options.clusterId,
       isMember: (id) => this.peers.has(id),
+      isRemoved: (id) => options.isRemoved?.(id) ?? false,
       onMessages: (messages) => options.handler.onMessages(messages),
       onSnapshot: (message, payload) => options.handler.onSnapshot(message, payload),
       logger: this.log,
@@ -178,6 +183,9 @@ export class PeerTransport {
         closeGraceMs: this.limits.closeGraceMs,
         logger: this.log,
         onUnreachable: () => this.reportUnreachable(id),
+        onRemovedFromCluster: () => {
+          if (this.state === 'running') this.options.handler.onRemovedFromCluster?.(id);
+        },
       }),
     );
   }

@@ -1,4 +1,4 @@
-// Who a member accepts traffic from: calls from another cluster, from an unknown member, for
+// Who a member accepts traffic from: calls from another cluster, from an unknown or removed member, for
 // another member, or with malformed metadata are refused before anything is read, with a status
 // and a stable code; a stream that sends bytes that are not messages is ended, and the member keeps
 // serving everyone else.
@@ -85,6 +85,33 @@ describe('calls that are refused at once', () => {
     });
     expect(error?.metadata.get(PEER_ERROR_CODE_KEY)).toEqual(['PEER_CLUSTER_MISMATCH']);
     expect(members[1]!.handler.staged).toEqual([]);
+  });
+});
+
+describe('a member removed from the cluster', () => {
+  it('is refused saying so — an open stream ended, new ones refused — and is told it was removed', async () => {
+    const removed = new Set<number>();
+    const sender = recordingLogger();
+    const a = await startMember(1, { logger: sender.logger });
+    const b = await startMember(2, { isRemoved: (id) => removed.has(id) });
+    members.push(a, b);
+    a.transport.setPeer(2, [b.address]);
+    b.transport.setPeer(1, [a.address]);
+    a.transport.send([numbered(1, 2, 0)]);
+    await b.handler.until(() => b.handler.received.length === 1);
+    expect(a.handler.removedBy).toEqual([]);
+    // Member 2 applies the removal of member 1: it forgets it, and refuses it from now on.
+    removed.add(1);
+    b.transport.removePeer(1);
+    await a.handler.until(() => a.handler.removedBy.length > 0);
+    expect(a.handler.removedBy[0]).toBe(2);
+    const refusal = await sender.until((r) => r.msg === 'peer refused the stream' && r.code === 'PEER_MEMBER_REMOVED');
+    expect(refusal.reason).toMatch(/member 1 has been permanently removed from the cluster/);
+    // A fresh call is refused the same way, before anything is read.
+    const error = await streamCall(clientOf(b), identityMetadata(good), [[encodeMessage(numbered(1, 2, 1))]]);
+    expect(error?.code).toBe(status.FAILED_PRECONDITION);
+    expect(error?.metadata.get(PEER_ERROR_CODE_KEY)).toEqual(['PEER_MEMBER_REMOVED']);
+    expect(b.handler.received).toHaveLength(1);
   });
 });
 

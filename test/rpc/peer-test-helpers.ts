@@ -20,6 +20,8 @@ export class RecordingHandler implements PeerHandler {
   /** The size of each onMessages call: one per batch. */
   readonly batchSizes: number[] = [];
   readonly unreachable: NodeId[] = [];
+  /** Peers that refused this member as removed from the cluster. */
+  readonly removedBy: NodeId[] = [];
   readonly snapshotStatuses: { id: NodeId; ok: boolean }[] = [];
   readonly staged: StagedSnapshot[] = [];
   readonly stagingErrors: unknown[] = [];
@@ -52,6 +54,11 @@ export class RecordingHandler implements PeerHandler {
 
   onUnreachable(id: NodeId): void {
     this.unreachable.push(id);
+    this.notify();
+  }
+
+  onRemovedFromCluster(by: NodeId): void {
+    this.removedBy.push(by);
     this.notify();
   }
 
@@ -141,6 +148,7 @@ export interface MemberOptions {
   readonly listen?: string;
   readonly limits?: Partial<PeerTransportLimits>;
   readonly logger?: Logger;
+  readonly isRemoved?: (id: NodeId) => boolean;
 }
 
 export async function startMember(id: NodeId, options: MemberOptions = {}): Promise<Member> {
@@ -152,6 +160,7 @@ export async function startMember(id: NodeId, options: MemberOptions = {}): Prom
     handler,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(options.isRemoved === undefined ? {} : { isRemoved: options.isRemoved }),
   });
   await transport.start();
   return { id, transport, handler, address: `127.0.0.1:${transport.port}` };
