@@ -411,6 +411,13 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     this.watches.notify(result.events, this.mvcc.revision);
     if (result.removed) this.removedIds = new Set(result.removed);
     if (result.members) {
+      const before = new Set(this.members.map((m) => m.id));
+      const after = new Set(result.members.map((m) => m.id));
+      const added = [...after].filter((id) => !before.has(id));
+      const removed = [...before].filter((id) => !after.has(id));
+      if (added.length + removed.length > 0) {
+        this.logger.info({ added: added.map((id) => id.toString(16)), removed: removed.map((id) => id.toString(16)), members: after.size, index: result.lastIndex }, 'membership changed');
+      }
       this.members = result.members;
       this.syncPeers();
     }
@@ -774,6 +781,9 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
   }
 
   memberList(): MemberInfo[] {
+    // A member that joined and has not yet applied its log knows the cluster it was told of, as
+    // etcd's does; never an empty list.
+    if (this.members.length === 0) return this.joinedWith.map((m) => ({ ...m }));
     const conf = this.node.raft.trk;
     return this.members.map((m) => ({ ...m, isLearner: conf.isLearner(m.id) }));
   }

@@ -92,7 +92,7 @@ export async function runJepsen(options: RunOptions): Promise<RunResult> {
     cluster = await TestCluster.start({
       implementation,
       size: options.members,
-      logLevel: 'warn',
+      logLevel: (process.env.JEPSEN_LOG_LEVEL as 'info' | 'warn' | 'debug' | undefined) ?? 'warn',
       readyTimeoutMs: 60_000,
       keepLines: 50_000,
       ...(options.memberArgs ? { extraArgs: options.memberArgs } : {}),
