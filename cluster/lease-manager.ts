@@ -37,11 +37,14 @@ export interface LeaseManagerOptions {
 /** Expired leases revoked per expiry round, and checkpoints per proposal (etcd's batching). */
 const MAX_REVOKES_PER_ROUND = 500;
 const MAX_CHECKPOINTS_PER_PROPOSAL = 1000;
+/** How long a follower waits before passing a renewal on again while there is no leader. */
+const FORWARD_RETRY_MS = 50;
 
 export class LeaseManager implements LeaseBackend {
   readonly lessor: Lessor;
   private readonly revoking = new Set<bigint>();
   private timer: NodeJS.Timeout | undefined;
+  private closed = false;
   private forward:
     | {
         address: string;
@@ -65,6 +68,7 @@ export class LeaseManager implements LeaseBackend {
   }
 
   close(): void {
+    this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.closeForward();
   }
@@ -129,14 +133,14 @@ export class LeaseManager implements LeaseBackend {
   }
 
   async keepAlive(id: bigint): Promise<{ ttl: number; revision: number }> {
-    if (!this.port.isLeader()) return { ttl: await this.forwardKeepAlive(id), revision: this.port.revision() };
+    if (!this.port.isLeader()) return { ttl: await this.renewThroughLeader(id), revision: this.port.revision() };
     const lease = this.port.lease(id);
     if (!lease) return { ttl: 0, revision: this.port.revision() };
     // A checkpoint left in the log would make a new leader count down from it, though the holder just
     // renewed: clear it through raft first, as etcd does.
     if (lease.remainingTtl > 0) await this.port.write({ type: 'leaseCheckpoint', request: { checkpoints: [{ id, remainingTtl: 0 }] } });
     if (!this.lessor.renew(id, this.port.now())) {
-      if (!this.port.isLeader()) return { ttl: await this.forwardKeepAlive(id), revision: this.port.revision() };
+      if (!this.port.isLeader()) return { ttl: await this.renewThroughLeader(id), revision: this.port.revision() };
       return { ttl: 0, revision: this.port.revision() };
     }
     return { ttl: lease.ttl, revision: this.port.revision() };
@@ -178,6 +182,31 @@ export class LeaseManager implements LeaseBackend {
     f.kv.close();
   }
 
+  /**
+   * A follower's renewal, as etcd's LeaseRenew does it: passed on to the leader, and while there is
+   * none (an election), tried again until the request timeout rather than failing the client's
+   * keepalive stream at once.
+   */
+  private async renewThroughLeader(id: bigint): Promise<number> {
+    const deadline = Date.now() + this.requestTimeoutMs();
+    for (;;) {
+      try {
+        return await this.forwardKeepAlive(id);
+      } catch (e) {
+        const noLeader = e instanceof EtcdError && e.code === 'ETCD_NO_LEADER';
+        if (!noLeader || this.closed || Date.now() + FORWARD_RETRY_MS >= deadline) throw e;
+      }
+      await new Promise((r) => setTimeout(r, FORWARD_RETRY_MS));
+      // This member may have become the leader meanwhile.
+      if (this.port.isLeader()) return (await this.keepAlive(id)).ttl;
+    }
+  }
+
+  /** etcd's request timeout: 5 s plus two election timeouts. */
+  private requestTimeoutMs(): number {
+    return 5000 + 2 * this.options.electionTimeoutMs;
+  }
+
   private forwardKeepAlive(id: bigint): Promise<number> {
     const f = this.leaderClient();
     if (!f.keepAlive) {
@@ -209,7 +238,7 @@ export class LeaseManager implements LeaseBackend {
         if (at < 0) return;
         q!.splice(at, 1);
         reject(new EtcdError('ETCD_TIMEOUT'));
-      }, 5000 + 2 * this.options.electionTimeoutMs).unref();
+      }, this.requestTimeoutMs()).unref();
     });
   }
 

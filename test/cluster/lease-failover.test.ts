@@ -221,6 +221,8 @@ interface Outcome {
   readonly leases: ReadonlyMap<string, LeaseState>;
   readonly killedAt: number;
   readonly failoverMs: number;
+  /** Keepalive streams through followers that ended with an error across the failover. */
+  readonly probeFailures: number;
   readonly zeroTtl: readonly { id: string; at: number }[];
   /** The lease client of a surviving member. */
   readonly survivor: ServiceClient<'Lease'>;
@@ -232,6 +234,7 @@ const TESTS = {
   kept: 'a kept lease is never gone: timetolive always finds it, its key is never deleted',
   early: 'no lease is seen gone before TTL has passed since its last renewal was requested',
   bound: 'a lease let go expires within TTL + max(TTL/2, checkpoint interval) + one election timeout + the failover time',
+  held: 'a keepalive stream through a follower is not ended by the failover: the follower waits for the new leader',
   checkpoint: 'the remaining TTL of a lease let go long before the kill survives the leader change: it expires sooner than a full TTL after the kill',
 } as const;
 const check = (name: string, fn: () => void | Promise<void>): void => {
@@ -394,7 +397,7 @@ describe('leases when the leader of a 3-member cluster is killed (SIGKILL)', () 
       }
     }
     const zeroTtl = [...toLeader.zeroTtl, ...toFollower.zeroTtl, ...probes.flatMap((p) => p.zeroTtl)];
-    outcome = { leases, killedAt, failoverMs, zeroTtl, survivor: leaseClients[s0]! };
+    outcome = { leases, killedAt, failoverMs, zeroTtl, probeFailures: probes.reduce((n, p) => n + p.failures, 0), survivor: leaseClients[s0]! };
   }, 120_000);
 
   const describeLease = (l: LeaseState): string => {
@@ -415,6 +418,12 @@ describe('leases when the leader of a 3-member cluster is killed (SIGKILL)', () 
     const { killedAt, zeroTtl, leases } = outcome!;
     const zero = zeroTtl.filter((z) => leases.get(z.id)?.group === 'kept');
     expect(zero.map((z) => `keepalive of kept lease ${BigInt(z.id).toString(16)} answered TTL 0 ${z.at - killedAt} ms from the kill`)).toEqual([]);
+  });
+
+  // etcd's follower retries passing a renewal on until its request timeout (5 s + two election
+  // timeouts), longer than an election: a client's keepalive stream through it lives on.
+  check(TESTS.held, () => {
+    expect(outcome!.probeFailures).toBe(0);
   });
 
   check(TESTS.kept, async () => {
