@@ -112,13 +112,26 @@ export function etcdServiceDefinition<Name extends EtcdServiceName>(name: Name):
   return etcdPackageDefinition()[ETCD_SERVICE_FULL_NAMES[name]] as unknown as EtcdServiceDefinition<Name>;
 }
 
+/**
+ * A response already in wire bytes: encoded once and sent to many calls (a watch event to every
+ * watcher of its key). A server registered with addEtcdService sends it as it is.
+ */
+export class EncodedResponse {
+  constructor(readonly bytes: Buffer) {}
+}
+
 /** Registers one etcd service on a grpc-js server, with a handler for each of its RPCs. */
 export function addEtcdService<Name extends EtcdServiceName>(
   server: Server,
   name: Name,
   handlers: ServiceHandlers<Name>,
 ): void {
-  server.addService(etcdServiceDefinition(name), handlers);
+  const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
+  for (const [method, d] of Object.entries(etcdServiceDefinition(name) as Record<string, MethodDefinition<unknown, unknown>>)) {
+    const serialize = d.responseSerialize;
+    definition[method] = { ...d, responseSerialize: (value) => (value instanceof EncodedResponse ? value.bytes : serialize(value)) };
+  }
+  server.addService(definition as unknown as EtcdServiceDefinition<Name>, handlers);
 }
 
 const clientConstructors = new Map<EtcdServiceName, ServiceClientConstructor>();

@@ -6,9 +6,11 @@
 // cancels every watcher of the stream.
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type * as pb from './etcd-api.js';
+import type { EncodedResponse } from './etcd-api.js';
 import { serviceError } from './error-mapping.js';
 import type { MvccEvent } from '../store/mvcc/types.js';
 import type { WatchBackend, Watcher, WatchSpec } from './watch-backend.js';
+import { encodedEventsResponse, encodedWatchId } from './watch-encoding.js';
 import { fragmentResponse } from './watch-fragment.js';
 import { WatchIds } from './watch-ids.js';
 import { DUPLICATE_ID_REASON, parseCreateRequest } from './watch-request.js';
@@ -55,6 +57,8 @@ interface StreamWatcher {
   readonly spec: WatchSpec;
   readonly progressNotify: boolean;
   readonly fragment: boolean;
+  /** Its watch_id field, encoded once. */
+  readonly idBytes: Buffer;
   /** The member's watcher; undefined until backend.watch() returns. */
   handle: Watcher | undefined;
   /** The sink answered false to it: it waits until the buffer has room. */
@@ -126,6 +130,7 @@ export class WatchStream {
       spec: parsed.spec,
       progressNotify: parsed.progressNotify,
       fragment: parsed.fragment,
+      idBytes: encodedWatchId(id),
       handle: undefined,
       paused: false,
       sentSinceTick: false,
@@ -154,14 +159,24 @@ export class WatchStream {
 
   private deliver(w: StreamWatcher, events: readonly MvccEvent[], throughRevision = 0): boolean {
     if (w.ended) return false;
-    const selected = selectEvents(events, w.spec);
     const last = events[events.length - 1];
-    if (selected.length > 0 && last !== undefined) {
-      const revision = Math.max(last.kv.modRevision, throughRevision);
-      const response = eventsResponse(this.backend.headerFields(), revision, w.id, selected);
-      const parts = w.fragment ? fragmentResponse(response, this.options.maxResponseBytes) : [response];
-      for (const part of parts) this.send(part, eventBytes(events));
-      w.sentSinceTick = true;
+    const revision = Math.max(last?.kv.modRevision ?? 0, throughRevision);
+    if (last === undefined) {
+      // Nothing to send.
+    } else if (w.fragment) {
+      const selected = selectEvents(events, w.spec);
+      if (selected.length > 0) {
+        const response = eventsResponse(this.backend.headerFields(), revision, w.id, selected);
+        for (const part of fragmentResponse(response, this.options.maxResponseBytes)) this.send(part, eventBytes(events));
+        w.sentSinceTick = true;
+      }
+    } else {
+      // Every watcher of these events shares their encoding.
+      const response = encodedEventsResponse(this.backend.headerFields(), revision, w.idBytes, events, w.spec);
+      if (response !== undefined) {
+        this.send(response, eventBytes(events));
+        w.sentSinceTick = true;
+      }
     }
     if (!this.full) return true;
     w.paused = true;
@@ -243,10 +258,11 @@ export class WatchStream {
   }
 
   /** `bytes`: roughly what the response weighs, for the buffer's byte count. */
-  private send(response: WatchResponseOut, bytes = CONTROL_BYTES): void {
+  private send(response: WatchResponseOut | EncodedResponse, bytes = CONTROL_BYTES): void {
     if (this.closed) return;
     this.bufferedBytes += bytes;
-    const more = this.call.write(response, () => this.sent(bytes));
+    // The service's serializer passes an EncodedResponse through as it is (addEtcdService).
+    const more = this.call.write(response as WatchResponseOut, () => this.sent(bytes));
     if (!more) this.awaitingDrain = true;
   }
 
