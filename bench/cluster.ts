@@ -20,6 +20,7 @@ const ROWS: readonly Row[] = [
 ];
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WARM_UP_SECONDS = Number(process.env.BENCH_WARM_UP_SECONDS ?? 5);
 
 async function rssMiB(pid: number | undefined): Promise<number> {
   if (pid === undefined) return NaN;
@@ -32,7 +33,8 @@ async function measure(implementation: Implementation): Promise<{ results: LoadR
   const cluster = await TestCluster.start({ implementation, size: 3, logLevel: 'warn' });
   try {
     const clients = connect(cluster.endpoints);
-    await runLoad(clients, 'put', 16, 1); // warm up connections and caches
+    // Steady state, not start-up: connections, caches and the JIT warmed the same way for both.
+    await runLoad(clients, 'put', 64, WARM_UP_SECONDS);
     const results: LoadResult[] = [];
     for (const row of ROWS) results.push(await runLoad(clients, row.op, row.concurrency, SECONDS));
     const rss = await Promise.all(cluster.members.map((m) => rssMiB(m.process.pid)));
@@ -50,7 +52,7 @@ function fmt(r: LoadResult | undefined): string {
 }
 
 export async function runClusterBench(): Promise<void> {
-  console.log(`3-member clusters on loopback, ${SECONDS} s per row, 256-byte values, one gRPC connection per member`);
+  console.log(`3-member clusters on loopback, ${SECONDS} s per row after ${WARM_UP_SECONDS} s of puts to warm up, 256-byte values, one gRPC connection per member`);
   const lodestone = await measure('lodestone');
   const etcd = findBinary('etcd') ? await measure('etcd') : undefined;
   if (!etcd) console.log('  (etcd is not installed — apt-get install etcd-server — so only Lodestone is measured)');
