@@ -285,6 +285,8 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     const r = this.node.raft;
     if (r.lead === 0 && r.trk.voters.length === 1 && r.trk.voters[0] === this.id) this.node.campaign();
     this.node.tick();
+    // A publish that failed (its proposal lost with a leader, say) is tried again, not left undone.
+    if (!this.published && this.node.raft.lead !== 0) this.maybePublish();
     this.retryStalled();
     this.reads.tick();
     this.kick();
