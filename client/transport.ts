@@ -4,20 +4,13 @@
 // another for the next — and the client decides what to retry (retry.ts). Watchers are the
 // exception: they resume by themselves until canceled.
 import type * as st from '../store/mvcc/types.js';
+import type { WatchSpec } from '../store/watch/types.js';
 
 /** The writes a client sends. */
 export type ClientWrite = Extract<st.WriteRequest, { type: 'put' | 'deleteRange' | 'txn' }>;
 
-export interface TransportWatchSpec {
-  readonly key: Uint8Array;
-  /** etcd's conventions: absent = the one key; [0] = every key ≥ key; otherwise [key, rangeEnd). */
-  readonly rangeEnd?: Uint8Array;
-  /** The first revision to deliver; 0 = the one after the current revision. */
-  readonly startRevision: number;
-  readonly prevKv: boolean;
-  readonly noPut: boolean;
-  readonly noDelete: boolean;
-}
+/** What a watcher asks for: the store's watch spec. */
+export type TransportWatchSpec = WatchSpec;
 
 export interface TransportWatchSink {
   /**

@@ -42,13 +42,15 @@ function encodedEvent(e: MvccEvent, withPrevKv: boolean): Buffer {
   return bytes;
 }
 
-let lastHeader: { key: string; bytes: Buffer } | undefined;
+let lastHeader: (HeaderFields & { revision: number; bytes: Buffer }) | undefined;
 
 /** The `header` field for this revision; the last one is kept, since every watcher of a revision asks for it. */
 function encodedHeader(h: HeaderFields, revision: number): Buffer {
-  const key = `${h.clusterId}/${h.memberId}/${h.raftTerm}/${revision}`;
-  if (lastHeader?.key !== key) lastHeader = { key, bytes: serialize({ header: header(h, revision) }) };
-  return lastHeader.bytes;
+  const l = lastHeader;
+  if (l !== undefined && l.revision === revision && l.raftTerm === h.raftTerm && l.memberId === h.memberId && l.clusterId === h.clusterId) return l.bytes;
+  const bytes = serialize({ header: header(h, revision) });
+  lastHeader = { clusterId: h.clusterId, memberId: h.memberId, raftTerm: h.raftTerm, revision, bytes };
+  return bytes;
 }
 
 /** The `watch_id` field of a watcher's responses (empty for id 0, as proto3 leaves zero out). */

@@ -160,28 +160,27 @@ export class WatchStream {
   private deliver(w: StreamWatcher, events: readonly MvccEvent[], throughRevision = 0): boolean {
     if (w.ended) return false;
     const last = events[events.length - 1];
-    const revision = Math.max(last?.kv.modRevision ?? 0, throughRevision);
-    if (last === undefined) {
-      // Nothing to send.
-    } else if (w.fragment) {
-      const selected = selectEvents(events, w.spec);
-      if (selected.length > 0) {
-        const response = eventsResponse(this.backend.headerFields(), revision, w.id, selected);
-        for (const part of fragmentResponse(response, this.options.maxResponseBytes)) this.send(part, eventBytes(events));
-        w.sentSinceTick = true;
-      }
-    } else {
-      // Every watcher of these events shares their encoding.
-      const response = encodedEventsResponse(this.backend.headerFields(), revision, w.idBytes, events, w.spec);
-      if (response !== undefined) {
-        this.send(response, eventBytes(events));
-        w.sentSinceTick = true;
-      }
-    }
+    if (last !== undefined && this.sendEvents(w, events, Math.max(last.kv.modRevision, throughRevision))) w.sentSinceTick = true;
     if (!this.full) return true;
     w.paused = true;
     this.pausedWatchers++;
     return false;
+  }
+
+  /** Sends the watcher's share of `events` (after its filters); false when that is nothing. */
+  private sendEvents(w: StreamWatcher, events: readonly MvccEvent[], revision: number): boolean {
+    const bytes = eventBytes(events);
+    if (!w.fragment) {
+      // Every watcher of these events shares their encoding.
+      const response = encodedEventsResponse(this.backend.headerFields(), revision, w.idBytes, events, w.spec);
+      if (response !== undefined) this.send(response, bytes);
+      return response !== undefined;
+    }
+    const selected = selectEvents(events, w.spec);
+    if (selected.length === 0) return false;
+    const response = eventsResponse(this.backend.headerFields(), revision, w.id, selected);
+    for (const part of fragmentResponse(response, this.options.maxResponseBytes)) this.send(part, bytes);
+    return true;
   }
 
   private compacted(w: StreamWatcher, compactRevision: number): void {

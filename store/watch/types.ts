@@ -1,6 +1,5 @@
-// What the watch hub offers a member. These are structural twins of rpc/watch-backend.ts (store/
-// cannot import rpc/), kept assignable to it so that the member hands hub.watch straight to the
-// Watch service; test/store/watch-hub-types.test.ts checks that they stay so.
+// What the watch hub offers a member; rpc/watch-backend.ts serves these same types to the Watch
+// service, so the member hands hub.watch straight to it.
 import type { MvccEvent } from '../mvcc/types.js';
 
 export interface WatchSpec {

@@ -4,6 +4,7 @@ import { Metadata } from '@grpc/grpc-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEtcdClient, type ServiceClient } from '../../rpc/etcd-api.js';
 import { TestCluster } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
 import { probeMember } from '../support/probe.js';
 
 function put(client: ServiceClient<'KV'>, key: string, value: string): Promise<void> {
@@ -24,20 +25,6 @@ function rangePrefix(client: ServiceClient<'KV'>, prefix: string, serializable: 
   });
 }
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('a 3-member cluster whose leader is killed with SIGKILL under write load', () => {
   let cluster: TestCluster | undefined;

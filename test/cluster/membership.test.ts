@@ -8,6 +8,7 @@ import { createEtcdClient } from '../../rpc/etcd-api.js';
 import { ensureAdded, ensureRemoved, memberList } from '../jepsen/membership.js';
 import { findLeader } from '../jepsen/cluster-view.js';
 import { TestCluster } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
 
 const PREFIX = 'membership/';
 
@@ -31,20 +32,6 @@ async function localKeys(endpoint: string): Promise<number> {
   return res.kvs?.length ?? 0;
 }
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('membership changes of a running cluster', () => {
   let cluster: TestCluster;
