@@ -29,8 +29,8 @@
 //   stabilize [ID...]         process-ready and deliver-msgs, over and over, until nothing moves
 //   isolate ID | heal         drop every message from or to the member (at delivery) | undo all
 //   snapshot ID | compact ID INDEX
-//       take a snapshot at the applied index | drop the log before INDEX (snapshotting there first
-//       if the latest snapshot is older), so a member further behind must get the snapshot
+//       take a snapshot at the applied index | drop the log up to and including INDEX (first
+//       snapshotting there if the latest snapshot is older): a member further behind needs the snapshot
 //   report-unreachable FROM TO | report-snapshot FROM TO [ok=false]
 //   status ID | raft-log ID   role, term, indexes, configuration, progress | the persisted log
 //   log-level none|info       none prints nothing but errors (to set a scene quietly)
