@@ -2,6 +2,7 @@
 // oldest key under "<name>/"; a candidate puts "<name>/<lease in hex>" with its value (or finds
 // its key there already) and waits until every older key is deleted. A leader is identified by
 // its key and the key's create revision: proclaiming and resigning only act while both match.
+import type { BoundCallOptions, CallOptions } from './call-options.js';
 import { EtcdError } from './etcd-errors.js';
 import type { ConcurrencyBackend } from './lock-backend.js';
 import type { KvBackend } from './kv-backend.js';
@@ -29,10 +30,12 @@ export async function campaign(
   name: Uint8Array,
   lease: bigint,
   value: Uint8Array,
-  signal: AbortSignal,
+  options: BoundCallOptions,
 ): Promise<Elected> {
   const prefix = keyPrefix(name);
   const key = sessionKey(prefix, lease);
+  // Not bound to the call, as the Lock's: a candidacy the member gave up on might still be put,
+  // with nothing here to withdraw it. A client gone by now is noticed by the wait below.
   const entered = await txn(b.kv, {
     compare: [createdAt(key, 0)],
     success: [{ type: 'put', request: { key, value, lease } }],
@@ -46,7 +49,7 @@ export async function campaign(
       leader = { ...leader, rev: mine.createRevision };
       if (!Buffer.from(mine.value).equals(value)) {
         try {
-          await proclaim(b.kv, leader, value);
+          await proclaim(b.kv, leader, value, options);
         } catch (e) {
           await resign(b.kv, leader).catch(() => undefined);
           throw e;
@@ -55,37 +58,49 @@ export async function campaign(
     }
   }
   try {
-    await waitDeletes(b.kv, b.watch, prefix, leader.rev - 1, signal);
+    await waitDeletes(b.kv, b.watch, prefix, leader.rev - 1, options);
   } catch (e) {
     // A candidate whose client gave up withdraws, as etcd's does when its context is canceled.
-    if (signal.aborted) await resign(b.kv, leader).catch(() => undefined);
+    if (options.signal.aborted) await resign(b.kv, leader).catch(() => undefined);
     throw e;
   }
   return { leader, revision: entered.revision };
 }
 
 /** Sets the leader's value while it still leads; resolves with the txn's revision. */
-export async function proclaim(kv: KvBackend, leader: Leadership, value: Uint8Array): Promise<number> {
-  const r = await txn(kv, {
-    compare: [createdAt(leader.key, leader.rev)],
-    success: [{ type: 'put', request: { key: leader.key, value, lease: leader.lease } }],
-  });
+export async function proclaim(kv: KvBackend, leader: Leadership, value: Uint8Array, options?: CallOptions): Promise<number> {
+  const r = await txn(
+    kv,
+    {
+      compare: [createdAt(leader.key, leader.rev)],
+      success: [{ type: 'put', request: { key: leader.key, value, lease: leader.lease } }],
+    },
+    options,
+  );
   if (!r.succeeded) throw new EtcdError('ETCD_ELECTION_NOT_LEADER');
   return r.revision;
 }
 
 /** Gives up leadership (or a place in the queue) if still held; either way resolves with the txn's revision. */
-export async function resign(kv: KvBackend, leader: Leadership): Promise<number> {
-  const r = await txn(kv, {
-    compare: [createdAt(leader.key, leader.rev)],
-    success: [{ type: 'deleteRange', request: { key: leader.key } }],
-  });
+export async function resign(kv: KvBackend, leader: Leadership, options?: CallOptions): Promise<number> {
+  const r = await txn(
+    kv,
+    {
+      compare: [createdAt(leader.key, leader.rev)],
+      success: [{ type: 'deleteRange', request: { key: leader.key } }],
+    },
+    options,
+  );
   return r.revision;
 }
 
 /** The current leader's key-value, or etcd's "election: no leader". */
-export async function currentLeader(kv: KvBackend, name: Uint8Array): Promise<{ readonly kv: st.KeyValue; readonly revision: number }> {
-  const first = await firstCreated(kv, keyPrefix(name));
+export async function currentLeader(
+  kv: KvBackend,
+  name: Uint8Array,
+  options?: CallOptions,
+): Promise<{ readonly kv: st.KeyValue; readonly revision: number }> {
+  const first = await firstCreated(kv, keyPrefix(name), options);
   if (first.kv === undefined) throw new EtcdError('ETCD_ELECTION_NO_LEADER');
   return { kv: first.kv, revision: first.revision };
 }

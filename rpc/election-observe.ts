@@ -3,6 +3,7 @@
 // deleted; then the next leader, and so on. With no leader, the first key put under the prefix is
 // the next one. Like etcd's, the stream ends with OK if the member fails a request.
 import type { ServerWritableStream } from '@grpc/grpc-js';
+import { deadlineMs, goneReason, type BoundCallOptions } from './call-options.js';
 import type * as pb from './etcd-api.js';
 import { fromKeyValue, header } from './kv-convert.js';
 import type { ConcurrencyBackend } from './lock-backend.js';
@@ -14,14 +15,17 @@ export type ObserveCall = ServerWritableStream<pb.LeaderRequest, pb.Outgoing<pb.
 
 export function serveObserve(call: ObserveCall, b: ConcurrencyBackend): void {
   const abandoned = new AbortController();
-  call.on('cancelled', () => abandoned.abort());
-  call.on('close', () => abandoned.abort());
+  const deadline = deadlineMs(call.getDeadline());
+  const abandon = (): void => abandoned.abort(goneReason(deadline));
+  call.on('cancelled', abandon);
+  call.on('close', abandon);
+  const options: BoundCallOptions = deadline === undefined ? { signal: abandoned.signal } : { signal: abandoned.signal, deadline };
   const send = (kv: st.KeyValue, revision: number): boolean =>
     call.write({ header: header(b.kv.headerFields(), revision), kv: fromKeyValue(kv) });
   const whenFull = (resume: () => void): void => {
     call.once('drain', resume);
   };
-  observeLeaders(b, keyPrefix(call.request.name), send, whenFull, abandoned.signal).catch(() => {
+  observeLeaders(b, keyPrefix(call.request.name), send, whenFull, options).catch(() => {
     if (!abandoned.signal.aborted) call.end();
   });
 }
@@ -32,10 +36,11 @@ async function observeLeaders(
   prefix: Uint8Array,
   send: (kv: st.KeyValue, revision: number) => boolean,
   whenFull: (resume: () => void) => void,
-  signal: AbortSignal,
+  options: BoundCallOptions,
 ): Promise<never> {
+  const { signal } = options;
   for (;;) {
-    const first = await firstCreated(b.kv, prefix);
+    const first = await firstCreated(b.kv, prefix, options);
     let leader = first.kv;
     let revision = first.revision;
     if (leader === undefined) {

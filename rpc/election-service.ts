@@ -21,24 +21,24 @@ function toLeaderKey(l: Leadership): pb.Outgoing<pb.LeaderKey> {
 export function electionService(b: ConcurrencyBackend): ServiceHandlers<'Election'> {
   const headerAt = (revision: number) => header(b.kv.headerFields(), revision);
   return {
-    Campaign: concurrencyUnary<pb.CampaignRequest, pb.Outgoing<pb.CampaignResponse>>(async (req, signal) => {
-      const lease = await sessionLease(b.lease, BigInt(req.lease));
-      const elected = await campaign(b, req.name, lease, req.value, signal);
+    Campaign: concurrencyUnary<pb.CampaignRequest, pb.Outgoing<pb.CampaignResponse>>(async (req, options) => {
+      const lease = await sessionLease(b.lease, BigInt(req.lease), options);
+      const elected = await campaign(b, req.name, lease, req.value, options);
       return { header: headerAt(elected.revision), leader: toLeaderKey(elected.leader) };
     }),
-    Proclaim: concurrencyUnary<pb.ProclaimRequest, pb.Outgoing<pb.ProclaimResponse>>(async (req) => {
+    Proclaim: concurrencyUnary<pb.ProclaimRequest, pb.Outgoing<pb.ProclaimResponse>>(async (req, options) => {
       const leader = leadership(req.leader);
       // etcd resumes the election in a session of the leader's lease: a new one when it names none.
-      const lease = await sessionLease(b.lease, leader.lease);
-      return { header: headerAt(await proclaim(b.kv, { ...leader, lease }, req.value)) };
+      const lease = await sessionLease(b.lease, leader.lease, options);
+      return { header: headerAt(await proclaim(b.kv, { ...leader, lease }, req.value, options)) };
     }),
-    Leader: concurrencyUnary<pb.LeaderRequest, pb.Outgoing<pb.LeaderResponse>>(async (req) => {
-      const current = await currentLeader(b.kv, req.name);
+    Leader: concurrencyUnary<pb.LeaderRequest, pb.Outgoing<pb.LeaderResponse>>(async (req, options) => {
+      const current = await currentLeader(b.kv, req.name, options);
       return { header: headerAt(current.revision), kv: fromKeyValue(current.kv) };
     }),
     Observe: (call) => serveObserve(call, b),
-    Resign: concurrencyUnary<pb.ResignRequest, pb.Outgoing<pb.ResignResponse>>(async (req) => {
-      return { header: headerAt(await resign(b.kv, leadership(req.leader))) };
+    Resign: concurrencyUnary<pb.ResignRequest, pb.Outgoing<pb.ResignResponse>>(async (req, options) => {
+      return { header: headerAt(await resign(b.kv, leadership(req.leader), options)) };
     }),
   };
 }

@@ -1,14 +1,17 @@
 // What the KV service needs from a member. rpc/ declares it; the member in cluster/ implements it.
+// Whatever may wait takes the client's CallOptions: the member gives up waiting (rejecting with
+// etcd's errors) once the signal fires or the deadline passes.
 import type * as st from '../store/mvcc/types.js';
+import type { CallOptions } from './call-options.js';
 import type { HeaderFields } from './kv-convert.js';
 
 export interface KvBackend {
   /** A range read: linearizable (ReadIndex, then local) unless `serializable` (local state as it is). */
-  range(req: st.RangeRequest, serializable: boolean): Promise<st.RangeResponse>;
+  range(req: st.RangeRequest, serializable: boolean, options?: CallOptions): Promise<st.RangeResponse>;
   /** A txn of reads only: served like a range, without a consensus round. */
-  readTxn(req: st.TxnRequest, serializable: boolean): Promise<st.TxnResponse>;
+  readTxn(req: st.TxnRequest, serializable: boolean, options?: CallOptions): Promise<st.TxnResponse>;
   /** A write, replicated and applied; resolves with the applied result. Rejects with etcd's errors. */
-  write(req: st.WriteRequest): Promise<st.WriteResponse>;
+  write(req: st.WriteRequest, options?: CallOptions): Promise<st.WriteResponse>;
   /** cluster_id, member_id and raft_term for response headers, as of now. */
   headerFields(): HeaderFields;
 }

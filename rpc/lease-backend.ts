@@ -1,5 +1,7 @@
 // What the Lease service needs from a member. rpc/ declares it; cluster/ implements it. Lease IDs
-// are etcd's int64, as bigint.
+// are etcd's int64, as bigint. Whatever may wait (consensus, the leader) takes the client's
+// CallOptions, as in KvBackend.
+import type { CallOptions } from './call-options.js';
 
 export interface LeaseGrantResult {
   readonly id: bigint;
@@ -19,11 +21,11 @@ export interface LeaseTimeToLiveResult {
 
 export interface LeaseBackend {
   /** id 0n = let the server choose. Rejects with etcd's errors (lease exists, TTL too large, …). */
-  grant(id: bigint, ttl: number): Promise<LeaseGrantResult>;
+  grant(id: bigint, ttl: number, options?: CallOptions): Promise<LeaseGrantResult>;
   /** Deletes the lease and every key attached to it, in one revision. */
-  revoke(id: bigint): Promise<{ readonly revision: number }>;
+  revoke(id: bigint, options?: CallOptions): Promise<{ readonly revision: number }>;
   /** Renews the lease (on the leader); resolves with the TTL, 0 when the lease does not exist. */
-  keepAlive(id: bigint): Promise<{ readonly ttl: number; readonly revision: number }>;
-  timeToLive(id: bigint, withKeys: boolean): Promise<LeaseTimeToLiveResult>;
+  keepAlive(id: bigint, options?: CallOptions): Promise<{ readonly ttl: number; readonly revision: number }>;
+  timeToLive(id: bigint, withKeys: boolean, options?: CallOptions): Promise<LeaseTimeToLiveResult>;
   leases(): Promise<{ readonly ids: readonly bigint[]; readonly revision: number }>;
 }

@@ -18,20 +18,20 @@ export type HeaderSource = Pick<KvBackend, 'headerFields'>;
 
 export function leaseService(backend: LeaseBackend, headers: HeaderSource): ServiceHandlers<'Lease'> {
   return {
-    LeaseGrant: unary<pb.LeaseGrantRequest, pb.Outgoing<pb.LeaseGrantResponse>>(async (req) => {
+    LeaseGrant: unary<pb.LeaseGrantRequest, pb.Outgoing<pb.LeaseGrantResponse>>(async (req, options) => {
       const ttl = Number(req.TTL);
       if (ttl > MAX_LEASE_TTL_SECONDS) throw new EtcdError('ETCD_LEASE_TTL_TOO_LARGE');
-      const granted = await backend.grant(BigInt(req.ID), ttl);
+      const granted = await backend.grant(BigInt(req.ID), ttl, options);
       return { header: header(headers.headerFields(), granted.revision), ID: String(granted.id), TTL: String(granted.ttl) };
     }),
-    LeaseRevoke: unary<pb.LeaseRevokeRequest, pb.Outgoing<pb.LeaseRevokeResponse>>(async (req) => {
-      const revoked = await backend.revoke(BigInt(req.ID));
+    LeaseRevoke: unary<pb.LeaseRevokeRequest, pb.Outgoing<pb.LeaseRevokeResponse>>(async (req, options) => {
+      const revoked = await backend.revoke(BigInt(req.ID), options);
       return { header: header(headers.headerFields(), revoked.revision) };
     }),
     LeaseKeepAlive: (call) => serveKeepAlive(call, backend, headers),
-    LeaseTimeToLive: unary<pb.LeaseTimeToLiveRequest, pb.Outgoing<pb.LeaseTimeToLiveResponse>>(async (req) => {
+    LeaseTimeToLive: unary<pb.LeaseTimeToLiveRequest, pb.Outgoing<pb.LeaseTimeToLiveResponse>>(async (req, options) => {
       // An unknown lease is an answer, not an error: TTL -1 (the member's contract, as etcd's).
-      const r = await backend.timeToLive(BigInt(req.ID), req.keys);
+      const r = await backend.timeToLive(BigInt(req.ID), req.keys, options);
       return {
         header: header(headers.headerFields(), r.revision),
         ID: String(r.id),

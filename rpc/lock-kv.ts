@@ -1,5 +1,8 @@
 // The KV requests etcd's concurrency recipes make, over the member's KvBackend: reads are
-// linearizable (clientv3's default), writes are txns through consensus.
+// linearizable (clientv3's default), writes are txns through consensus. Each takes the client's
+// CallOptions, except where a recipe cleans up after a client that left (then the member's own
+// timeout bounds the request).
+import type { CallOptions } from './call-options.js';
 import type { KvBackend } from './kv-backend.js';
 import { prefixEnd } from '../store/mvcc/key-bytes.js';
 import type * as st from '../store/mvcc/types.js';
@@ -31,23 +34,27 @@ export function byCreation(prefix: Uint8Array, order: 'ascend' | 'descend', maxC
 }
 
 /** The oldest key under a prefix (the lock holder, the election leader), with the read's revision. */
-export async function firstCreated(kv: KvBackend, prefix: Uint8Array): Promise<{ readonly kv?: st.KeyValue; readonly revision: number }> {
-  const r = await kv.range(byCreation(prefix, 'ascend'), false);
+export async function firstCreated(
+  kv: KvBackend,
+  prefix: Uint8Array,
+  options?: CallOptions,
+): Promise<{ readonly kv?: st.KeyValue; readonly revision: number }> {
+  const r = await kv.range(byCreation(prefix, 'ascend'), false, options);
   return { ...(r.kvs[0] ? { kv: r.kvs[0] } : {}), revision: r.revision };
 }
 
-export async function getKey(kv: KvBackend, key: Uint8Array): Promise<st.RangeResponse> {
-  return kv.range({ key }, false);
+export async function getKey(kv: KvBackend, key: Uint8Array, options?: CallOptions): Promise<st.RangeResponse> {
+  return kv.range({ key }, false, options);
 }
 
-export async function txn(kv: KvBackend, request: st.TxnRequest): Promise<st.TxnResponse> {
-  const r = await kv.write({ type: 'txn', request });
+export async function txn(kv: KvBackend, request: st.TxnRequest, options?: CallOptions): Promise<st.TxnResponse> {
+  const r = await kv.write({ type: 'txn', request }, options);
   if (r.type !== 'txn') throw new Error(`member answered a txn with a ${r.type}`);
   return r.response;
 }
 
-export async function deleteKey(kv: KvBackend, key: Uint8Array): Promise<st.DeleteRangeResponse> {
-  const r = await kv.write({ type: 'deleteRange', request: { key } });
+export async function deleteKey(kv: KvBackend, key: Uint8Array, options?: CallOptions): Promise<st.DeleteRangeResponse> {
+  const r = await kv.write({ type: 'deleteRange', request: { key } }, options);
   if (r.type !== 'deleteRange') throw new Error(`member answered a delete with a ${r.type}`);
   return r.response;
 }

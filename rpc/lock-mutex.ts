@@ -2,6 +2,7 @@
 // key under "<name>/"; each session adds its own key "<name>/<lease in hex>" (kept if it is there
 // already, so a session re-entering finds its old place in the queue) and waits until every older
 // key is deleted.
+import type { BoundCallOptions, CallOptions } from './call-options.js';
 import type { ConcurrencyBackend } from './lock-backend.js';
 import { byCreation, createdAt, deleteKey, getKey, keyPrefix, rangeResult, sessionKey, txn } from './lock-kv.js';
 import { LockSessionExpiredError } from './lock-errors.js';
@@ -12,9 +13,9 @@ import type { LeaseBackend } from './lease-backend.js';
 export const SESSION_TTL_SECONDS = 60;
 
 /** The session's lease: the one given, or (0) a new one with the default TTL, as etcd's NewSession. */
-export async function sessionLease(lease: LeaseBackend, id: bigint): Promise<bigint> {
+export async function sessionLease(lease: LeaseBackend, id: bigint, options?: CallOptions): Promise<bigint> {
   if (id !== 0n) return id;
-  return (await lease.grant(0n, SESSION_TTL_SECONDS)).id;
+  return (await lease.grant(0n, SESSION_TTL_SECONDS, options)).id;
 }
 
 export interface HeldLock {
@@ -23,10 +24,13 @@ export interface HeldLock {
   readonly revision: number;
 }
 
-export async function acquireLock(b: ConcurrencyBackend, name: Uint8Array, lease: bigint, signal: AbortSignal): Promise<HeldLock> {
+export async function acquireLock(b: ConcurrencyBackend, name: Uint8Array, lease: bigint, options: BoundCallOptions): Promise<HeldLock> {
   const prefix = keyPrefix(name);
   const myKey = sessionKey(prefix, lease);
   const owner = { type: 'range', request: byCreation(prefix, 'ascend') } as const;
+  // Not bound to the call: were the member to give up on it, whether the key was put would be
+  // unknown, and a key left behind holds the lock up until its lease ends. A client gone by now
+  // is noticed by the wait below, which then takes the key out again.
   const enqueued = await txn(b.kv, {
     compare: [createdAt(myKey, 0)],
     success: [{ type: 'put', request: { key: myKey, value: new Uint8Array(0), lease } }, owner],
@@ -38,14 +42,15 @@ export async function acquireLock(b: ConcurrencyBackend, name: Uint8Array, lease
 
   let revision: number;
   try {
-    revision = await waitDeletes(b.kv, b.watch, prefix, myRevision - 1, signal);
+    revision = await waitDeletes(b.kv, b.watch, prefix, myRevision - 1, options);
   } catch (e) {
     // Leave the queue: a key left behind would hold up everyone after it until its lease ends.
+    // Not bound to the call: it is most needed when the client has gone.
     await deleteKey(b.kv, myKey).catch(() => undefined);
     throw e;
   }
   // The key goes with its lease: if that expired while waiting, the lock is not held.
-  const mine = await getKey(b.kv, myKey);
+  const mine = await getKey(b.kv, myKey, options);
   if (mine.kvs.length === 0) throw new LockSessionExpiredError();
   return { key: myKey, revision };
 }

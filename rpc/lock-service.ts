@@ -10,13 +10,13 @@ import { acquireLock, sessionLease } from './lock-mutex.js';
 
 export function lockService(b: ConcurrencyBackend): ServiceHandlers<'Lock'> {
   return {
-    Lock: concurrencyUnary<pb.LockRequest, pb.Outgoing<pb.LockResponse>>(async (req, signal) => {
-      const lease = await sessionLease(b.lease, BigInt(req.lease));
-      const held = await acquireLock(b, req.name, lease, signal);
+    Lock: concurrencyUnary<pb.LockRequest, pb.Outgoing<pb.LockResponse>>(async (req, options) => {
+      const lease = await sessionLease(b.lease, BigInt(req.lease), options);
+      const held = await acquireLock(b, req.name, lease, options);
       return { header: header(b.kv.headerFields(), held.revision), key: held.key };
     }),
-    Unlock: concurrencyUnary<pb.UnlockRequest, pb.Outgoing<pb.UnlockResponse>>(async (req) => {
-      const deleted = await deleteKey(b.kv, req.key);
+    Unlock: concurrencyUnary<pb.UnlockRequest, pb.Outgoing<pb.UnlockResponse>>(async (req, options) => {
+      const deleted = await deleteKey(b.kv, req.key, options);
       return { header: header(b.kv.headerFields(), deleted.revision) };
     }),
   };

@@ -1,6 +1,7 @@
 // Waiting on the member's watch for the concurrency recipes: etcd's waitDeletes (a lock or
 // campaign waits until every older key under its prefix is gone), built on a watcher that runs
 // until its handler says stop.
+import type { BoundCallOptions } from './call-options.js';
 import { EtcdError } from './etcd-errors.js';
 import type { KvBackend } from './kv-backend.js';
 import { byCreation } from './lock-kv.js';
@@ -79,14 +80,14 @@ export async function waitDeletes(
   watch: WatchBackend,
   prefix: Uint8Array,
   maxCreateRevision: number,
-  signal: AbortSignal,
+  options: BoundCallOptions,
 ): Promise<number> {
   for (;;) {
-    const r = await kv.range(byCreation(prefix, 'descend', maxCreateRevision), false);
+    const r = await kv.range(byCreation(prefix, 'descend', maxCreateRevision), false, options);
     const newest = r.kvs[0];
     if (newest === undefined) return r.revision;
     // From the read's revision: the key existed there, so its deletion is still ahead.
     const spec: WatchSpec = { key: newest.key, startRevision: r.revision, prevKv: false, noPut: true, noDelete: false };
-    await watchUntil(watch, spec, signal, (event) => (event.type === 'delete' ? 'stop' : 'more'));
+    await watchUntil(watch, spec, options.signal, (event) => (event.type === 'delete' ? 'stop' : 'more'));
   }
 }

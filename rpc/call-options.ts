@@ -1,0 +1,69 @@
+// How long a client still waits for an answer, as the member is told it: the signal fires when the
+// client is gone (it cancelled, its deadline passed, its connection dropped), so that what waits
+// in the member for it (an entry to be applied, a read index, a lock) can give up and be forgotten
+// instead of running into the member's own timeout. Nothing reaches the client after the signal:
+// grpc-js has answered DEADLINE_EXCEEDED itself, or there is no call left to answer.
+import type { Deadline } from '@grpc/grpc-js';
+import { EtcdError } from './etcd-errors.js';
+
+export interface CallOptions {
+  /**
+   * Aborted when the client no longer waits. Its reason is the EtcdError etcd would end the
+   * request with: ETCD_CANCELED, or ETCD_DEADLINE_EXCEEDED once the deadline has passed.
+   */
+  readonly signal?: AbortSignal;
+  /** When the client stops waiting, in ms since the epoch (as Date.now()); absent when it set no deadline. */
+  readonly deadline?: number;
+}
+
+/** Options bound to a live call: there is always a signal. */
+export interface BoundCallOptions extends CallOptions {
+  readonly signal: AbortSignal;
+}
+
+/** The parts of a grpc-js server call (unary or stream) that tell when its client goes away. */
+export interface ServerCallLike {
+  readonly cancelled: boolean;
+  getDeadline(): Deadline;
+  on(event: 'cancelled', listener: () => void): unknown;
+  removeListener(event: 'cancelled', listener: () => void): unknown;
+}
+
+/** A call's options while its handler runs. */
+export interface CallScope {
+  readonly options: BoundCallOptions;
+  /**
+   * Stops following the call: call it once the answer is handed to grpc-js, which emits
+   * 'cancelled' whenever the stream closes, answered or not.
+   */
+  end(): void;
+}
+
+/** grpc-js reports "no deadline" as Infinity. */
+export function deadlineMs(deadline: Deadline): number | undefined {
+  const ms = deadline instanceof Date ? deadline.getTime() : deadline;
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/**
+ * Why a call's client is gone, as etcd would say it. grpc-js ends a call whose deadline passed by
+ * closing it, which it reports as 'cancelled' too: the clock tells the two apart.
+ */
+export function goneReason(deadline: number | undefined): EtcdError {
+  const expired = deadline !== undefined && Date.now() >= deadline;
+  return new EtcdError(expired ? 'ETCD_DEADLINE_EXCEEDED' : 'ETCD_CANCELED');
+}
+
+export function callScope(call: ServerCallLike): CallScope {
+  const controller = new AbortController();
+  const deadline = deadlineMs(call.getDeadline());
+  const onCancelled = (): void => controller.abort(goneReason(deadline));
+  if (call.cancelled) onCancelled();
+  else call.on('cancelled', onCancelled);
+  return {
+    options: deadline === undefined ? { signal: controller.signal } : { signal: controller.signal, deadline },
+    end: () => {
+      call.removeListener('cancelled', onCancelled);
+    },
+  };
+}
