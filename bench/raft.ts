@@ -1,6 +1,7 @@
 // The consensus core alone: a 3-member cluster in one thread, an instant network and in-memory
 // storage, so the figure is the cost of the Raft logic itself. Each round proposes `batch` entries
 // (one propose() call each) at the leader and drives the cluster until they are applied there.
+import { raftOf } from '../raft/testing.js';
 import { bootstrapState, MemoryStorage, RawNode, type Message, type NodeId } from '../raft/index.js';
 import { Prng } from '../test/sim/prng.js';
 
@@ -44,7 +45,7 @@ function drive(members: Map<NodeId, BenchMember>): void {
       // Keep memory flat: snapshot and compact every 20,000 entries.
       const snapIndex = m.storage.snapshot().meta.index;
       if (m.applied - snapIndex > 20_000) {
-        m.storage.createSnapshot(m.applied, m.node.raft.trk.confState(), new Uint8Array());
+        m.storage.createSnapshot(m.applied, raftOf(m.node).trk.confState(), new Uint8Array());
         m.storage.compact(m.applied - 1000);
       }
     }
@@ -68,14 +69,14 @@ export function benchRaft(batch: number, seconds: number): RaftBenchResult {
   const leader = members.get(1)!;
   leader.node.campaign();
   drive(members);
-  if (leader.node.raft.role !== 'leader') throw new Error('member 1 did not become leader');
+  if (raftOf(leader.node).role !== 'leader') throw new Error('member 1 did not become leader');
   const payload = new Uint8Array(128);
   let proposals = 0;
   const started = process.hrtime.bigint();
   const budget = BigInt(Math.round(seconds * 1e9));
   while (process.hrtime.bigint() - started < budget) {
     for (let round = 0; round < 16; round++) {
-      const target = leader.node.raft.log.lastIndex() + batch;
+      const target = raftOf(leader.node).log.lastIndex() + batch;
       for (let i = 0; i < batch; i++) leader.node.propose(payload);
       drive(members);
       if (leader.applied < target) throw new Error('proposals did not commit');

@@ -2,7 +2,7 @@
 // configuration changes update raft and the member list, and everything (the changes, the member
 // list, the applied index) is written together. The outcome of each proposal goes back to the
 // member that proposed it.
-import type { ConfState, Entry, NodeId, RawNode } from '../raft/index.js';
+import type { ConfChangeEntry, ConfState, Entry, NodeId } from '../raft/index.js';
 import { setMeta, type MetaWrite } from '../store/meta.js';
 import type { ApplyItem, ApplyOutcome, MvccStore } from '../store/mvcc/mvcc-store.js';
 import type { MvccEvent } from '../store/mvcc/types.js';
@@ -35,13 +35,20 @@ export interface ApplyResult {
   /** The configuration, when a configuration change moved it. */
   readonly confState?: ConfState;
   readonly lastIndex: number;
+  /** The term of the last empty entry (each leader appends one when elected), if the batch held one. */
+  readonly emptyEntryTerm?: number;
+}
+
+/** Where configuration entries go as they are applied: raft's tracker (the driver). */
+export interface ConfChangeSink {
+  applyConfChange(entry: ConfChangeEntry): ConfState;
 }
 
 const NOOP = { type: 'noop' } as const;
 
 export async function applyEntries(
   self: NodeId,
-  node: RawNode,
+  raft: ConfChangeSink,
   store: MvccStore,
   members: readonly MemberRecord[],
   entries: readonly Entry[],
@@ -53,13 +60,14 @@ export async function applyEntries(
   let membersChanged = false;
   let confState: ConfState | undefined;
   let removed: NodeId[] | undefined;
+  let emptyEntryTerm: number | undefined;
   // Entries the store applied before (replayed after a restart) must not move the member list again:
   // the store's list is already as of its applied index.
   const storeApplied = store.appliedIndex;
   const membership: { seq: number; members: readonly MemberRecord[] }[] = [];
   for (const e of entries) {
     if (e.type === 'confChange') {
-      confState = node.applyConfChange(e);
+      confState = raft.applyConfChange(e);
       const meta: MetaWrite[] = [];
       if (e.index > storeApplied) {
         list = applyMembershipChange(list, e.change);
@@ -76,6 +84,7 @@ export async function applyEntries(
       continue;
     }
     if (e.data.length === 0) {
+      emptyEntryTerm = e.term;
       items.push({ index: e.index, request: NOOP });
       continue;
     }
@@ -123,5 +132,6 @@ export async function applyEntries(
     ...(removed ? { removed } : {}),
     ...(confState ? { confState } : {}),
     lastIndex: entries[entries.length - 1]!.index,
+    ...(emptyEntryTerm !== undefined ? { emptyEntryTerm } : {}),
   };
 }

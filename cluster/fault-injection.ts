@@ -1,9 +1,9 @@
 // Faults for tests: when the environment names a fault file (LODESTONE_FAULT_FILE), the member reads
-// it every 100 ms and drops peer traffic to or from the members it lists, and delays every log
-// write by fsyncDelayMs — network partitions and a slow disk, without touching the machine's
-// network. Without the variable none of this exists.
+// it every 100 ms and drops peer traffic to or from the members it lists, delays every log write by
+// fsyncDelayMs and every apply batch by applyDelayMs — network partitions, a slow disk and a state
+// machine that lags, without touching the machine's network. Without the variable none of this exists.
 //
-//   { "dropTo": ["8e9e05c52164694d"], "dropFrom": ["8e9e05c52164694d"], "fsyncDelayMs": 0 }
+//   { "dropTo": ["8e9e05c52164694d"], "dropFrom": ["8e9e05c52164694d"], "fsyncDelayMs": 0, "applyDelayMs": 0 }
 //
 // Member IDs are etcd's hex form. A missing or unreadable file means no faults.
 import { readFile } from 'node:fs/promises';
@@ -13,9 +13,14 @@ export interface Faults {
   readonly dropTo: ReadonlySet<NodeId>;
   readonly dropFrom: ReadonlySet<NodeId>;
   readonly fsyncDelayMs: number;
+  readonly applyDelayMs: number;
 }
 
-const NONE: Faults = { dropTo: new Set(), dropFrom: new Set(), fsyncDelayMs: 0 };
+const NONE: Faults = { dropTo: new Set(), dropFrom: new Set(), fsyncDelayMs: 0, applyDelayMs: 0 };
+
+function delay(v: unknown): number {
+  return typeof v === 'number' && v > 0 ? v : 0;
+}
 
 function parseIds(v: unknown): Set<NodeId> {
   if (!Array.isArray(v)) return new Set();
@@ -47,7 +52,8 @@ export class FaultInjector {
       this.current = {
         dropTo: parseIds(doc.dropTo),
         dropFrom: parseIds(doc.dropFrom),
-        fsyncDelayMs: typeof doc.fsyncDelayMs === 'number' && doc.fsyncDelayMs > 0 ? doc.fsyncDelayMs : 0,
+        fsyncDelayMs: delay(doc.fsyncDelayMs),
+        applyDelayMs: delay(doc.applyDelayMs),
       };
     } catch {
       this.current = NONE;

@@ -1,28 +1,34 @@
 // The member's leases: grants and revocations go through raft; keepalives and TTL questions are
 // answered by the leader's lessor (a follower forwards them to the leader's client API, as an etcd
-// client would); the leader revokes what expires and checkpoints what nobody renews.
+// client would); the leader revokes what expires and checkpoints what nobody renews. Its clocks run
+// on a monotonic clock, and start only once the new leader has applied every entry of the terms
+// before its own (promote), so they count from every renewal and checkpoint its predecessors made.
 import { randomBytes } from 'node:crypto';
 import { Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { createEtcdClient, type ServiceClient } from '../rpc/etcd-api.js';
 import type * as pb from '../rpc/etcd-api.js';
 import { EtcdError } from '../rpc/etcd-errors.js';
+import type { CallOptions } from '../rpc/call-options.js';
 import type { LeaseBackend, LeaseGrantResult, LeaseTimeToLiveResult } from '../rpc/lease-backend.js';
 import { MAX_LEASE_TTL } from '../store/mvcc/validate.js';
-import type { LeaseInfo, WriteRequest, WriteResponse } from '../store/mvcc/types.js';
+import type { LeaseInfo, ResponseFor, WriteRequest } from '../store/mvcc/types.js';
 import { Lessor } from './lessor.js';
 import type { LeaseChanges } from './applier.js';
 
 /** What the lease manager needs from its member. */
 export interface LeasePort {
-  write(req: WriteRequest): Promise<WriteResponse>;
+  write<R extends WriteRequest>(req: R, call?: CallOptions): Promise<ResponseFor<R>>;
   isLeader(): boolean;
+  /** Throws etcd's "rpc not supported for learner" on a learner. */
+  refuseOnLearner(): void;
   /** "host:port" of the leader's client API, if a leader is known and has published it. */
   leaderClientAddress(): string | undefined;
   lease(id: bigint): LeaseInfo | undefined;
   leases(): LeaseInfo[];
   leaseKeys(id: bigint): Uint8Array[];
   revision(): number;
+  /** A monotonic clock, in ms: lease expiry must not jump with the wall clock. */
   now(): number;
 }
 
@@ -45,6 +51,8 @@ export class LeaseManager implements LeaseBackend {
   private readonly revoking = new Set<bigint>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Callers that reached the leader before its clocks started, waiting for promote(). */
+  private awaitingPrimary: (() => void)[] = [];
   private forward:
     | {
         address: string;
@@ -71,16 +79,56 @@ export class LeaseManager implements LeaseBackend {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.closeForward();
+    this.wakePrimaryWaiters();
   }
 
   // ------------------------------------------------------------------ leadership and apply hooks
 
-  onLeadershipChange(isLeader: boolean): void {
-    if (isLeader) this.lessor.promote(this.port.leases(), this.port.now());
-    else this.lessor.demote();
+  /** This member leads and has applied every entry of the terms before its own: start the clocks. */
+  promote(): void {
+    if (this.lessor.isPrimary) return;
+    this.lessor.promote(this.port.leases(), this.port.now());
     this.revoking.clear();
+    this.wakePrimaryWaiters();
   }
 
+  /** This member no longer leads: only a leader keeps time. */
+  demote(): void {
+    if (!this.lessor.isPrimary && this.awaitingPrimary.length === 0) return;
+    this.lessor.demote();
+    this.revoking.clear();
+    // Whoever waited for this member's clocks asks the new leader instead.
+    this.wakePrimaryWaiters();
+  }
+
+  private wakePrimaryWaiters(): void {
+    const waiting = this.awaitingPrimary;
+    this.awaitingPrimary = [];
+    for (const wake of waiting) wake();
+  }
+
+  /**
+   * A leader whose clocks have not started yet (it is applying its predecessors' entries) answers
+   * once they have, as etcd's leader waits for its applied index before renewing.
+   */
+  private async untilPrimaryOrNotLeader(call?: CallOptions): Promise<void> {
+    const deadline = this.port.now() + this.requestTimeoutMs();
+    while (this.port.isLeader() && !this.lessor.isPrimary) {
+      if (this.closed) throw new EtcdError('ETCD_STOPPED');
+      if (call?.signal?.aborted) throw call.signal.reason;
+      const left = deadline - this.port.now();
+      if (left <= 0) throw new EtcdError('ETCD_TIMEOUT');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, FORWARD_RETRY_MS));
+        this.awaitingPrimary.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Grants and revokes this member applied. */
   onApplied(changes: LeaseChanges): void {
     const now = this.port.now();
     for (const g of changes.granted) this.lessor.granted(g.id, g.ttl, now);
@@ -116,29 +164,31 @@ export class LeaseManager implements LeaseBackend {
 
   // ------------------------------------------------------------------ LeaseBackend
 
-  async grant(id: bigint, ttl: number): Promise<LeaseGrantResult> {
+  async grant(id: bigint, ttl: number, call?: CallOptions): Promise<LeaseGrantResult> {
+    this.port.refuseOnLearner();
     if (ttl > MAX_LEASE_TTL) throw new EtcdError('ETCD_LEASE_TTL_TOO_LARGE');
     if (id < 0n) throw new EtcdError('ETCD_LEASE_NOT_FOUND');
     const granted = Math.max(ttl, this.options.minTtl);
     const leaseId = id === 0n ? randomLeaseId() : id;
-    const res = await this.port.write({ type: 'leaseGrant', request: { id: leaseId, ttl: granted } });
-    if (res.type !== 'leaseGrant') throw new Error(`a lease grant was answered with ${res.type}`);
+    const res = await this.port.write({ type: 'leaseGrant', request: { id: leaseId, ttl: granted } }, call);
     return { id: res.response.id, ttl: res.response.ttl, revision: res.response.revision };
   }
 
-  async revoke(id: bigint): Promise<{ revision: number }> {
-    const res = await this.port.write({ type: 'leaseRevoke', request: { id } });
-    if (res.type !== 'leaseRevoke') throw new Error(`a lease revoke was answered with ${res.type}`);
+  async revoke(id: bigint, call?: CallOptions): Promise<{ revision: number }> {
+    this.port.refuseOnLearner();
+    const res = await this.port.write({ type: 'leaseRevoke', request: { id } }, call);
     return { revision: res.response.revision };
   }
 
-  async keepAlive(id: bigint): Promise<{ ttl: number; revision: number }> {
+  async keepAlive(id: bigint, call?: CallOptions): Promise<{ ttl: number; revision: number }> {
+    this.port.refuseOnLearner();
+    await this.untilPrimaryOrNotLeader(call);
     if (!this.port.isLeader()) return { ttl: await this.renewThroughLeader(id), revision: this.port.revision() };
     const lease = this.port.lease(id);
     if (!lease) return { ttl: 0, revision: this.port.revision() };
     // A checkpoint left in the log would make a new leader count down from it, though the holder just
     // renewed: clear it through raft first, as etcd does.
-    if (lease.remainingTtl > 0) await this.port.write({ type: 'leaseCheckpoint', request: { checkpoints: [{ id, remainingTtl: 0 }] } });
+    if (lease.remainingTtl > 0) await this.port.write({ type: 'leaseCheckpoint', request: { checkpoints: [{ id, remainingTtl: 0 }] } }, call);
     if (!this.lessor.renew(id, this.port.now())) {
       if (!this.port.isLeader()) return { ttl: await this.renewThroughLeader(id), revision: this.port.revision() };
       return { ttl: 0, revision: this.port.revision() };
@@ -146,7 +196,9 @@ export class LeaseManager implements LeaseBackend {
     return { ttl: lease.ttl, revision: this.port.revision() };
   }
 
-  async timeToLive(id: bigint, withKeys: boolean): Promise<LeaseTimeToLiveResult> {
+  async timeToLive(id: bigint, withKeys: boolean, call?: CallOptions): Promise<LeaseTimeToLiveResult> {
+    this.port.refuseOnLearner();
+    await this.untilPrimaryOrNotLeader(call);
     const revision = this.port.revision();
     if (!this.port.isLeader()) return this.forwardTimeToLive(id, withKeys);
     const lease = this.port.lease(id);
@@ -188,13 +240,13 @@ export class LeaseManager implements LeaseBackend {
    * keepalive stream at once.
    */
   private async renewThroughLeader(id: bigint): Promise<number> {
-    const deadline = Date.now() + this.requestTimeoutMs();
+    const deadline = this.port.now() + this.requestTimeoutMs();
     for (;;) {
       try {
         return await this.forwardKeepAlive(id);
       } catch (e) {
         const noLeader = e instanceof EtcdError && e.code === 'ETCD_NO_LEADER';
-        if (!noLeader || this.closed || Date.now() + FORWARD_RETRY_MS >= deadline) throw e;
+        if (!noLeader || this.closed || this.port.now() + FORWARD_RETRY_MS >= deadline) throw e;
       }
       await new Promise((r) => setTimeout(r, FORWARD_RETRY_MS));
       // This member may have become the leader meanwhile.

@@ -8,6 +8,8 @@ interface Reader {
   readonly resolve: () => void;
   readonly reject: (e: unknown) => void;
   readonly since: number;
+  /** Its client went away: it is dropped from the next round. */
+  readonly signal?: AbortSignal;
 }
 
 interface Round {
@@ -37,10 +39,12 @@ export class LinearizableReads {
     private readonly timeoutMs: number,
   ) {}
 
-  /** Resolves when a read issued now may be served from local state. */
-  read(): Promise<void> {
+  /** Resolves when a read issued now may be served from local state; rejects when `signal` aborts first. */
+  read(signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ resolve, reject, since: this.port.now() });
+      if (signal?.aborted) return reject(signal.reason);
+      signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+      this.waiting.push({ resolve, reject, since: this.port.now(), ...(signal ? { signal } : {}) });
     });
   }
 
@@ -50,7 +54,10 @@ export class LinearizableReads {
 
   /** Starts a round for the waiting readers if none is in flight. Call after inputs and on ticks. */
   flush(): void {
-    if (this.inflight || this.waiting.length === 0) return;
+    if (this.inflight) return;
+    // Readers whose clients left need no round.
+    if (this.waiting.some((r) => r.signal?.aborted)) this.waiting = this.waiting.filter((r) => !r.signal?.aborted);
+    if (this.waiting.length === 0) return;
     const context = `${this.contextPrefix}-${++this.counter}`;
     try {
       this.port.readIndex(context);

@@ -48,7 +48,11 @@ export class SnapshotTemporarilyUnavailableError extends RaftError {
 
 /** The proposal was not appended: no leader known, a leader transfer is under way, or this member left. */
 export class ProposalDroppedError extends RaftError {
-  constructor(reason: string) {
+  constructor(
+    reason: string,
+    /** The leader holds too many uncommitted entries: retrying at once would only add to them. */
+    readonly overloaded = false,
+  ) {
     super('RAFT_PROPOSAL_DROPPED', `raft proposal dropped: ${reason}`);
   }
 }

@@ -1,5 +1,8 @@
 // The log as the core sees it: durable entries in storage, followed by the unstable tail; plus the
-// commit and applied indexes.
+// commit index, and two indexes behind it: `applying`, the last entry handed to the application, and
+// `applied`, the last entry the application reports it holds. An application that applies in the
+// background (while raft goes on) keeps them apart; raft's rules that depend on the state — one
+// configuration change at a time, no campaign over an unapplied change — look at `applied`.
 import { CompactedError, RaftError } from './errors.js';
 import { UnstableLog } from './log-unstable.js';
 import { limitSize, type LogStorage } from './storage.js';
@@ -9,15 +12,21 @@ export class RaftLog {
   readonly unstable: UnstableLog;
   committed: number;
   applied: number;
+  applying: number;
+  /** Bytes handed out for applying and not yet reported applied, by batch. */
+  private readonly applyingBatches: { last: number; size: number }[] = [];
+  private applyingSize = 0;
 
   constructor(
     readonly storage: LogStorage,
-    private readonly maxApplySize: number,
+    /** Bytes of entries handed out and not yet applied, at most (one entry always goes). */
+    private readonly maxApplyingSize: number,
   ) {
     const first = storage.firstIndex();
     this.unstable = new UnstableLog(storage.lastIndex() + 1);
     this.committed = first - 1;
     this.applied = first - 1;
+    this.applying = first - 1;
   }
 
   firstIndex(): number {
@@ -113,15 +122,25 @@ export class RaftLog {
   }
 
   hasNextCommittedEntries(): boolean {
-    return this.committed > Math.max(this.applied, this.firstIndex() - 1);
+    if (this.applyingSize >= this.maxApplyingSize) return false;
+    return this.committed > Math.max(this.applying, this.firstIndex() - 1);
   }
 
-  /** Committed entries not yet applied, up to maxApplySize bytes. */
+  /** Committed entries not yet handed out, within what the applying budget has left. */
   nextCommittedEntries(): Entry[] {
-    const lo = Math.max(this.applied + 1, this.firstIndex());
+    if (this.applyingSize >= this.maxApplyingSize) return [];
+    const lo = Math.max(this.applying + 1, this.firstIndex());
     const hi = this.committed + 1;
     if (lo >= hi) return [];
-    return this.slice(lo, hi, this.maxApplySize);
+    return this.slice(lo, hi, this.maxApplyingSize - this.applyingSize);
+  }
+
+  /** Entries up to `index` (of `size` bytes) were handed to the application. */
+  acceptApplying(index: number, size: number): void {
+    if (index <= this.applying) return;
+    this.applying = index;
+    this.applyingBatches.push({ last: index, size });
+    this.applyingSize += size;
   }
 
   snapshot(): Snapshot {
@@ -146,6 +165,10 @@ export class RaftLog {
       throw new Error(`raft invariant: applied ${index} is beyond committed ${this.committed}`);
     }
     this.applied = index;
+    if (this.applying < index) this.applying = index;
+    while (this.applyingBatches.length > 0 && this.applyingBatches[0]!.last <= index) {
+      this.applyingSize -= this.applyingBatches.shift()!.size;
+    }
   }
 
   /** Leader side of §5.4.2: commit by counting replicas only entries of the current term. */

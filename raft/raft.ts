@@ -76,7 +76,13 @@ export class Raft {
     const { hardState, confState } = this.cfg.storage.initialState();
     this.trk.setConfig(confState, this.log.lastIndex() + 1);
     if (hardState.term !== 0 || hardState.vote !== NONE || hardState.commit !== 0) this.loadHardState(hardState);
-    if (this.cfg.applied > 0) this.log.appliedTo(Math.min(this.cfg.applied, this.log.committed));
+    if (this.cfg.applied > 0) {
+      // What the application holds was committed, whatever commit index was saved last: a lone
+      // commit move is saved lazily, and may be lost while the entries it covers were applied.
+      const applied = Math.min(this.cfg.applied, this.log.lastIndex());
+      this.log.commitTo(applied);
+      this.log.appliedTo(applied);
+    }
     // initialState's configuration is the one as of the applied index.
     this.configIndex = this.log.applied;
     this.becomeFollower(this.term, NONE);
@@ -721,7 +727,7 @@ export class Raft {
     const why = this.proposalRefusal();
     if (why !== null) throw new ProposalDroppedError(why);
     if (this.role === 'leader') {
-      if (!this.appendProposal(proposed)) throw new ProposalDroppedError('too many uncommitted entries');
+      if (!this.appendProposal(proposed)) throw new ProposalDroppedError('too many uncommitted entries', true);
     } else {
       this.msgs.push({ type: 'propose', from: this.id, to: this.lead, term: 0, entries: proposed });
     }

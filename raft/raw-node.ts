@@ -13,6 +13,7 @@
 // Inputs (tick, step, propose, …) may arrive between ready() and advance(); they are collected into
 // the next Ready.
 import type { RaftConfig } from './config.js';
+import { CORE } from './core-key.js';
 import { canSendBeforePersist, type Message, type ProposedEntry } from './messages.js';
 import type { ProgressState } from './progress.js';
 import { Raft, type ReadState, type Role } from './raft.js';
@@ -60,6 +61,19 @@ export interface PeerStatus {
   readonly recentActive: boolean;
 }
 
+/** The cheap part of the status, as etcd's BasicStatus: no per-follower progress. */
+export interface BasicStatus {
+  readonly id: NodeId;
+  readonly term: number;
+  readonly vote: NodeId;
+  readonly commit: number;
+  readonly lead: NodeId;
+  readonly role: Role;
+  readonly lastIndex: number;
+  /** What raft knows the application to have applied. */
+  readonly applied: number;
+}
+
 export interface Status {
   readonly id: NodeId;
   readonly hardState: HardState;
@@ -74,7 +88,7 @@ export interface Status {
 }
 
 export class RawNode {
-  readonly raft: Raft;
+  private readonly raft: Raft;
   private prevSoft: SoftState;
   private prevHard: HardState;
   private outstanding: Ready | null = null;
@@ -84,6 +98,11 @@ export class RawNode {
     this.raft = configOrRaft instanceof Raft ? configOrRaft : new Raft(configOrRaft);
     this.prevSoft = this.softState();
     this.prevHard = this.raft.hardState();
+  }
+
+  /** For raft/testing.ts only. */
+  get [CORE](): Raft {
+    return this.raft;
   }
 
   tick(): void {
@@ -199,6 +218,17 @@ export class RawNode {
 
   /** The last Ready was persisted, its messages sent and its committed entries applied. */
   advance(): void {
+    const rd = this.advancePersisted();
+    if (rd.committedEntries.length > 0) this.raft.log.appliedTo(rd.committedEntries[rd.committedEntries.length - 1]!.index);
+  }
+
+  /**
+   * The last Ready was persisted (its snapshot, if any, already installed) and its messages sent; its
+   * committed entries are being applied in the background, and appliedTo() will say when the state
+   * holds them. Raft hands out further committed entries meanwhile, within maxCommittedSizePerReady
+   * bytes in flight.
+   */
+  advancePersisted(): Ready {
     const rd = this.outstanding;
     if (!rd) throw new Error('raft: advance() called without an outstanding Ready');
     this.outstanding = null;
@@ -210,10 +240,28 @@ export class RawNode {
     }
     if (rd.snapshot) log.appliedTo(rd.snapshot.meta.index);
     if (rd.committedEntries.length > 0) {
-      log.appliedTo(rd.committedEntries[rd.committedEntries.length - 1]!.index);
-      this.raft.reduceUncommittedSize(entriesSize(rd.committedEntries));
+      const size = entriesSize(rd.committedEntries);
+      log.acceptApplying(rd.committedEntries[rd.committedEntries.length - 1]!.index, size);
+      this.raft.reduceUncommittedSize(size);
     }
     this.raft.selfAck();
+    return rd;
+  }
+
+  /** The application holds every entry up to `index`. */
+  appliedTo(index: number): void {
+    this.raft.log.appliedTo(index);
+  }
+
+  basicStatus(): BasicStatus {
+    const r = this.raft;
+    return { id: r.id, term: r.term, vote: r.vote, commit: r.log.committed, lead: r.lead, role: r.role, lastIndex: r.log.lastIndex(), applied: r.log.applied };
+  }
+
+  /** This member is the configuration's only voter (it may elect itself without waiting). */
+  isSoleVoter(): boolean {
+    const voters = this.raft.trk.voters;
+    return voters.length === 1 && voters[0] === this.raft.id;
   }
 
   status(): Status {

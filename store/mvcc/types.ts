@@ -193,6 +193,9 @@ export type WriteResponse =
   | { readonly type: 'leaseCheckpoint'; readonly response: LeaseCheckpointResponse }
   | { readonly type: 'noop'; readonly response: { readonly revision: number } };
 
+/** The response a write request of a given kind is answered with. */
+export type ResponseFor<R extends WriteRequest> = Extract<WriteResponse, { readonly type: R['type'] }>;
+
 /**
  * One change at one revision, for watchers. A delete's kv carries only the key and the revision of
  * the delete (modRevision), as in etcd. prevKv is filled when applyBatch is asked for it.

@@ -1,5 +1,6 @@
 // Helpers for driving one member by hand, as the paper states its rules: build a member with a given
 // log, term and vote, feed it messages, and look at what it sends back.
+import { raftOf } from '../../raft/testing.js';
 import {
   EMPTY_HARD_STATE,
   MemoryStorage,
@@ -104,7 +105,7 @@ export class Solo {
   }
 
   get raft(): Raft {
-    return this.node.raft;
+    return raftOf(this.node);
   }
 
   step(...ms: Message[]): this {

@@ -3,6 +3,7 @@
 // its term). A change takes effect when the application applies its entry; the next may be proposed
 // only after that. Learners receive the log but neither vote nor campaign; a leader removed from the
 // configuration steps down and hands over with TimeoutNow.
+import { raftOf } from '../../raft/testing.js';
 import { describe, expect, it } from 'vitest';
 import { ConfChangeRejectedError, RawNode, type ConfChange, type NodeId } from '../../raft/index.js';
 import { appendResp, only, Solo, storageWith } from './helpers.js';
@@ -175,13 +176,13 @@ describe('one change at a time', () => {
     storage.setHardState({ term: 1, vote: 0, commit: 2 });
     const node = new RawNode({ id: 1, storage, random: { int: () => 0 }, applied: 1 });
     node.campaign();
-    expect(node.raft.role).toBe('follower');
+    expect(raftOf(node).role).toBe('follower');
     const rd = node.ready();
     expect(rd.committedEntries.map((e) => e.type)).toEqual(['confChange']);
     for (const e of rd.committedEntries) if (e.type === 'confChange') node.applyConfChange(e);
     node.advance();
     node.campaign();
-    expect(node.raft.role).toBe('follower'); // and now it knows it was removed
+    expect(raftOf(node).role).toBe('follower'); // and now it knows it was removed
     expect(node.status().confState.voters).toEqual([2, 3]);
   });
 

@@ -1,6 +1,7 @@
 // A synchronous in-memory cluster for unit tests: every Ready is persisted to MemoryStorage at once,
 // and messages are delivered in FIFO order until nothing moves. Links can be cut to partition it, and
 // single messages dropped by a predicate to build a paper's scenario step by step.
+import { raftOf } from '../../raft/testing.js';
 import { bootstrapState, MemoryStorage, RawNode, type Entry, type Message, type NodeId, type RaftConfig, type Ready, type ReadState } from '../../raft/index.js';
 import type { Raft } from '../../raft/raft.js';
 import { Prng } from '../sim/prng.js';
@@ -74,7 +75,7 @@ export class TestNetwork {
   }
 
   raft(id: NodeId): Raft {
-    return this.member(id).node.raft;
+    return raftOf(this.member(id).node);
   }
 
   /** Restarts a member from its storage, losing everything not persisted (nothing is, here). */
@@ -184,7 +185,7 @@ export class TestNetwork {
   }
 
   leader(): NodeId | null {
-    for (const m of this.members.values()) if (m.node.raft.role === 'leader') return m.id;
+    for (const m of this.members.values()) if (raftOf(m.node).role === 'leader') return m.id;
     return null;
   }
 }

@@ -3,6 +3,7 @@
 // then hands out the read state; the read is served once the applied index reaches it. A new leader
 // first commits an entry of its term, since until then it does not know the latest commit index.
 // Followers forward reads to the leader.
+import { raftOf } from '../../raft/testing.js';
 import { describe, expect, it } from 'vitest';
 import { ProposalDroppedError, type Message } from '../../raft/index.js';
 import { appendResp, handleReady, heartbeat, heartbeatResp, only, Solo } from './helpers.js';
@@ -196,7 +197,7 @@ describe('ReadIndex on a leader that is the only voter', () => {
     const sendRemoval = handle(one);
     one.node.propose(bytes('x'));
     const sendX = handle(one);
-    const x = one.node.raft.log.lastIndex();
+    const x = raftOf(one.node).log.lastIndex();
     const ackRemoval = deliver(sendRemoval, two);
     const ackX = deliver(sendX, two);
 
@@ -213,12 +214,12 @@ describe('ReadIndex on a leader that is the only voter', () => {
     one.node.advance();
     const lastWords = handle(one); // 1 applies x, acknowledging it to its client, and hands over
     expect(one.applied.map((e) => e.index)).toContain(x);
-    expect(one.node.raft.role).toBe('follower');
+    expect(raftOf(one.node).role).toBe('follower');
 
     // The append that carried the new commit index is lost; the TimeoutNow arrives, and a read
     // right after it, before 2 has handled the Ready of its election.
     for (const m of only(lastWords, 'timeoutNow', 2)) two.node.step(m);
-    expect(two.node.raft.role).toBe('leader');
+    expect(raftOf(two.node).role).toBe('leader');
     two.node.readIndex('after x');
     while (two.node.hasReady()) handle(two);
     const [read] = two.readStates;

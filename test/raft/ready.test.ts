@@ -1,6 +1,7 @@
 // The Ready/advance contract of RawNode: everything the core wants done comes out in a Ready —
 // entries and hard state to persist, messages to send once they are, committed entries to apply —
 // each thing once; advance() says it was done. A member restarted from its storage carries on.
+import { raftOf } from '../../raft/testing.js';
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage, RawNode, type Entry, type NodeId } from '../../raft/index.js';
 import { append, ent, entries, heartbeat, only, payloads, Solo, storageWith, voteReq } from './helpers.js';
@@ -176,10 +177,10 @@ describe('a restarted member carries on from its storage', () => {
     net.propose(1, 'a', 'b');
     const m = net.member(2);
     const snapAt = m.applied.find((e: Entry) => payloads([e])[0] === 'a')!.index;
-    m.storage.createSnapshot(snapAt, m.node.raft.trk.confState(), bytes('a'));
+    m.storage.createSnapshot(snapAt, raftOf(m.node).trk.confState(), bytes('a'));
     m.storage.compact(snapAt);
     net.propose(1, 'c');
-    const before = { hs: m.node.raft.hardState(), last: m.node.raft.log.lastIndex() };
+    const before = { hs: raftOf(m.node).hardState(), last: raftOf(m.node).log.lastIndex() };
 
     net.restart(2);
     const r = net.raft(2);
@@ -204,5 +205,51 @@ describe('a restarted member carries on from its storage', () => {
     const node = new RawNode({ id: 1, storage, random: { int: () => 0 } });
     expect(node.status()).toMatchObject({ hardState: { term: 0, vote: 0, commit: 0 }, softState: { role: 'follower', lead: 0 } });
     expect(node.hasReady()).toBe(false);
+  });
+});
+
+describe('applies in the background: advancePersisted() and appliedTo()', () => {
+  /** A single voter that has elected itself and committed `n` proposals, with nothing applied yet. */
+  function soloLeaderWith(n: number): { node: RawNode; storage: MemoryStorage } {
+    const storage = storageWith({ voters: [1] });
+    const node = new RawNode({ id: 1, storage, random: { int: () => 0 }, maxCommittedSizePerReady: 1 });
+    node.campaign();
+    for (let i = 0; i < n; i++) node.propose(bytes(`v${i}`));
+    return { node, storage };
+  }
+
+  function persist(storage: MemoryStorage, rd: { entries: readonly Entry[]; hardState?: { term: number; vote: NodeId; commit: number } }): void {
+    storage.append(rd.entries);
+    if (rd.hardState) storage.setHardState(rd.hardState);
+  }
+
+  it('raft counts entries applied only when the application says so, and hands out no more than its budget meanwhile', () => {
+    const { node, storage } = soloLeaderWith(3);
+    const handedOut: number[] = [];
+    for (let i = 0; i < 5 && node.hasReady(); i++) {
+      const rd = node.ready();
+      persist(storage, rd);
+      handedOut.push(...rd.committedEntries.map((e) => e.index));
+      node.advancePersisted();
+    }
+    // A budget of one byte: one batch (at least one entry) is out, and nothing more until it is applied.
+    expect(handedOut).toHaveLength(1);
+    expect(node.basicStatus().applied).toBe(0);
+    node.appliedTo(handedOut[0]!);
+    expect(node.basicStatus().applied).toBe(handedOut[0]);
+    expect(node.hasReady()).toBe(true);
+    expect(node.ready().committedEntries[0]!.index).toBe(handedOut[0]! + 1);
+  });
+
+  it('a member restarted on state applied past the commit index it saved hands out nothing it applied', () => {
+    // The entries 1–4 are durable and applied, and the state was snapshotted at 4; the last commit
+    // index saved is 2 (a lone commit move is saved lazily).
+    const storage = storageWith({ voters: [1, 2, 3], terms: [1, 1, 1, 1, 1], term: 1, commit: 2 });
+    storage.createSnapshot(4, { voters: [1, 2, 3], learners: [] }, bytes('state at 4'));
+    const node = new RawNode({ id: 1, storage, random: { int: () => 0 }, applied: 4 });
+    expect(node.basicStatus()).toMatchObject({ commit: 4, applied: 4 });
+    node.step(heartbeat(2, 1, 1, 5));
+    const rd = node.ready();
+    expect(rd.committedEntries.map((e) => e.index)).toEqual([5]);
   });
 });

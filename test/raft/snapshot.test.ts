@@ -2,6 +2,7 @@
 // follower that needs a compacted entry is sent the snapshot instead. The transport reports how the
 // sending went; a snapshot older than what the follower has committed is ignored; an installed one
 // replaces the follower's log and configuration.
+import { raftOf } from '../../raft/testing.js';
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage, RawNode, type Snapshot } from '../../raft/index.js';
 import { appendResp, entries, heartbeatResp, only, Solo } from './helpers.js';
@@ -22,8 +23,8 @@ describe('a follower behind the compacted prefix is sent a snapshot', () => {
     net.isolate(3);
     net.propose(1, 'a', 'b', 'c', 'd');
     const leader = net.member(1);
-    const applied = leader.node.raft.log.applied;
-    leader.storage.createSnapshot(applied, leader.node.raft.trk.confState(), bytes('a,b,c,d'));
+    const applied = raftOf(leader.node).log.applied;
+    leader.storage.createSnapshot(applied, raftOf(leader.node).trk.confState(), bytes('a,b,c,d'));
     leader.storage.compact(applied);
     net.propose(1, 'e');
     net.heal();
@@ -33,10 +34,10 @@ describe('a follower behind the compacted prefix is sent a snapshot', () => {
     expect(net.delivered.filter((m) => m.type === 'snapshot').map((m) => m.to)).toEqual([3]);
     expect(follower.storage.snapshot().meta.index).toBe(applied);
     expect(new TextDecoder().decode(follower.storage.snapshot().data)).toBe('a,b,c,d');
-    expect(follower.node.raft.log.lastIndex()).toBe(leader.node.raft.log.lastIndex());
-    expect(follower.node.raft.log.applied).toBe(leader.node.raft.log.applied);
+    expect(raftOf(follower.node).log.lastIndex()).toBe(raftOf(leader.node).log.lastIndex());
+    expect(raftOf(follower.node).log.applied).toBe(raftOf(leader.node).log.applied);
     expect(net.payloads(3).slice(-1)).toEqual(['e']);
-    expect(leader.node.status().progress.get(3)).toMatchObject({ state: 'replicate', match: leader.node.raft.log.lastIndex() });
+    expect(leader.node.status().progress.get(3)).toMatchObject({ state: 'replicate', match: raftOf(leader.node).log.lastIndex() });
   });
 });
 

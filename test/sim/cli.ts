@@ -23,7 +23,7 @@ if (values.bug !== undefined && !makeRaft) throw new Error(`unknown --bug; one o
 const common = { ...(faultTime ? { faultTime } : {}), ...(makeRaft ? { makeRaft } : {}) };
 
 if (values.seed !== undefined) {
-  const r = runSimulation({ seed: Number(values.seed), trace: true, ...common });
+  const r = await runSimulation({ seed: Number(values.seed), trace: true, ...common });
   for (const line of r.trace) console.log(line);
   console.log(JSON.stringify(r.stats));
   console.log(r.ok ? `seed ${r.seed}: ok` : `seed ${r.seed}: FAILED: ${r.error}`);
@@ -36,7 +36,7 @@ if (values.seed !== undefined) {
   let recoveryMax = 0;
   let events = 0;
   for (let seed = from; seed < from + count; seed++) {
-    const r = runSimulation({ seed, ...common });
+    const r = await runSimulation({ seed, ...common });
     events += r.stats.events;
     recoveryMax = Math.max(recoveryMax, r.stats.recoveryTicks);
     if (!r.ok) {

@@ -1,5 +1,6 @@
 // Deliberately broken variants of the core, to show that the simulator's checks catch real bugs.
-import { Raft, type RaftConfig, type VoteRequest } from '../../raft/index.js';
+import type { RaftConfig, VoteRequest } from '../../raft/index.js';
+import { Raft } from '../../raft/testing.js';
 import type { RaftFactory } from './sim-member.js';
 
 /** Votes for every up-to-date candidate, even after voting for another one in the same term. */
@@ -26,8 +27,26 @@ class OldTermCommittingRaft extends Raft {
   }
 }
 
+/**
+ * Counts committed entries as applied as soon as they are handed to the application, as this core
+ * did before applies ran in the background: its one-change-at-a-time guard then passes while a
+ * configuration change is still being applied.
+ */
+class AppliedOnHandoutRaft extends Raft {
+  constructor(c: RaftConfig) {
+    super(c);
+    const log = this.log;
+    const accept = log.acceptApplying.bind(log);
+    log.acceptApplying = (index: number, size: number): void => {
+      accept(index, size);
+      log.appliedTo(index);
+    };
+  }
+}
+
 export const INJECTED_BUGS: Record<string, RaftFactory> = {
   'double-vote': (c: RaftConfig) => new DoubleVotingRaft(c),
   'vote-ignores-log': (c: RaftConfig) => new LogBlindVotingRaft(c),
   'commit-old-term': (c: RaftConfig) => new OldTermCommittingRaft(c),
+  'applied-on-handout': (c: RaftConfig) => new AppliedOnHandoutRaft(c),
 };

@@ -6,7 +6,8 @@
 //   state machine safety– no two members apply different entries at one index;
 // plus: commit claims never disagree, entries are applied in order with none skipped, and a snapshot
 // holds exactly the state of the applied prefix it claims.
-import type { Entry, LogStorage, NodeId, Raft, Snapshot } from '../../raft/index.js';
+import type { Entry, LogStorage, NodeId, Snapshot } from '../../raft/index.js';
+import type { Raft } from '../../raft/testing.js';
 import { entryFingerprint, type MachineState } from './state-machine.js';
 
 export class InvariantViolation extends Error {

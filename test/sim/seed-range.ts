@@ -8,10 +8,10 @@ export function seedsPerFile(defaultCount: number): number {
   return Number.isFinite(n) && n > 0 ? n : defaultCount;
 }
 
-export function expectSeedsPass(from: number, count: number, extra: Omit<SimOptions, 'seed'> = {}): void {
+export async function expectSeedsPass(from: number, count: number, extra: Omit<SimOptions, 'seed'> = {}): Promise<void> {
   const failures: string[] = [];
   for (let seed = from; seed < from + count; seed++) {
-    const r = runSimulation({ seed, ...extra });
+    const r = await runSimulation({ seed, ...extra });
     if (!r.ok) failures.push(`seed ${seed}: ${r.error} — replay: npm run sim -- --seed ${seed}`);
   }
   expect(failures).toEqual([]);

@@ -6,7 +6,7 @@ const COUNT = seedsPerFile(500);
 const FROM = 1 + 3 * COUNT;
 
 describe('raft simulation, seeds part 4 of 4', () => {
-  it(`keeps every safety invariant and recovers after healing, for ${COUNT} seeds from ${FROM}`, () => {
-    expectSeedsPass(FROM, COUNT);
+  it(`keeps every safety invariant and recovers after healing, for ${COUNT} seeds from ${FROM}`, async () => {
+    await expectSeedsPass(FROM, COUNT);
   }, 600_000);
 });

@@ -1,7 +1,9 @@
-// One simulated member: a RawNode over a MemoryStorage that stands for its disk. Only what a Ready
-// handler wrote to that storage survives a crash; the in-memory Raft and the applied state do not.
-import { MemoryStorage, RawNode, type ConfState, type NodeId, type RaftConfig, type Ready } from '../../raft/index.js';
-import type { Raft } from '../../raft/raft.js';
+// One simulated member: the driver members run (cluster/raft-driver.ts) over a RawNode and a
+// MemoryStorage that stands for its disk. Only what a save wrote to that storage survives a crash;
+// the in-memory Raft, the driver and the applied state do not.
+import { MemoryStorage, RawNode, type ConfState, type Message, type NodeId, type RaftConfig } from '../../raft/index.js';
+import type { Raft } from '../../raft/testing.js';
+import { RaftDriver, type DriverScheduler, type RaftDriverHooks } from '../../cluster/raft-driver.js';
 import { decodeState, type MachineState } from './state-machine.js';
 import type { Prng } from './prng.js';
 
@@ -14,19 +16,20 @@ export const RAFT_SETTINGS = {
   maxInflightMsgs: 8,
   checkQuorum: true,
   preVote: true,
+  // Small, so the bound on entries being applied at once is reached in the simulation too.
+  maxCommittedSizePerReady: 256,
 } as const;
 
 export class SimMember {
   node: RawNode | null = null;
+  driver: RaftDriver | null = null;
   state: MachineState;
   confState: ConfState;
-  /** A Ready is being written; the next one waits. */
-  busy = false;
   /** Bumped on every crash, so events of an earlier life are ignored. */
   life = 0;
   paused = false;
   /** Messages that arrived while paused, delivered on resume. */
-  readonly inbox: import('../../raft/index.js').Message[] = [];
+  readonly inbox: Message[] = [];
   /** Entries applied since the last snapshot before taking another. */
   snapshotEvery: number;
 
@@ -39,37 +42,29 @@ export class SimMember {
     this.state = decodeState(disk.snapshot().data);
     this.confState = disk.snapshot().meta.confState;
     this.snapshotEvery = prng.range(15, 60);
-    this.start();
   }
 
   get up(): boolean {
-    return this.node !== null;
+    return this.driver !== null;
   }
 
   /** Boots from the disk: the state machine restarts from the last snapshot. */
-  start(): void {
+  start(hooks: RaftDriverHooks, scheduler: DriverScheduler): void {
     const snap = this.disk.snapshot();
     this.state = decodeState(snap.data);
     this.confState = snap.meta.confState;
     const config: RaftConfig = { id: this.id, storage: this.disk, random: this.prng.fork(), applied: snap.meta.index, ...RAFT_SETTINGS };
     this.node = new RawNode(this.makeRaft ? this.makeRaft(config) : config);
-    this.busy = false;
+    this.driver = new RaftDriver(this.node, hooks, scheduler, snap.meta.index);
     this.paused = false;
   }
 
   crash(): void {
     this.node = null;
-    this.busy = false;
+    this.driver = null;
     this.paused = false;
     this.inbox.length = 0;
     this.life++;
-  }
-
-  /** Writes a Ready to the disk: snapshot, then entries, then hard state. */
-  persist(rd: Ready): void {
-    if (rd.snapshot) this.disk.applySnapshot(rd.snapshot);
-    this.disk.append(rd.entries);
-    if (rd.hardState) this.disk.setHardState(rd.hardState);
   }
 
   /** Takes a snapshot of the applied state and drops most of the log before it. */

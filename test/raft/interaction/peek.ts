@@ -1,6 +1,7 @@
 // The only place the scenario harness looks inside a member. Everything else goes through RawNode's
 // public methods and the member's own MemoryStorage, so when the core's internals move, this one
 // function is all that needs re-pointing.
+import { raftOf } from '../../../raft/testing.js';
 import type { ConfState, NodeId, PeerStatus, RawNode, Role } from '../../../raft/index.js';
 
 export interface PeerView extends PeerStatus {
@@ -30,7 +31,7 @@ export function peek(node: RawNode): NodeView {
   const progress = new Map<NodeId, PeerView>();
   for (const [id, pr] of st.progress) {
     // status() leaves out flow control; the tracker holds it.
-    const inner = node.raft.trk.progress.get(id);
+    const inner = raftOf(node).trk.progress.get(id);
     progress.set(id, { ...pr, paused: inner?.isPaused() ?? false, pendingSnapshot: inner?.pendingSnapshot ?? 0 });
   }
   return {

@@ -1,0 +1,160 @@
+// etcd's Cluster API on a member: the member list, and membership changes — proposed on the leader
+// (a follower passes them on to the leader's client API, as an etcd client would) and answered once
+// applied here. Also the member's own publish of its name and client URLs, as etcd's members do.
+import type { Logger } from 'pino';
+import { RaftError, type NodeId } from '../raft/index.js';
+import type { CallOptions } from '../rpc/call-options.js';
+import { EtcdError } from '../rpc/etcd-errors.js';
+import type { MemberInfo } from '../rpc/member-backend.js';
+import { memberIdFor } from './identity.js';
+import { callUnary, type LeaderClients } from './leader-clients.js';
+import { checkUrl } from './member-options.js';
+import { encodeMemberContext, type MemberRecord } from './membership.js';
+import type { Applied, Proposals } from './proposals.js';
+import type { MemberRequest } from './proposal-codec.js';
+import type { RaftDriver } from './raft-driver.js';
+
+export interface MembershipAdminOptions {
+  readonly self: NodeId;
+  readonly name: string;
+  readonly advertiseClientUrls: readonly string[];
+  readonly initialClusterToken: string;
+  readonly requestTimeoutMs: number;
+}
+
+/** The member list as this member knows it, kept current by the member as entries are applied. */
+export interface MemberListSource {
+  /** The applied list; empty until a joining member has applied its log. */
+  readonly members: readonly MemberRecord[];
+  /** The peers a joining member was told of. */
+  readonly joinedWith: readonly MemberRecord[];
+}
+
+export class MembershipAdmin {
+  private published = false;
+
+  constructor(
+    private readonly driver: RaftDriver,
+    private readonly proposals: Proposals,
+    private readonly leaderClients: LeaderClients,
+    private readonly list: MemberListSource,
+    private readonly options: MembershipAdminOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  memberList(): MemberInfo[] {
+    // A member that joined and has not yet applied its log knows the cluster it was told of, as
+    // etcd's does; never an empty list.
+    if (this.list.members.length === 0) return this.list.joinedWith.map((m) => ({ ...m }));
+    return this.toInfos(this.list.members);
+  }
+
+  private toInfos(members: readonly MemberRecord[]): MemberInfo[] {
+    const { learners } = this.driver.fullStatus().confState;
+    return members.map((m) => ({ ...m, isLearner: learners.includes(m.id) }));
+  }
+
+  private isLeader(): boolean {
+    return this.driver.status().role === 'leader';
+  }
+
+  async addMember(peerUrls: readonly string[], isLearner: boolean): Promise<{ member: MemberInfo; members: MemberInfo[] }> {
+    if (!this.isLeader()) {
+      const c = this.leaderClients.get('Cluster');
+      const res = await callUnary(c.MemberAdd.bind(c), { peerURLs: [...peerUrls], isLearner }, this.options.requestTimeoutMs);
+      return { member: fromPbMember(res.member!), members: res.members.map(fromPbMember) };
+    }
+    if (peerUrls.length === 0) throw new EtcdError('ETCD_MEMBER_BAD_URLS');
+    for (const u of peerUrls) {
+      try {
+        checkUrl(u, 'peerURLs');
+      } catch {
+        throw new EtcdError('ETCD_MEMBER_BAD_URLS');
+      }
+    }
+    if (this.list.members.some((m) => m.peerUrls.some((u) => peerUrls.includes(u)))) throw new EtcdError('ETCD_PEER_URL_EXIST');
+    // etcd allows one learner at a time.
+    if (isLearner && this.driver.fullStatus().confState.learners.length >= 1) throw new EtcdError('ETCD_TOO_MANY_LEARNERS');
+    // As etcd: the peer URLs and the time, hashed — so a member re-added on the same URLs is a new member.
+    const id = memberIdFor(peerUrls, this.options.initialClusterToken, String(Date.now()));
+    const record: MemberRecord = { id, name: '', peerUrls: [...peerUrls], clientUrls: [], isLearner };
+    const members = await this.proposeConfChange({ type: isLearner ? 'addLearner' : 'addVoter', nodeId: id }, record);
+    return { member: { ...record, isLearner }, members: this.toInfos(members) };
+  }
+
+  async removeMember(id: NodeId): Promise<MemberInfo[]> {
+    if (!this.isLeader()) {
+      const c = this.leaderClients.get('Cluster');
+      return (await callUnary(c.MemberRemove.bind(c), { ID: String(id) }, this.options.requestTimeoutMs)).members.map(fromPbMember);
+    }
+    const record = this.list.members.find((m) => m.id === id);
+    if (!record) throw new EtcdError('ETCD_MEMBER_NOT_FOUND');
+    return this.toInfos(await this.proposeConfChange({ type: 'removeNode', nodeId: id }, record));
+  }
+
+  async promoteMember(id: NodeId): Promise<MemberInfo[]> {
+    if (!this.isLeader()) {
+      const c = this.leaderClients.get('Cluster');
+      return (await callUnary(c.MemberPromote.bind(c), { ID: String(id) }, this.options.requestTimeoutMs)).members.map(fromPbMember);
+    }
+    const record = this.list.members.find((m) => m.id === id);
+    if (!record) throw new EtcdError('ETCD_MEMBER_NOT_FOUND');
+    const st = this.driver.fullStatus();
+    if (!st.confState.learners.includes(id)) throw new EtcdError('ETCD_MEMBER_NOT_LEARNER');
+    // As etcd: only a learner that holds at least 90% of the leader's log may vote.
+    const match = st.progress.get(id)?.match ?? 0;
+    if (match < 0.9 * st.lastIndex) throw new EtcdError('ETCD_LEARNER_NOT_READY');
+    return this.toInfos(await this.proposeConfChange({ type: 'addVoter', nodeId: id }, record));
+  }
+
+  async updateMember(id: NodeId, peerUrls: readonly string[]): Promise<MemberInfo[]> {
+    const members = this.list.members;
+    if (!members.some((m) => m.id === id)) throw new EtcdError('ETCD_MEMBER_NOT_FOUND');
+    if (members.some((m) => m.id !== id && m.peerUrls.some((u) => peerUrls.includes(u)))) throw new EtcdError('ETCD_PEER_URL_EXIST');
+    return this.toInfos(await this.proposeMembership({ type: 'updateMember', id, peerUrls: [...peerUrls] }));
+  }
+
+  /** Proposes a configuration change on the leader and waits until this member has applied it. */
+  private async proposeConfChange(
+    change: { type: 'addVoter' | 'addLearner' | 'removeNode'; nodeId: NodeId },
+    record: MemberRecord,
+    call?: CallOptions,
+  ): Promise<readonly MemberRecord[]> {
+    const { seq, done } = this.proposals.reserve(call);
+    try {
+      this.driver.proposeConfChange({ ...change, context: encodeMemberContext(record, { proposer: this.options.self, seq }) });
+    } catch (e) {
+      // Another change is still being applied, or this leader has not committed in its term yet.
+      this.proposals.reject(seq, e instanceof RaftError ? new EtcdError('ETCD_UNHEALTHY', { cause: e }) : e);
+    }
+    return membersOf(await done);
+  }
+
+  /** A member's own request (publish, update): answered with the member list once applied. */
+  private async proposeMembership(request: MemberRequest): Promise<readonly MemberRecord[]> {
+    return membersOf(await this.proposals.propose(request));
+  }
+
+  /** Publishes this member's name and client URLs once a leader exists; retried until it is applied. */
+  maybePublish(): void {
+    if (this.published || this.driver.status().lead === 0) return;
+    const me = this.list.members.find((m) => m.id === this.options.self);
+    const urls = [...this.options.advertiseClientUrls];
+    this.published = true;
+    if (me && me.name === this.options.name && me.clientUrls.join(',') === urls.join(',')) return;
+    this.proposeMembership({ type: 'publish', name: this.options.name, clientUrls: urls }).catch((e: unknown) => {
+      this.published = false;
+      this.logger.warn({ err: e }, 'publishing member attributes failed; will retry');
+    });
+  }
+}
+
+function membersOf(a: Applied): readonly MemberRecord[] {
+  if (a.kind !== 'members') throw new Error('a membership request was answered as a write');
+  return a.members;
+}
+
+/** A member as another member's Cluster API answered it. */
+function fromPbMember(m: { ID: string; name: string; peerURLs: string[]; clientURLs: string[]; isLearner: boolean }): MemberInfo {
+  return { id: Number(m.ID), name: m.name, peerUrls: m.peerURLs, clientUrls: m.clientURLs, isLearner: m.isLearner };
+}
