@@ -16,7 +16,7 @@ import type { WatchBackend, Watcher, WatchSpec } from './watch-backend.js';
 import { encodedEventsResponse, encodedWatchId } from './watch-encoding.js';
 import { fragmentResponse } from './watch-fragment.js';
 import { WatchIds } from './watch-ids.js';
-import { DUPLICATE_ID_REASON, parseCreateRequest } from './watch-request.js';
+import { DUPLICATE_ID_REASON, parseCreateRequest, tooManyWatchersReason } from './watch-request.js';
 import {
   canceledResponse,
   compactedResponse,
@@ -59,6 +59,11 @@ export interface WatchStreamOptions {
   readonly progressNotifyIntervalMs: number;
   /** How often a progress request that waits for the watchers to catch up looks again. */
   readonly progressRecheckMs: number;
+  /**
+   * Watchers one stream may hold; creates past it are refused (created and canceled, with
+   * tooManyWatchersReason). A Lodestone limit: etcd 3.4 has none.
+   */
+  readonly maxWatchersPerStream: number;
 }
 
 interface StreamWatcher {
@@ -123,6 +128,10 @@ export class WatchStream {
     return this.readingPaused;
   }
 
+  get watcherCount(): number {
+    return this.watchers.size;
+  }
+
   private onRequest(req: pb.WatchRequest): void {
     if (this.closed) return;
     switch (req.request_union) {
@@ -151,6 +160,8 @@ export class WatchStream {
     const revision = this.backend.currentRevision();
     const parsed = parseCreateRequest(req);
     if ('refused' in parsed) return this.sendControl(refusedResponse(h, revision, parsed.refused));
+    const limit = this.options.maxWatchersPerStream;
+    if (this.watchers.size >= limit) return this.sendControl(refusedResponse(h, revision, tooManyWatchersReason(limit)));
     const id = this.ids.take(parsed.requestedId);
     if (id === undefined) return this.sendControl(refusedResponse(h, revision, DUPLICATE_ID_REASON));
 
