@@ -9,6 +9,14 @@ export const EMPTY_RANGE_REASON = 'mvcc: watcher range is empty';
 /** etcd's cancel_reason for a create request whose watch_id is in use (mvcc.ErrWatcherDuplicateID). */
 export const DUPLICATE_ID_REASON = 'mvcc: duplicate watch ID provided on the WatchStream';
 
+/**
+ * The cancel_reason for a create request past a stream's watcher limit. The limit is Lodestone's
+ * own (etcd 3.4 accepts any number of watchers on a stream), so is the text.
+ */
+export function tooManyWatchersReason(limit: number): string {
+  return `watch: too many watchers on this stream (at most ${limit}); cancel some or open another stream`;
+}
+
 export interface ParsedCreate {
   /** 0n = let the server choose. */
   readonly requestedId: bigint;

@@ -9,6 +9,15 @@ export const DEFAULT_MAX_WATCH_RESPONSE_BYTES = 1.5 * 1024 * 1024 + 512 * 1024;
 export const DEFAULT_PROGRESS_NOTIFY_INTERVAL_MS = 10 * 60 * 1000;
 /** Responses waiting to be sent to one client, in bytes, before its watchers pause. */
 export const DEFAULT_MAX_BUFFERED_WATCH_BYTES = 4 * 1024 * 1024;
+/**
+ * Watchers one stream may hold: a Lodestone limit (etcd 3.4 has none), so that one runaway client
+ * cannot grow a member without bound through a single stream. Generous on purpose: etcd's Go
+ * client puts all the watches of a process that share request metadata on one stream, and service
+ * discovery or configuration clients keep tens to hundreds there; 10,000 leaves two orders of
+ * magnitude while bounding one stream to a few tens of megabytes (a member's watcher costs about
+ * 3 KB).
+ */
+export const DEFAULT_MAX_WATCHERS_PER_STREAM = 10_000;
 /** How often etcd's watch store syncs its watchers, where a pending progress request is looked at. */
 const PROGRESS_RECHECK_MS = 100;
 
@@ -18,6 +27,8 @@ export interface WatchServiceOptions {
   readonly progressNotifyIntervalMs?: number;
   /** Bytes of responses waiting to be sent to one client before its watchers pause. */
   readonly maxBufferedBytes?: number;
+  /** Watchers one stream may hold (DEFAULT_MAX_WATCHERS_PER_STREAM unless set). */
+  readonly maxWatchersPerStream?: number;
 }
 
 export function watchService(backend: WatchBackend, options: WatchServiceOptions = {}): ServiceHandlers<'Watch'> {
@@ -26,6 +37,7 @@ export function watchService(backend: WatchBackend, options: WatchServiceOptions
     progressNotifyIntervalMs: options.progressNotifyIntervalMs ?? DEFAULT_PROGRESS_NOTIFY_INTERVAL_MS,
     maxBufferedBytes: options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_WATCH_BYTES,
     progressRecheckMs: PROGRESS_RECHECK_MS,
+    maxWatchersPerStream: options.maxWatchersPerStream ?? DEFAULT_MAX_WATCHERS_PER_STREAM,
   };
   return {
     Watch: (call) => {

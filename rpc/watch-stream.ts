@@ -2,8 +2,11 @@
 // created answer goes out before any of its events. When the call's write buffer is full — write()
 // answered false, or the responses not yet taken by HTTP/2 hold too many bytes (grpc-js counts
 // messages, not bytes, and a catch-up response may be large) — the watchers that deliver are
-// paused, and resumed once it has room (the member catches them up from history). The call ending
-// cancels every watcher of the stream.
+// paused, and resumed once it has room (the member catches them up from history). Responses
+// without events (created, canceled, progress) cannot wait in the member like events: past a few
+// of them waiting to be sent, the stream stops reading requests, as etcd's recvLoop blocks on its
+// full control channel, so HTTP/2 flow control holds the client's further requests back. The
+// call ending cancels every watcher of the stream.
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type * as pb from './etcd-api.js';
 import type { EncodedResponse } from './etcd-api.js';
@@ -13,7 +16,7 @@ import type { WatchBackend, Watcher, WatchSpec } from './watch-backend.js';
 import { encodedEventsResponse, encodedWatchId } from './watch-encoding.js';
 import { fragmentResponse } from './watch-fragment.js';
 import { WatchIds } from './watch-ids.js';
-import { DUPLICATE_ID_REASON, parseCreateRequest } from './watch-request.js';
+import { DUPLICATE_ID_REASON, parseCreateRequest, tooManyWatchersReason } from './watch-request.js';
 import {
   canceledResponse,
   compactedResponse,
@@ -30,6 +33,12 @@ export type WatchCall = ServerDuplexStream<pb.WatchRequest, WatchResponseOut>;
 
 /** What a response without events is counted as in the buffer's bytes. */
 const CONTROL_BYTES = 64;
+
+/**
+ * Responses without events that may wait to be sent before the stream stops reading requests:
+ * etcd's ctrlStreamBufLen, the channel its request loop hands them to the send loop through.
+ */
+export const MAX_QUEUED_CONTROL_RESPONSES = 16;
 
 /** Roughly the encoded size of events: their keys and values, and a little for the rest. */
 function eventBytes(events: readonly MvccEvent[]): number {
@@ -50,6 +59,11 @@ export interface WatchStreamOptions {
   readonly progressNotifyIntervalMs: number;
   /** How often a progress request that waits for the watchers to catch up looks again. */
   readonly progressRecheckMs: number;
+  /**
+   * Watchers one stream may hold; creates past it are refused (created and canceled, with
+   * tooManyWatchersReason). A Lodestone limit: etcd 3.4 has none.
+   */
+  readonly maxWatchersPerStream: number;
 }
 
 interface StreamWatcher {
@@ -76,6 +90,11 @@ export class WatchStream {
   /** Bytes of the responses written and not yet handed to HTTP/2 (events counted roughly). */
   private bufferedBytes = 0;
   private pausedWatchers = 0;
+  /** Responses without events written and not yet handed to HTTP/2. */
+  private queuedControl = 0;
+  private peakQueuedControl = 0;
+  /** Requests are left unread (the call is paused) until the queued control responses drain. */
+  private readingPaused = false;
   private closed = false;
   private progressRequested = false;
   private progressRecheck: NodeJS.Timeout | undefined;
@@ -92,6 +111,25 @@ export class WatchStream {
     call.on('cancelled', () => this.close());
     call.on('error', () => this.close());
     call.on('close', () => this.close());
+  }
+
+  /** Responses without events waiting for the write buffer, now (for tests and metrics). */
+  get queuedControlResponses(): number {
+    return this.queuedControl;
+  }
+
+  /** The most there ever were at once. */
+  get peakQueuedControlResponses(): number {
+    return this.peakQueuedControl;
+  }
+
+  /** Whether requests are left unread for now. */
+  get readingRequestsPaused(): boolean {
+    return this.readingPaused;
+  }
+
+  get watcherCount(): number {
+    return this.watchers.size;
   }
 
   private onRequest(req: pb.WatchRequest): void {
@@ -121,9 +159,11 @@ export class WatchStream {
     const h = this.backend.headerFields();
     const revision = this.backend.currentRevision();
     const parsed = parseCreateRequest(req);
-    if ('refused' in parsed) return this.send(refusedResponse(h, revision, parsed.refused));
+    if ('refused' in parsed) return this.sendControl(refusedResponse(h, revision, parsed.refused));
+    const limit = this.options.maxWatchersPerStream;
+    if (this.watchers.size >= limit) return this.sendControl(refusedResponse(h, revision, tooManyWatchersReason(limit)));
     const id = this.ids.take(parsed.requestedId);
-    if (id === undefined) return this.send(refusedResponse(h, revision, DUPLICATE_ID_REASON));
+    if (id === undefined) return this.sendControl(refusedResponse(h, revision, DUPLICATE_ID_REASON));
 
     const w: StreamWatcher = {
       id,
@@ -138,7 +178,7 @@ export class WatchStream {
     };
     this.watchers.set(id, w);
     // Sent before the member may deliver anything: the client learns the id before the events.
-    this.send(createdResponse(h, revision, id));
+    this.sendControl(createdResponse(h, revision, id));
     if (w.progressNotify) this.startProgressTicker();
 
     let handle: Watcher;
@@ -149,7 +189,7 @@ export class WatchStream {
       });
     } catch (e) {
       this.forget(w);
-      this.send(canceledResponse(h, this.backend.currentRevision(), id, serviceError(e).details));
+      this.sendControl(canceledResponse(h, this.backend.currentRevision(), id, serviceError(e).details));
       return;
     }
     // Ended while the member set it up (its start revision was compacted): nothing more to hold.
@@ -186,7 +226,7 @@ export class WatchStream {
   private compacted(w: StreamWatcher, compactRevision: number): void {
     if (w.ended) return;
     this.forget(w);
-    this.send(compactedResponse(this.backend.headerFields(), w.id, compactRevision));
+    this.sendControl(compactedResponse(this.backend.headerFields(), w.id, compactRevision));
   }
 
   private cancel(id: bigint): void {
@@ -195,7 +235,7 @@ export class WatchStream {
     if (w === undefined) return;
     this.forget(w);
     w.handle?.cancel();
-    this.send(canceledResponse(this.backend.headerFields(), this.backend.currentRevision(), id));
+    this.sendControl(canceledResponse(this.backend.headerFields(), this.backend.currentRevision(), id));
   }
 
   private forget(w: StreamWatcher): void {
@@ -222,7 +262,7 @@ export class WatchStream {
       return;
     }
     this.progressRequested = false;
-    this.send(progressResponse(this.backend.headerFields(), revision, NO_WATCH_ID));
+    this.sendControl(progressResponse(this.backend.headerFields(), revision, NO_WATCH_ID));
   }
 
   private caughtUp(revision: number): boolean {
@@ -245,8 +285,11 @@ export class WatchStream {
     const h = this.backend.headerFields();
     for (const w of this.watchers.values()) {
       if (!w.progressNotify) continue;
-      if (!w.sentSinceTick && w.handle !== undefined && w.handle.deliveredRevision >= revision) {
-        this.send(progressResponse(h, revision, w.id));
+      // A notification finds no room behind a client that does not read: etcd's watch store skips
+      // it then too (its channel is full), and the next tick tells again.
+      const room = this.queuedControl < MAX_QUEUED_CONTROL_RESPONSES;
+      if (room && !w.sentSinceTick && w.handle !== undefined && w.handle.deliveredRevision >= revision) {
+        this.sendControl(progressResponse(h, revision, w.id));
       }
       w.sentSinceTick = false;
     }
@@ -256,17 +299,41 @@ export class WatchStream {
     return this.awaitingDrain || this.bufferedBytes >= this.options.maxBufferedBytes;
   }
 
+  /**
+   * A response without events. It goes out in order with the events, through the same buffer;
+   * while too many of them wait there, no more requests are read (nothing is dropped).
+   */
+  private sendControl(response: WatchResponseOut): void {
+    if (this.closed) return;
+    this.queuedControl++;
+    this.peakQueuedControl = Math.max(this.peakQueuedControl, this.queuedControl);
+    this.send(response, CONTROL_BYTES, () => this.controlSent());
+    if (this.queuedControl >= MAX_QUEUED_CONTROL_RESPONSES && !this.readingPaused) {
+      this.readingPaused = true;
+      this.call.pause();
+    }
+  }
+
+  private controlSent(): void {
+    this.queuedControl--;
+    if (this.readingPaused && !this.closed && this.queuedControl < MAX_QUEUED_CONTROL_RESPONSES) {
+      this.readingPaused = false;
+      this.call.resume();
+    }
+  }
+
   /** `bytes`: roughly what the response weighs, for the buffer's byte count. */
-  private send(response: WatchResponseOut | EncodedResponse, bytes = CONTROL_BYTES): void {
+  private send(response: WatchResponseOut | EncodedResponse, bytes: number, onSent?: () => void): void {
     if (this.closed) return;
     this.bufferedBytes += bytes;
     // The service's serializer passes an EncodedResponse through as it is (addEtcdService).
-    const more = this.call.write(response as WatchResponseOut, () => this.sent(bytes));
+    const more = this.call.write(response as WatchResponseOut, () => this.sent(bytes, onSent));
     if (!more) this.awaitingDrain = true;
   }
 
-  private sent(bytes: number): void {
+  private sent(bytes: number, onSent: (() => void) | undefined): void {
     this.bufferedBytes -= bytes;
+    onSent?.();
     if (this.pausedWatchers > 0 && !this.full) this.resumePaused();
   }
 
