@@ -118,7 +118,7 @@ export class LeaseManager implements LeaseBackend {
 
   async grant(id: bigint, ttl: number): Promise<LeaseGrantResult> {
     if (ttl > MAX_LEASE_TTL) throw new EtcdError('ETCD_LEASE_TTL_TOO_LARGE');
-    if (id < 0n) throw new EtcdError('ETCD_LEASE_NOT_FOUND');
+    // A negative id is an id like any other: etcd 3.4 grants it (it only picks positive ones itself).
     const granted = Math.max(ttl, this.options.minTtl);
     const leaseId = id === 0n ? randomLeaseId() : id;
     const res = await this.port.write({ type: 'leaseGrant', request: { id: leaseId, ttl: granted } });
