@@ -156,7 +156,12 @@ export class LeaseManager implements LeaseBackend {
   }
 
   async leases(): Promise<{ ids: bigint[]; revision: number }> {
-    return { ids: this.port.leases().map((l) => l.id), revision: this.port.revision() };
+    // As etcd's: soonest expiry first on the leader, which keeps the clocks; a follower, which has
+    // none (etcd's lists in no fixed order), keeps the table's id order.
+    const ids = this.port.leases().map((l) => l.id);
+    const expiry = (id: bigint): number => this.lessor.expiresAt(id) ?? Infinity;
+    ids.sort((a, b) => expiry(a) - expiry(b) || (a < b ? -1 : a > b ? 1 : 0));
+    return { ids, revision: this.port.revision() };
   }
 
   // ------------------------------------------------------------------ forwarding to the leader

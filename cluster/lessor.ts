@@ -101,6 +101,11 @@ export class Lessor {
     return Math.max(0, Math.ceil((c.expiresAt - now) / 1000) - 1);
   }
 
+  /** When the lease expires by this leader's clock; undefined on a follower or for an unknown lease. */
+  expiresAt(id: bigint): number | undefined {
+    return this.primary ? this.clocks.get(id)?.expiresAt : undefined;
+  }
+
   /** Leases whose time ran out: the leader proposes their revocation. */
   expired(now: number, max: number): bigint[] {
     const out: bigint[] = [];
