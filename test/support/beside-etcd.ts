@@ -22,8 +22,7 @@ export interface ComparedCluster {
 
 export interface ClustersBesideEtcd {
   readonly etcd: ComparedCluster;
-  /** One member, then three. */
-  readonly lodestone: readonly ComparedCluster[];
+  readonly lodestone: readonly [one: ComparedCluster, three: ComparedCluster];
   /** etcd first, then each Lodestone cluster. */
   readonly all: readonly ComparedCluster[];
 }
@@ -113,7 +112,7 @@ export function itAnswersAsEtcd(clusters: ClustersBesideEtcd, name: string, scri
  */
 export function useClustersBesideEtcd(binaries: BinaryCheck, options: BesideEtcdOptions = {}): ClustersBesideEtcd {
   const etcd = new Compared('etcd', 1);
-  const lodestone = [new Compared('lodestone', 1), new Compared('lodestone', 3)];
+  const lodestone = [new Compared('lodestone', 1), new Compared('lodestone', 3)] as const;
   const all = [etcd, ...lodestone];
   beforeAll(async () => {
     binaries.assertPresent();
