@@ -1,5 +1,6 @@
-// The etcd3 npm client's leases, watchers, locks and elections against a real etcd and a Lodestone
-// cluster (or ETCD_ENDPOINTS): the same suite against each, then what each step answered compared.
+// The etcd3 npm client's leases, watchers, locks and elections against a real etcd and Lodestone as
+// one member and as three (or ETCD_ENDPOINTS): the same suite against each, then what each step
+// answered compared.
 import { ETCD3_LEASES_SUITE, etcd3LeasesSuite } from './etcd3-leases-suite.js';
 import { runAgainstTargets } from './suite.js';
 import { useCompatTargets } from './targets.js';
