@@ -6,5 +6,6 @@ import { runAgainstTargets } from './suite.js';
 import { useCompatTargets } from './targets.js';
 import { Transcripts } from './transcript.js';
 
-const setup = useCompatTargets('etcd3-leases');
+// Progress notifications often enough for a test to wait for one, on etcd and Lodestone alike.
+const setup = useCompatTargets('etcd3-leases', [], { extraArgs: ['--experimental-watch-progress-notify-interval', '200ms'] });
 runAgainstTargets('the etcd3 client’s leases, watchers, locks and elections', setup, new Transcripts(ETCD3_LEASES_SUITE), etcd3LeasesSuite);
