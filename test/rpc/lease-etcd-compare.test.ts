@@ -98,6 +98,8 @@ async function leaseScript(target: ComparedCluster): Promise<string[]> {
     log(`grant int64 max: ${await grant(INT64_MAX, '60')}`);
     log(`grant -5 again: ${await grant('-5', '60')}`);
     log(`grant a TTL too large: ${await grant('0', '9000000001')}`);
+    log(`grant the largest TTL: ${await grant('9000', '9000000000')}`);
+    log(`revoke it: ${await revoke('9000')}`);
     log(`grant TTL 0, the server's id: ${await grant('0', '0', chosen)}`);
     log(`grant TTL -1, the server's id: ${await grant('0', '-1', chosen)}`);
     // Gone before they could expire in the middle of the script.
@@ -112,6 +114,7 @@ async function leaseScript(target: ComparedCluster): Promise<string[]> {
     log(`leases: ${listed.leases.map((l) => l.ID).sort().join(' ')}`);
     log(`keep-alive -5: ${await keepAlive.renew('-5')}`);
     log(`keep-alive of an ungranted lease: ${await keepAlive.renew('12345')}`);
+    log(`keep-alive of lease 0: ${await keepAlive.renew('0')}`);
     log(`keep-alive int64 min: ${await keepAlive.renew(INT64_MIN)}`);
     log(`revoke -5: ${await revoke('-5')}`);
     const left = await call<{ count: string; header: { revision: string } | null }>((cb) =>
