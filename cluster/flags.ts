@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { MEMBER_DEFAULTS, MemberOptionsError, type InitialClusterState, type MemberOptions } from './member-options.js';
 
-type Kind = 'string' | 'urls' | 'number' | 'state';
+type Kind = 'string' | 'urls' | 'number' | 'duration' | 'state';
 
 interface FlagSpec {
   readonly flag: string;
@@ -31,6 +31,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'experimental-snapshot-catchup-entries', key: 'snapshotCatchUpEntries', kind: 'number', help: 'Number of entries kept in the log after a snapshot, for slow followers to catch up from.' },
   { flag: 'max-request-bytes', key: 'maxRequestBytes', kind: 'number', help: 'Maximum client request size in bytes the server will accept.' },
   { flag: 'max-txn-ops', key: 'maxTxnOps', kind: 'number', help: 'Maximum number of operations permitted in a transaction.' },
+  { flag: 'experimental-watch-progress-notify-interval', key: 'watchProgressNotifyIntervalMs', kind: 'duration', help: 'Duration of periodical watch progress notification.' },
   { flag: 'log-level', key: 'logLevel', kind: 'string', help: "Log level: 'debug', 'info', 'warn', 'error' or 'silent'." },
 ];
 
@@ -41,6 +42,33 @@ export interface ParsedCommandLine {
 }
 
 type Raw = Partial<Record<keyof MemberOptions, string>>;
+
+/** Milliseconds per unit of a Go duration. */
+const DURATION_UNITS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A Go duration as etcd's flags take it ("10m", "1m30s", "250ms", "0") in milliseconds; undefined if it is not one. */
+export function parseDuration(raw: string): number | undefined {
+  if (raw === '0') return 0;
+  const part = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
+  let ms = 0;
+  let at = 0;
+  while (at < raw.length) {
+    part.lastIndex = at;
+    const m = part.exec(raw);
+    if (!m) return undefined;
+    ms += Number(m[1]) * DURATION_UNITS[m[2]!]!;
+    at = part.lastIndex;
+  }
+  return raw.length > 0 ? ms : undefined;
+}
+
+/** Milliseconds as the largest whole Go unit: 600000 → "10m". */
+function formatDuration(ms: number): string {
+  if (ms > 0 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms > 0 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms > 0 && ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
 
 function envName(flag: string): string {
   return `LODESTONE_${flag.toUpperCase().replace(/-/g, '_')}`;
@@ -56,6 +84,12 @@ function convert(spec: FlagSpec, raw: string, source: string): MemberOptions[key
       const n = Number(raw);
       if (!Number.isFinite(n)) throw new MemberOptionsError(`${source} --${spec.flag}: "${raw}" is not a number`);
       return n;
+    }
+    case 'duration': {
+      // etcd's config file holds a duration as a number of nanoseconds.
+      const ms = source === 'config file' && /^\d+$/.test(raw) ? Number(raw) / 1e6 : parseDuration(raw);
+      if (ms === undefined) throw new MemberOptionsError(`${source} --${spec.flag}: "${raw}" is not a duration (e.g. 10m, 500ms)`);
+      return ms;
     }
     case 'state':
       if (raw !== 'new' && raw !== 'existing') throw new MemberOptionsError(`${source} --${spec.flag}: must be "new" or "existing"`);
@@ -123,7 +157,7 @@ export function usage(): string {
   const lines = ['Usage: lodestone [flags]', '', 'A Raft-replicated key-value store speaking the etcd v3 API.', '', 'Member flags:'];
   for (const f of FLAGS) {
     const def = MEMBER_DEFAULTS[f.key];
-    const shown = Array.isArray(def) ? def.join(',') : String(def);
+    const shown = Array.isArray(def) ? def.join(',') : f.kind === 'duration' ? formatDuration(Number(def)) : String(def);
     lines.push(`  --${f.flag}`, `      ${f.help} (default: ${f.flag === 'data-dir' ? '${name}.etcd' : shown}; env ${envName(f.flag)})`);
   }
   lines.push('  --config-file', '      Path to a YAML file of the flags above, keyed by flag name (env LODESTONE_CONFIG_FILE).');

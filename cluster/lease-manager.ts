@@ -167,7 +167,7 @@ export class LeaseManager implements LeaseBackend {
   async grant(id: bigint, ttl: number, call?: CallOptions): Promise<LeaseGrantResult> {
     this.port.refuseOnLearner();
     if (ttl > MAX_LEASE_TTL) throw new EtcdError('ETCD_LEASE_TTL_TOO_LARGE');
-    if (id < 0n) throw new EtcdError('ETCD_LEASE_NOT_FOUND');
+    // A negative id is an id like any other: etcd 3.4 grants it (it only picks positive ones itself).
     const granted = Math.max(ttl, this.options.minTtl);
     const leaseId = id === 0n ? randomLeaseId() : id;
     const res = await this.port.write({ type: 'leaseGrant', request: { id: leaseId, ttl: granted } }, call);
@@ -208,7 +208,12 @@ export class LeaseManager implements LeaseBackend {
   }
 
   async leases(): Promise<{ ids: bigint[]; revision: number }> {
-    return { ids: this.port.leases().map((l) => l.id), revision: this.port.revision() };
+    // As etcd's: soonest expiry first on the leader, which keeps the clocks; a follower, which has
+    // none (etcd's lists in no fixed order), keeps the table's id order.
+    const ids = this.port.leases().map((l) => l.id);
+    const expiry = (id: bigint): number => this.lessor.expiresAt(id) ?? Infinity;
+    ids.sort((a, b) => expiry(a) - expiry(b) || (a < b ? -1 : a > b ? 1 : 0));
+    return { ids, revision: this.port.revision() };
   }
 
   // ------------------------------------------------------------------ forwarding to the leader

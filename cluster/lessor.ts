@@ -90,11 +90,20 @@ export class Lessor {
     return true;
   }
 
-  /** Seconds left, rounded up as etcd reports them; undefined when unknown here. */
+  /**
+   * Whole seconds left, as etcd reports them (its remaining time truncated); undefined when unknown
+   * here. etcd's clock has nanoseconds, so even at once after a grant or renewal less than the full
+   * TTL is left and it answers TTL - 1: on this millisecond clock, one less than the seconds rounded up.
+   */
   remainingSeconds(id: bigint, now: number): number | undefined {
     const c = this.clocks.get(id);
     if (!this.primary || !c) return undefined;
-    return Math.max(0, Math.ceil((c.expiresAt - now) / 1000));
+    return Math.max(0, Math.ceil((c.expiresAt - now) / 1000) - 1);
+  }
+
+  /** When the lease expires by this leader's clock; undefined on a follower or for an unknown lease. */
+  expiresAt(id: bigint): number | undefined {
+    return this.primary ? this.clocks.get(id)?.expiresAt : undefined;
   }
 
   /** Leases whose time ran out: the leader proposes their revocation. */

@@ -34,6 +34,8 @@ export interface MemberOptions {
   readonly maxRequestBytes: number;
   /** Maximum operations in one transaction. */
   readonly maxTxnOps: number;
+  /** Milliseconds between progress notifications to watchers that asked for them (etcd: 10 minutes). */
+  readonly watchProgressNotifyIntervalMs: number;
   /** pino level: 'debug' | 'info' | 'warn' | 'error' | 'silent'. */
   readonly logLevel: string;
   /** Keep everything in memory instead of dataDir (embedded use, tests): nothing survives close(). */
@@ -62,6 +64,7 @@ export const MEMBER_DEFAULTS: MemberOptions = {
   snapshotCatchUpEntries: 5_000,
   maxRequestBytes: 1.5 * 1024 * 1024,
   maxTxnOps: 128,
+  watchProgressNotifyIntervalMs: 10 * 60 * 1000,
   logLevel: 'info',
   inMemory: false,
   serveClients: true,
@@ -137,6 +140,7 @@ export function validateOptions(o: MemberOptions): void {
   }
   if (!(o.snapshotCount > 0)) throw new MemberOptionsError('--snapshot-count must be positive');
   if (!(o.maxRequestBytes > 0)) throw new MemberOptionsError('--max-request-bytes must be positive');
+  if (!(o.watchProgressNotifyIntervalMs > 0)) throw new MemberOptionsError('--experimental-watch-progress-notify-interval must be positive');
   const members = parseInitialCluster(o.initialCluster);
   const self = members.find((m) => m.name === o.name);
   if (!self) throw new MemberOptionsError(`--initial-cluster has no entry for --name "${o.name}"`);

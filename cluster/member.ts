@@ -225,6 +225,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       this.clientServer = new ClientServer({
         listen: this.options.listenClientUrls.map(hostPort),
         maxRequestBytes: this.options.maxRequestBytes,
+        watchProgressNotifyIntervalMs: this.options.watchProgressNotifyIntervalMs,
         kv: this,
         cluster: this,
         lease: this.leases,

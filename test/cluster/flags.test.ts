@@ -46,6 +46,20 @@ describe("the member's flags, as etcd's", () => {
     expect(() => parseCommandLine(['--initial-cluster-state', 'maybe'], {})).toThrow(/"new" or "existing"/);
   });
 
+  it("takes etcd's watch progress interval as a Go duration (nanoseconds in the config file)", () => {
+    expect(parseCommandLine([], {}).options.watchProgressNotifyIntervalMs).toBe(600_000);
+    const flag = (value: string): number => parseCommandLine(['--experimental-watch-progress-notify-interval', value], {}).options.watchProgressNotifyIntervalMs;
+    expect(flag('250ms')).toBe(250);
+    expect(flag('1m30s')).toBe(90_000);
+    expect(flag('1.5s')).toBe(1500);
+    expect(() => flag('250')).toThrow(/not a duration/);
+    expect(() => flag('5 minutes')).toThrow(/not a duration/);
+    const file = join(dir, 'progress.yml');
+    writeFileSync(file, 'experimental-watch-progress-notify-interval: 2000000000\n');
+    expect(parseCommandLine(['--config-file', file], {}).options.watchProgressNotifyIntervalMs).toBe(2000);
+    expect(usage()).toContain('(default: 10m; env LODESTONE_EXPERIMENTAL_WATCH_PROGRESS_NOTIFY_INTERVAL)');
+  });
+
   it('checks the initial cluster against the advertised peer URLs', () => {
     const { options } = parseCommandLine(['--name', 'a', '--initial-cluster', 'b=http://127.0.0.1:2380'], {});
     expect(() => validateOptions(options)).toThrow(/no entry for --name "a"/);

@@ -19,7 +19,11 @@ describe('the lessor keeps time only on the leader', () => {
     expect(l.expired(4999, 10)).toEqual([]);
     expect(l.renew(1n, 4000)).toBe(true);
     expect(l.expired(8999, 10)).toEqual([]);
-    expect(l.remainingSeconds(1n, 4000)).toBe(5);
+    // Whole seconds left, truncated as etcd's are: at once after the renewal already one less than the TTL.
+    expect(l.remainingSeconds(1n, 4000)).toBe(4);
+    expect(l.remainingSeconds(1n, 4500)).toBe(4);
+    expect(l.remainingSeconds(1n, 5000)).toBe(3);
+    expect(l.remainingSeconds(1n, 8999)).toBe(0);
     expect(l.expired(9000, 10)).toEqual([1n]);
     l.revoked(1n);
     expect(l.expired(20_000, 10)).toEqual([]);

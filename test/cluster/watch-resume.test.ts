@@ -1,5 +1,6 @@
 // Watches across a compaction and across a restart of the member that serves them, against a real
-// etcd (the reference: one member) and a Lodestone cluster (3 members, the watches on a follower):
+// etcd (the reference: one member) and Lodestone as one member and as three (the watches on a
+// follower):
 //  - a watch whose start revision was compacted is canceled with compact_revision, the oldest
 //    revision left; one that starts at the compaction revision replays from it; a watcher already
 //    past it goes on;
@@ -103,6 +104,7 @@ const show = (e: WireEvent): string => `${e.type === 0 ? 'PUT' : 'DELETE'} ${e.k
 
 const TARGETS: readonly { implementation: Implementation; size: number }[] = [
   { implementation: 'etcd', size: 1 },
+  { implementation: 'lodestone', size: 1 },
   { implementation: 'lodestone', size: 3 },
 ];
 

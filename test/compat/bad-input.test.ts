@@ -1,5 +1,5 @@
-// Bad input against a real etcd and a Lodestone cluster (or ETCD_ENDPOINTS): each gets etcd's
-// error, and every member keeps serving other clients.
+// Bad input against a real etcd and Lodestone as one member and as three (or ETCD_ENDPOINTS): each
+// gets etcd's error, and every member keeps serving other clients.
 import { BAD_INPUT_SUITE, badInputSuite } from './bad-input-suite.js';
 import { runAgainstTargets } from './suite.js';
 import { useCompatTargets } from './targets.js';

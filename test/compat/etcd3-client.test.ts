@@ -1,5 +1,5 @@
-// The etcd3 npm client against a real etcd and a Lodestone cluster (or ETCD_ENDPOINTS): the same
-// suite against each, then what each call answered compared.
+// The etcd3 npm client against a real etcd and Lodestone as one member and as three (or
+// ETCD_ENDPOINTS): the same suite against each, then what each call answered compared.
 import { ETCD3_CLIENT_SUITE, etcd3ClientSuite } from './etcd3-client-suite.js';
 import { runAgainstTargets } from './suite.js';
 import { useCompatTargets } from './targets.js';

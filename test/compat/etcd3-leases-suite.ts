@@ -1,9 +1,12 @@
 // The etcd3 npm client's recipes on leases and watches against a target: a lease the client keeps
-// alive keeps its key past the TTL and lets it go once no longer renewed; revoke deletes the keys;
-// a watcher sees puts and deletes in order; two lockers exclude each other; an election hands
-// over from one candidate to the next while an observer sees both. What it answers is what it
-// answers against etcd 3.4; lease ids, which differ between any two clusters, are not recorded.
-import { Etcd3, EtcdLockFailedError, type Namespace } from 'etcd3';
+// alive keeps its key past the TTL and lets it go once no longer renewed; revoke deletes the keys,
+// and a lease revoked elsewhere is reported lost; watchers see puts and deletes in order, replay
+// history from a start revision, share one stream, hear progress notifications and are canceled
+// from a compacted revision; of two lockers, or many at once, one holds the lock; an election hands
+// over from one candidate to the next while an observer sees the leader's values and both leaders.
+// What it answers is what it answers against etcd 3.4; lease ids, which differ between any two
+// clusters, are not recorded.
+import { Etcd3, EtcdLockFailedError, type IWatchResponse, type Namespace, type Watcher } from 'etcd3';
 import { afterAll, expect } from 'vitest';
 import { compatTest, type SuiteContext, type TestTools } from './suite.js';
 
@@ -24,6 +27,14 @@ interface Recorded {
   readonly value: string;
   readonly modRevision: string;
   readonly prev: string | undefined;
+}
+
+/** A watcher's puts and deletes as "put key=value" / "delete key", in the order they come. */
+function events(watcher: Watcher): string[] {
+  const seen: string[] = [];
+  watcher.on('put', (kv) => seen.push(`put ${kv.key.toString()}=${kv.value.toString()}`));
+  watcher.on('delete', (kv) => seen.push(`delete ${kv.key.toString()}`));
+  return seen;
 }
 
 export function etcd3LeasesSuite(ctx: SuiteContext): void {
@@ -206,6 +217,133 @@ export function etcd3LeasesSuite(ctx: SuiteContext): void {
 
     await second.resign();
     await observer.cancel();
+    expect(await election.leader()).toBeUndefined();
+  });
+
+  test('a keep-alive of a lease another client revoked reports the lease lost', async (t) => {
+    const lease = ns(t).lease(30, { autoKeepAlive: false });
+    const id = await lease.grant();
+    // Revoked behind the back of the lease object, which still believes in it.
+    await connect().leaseClient.leaseRevoke({ ID: id });
+    const once = await lease.keepaliveOnce().then(
+      () => 'renewed',
+      (e: unknown) => `threw ${e instanceof Error ? e.constructor.name : String(e)}`,
+    );
+    t.record('keepaliveOnce after another client revoked the lease', once);
+    expect(once).toBe('threw EtcdLeaseInvalidError');
+  });
+
+  test('a watcher of one key sees its puts and deletes in order, and nothing of other keys', async (t) => {
+    const kv = ns(t);
+    const watcher = await kv.watch().key('one').create();
+    const seen = events(watcher);
+    await kv.put('one').value('a');
+    await kv.put('other').value('x');
+    await kv.put('one').value('b');
+    await kv.delete().key('one');
+    await kv.put('one').value('c');
+    await until('four events', () => seen.length >= 4);
+    await watcher.cancel();
+    t.record('events', seen.join('; '));
+    expect(seen).toEqual(['put one=a', 'put one=b', 'delete one', 'put one=c']);
+  });
+
+  test('a watcher from a start revision replays the history since, then goes on with new events', async (t) => {
+    const kv = ns(t);
+    const first = await kv.put('hist').value('1').exec();
+    await kv.put('hist').value('2');
+    const watcher = await kv.watch().key('hist').startRevision(first.header.revision).create();
+    const seen = events(watcher);
+    await until('the history', () => seen.length >= 2);
+    await kv.put('hist').value('3');
+    await until('the new event', () => seen.length >= 3);
+    await watcher.cancel();
+    t.record('events', seen.join('; '));
+    expect(seen).toEqual(['put hist=1', 'put hist=2', 'put hist=3']);
+  });
+
+  test('watchers share the client’s one stream: canceling one leaves the others watching', async (t) => {
+    const kv = ns(t);
+    const all = await kv.watch().key('multi').create();
+    const deletes = await kv.watch().key('multi').only('delete').create();
+    const seenAll = events(all);
+    const seenDeletes = events(deletes);
+    await all.cancel();
+    await kv.put('multi').value('after the cancel');
+    await kv.delete().key('multi');
+    await until('the delete', () => seenDeletes.length >= 1);
+    // One stream, events in revision order: the put would have reached the canceled watcher first.
+    t.record('the canceled watcher saw, the other saw', `[${seenAll.join('; ')}] [${seenDeletes.join('; ')}]`);
+    expect(seenAll).toEqual([]);
+    expect(seenDeletes).toEqual(['delete multi']);
+    await deletes.cancel();
+  });
+
+  test('a watcher hears progress notifications while nothing changes: no events, the current revision', async (t) => {
+    const kv = ns(t);
+    const written = await kv.put('quiet').value('v').exec();
+    const watcher = await kv.watch().key('quiet').create();
+    // On a cluster the watching member may apply the put a little later: its notifications say so.
+    const progress = await new Promise<IWatchResponse>((resolve) => {
+      watcher.on('data', (res) => {
+        if (res.events.length === 0 && BigInt(res.header.revision) >= BigInt(written.header.revision)) resolve(res);
+      });
+    });
+    await watcher.cancel();
+    const text = `events ${progress.events.length}, ${progress.header.revision === written.header.revision ? 'the revision of the last write' : `revision ${progress.header.revision}`}`;
+    t.record('a progress notification', text);
+    expect(text).toBe('events 0, the revision of the last write');
+  });
+
+  test('a watcher from a compacted revision is canceled with an error', async (t) => {
+    const kv = ns(t);
+    await kv.put('gone').value('1');
+    const second = await kv.put('gone').value('2').exec();
+    const third = await kv.put('gone').value('3').exec();
+    await etcd().kv.compact({ revision: third.header.revision });
+    const watcher = kv.watch().key('gone').startRevision(second.header.revision).watcher();
+    const error = await new Promise<Error>((resolve) => watcher.on('error', resolve));
+    t.record('error', `${error.constructor.name}: ${error.message}`);
+    expect(error.message).toMatch(/^Watcher canceled/);
+  });
+
+  test('of many clients that try one lock at once, exactly one gets it; the others fail at once', async (t) => {
+    const kv = ns(t);
+    const attempts = await Promise.allSettled(Array.from({ length: 8 }, () => kv.lock('contended').acquire()));
+    const refused = attempts.filter((a) => a.status === 'rejected' && a.reason instanceof EtcdLockFailedError).length;
+    const acquired = attempts.filter((a) => a.status === 'fulfilled');
+    t.record('acquired, refused', `${acquired.length}, ${refused}`);
+    expect([acquired.length, refused]).toEqual([1, 7]);
+    for (const a of acquired) await a.value.release();
+    expect(await kv.getAll().prefix('contended').keys()).toEqual([]);
+  });
+
+  test('Election proclaim: the leader’s new value reaches the observer while the next candidate waits', async (t) => {
+    const election = ns(t).election('singer', 30);
+    const first = await election.campaign('alice').wait();
+    const observer = await election.observe();
+    const changes: (string | undefined)[] = [];
+    observer.on('change', (v) => changes.push(v));
+    t.record('observer starts with', String(observer.leader()));
+    expect(observer.leader()).toBe('alice');
+
+    let secondElected = false;
+    const second = election.campaign('bob');
+    second.on('elected', () => (secondElected = true));
+    await until('both candidates', async () => (await ns(t).getAll().prefix('election/singer/').keys()).length === 2);
+    await first.proclaim('alice, louder');
+    await until('the observer to see the new value', () => changes.length >= 1);
+    t.record('after the proclaim: changes, second elected', `${JSON.stringify(changes)} ${secondElected}`);
+    expect(changes).toEqual(['alice, louder']);
+    expect(secondElected).toBe(false);
+
+    await first.resign();
+    await second.wait();
+    await until('the observer to see the next leader', () => changes.length >= 2);
+    t.record('after the resign', `${JSON.stringify(changes)} leader=${String(await election.leader())}`);
+    expect(changes).toEqual(['alice, louder', 'bob']);
+    await observer.cancel();
+    await second.resign();
     expect(await election.leader()).toBeUndefined();
   });
 }

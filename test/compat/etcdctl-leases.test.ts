@@ -1,5 +1,5 @@
-// etcdctl 3.4's lease, watch, lock and elect commands against a real etcd and a Lodestone cluster
-// (or ETCD_ENDPOINTS): the same suite against each, then their outputs compared.
+// etcdctl 3.4's lease, watch, lock and elect commands against a real etcd and Lodestone as one member
+// and as three (or ETCD_ENDPOINTS): the same suite against each, then their outputs compared.
 import { afterAll } from 'vitest';
 import { stopAllEtcdctl } from './etcdctl-runner.js';
 import { ETCDCTL_LEASES_SUITE, etcdctlLeasesSuite } from './etcdctl-leases-suite.js';

@@ -1,5 +1,5 @@
-// etcdctl 3.4 against a real etcd and a Lodestone cluster (or ETCD_ENDPOINTS): the same suite
-// against each, then their outputs compared.
+// etcdctl 3.4 against a real etcd and Lodestone as one member and as three (or ETCD_ENDPOINTS): the
+// same suite against each, then their outputs compared.
 import { ETCDCTL_SUITE, etcdctlSuite } from './etcdctl-suite.js';
 import { runAgainstTargets } from './suite.js';
 import { useCompatTargets } from './targets.js';

@@ -1,6 +1,7 @@
 // The servers a compatibility suite runs against. By default a test file starts, in parallel, a
-// real etcd (one member) and a Lodestone cluster of three member processes, runs its suite against
-// each, then compares what they answered. With ETCD_ENDPOINTS=host:port[,host:port…] the suite runs
+// real etcd (one member) and Lodestone twice, as one member and as a cluster of three member
+// processes, runs its suite against each, then compares what each Lodestone answered with what etcd
+// answered. With ETCD_ENDPOINTS=host:port[,host:port…] the suite runs
 // against that external etcd only: nothing is started and nothing is compared (the external server
 // may hold other data; the suites write under their own key prefix, and the tests that would touch
 // keys outside it are skipped). Run the files one at a time against a shared server
@@ -17,7 +18,7 @@ export interface TargetMember {
 }
 
 export interface CompatTarget {
-  /** A label for describe(): "etcd", "Lodestone (3 members)", "external etcd at …". */
+  /** A label for describe(): "etcd 3.4 (1 member)", "Lodestone (3 members)", "external etcd at …". */
   readonly label: string;
   readonly kind: Implementation;
   /** Not started by the test: shared, possibly holding other data. */
@@ -45,13 +46,14 @@ class Target implements CompatTarget {
     readonly size: number,
   ) {}
 
-  async start(): Promise<void> {
+  async start(extraArgs: readonly string[]): Promise<void> {
     if (this.external || !this.available) return;
     this.cluster = await TestCluster.start({
       implementation: this.kind,
       size: this.size,
       logLevel: 'info',
       readyTimeoutMs: 60_000,
+      extraArgs,
     });
     this.endpoints = this.cluster.endpoints;
     this.members = this.cluster.members.map((m) => ({ name: m.name, clientUrl: m.clientUrl, peerUrl: m.peerUrl }));
@@ -60,8 +62,8 @@ class Target implements CompatTarget {
 
 export interface CompatSetup {
   readonly targets: readonly CompatTarget[];
-  /** The real etcd and the Lodestone cluster, both started here: their answers can be compared. */
-  readonly pair: { readonly etcd: CompatTarget; readonly lodestone: CompatTarget } | undefined;
+  /** The real etcd and the Lodestone clusters, all started here: their answers can be compared. */
+  readonly comparison: { readonly etcd: CompatTarget; readonly lodestone: readonly CompatTarget[] } | undefined;
   /** Where every key of this run lives: the same for all targets, unique per run. */
   readonly root: string;
   readonly binaries: BinaryCheck;
@@ -77,12 +79,17 @@ export function externalEndpoints(): string[] | undefined {
     .filter((e) => e.length > 0);
 }
 
+export interface CompatTargetOptions {
+  /** More flags for every member of the clusters started here (etcd's flags: both take them). */
+  readonly extraArgs?: readonly string[];
+}
+
 /**
  * Declares the targets of a compatibility test file and registers the hooks that start them before
  * its tests and stop them after, even when tests fail. `needs` names the etcd binaries the suite
  * itself uses (etcdctl); the real etcd server is needed only when no ETCD_ENDPOINTS is given.
  */
-export function useCompatTargets(suite: string, needs: readonly EtcdBinary[] = []): CompatSetup {
+export function useCompatTargets(suite: string, needs: readonly EtcdBinary[] = [], options: CompatTargetOptions = {}): CompatSetup {
   const root = `/compat/${suite}-${randomBytes(4).toString('hex')}/`;
   const external = externalEndpoints();
   if (external) {
@@ -92,21 +99,26 @@ export function useCompatTargets(suite: string, needs: readonly EtcdBinary[] = [
     beforeAll(() => {
       if (isCi()) binaries.assertPresent();
     });
-    return { targets: [target], pair: undefined, root, binaries };
+    return { targets: [target], comparison: undefined, root, binaries };
   }
   const binaries = checkBinaries([...new Set<EtcdBinary>(['etcd', ...needs])], `the ${suite} compatibility suite`);
   const has = (b: EtcdBinary): boolean => isCi() || !binaries.missing.includes(b);
   // Without the etcd server (outside CI) the suite still runs against Lodestone if it can.
   const etcd = new Target('etcd 3.4 (1 member)', 'etcd', false, has('etcd') && needs.every(has), 1);
-  const lodestone = new Target('Lodestone (3 members)', 'lodestone', false, needs.every(has), 3);
+  const lodestone = [
+    new Target('Lodestone (1 member)', 'lodestone', false, needs.every(has), 1),
+    new Target('Lodestone (3 members)', 'lodestone', false, needs.every(has), 3),
+  ];
+  const all = [etcd, ...lodestone];
+  const extraArgs = options.extraArgs ?? [];
   beforeAll(async () => {
     if (isCi()) binaries.assertPresent();
-    const results = await Promise.allSettled([etcd.start(), lodestone.start()]);
+    const results = await Promise.allSettled(all.map((t) => t.start(extraArgs)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   }, 120_000);
   afterAll(async () => {
-    await Promise.all([etcd.cluster?.destroy(), lodestone.cluster?.destroy()]);
+    await Promise.all(all.map((t) => t.cluster?.destroy()));
   }, 30_000);
-  return { targets: [etcd, lodestone], pair: { etcd, lodestone }, root, binaries };
+  return { targets: all, comparison: { etcd, lodestone }, root, binaries };
 }

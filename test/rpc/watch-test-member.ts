@@ -1,8 +1,12 @@
-// A member in one object, for the tests of the Watch, Lease, Lock and Election services: a
-// Map-based key-value store with revisions and an event history, a watch fan-out that catches a
-// paused watcher up from that history, and leases with timers whose expiry deletes their keys.
-// It implements what rpc/ asks of a member (KvBackend, WatchBackend, LeaseBackend), nothing more,
-// and counts what the tests look at: open watchers, and the times a sink said "no more now".
+// A member in one object, for the unit tests of the Watch, Lease, Lock and Election services' own
+// protocol and encoding (watch-protocol, watch-backpressure, the *-service tests, and the client
+// server's wiring): a Map-based key-value store with revisions and an event history, a watch fan-out
+// that catches a paused watcher up from that history, and leases with timers whose expiry deletes
+// their keys. It implements what rpc/ asks of a member (KvBackend, WatchBackend, LeaseBackend),
+// nothing more, and counts what those tests look at: open watchers, and the times a sink said "no
+// more now". It is no stand-in for Lodestone beside etcd: comparisons with etcd run against real
+// member processes (test/support/beside-etcd.ts, test/compat/), where the fake's shortcuts would
+// hide real differences.
 import { EtcdError } from '../../rpc/etcd-errors.js';
 import type { HeaderFields } from '../../rpc/kv-convert.js';
 import type { KvBackend } from '../../rpc/kv-backend.js';
@@ -12,6 +16,8 @@ import type * as st from '../../store/mvcc/types.js';
 
 const EMPTY = new Uint8Array(0);
 const MAX_LEASE_TTL = 9_000_000_000;
+/** Granted TTLs are raised to this (etcd's is about 2 s with its default election timeout). */
+const MIN_TTL_SECONDS = 1;
 /** Events handed to a sink in one call at most, when catching up (whole revisions). */
 const CATCH_UP_EVENTS = 100;
 
@@ -35,11 +41,6 @@ interface TestLease {
   expiresAt: number;
   timer: NodeJS.Timeout | undefined;
   readonly keys: Set<string>;
-}
-
-export interface TestMemberOptions {
-  /** Granted TTLs are raised to this (etcd's is about 2 s with its default election timeout). */
-  readonly minTtlSeconds?: number;
 }
 
 class TestWatcher implements Watcher {
@@ -87,11 +88,6 @@ export class TestMember implements KvBackend, WatchBackend, LeaseBackend {
   private readonly leaseTable = new Map<bigint, TestLease>();
   private readonly keyLease = new Map<string, bigint>();
   private nextLeaseId = 0x694d_0000_0000_0001n;
-  private readonly minTtl: number;
-
-  constructor(options: TestMemberOptions = {}) {
-    this.minTtl = options.minTtlSeconds ?? 1;
-  }
 
   get openWatchers(): number {
     return this.watchers.size;
@@ -328,7 +324,7 @@ export class TestMember implements KvBackend, WatchBackend, LeaseBackend {
     } else if (this.leaseTable.has(chosen)) {
       throw new EtcdError('ETCD_LEASE_EXIST');
     }
-    const grantedTtl = Math.max(ttl, this.minTtl);
+    const grantedTtl = Math.max(ttl, MIN_TTL_SECONDS);
     const lease: TestLease = { id: chosen, grantedTtl, expiresAt: 0, timer: undefined, keys: new Set() };
     this.leaseTable.set(chosen, lease);
     this.renew(lease);

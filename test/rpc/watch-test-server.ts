@@ -1,5 +1,6 @@
-// Servers for the tests of the Watch, Lease, Lock and Election services, backed by a TestMember: a
-// bare grpc-js server with the services built with test options (small fragments, fast ticks).
+// Servers for the unit tests of the Watch, Lease, Lock and Election services, backed by a
+// TestMember: a bare grpc-js server with the services built with test options (small fragments,
+// fast ticks). Not for comparisons with etcd, which run against real members (see watch-test-member.ts).
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { electionService } from '../../rpc/election-service.js';
 import { addEtcdService } from '../../rpc/etcd-api.js';
