@@ -10,8 +10,11 @@ export interface KvBackend {
   range(req: st.RangeRequest, serializable: boolean, options?: CallOptions): Promise<st.RangeResponse>;
   /** A txn of reads only: served like a range, without a consensus round. */
   readTxn(req: st.TxnRequest, serializable: boolean, options?: CallOptions): Promise<st.TxnResponse>;
-  /** A write, replicated and applied; resolves with the applied result. Rejects with etcd's errors. */
-  write(req: st.WriteRequest, options?: CallOptions): Promise<st.WriteResponse>;
+  /**
+   * A write, replicated and applied; resolves with the applied result, of the request's own kind.
+   * Rejects with etcd's errors.
+   */
+  write<R extends st.WriteRequest>(req: R, options?: CallOptions): Promise<st.ResponseFor<R>>;
   /** cluster_id, member_id and raft_term for response headers, as of now. */
   headerFields(): HeaderFields;
 }

@@ -14,14 +14,8 @@ import {
   toRangeRequest,
   toTxnRequest,
 } from './kv-convert.js';
-import type * as st from '../store/mvcc/types.js';
 import { unary } from './unary.js';
 import { EtcdError } from './etcd-errors.js';
-
-function expect<T extends st.WriteResponse['type']>(res: st.WriteResponse, type: T): Extract<st.WriteResponse, { type: T }> {
-  if (res.type !== type) throw new Error(`member answered a ${type} with a ${res.type}`);
-  return res as Extract<st.WriteResponse, { type: T }>;
-}
 
 export function kvService(backend: KvBackend): ServiceHandlers<'KV'> {
   return {
@@ -30,11 +24,11 @@ export function kvService(backend: KvBackend): ServiceHandlers<'KV'> {
       return fromRangeResponse(backend.headerFields(), r);
     }),
     Put: unary<pb.PutRequest, pb.Outgoing<pb.PutResponse>>(async (req, options) => {
-      const r = expect(await backend.write({ type: 'put', request: toPutRequest(req) }, options), 'put');
+      const r = await backend.write({ type: 'put', request: toPutRequest(req) }, options);
       return fromPutResponse(backend.headerFields(), r.response);
     }),
     DeleteRange: unary<pb.DeleteRangeRequest, pb.Outgoing<pb.DeleteRangeResponse>>(async (req, options) => {
-      const r = expect(await backend.write({ type: 'deleteRange', request: toDeleteRangeRequest(req) }, options), 'deleteRange');
+      const r = await backend.write({ type: 'deleteRange', request: toDeleteRangeRequest(req) }, options);
       return fromDeleteRangeResponse(backend.headerFields(), r.response);
     }),
     Txn: unary<pb.TxnRequest, pb.Outgoing<pb.TxnResponse>>(async (req, options) => {
@@ -43,14 +37,14 @@ export function kvService(backend: KvBackend): ServiceHandlers<'KV'> {
         const serializable = [...req.success, ...req.failure].every((op) => op.request === 'request_range' && op.request_range.serializable);
         return fromTxnResponse(backend.headerFields(), await backend.readTxn(txn, serializable, options));
       }
-      const r = expect(await backend.write({ type: 'txn', request: txn }, options), 'txn');
+      const r = await backend.write({ type: 'txn', request: txn }, options);
       return fromTxnResponse(backend.headerFields(), r.response);
     }),
     Compact: unary<pb.CompactionRequest, pb.Outgoing<pb.CompactionResponse>>(async (req, options) => {
       const revision = Number(req.revision);
       // Every revision below 0 lies below etcd's compaction point, which starts at -1.
       if (revision < 0) throw new EtcdError('ETCD_COMPACTED');
-      const r = expect(await backend.write({ type: 'compaction', request: { revision, physical: req.physical } }, options), 'compaction');
+      const r = await backend.write({ type: 'compaction', request: { revision, physical: req.physical } }, options);
       return { header: header(backend.headerFields(), r.response.revision) };
     }),
   };

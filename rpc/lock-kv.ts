@@ -48,15 +48,11 @@ export async function getKey(kv: KvBackend, key: Uint8Array, options?: CallOptio
 }
 
 export async function txn(kv: KvBackend, request: st.TxnRequest, options?: CallOptions): Promise<st.TxnResponse> {
-  const r = await kv.write({ type: 'txn', request }, options);
-  if (r.type !== 'txn') throw new Error(`member answered a txn with a ${r.type}`);
-  return r.response;
+  return (await kv.write({ type: 'txn', request }, options)).response;
 }
 
 export async function deleteKey(kv: KvBackend, key: Uint8Array, options?: CallOptions): Promise<st.DeleteRangeResponse> {
-  const r = await kv.write({ type: 'deleteRange', request: { key } }, options);
-  if (r.type !== 'deleteRange') throw new Error(`member answered a delete with a ${r.type}`);
-  return r.response;
+  return (await kv.write({ type: 'deleteRange', request: { key } }, options)).response;
 }
 
 /** Holds while `key` exists with this create revision (0: while it does not exist). */

@@ -69,9 +69,9 @@ class WaitingBackend implements KvBackend, LeaseBackend, WatchBackend {
     return this.wait('readTxn', options, { revision: 1, succeeded: true, responses: [] });
   }
 
-  write(req: st.WriteRequest, options?: CallOptions): Promise<st.WriteResponse> {
+  write<R extends st.WriteRequest>(req: R, options?: CallOptions): Promise<st.ResponseFor<R>> {
     if (req.type !== 'put') throw new Error(`not expected here: ${req.type}`);
-    return this.wait('write', options, { type: 'put', response: { revision: 2 } });
+    return this.wait('write', options, { type: 'put', response: { revision: 2 } } as st.ResponseFor<R>);
   }
 
   grant(id: bigint, ttl: number, options?: CallOptions): Promise<LeaseGrantResult> {

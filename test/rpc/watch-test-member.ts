@@ -113,10 +113,15 @@ export class TestMember implements KvBackend, WatchBackend, LeaseBackend {
   }
 
   async readTxn(req: st.TxnRequest): Promise<st.TxnResponse> {
-    return this.write({ type: 'txn', request: req }).then((r) => (r.type === 'txn' ? r.response : Promise.reject(new Error('not a txn'))));
+    return (await this.write({ type: 'txn', request: req })).response;
   }
 
-  async write(req: st.WriteRequest): Promise<st.WriteResponse> {
+  /** Answers each write with the response of its own kind, as a member does. */
+  async write<R extends st.WriteRequest>(req: R): Promise<st.ResponseFor<R>> {
+    return (await this.applyWrite(req)) as st.ResponseFor<R>;
+  }
+
+  private async applyWrite(req: st.WriteRequest): Promise<st.WriteResponse> {
     switch (req.type) {
       case 'put':
       case 'deleteRange':
