@@ -78,6 +78,8 @@ interface AppliedWaiter {
 
 export class RaftDriver {
   private running = false;
+  /** Settles when the Ready loop now running ends. */
+  private runEnded: Promise<void> = Promise.resolve();
   private again = false;
   private scheduled = false;
   private stopped = false;
@@ -208,6 +210,8 @@ export class RaftDriver {
       return;
     }
     this.running = true;
+    let ended = (): void => undefined;
+    this.runEnded = new Promise<void>((resolve) => (ended = resolve));
     try {
       do {
         this.again = false;
@@ -217,6 +221,7 @@ export class RaftDriver {
       this.fail(e);
     } finally {
       this.running = false;
+      ended();
     }
   }
 
@@ -285,7 +290,7 @@ export class RaftDriver {
       this.waiters = [];
       for (const w of waiters) w.reject(error);
     }
-    while (this.running) await new Promise<void>((r) => this.scheduler.soon(r));
+    await this.runEnded;
     await this.applying.catch(() => undefined);
   }
 }
