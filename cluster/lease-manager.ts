@@ -208,6 +208,7 @@ export class LeaseManager implements LeaseBackend {
   }
 
   async leases(): Promise<{ ids: bigint[]; revision: number }> {
+    this.port.refuseOnLearner();
     // As etcd's: soonest expiry first on the leader, which keeps the clocks; a follower, which has
     // none (etcd's lists in no fixed order), keeps the table's id order.
     const ids = this.port.leases().map((l) => l.id);

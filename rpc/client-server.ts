@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { addEtcdService } from './etcd-api.js';
 import { clusterService } from './cluster-service.js';
 import { electionService } from './election-service.js';
+import { EtcdError } from './etcd-errors.js';
 import type { KvBackend } from './kv-backend.js';
 import { kvService } from './kv-service.js';
 import type { LeaseBackend } from './lease-backend.js';
@@ -53,6 +54,10 @@ export class ClientServer {
         // etcd splits a fragment=true watcher's responses at the largest request it accepts.
         maxResponseBytes: options.maxRequestBytes + GRPC_OVERHEAD_BYTES,
         ...(options.watchProgressNotifyIntervalMs !== undefined ? { progressNotifyIntervalMs: options.watchProgressNotifyIntervalMs } : {}),
+        // etcd 3.4 serves a learner no stream.
+        refuseStream: () => {
+          if (options.cluster.status().isLearner) throw new EtcdError('ETCD_NOT_SUPPORTED_FOR_LEARNER');
+        },
       }));
     }
     if (lease) addEtcdService(this.server, 'Lease', leaseService(lease, kv));

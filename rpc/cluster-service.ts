@@ -21,26 +21,31 @@ function memberId(id: string): number {
 export function clusterService(kv: KvBackend, cluster: ClusterBackend): ServiceHandlers<'Cluster'> {
   // etcd's cluster service leaves the revision out of its headers.
   const hdr = (): pb.Outgoing<pb.ResponseHeader> => header(kv.headerFields(), 0);
+  // etcd 3.4 serves a learner no Cluster call, the member list included.
+  const refuseOnLearner = (): void => {
+    if (cluster.status().isLearner) throw new EtcdError('ETCD_NOT_SUPPORTED_FOR_LEARNER');
+  };
   return {
-    MemberList: unary<pb.MemberListRequest, pb.Outgoing<pb.MemberListResponse>>(() => ({
-      header: hdr(),
-      members: cluster.memberList().map(toPb),
-    })),
+    MemberList: unary<pb.MemberListRequest, pb.Outgoing<pb.MemberListResponse>>(() => {
+      refuseOnLearner();
+      return { header: hdr(), members: cluster.memberList().map(toPb) };
+    }),
     MemberAdd: unary<pb.MemberAddRequest, pb.Outgoing<pb.MemberAddResponse>>(async (req) => {
+      refuseOnLearner();
       const { member, members } = await cluster.addMember(req.peerURLs, req.isLearner);
       return { header: hdr(), member: toPb(member), members: members.map(toPb) };
     }),
-    MemberRemove: unary<pb.MemberRemoveRequest, pb.Outgoing<pb.MemberRemoveResponse>>(async (req) => ({
-      header: hdr(),
-      members: (await cluster.removeMember(memberId(req.ID))).map(toPb),
-    })),
-    MemberUpdate: unary<pb.MemberUpdateRequest, pb.Outgoing<pb.MemberUpdateResponse>>(async (req) => ({
-      header: hdr(),
-      members: (await cluster.updateMember(memberId(req.ID), req.peerURLs)).map(toPb),
-    })),
-    MemberPromote: unary<pb.MemberPromoteRequest, pb.Outgoing<pb.MemberPromoteResponse>>(async (req) => ({
-      header: hdr(),
-      members: (await cluster.promoteMember(memberId(req.ID))).map(toPb),
-    })),
+    MemberRemove: unary<pb.MemberRemoveRequest, pb.Outgoing<pb.MemberRemoveResponse>>(async (req) => {
+      refuseOnLearner();
+      return { header: hdr(), members: (await cluster.removeMember(memberId(req.ID))).map(toPb) };
+    }),
+    MemberUpdate: unary<pb.MemberUpdateRequest, pb.Outgoing<pb.MemberUpdateResponse>>(async (req) => {
+      refuseOnLearner();
+      return { header: hdr(), members: (await cluster.updateMember(memberId(req.ID), req.peerURLs)).map(toPb) };
+    }),
+    MemberPromote: unary<pb.MemberPromoteRequest, pb.Outgoing<pb.MemberPromoteResponse>>(async (req) => {
+      refuseOnLearner();
+      return { header: hdr(), members: (await cluster.promoteMember(memberId(req.ID))).map(toPb) };
+    }),
   };
 }

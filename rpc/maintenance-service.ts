@@ -11,6 +11,10 @@ import { unary, unimplemented, unimplementedStream } from './unary.js';
 export const ETCD_COMPATIBLE_VERSION = '3.5.0';
 
 export function maintenanceService(kv: KvBackend, cluster: ClusterBackend): ServiceHandlers<'Maintenance'> {
+  // etcd 3.4 serves a learner Status and nothing else of this service.
+  const refuseOnLearner = (): void => {
+    if (cluster.status().isLearner) throw new EtcdError('ETCD_NOT_SUPPORTED_FOR_LEARNER');
+  };
   return {
     Status: unary<pb.StatusRequest, pb.Outgoing<pb.StatusResponse>>(() => {
       const s = cluster.status();
@@ -27,18 +31,24 @@ export function maintenanceService(kv: KvBackend, cluster: ClusterBackend): Serv
         isLearner: s.isLearner,
       };
     }),
-    Alarm: unary<pb.AlarmRequest, pb.Outgoing<pb.AlarmResponse>>(() => ({ header: header(kv.headerFields(), cluster.status().revision), alarms: [] })),
+    Alarm: unary<pb.AlarmRequest, pb.Outgoing<pb.AlarmResponse>>(() => {
+      refuseOnLearner();
+      return { header: header(kv.headerFields(), cluster.status().revision), alarms: [] };
+    }),
     Defragment: unary<pb.DefragmentRequest, pb.Outgoing<pb.DefragmentResponse>>(async () => {
+      refuseOnLearner();
       await cluster.defragment();
       return { header: header(kv.headerFields(), cluster.status().revision) };
     }),
     Hash: unimplemented('Hash'),
     HashKV: unary<pb.HashKVRequest, pb.Outgoing<pb.HashKVResponse>>(async (req) => {
+      refuseOnLearner();
       const r = await cluster.hashKV(Number(req.revision));
       return { header: header(kv.headerFields(), r.revision), hash: r.hash, compact_revision: String(r.compactRevision) };
     }),
     Snapshot: unimplementedStream('Snapshot'),
     MoveLeader: unary<pb.MoveLeaderRequest, pb.Outgoing<pb.MoveLeaderResponse>>(async (req) => {
+      refuseOnLearner();
       const target = Number(req.targetID);
       if (!Number.isSafeInteger(target) || target <= 0) throw new EtcdError('ETCD_BAD_LEADER_TRANSFEREE');
       await cluster.moveLeader(target);

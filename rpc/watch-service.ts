@@ -1,5 +1,6 @@
 // etcd's Watch service: each call is one client's stream of watchers (see watch-stream.ts).
 import type { ServiceHandlers } from './etcd-api.js';
+import { serviceError } from './error-mapping.js';
 import type { WatchBackend } from './watch-backend.js';
 import { WatchStream, type WatchStreamOptions } from './watch-stream.js';
 
@@ -29,6 +30,8 @@ export interface WatchServiceOptions {
   readonly maxBufferedBytes?: number;
   /** Watchers one stream may hold (DEFAULT_MAX_WATCHERS_PER_STREAM unless set). */
   readonly maxWatchersPerStream?: number;
+  /** Throws the error a new stream is refused with, when the member serves none now (a learner). */
+  readonly refuseStream?: () => void;
 }
 
 export function watchService(backend: WatchBackend, options: WatchServiceOptions = {}): ServiceHandlers<'Watch'> {
@@ -41,6 +44,13 @@ export function watchService(backend: WatchBackend, options: WatchServiceOptions
   };
   return {
     Watch: (call) => {
+      // As etcd: the stream itself is refused, before any response.
+      try {
+        options.refuseStream?.();
+      } catch (e) {
+        call.emit('error', serviceError(e));
+        return;
+      }
       new WatchStream(call, backend, streamOptions);
     },
   };
