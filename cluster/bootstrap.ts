@@ -56,17 +56,26 @@ export async function establishIdentity(options: MemberOptions, local: LocalMeta
   return { memberId: self.id, clusterId, fresh: true, joinedWith: [] };
 }
 
+/** How long a joining member keeps asking its peers before giving up (they may be starting too). */
+const JOIN_TIMEOUT_MS = 30_000;
+
 /**
  * A member added with MemberAdd starts with an empty log: it asks the members named in
  * --initial-cluster for the cluster's members and finds itself among them by its peer URLs, as
- * etcd's joining members do. Its log then comes from the leader.
+ * etcd's joining members do. Its log then comes from the leader. Peers that do not answer are asked
+ * again for a while: after a power failure every member restarts at once, and one that had been
+ * added but had not yet joined must not give up because the others are still starting.
  */
 async function joinExisting(options: MemberOptions, local: LocalMeta): Promise<Identity> {
   const mine = [...options.initialAdvertisePeerUrls].sort().join(',');
-  const others = parseInitialCluster(options.initialCluster).filter((m) => m.name !== options.name);
-  const failures: string[] = [];
-  for (const other of others) {
-    for (const url of other.peerUrls) {
+  const urls = parseInitialCluster(options.initialCluster)
+    .filter((m) => m.name !== options.name)
+    .flatMap((m) => m.peerUrls);
+  if (urls.length === 0) throw new MemberOptionsError('cannot join an existing cluster: --initial-cluster names no other member');
+  const deadline = Date.now() + JOIN_TIMEOUT_MS;
+  for (let round = 0; ; round++) {
+    const failures: string[] = [];
+    for (const url of urls) {
       let info;
       try {
         info = await fetchMembership(hostPort(url));
@@ -88,6 +97,10 @@ async function joinExisting(options: MemberOptions, local: LocalMeta): Promise<I
       await local.set(MEMBER_ID, self.id);
       return { memberId: self.id, clusterId, fresh: true, joinedWith };
     }
+    const wait = Math.min(1000, 100 * 2 ** round);
+    if (Date.now() + wait > deadline) {
+      throw new MemberOptionsError(`cannot reach any member of --initial-cluster to join it within ${JOIN_TIMEOUT_MS / 1000} s: ${failures.join('; ')}`);
+    }
+    await new Promise((r) => setTimeout(r, wait));
   }
-  throw new MemberOptionsError(`cannot reach any member of --initial-cluster to join it: ${failures.join('; ') || 'no other member named'}`);
 }

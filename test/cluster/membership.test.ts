@@ -1,7 +1,8 @@
 // Membership changes of a running 3-member cluster through etcd's Cluster API, as `etcdctl member
 // add / remove` make them: a member added and started with --initial-cluster-state existing gets
 // every earlier write; a removed member stops by itself — also the leader, and also one that was
-// down when it was removed (its peers refuse it as removed when it comes back, as etcd's do).
+// down when it was removed (its peers refuse it as removed when it comes back, as etcd's do); a
+// member added while its peers are down joins once they are back.
 import { Metadata } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEtcdClient } from '../../rpc/etcd-api.js';
@@ -93,5 +94,23 @@ describe('membership changes of a running cluster', () => {
     await eventually('both members to hold every write', async () =>
       (await localKeys(cluster.activeMembers[1]!.endpoint)) === written ? true : undefined,
     );
+  }, 90_000);
+
+  it('a member added while its peers are down — as when every member restarts at once — joins once they are back', async () => {
+    const peers = cluster.activeMembers.map((m) => m.index);
+    const joined = await cluster.addMember(async (joining) => {
+      const r = await ensureAdded(cluster, joining.peerUrl, [peers[0]!], 20_000);
+      hexIds[joining.index] = r.member.hexId;
+      const initialCluster = [...cluster.activeMembers.map((m) => `${m.name}=${m.peerUrl}`), `${joining.name}=${joining.peerUrl}`].join(',');
+      // It starts while nobody it could ask is listening; they come back three seconds later.
+      for (const i of peers) await cluster.kill(i);
+      setTimeout(() => {
+        for (const i of peers) cluster.restart(i);
+      }, 3000);
+      return initialCluster;
+    });
+    await cluster.waitReady();
+    expect((await memberList(joined.endpoint)).map((m) => m.hexId).sort()).toEqual([...peers.map((i) => hexIds[i]!), hexIds[joined.index]!].sort());
+    await eventually('the new member to hold every earlier write', async () => ((await localKeys(joined.endpoint)) === written ? true : undefined));
   }, 90_000);
 });
