@@ -2,6 +2,7 @@
 // the next round, so a thousand concurrent reads cost one heartbeat round, not a thousand. A round
 // ends when raft answers with the read index; its readers then wait for the member to apply up to
 // it and read locally.
+import type { CallSignal } from '../rpc/call-options.js';
 import { EtcdError } from '../rpc/etcd-errors.js';
 
 interface Reader {
@@ -9,7 +10,7 @@ interface Reader {
   readonly reject: (e: unknown) => void;
   readonly since: number;
   /** Its client went away: it is dropped from the next round. */
-  readonly signal?: AbortSignal;
+  readonly signal?: CallSignal;
 }
 
 interface Round {
@@ -40,7 +41,7 @@ export class LinearizableReads {
   ) {}
 
   /** Resolves when a read issued now may be served from local state; rejects when `signal` aborts first. */
-  read(signal?: AbortSignal): Promise<void> {
+  read(signal?: CallSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       signal?.addEventListener('abort', () => reject(signal.reason), { once: true });

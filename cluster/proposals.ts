@@ -4,7 +4,7 @@
 // member stopping. Every proposal is one record in one map, so whatever ends it also forgets it.
 import { ProposalDroppedError, type NodeId } from '../raft/index.js';
 import { EtcdError } from '../rpc/etcd-errors.js';
-import type { CallOptions } from '../rpc/call-options.js';
+import type { CallOptions, CallSignal } from '../rpc/call-options.js';
 import type { ApplyOutcome } from '../store/mvcc/mvcc-store.js';
 import type { MemberRecord } from './membership.js';
 import { encodeProposal, type MemberRequest } from './proposal-codec.js';
@@ -36,8 +36,12 @@ interface Pending {
   term: number;
   /** When raft first refused it for want of a leader; 0 if it never did. */
   stalledSince: number;
-  readonly resolve: (a: Applied) => void;
-  readonly reject: (e: unknown) => void;
+  /** The promise's own settlers: end() must run first (see resolve and reject). */
+  readonly settle: (a: Applied) => void;
+  readonly fail: (e: unknown) => void;
+  timer: NodeJS.Timeout | undefined;
+  readonly signal: CallSignal | undefined;
+  onAbort: (() => void) | undefined;
 }
 
 export class Proposals {
@@ -95,42 +99,48 @@ export class Proposals {
   }
 
   private track(seq: number, data: Uint8Array | undefined, call: CallOptions): Promise<Applied> {
-    return new Promise<Applied>((resolve, reject) => {
-      const deadline = call.deadline === undefined ? Infinity : call.deadline - Date.now();
-      const timer = setTimeout(() => this.reject(seq, new EtcdError('ETCD_TIMEOUT')), Math.max(0, Math.min(this.options.requestTimeoutMs, deadline)));
-      const signal = call.signal;
-      const onAbort = (): void => this.reject(seq, signal?.reason instanceof EtcdError ? signal.reason : new EtcdError('ETCD_CANCELED'));
-      const end = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        this.pending.delete(seq);
-      };
-      this.pending.set(seq, {
-        seq,
-        data,
-        term: 0,
-        stalledSince: 0,
-        resolve: (a) => {
-          end();
-          resolve(a);
-        },
-        reject: (e) => {
-          end();
-          reject(e);
-        },
-      });
-      if (signal?.aborted) onAbort();
-      else signal?.addEventListener('abort', onAbort, { once: true });
+    let p: Pending | undefined;
+    const done = new Promise<Applied>((settle, fail) => {
+      p = { seq, data, term: 0, stalledSince: 0, settle, fail, timer: undefined, signal: call.signal, onAbort: undefined };
     });
+    const pending = p!;
+    this.pending.set(seq, pending);
+    const deadline = call.deadline === undefined ? Infinity : call.deadline - Date.now();
+    pending.timer = setTimeout(this.onTimeout, Math.max(0, Math.min(this.options.requestTimeoutMs, deadline)), seq);
+    const signal = call.signal;
+    if (signal) {
+      const onAbort = (): void => this.reject(seq, signal.reason instanceof EtcdError ? signal.reason : new EtcdError('ETCD_CANCELED'));
+      if (signal.aborted) onAbort();
+      else {
+        pending.onAbort = onAbort;
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+    }
+    return done;
+  }
+
+  private readonly onTimeout = (seq: number): void => this.reject(seq, new EtcdError('ETCD_TIMEOUT'));
+
+  /** Forgets a proposal, before its promise settles. */
+  private end(p: Pending): void {
+    clearTimeout(p.timer);
+    if (p.onAbort) p.signal?.removeEventListener('abort', p.onAbort);
+    this.pending.delete(p.seq);
   }
 
   /** Applied here: its client gets the outcome. */
   resolve(seq: number, applied: Applied): void {
-    this.pending.get(seq)?.resolve(applied);
+    const p = this.pending.get(seq);
+    if (!p) return;
+    this.end(p);
+    p.settle(applied);
   }
 
   reject(seq: number, error: unknown): void {
-    this.pending.get(seq)?.reject(error);
+    const p = this.pending.get(seq);
+    if (!p) return;
+    this.end(p);
+    p.fail(error);
   }
 
   /** Hands every proposal queued since the last Ready to raft in one call (one append). */
@@ -145,7 +155,7 @@ export class Proposals {
     } catch (e) {
       if (!(e instanceof ProposalDroppedError)) throw e;
       if (e.overloaded) {
-        for (const p of batch) p.reject(new EtcdError('ETCD_TOO_MANY_REQUESTS'));
+        for (const p of batch) this.reject(p.seq, new EtcdError('ETCD_TOO_MANY_REQUESTS'));
         return;
       }
       const now = this.options.now();
@@ -167,7 +177,7 @@ export class Proposals {
     const again: Pending[] = [];
     for (const p of this.stalled) {
       if (!this.pending.has(p.seq)) continue;
-      if (now - p.stalledSince >= giveUp) p.reject(new EtcdError('ETCD_NO_LEADER'));
+      if (now - p.stalledSince >= giveUp) this.reject(p.seq, new EtcdError('ETCD_NO_LEADER'));
       else again.push(p);
     }
     this.stalled = [];
@@ -204,6 +214,6 @@ export class Proposals {
     this.stoppedWith = error;
     this.queue = [];
     this.stalled = [];
-    for (const p of [...this.pending.values()]) p.reject(error);
+    for (const seq of [...this.pending.keys()]) this.reject(seq, error);
   }
 }

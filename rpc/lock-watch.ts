@@ -1,7 +1,7 @@
 // Waiting on the member's watch for the concurrency recipes: etcd's waitDeletes (a lock or
 // campaign waits until every older key under its prefix is gone), built on a watcher that runs
 // until its handler says stop.
-import type { BoundCallOptions } from './call-options.js';
+import type { BoundCallOptions, CallSignal } from './call-options.js';
 import { EtcdError } from './etcd-errors.js';
 import type { KvBackend } from './kv-backend.js';
 import { byCreation } from './lock-kv.js';
@@ -22,7 +22,7 @@ export type WhenFull = (resume: () => void) => void;
 export function watchUntil(
   watch: WatchBackend,
   spec: WatchSpec,
-  signal: AbortSignal,
+  signal: CallSignal,
   onEvent: (event: MvccEvent) => EventVerdict,
   whenFull?: WhenFull,
 ): Promise<'stopped' | 'compacted'> {

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { Metadata, Server, ServerCredentials, status, type sendUnaryData, type ServerUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CallOptions } from '../../rpc/call-options.js';
+import type { CallOptions, CallSignal } from '../../rpc/call-options.js';
 import { addEtcdService, createEtcdClient, type ServiceClient } from '../../rpc/etcd-api.js';
 import { EtcdError } from '../../rpc/etcd-errors.js';
 import type { HeaderFields } from '../../rpc/kv-convert.js';
@@ -99,7 +99,7 @@ class WaitingBackend implements KvBackend, LeaseBackend, WatchBackend {
   }
 }
 
-function aborted(signal: AbortSignal | undefined): Promise<unknown> {
+function aborted(signal: CallSignal | undefined): Promise<unknown> {
   if (signal === undefined) return Promise.reject(new Error('no signal'));
   if (signal.aborted) return Promise.resolve(signal.reason);
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(signal.reason), { once: true }));
@@ -255,7 +255,7 @@ describe('unary()', () => {
   it('gives an already cancelled call an aborted signal', () => {
     const call = new FakeUnaryCall('req', Infinity);
     call.cancelled = true;
-    let signal: AbortSignal | undefined;
+    let signal: CallSignal | undefined;
     unary<string, string>((_req, options) => {
       signal = options.signal;
       return 'x';
