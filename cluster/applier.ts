@@ -52,7 +52,12 @@ export async function applyEntries(
   store: MvccStore,
   members: readonly MemberRecord[],
   entries: readonly Entry[],
-  options: { readonly sync: boolean; readonly eventsWithPrevKv: boolean },
+  options: {
+    readonly sync: boolean;
+    readonly eventsWithPrevKv: boolean;
+    /** Called once the batch is readable, before it is durable (see MvccStore's ApplyOptions). */
+    readonly onVisible?: (result: ApplyResult) => void;
+  },
 ): Promise<ApplyResult> {
   const items: ApplyItem[] = [];
   const ownSeq = new Map<number, number>(); // index → seq, for our own proposals
@@ -107,31 +112,42 @@ export async function applyEntries(
     }
     items.push({ index: e.index, request: p.request });
   }
-  const outcomes = await store.applyBatch(items, options);
-  const own: AppliedProposal[] = [];
-  const events: MvccEvent[] = [];
-  const granted: { id: bigint; ttl: number }[] = [];
-  const revoked: bigint[] = [];
-  for (let i = 0; i < outcomes.length; i++) {
-    const o = outcomes[i]!;
-    if (o.status === 'applied') {
-      for (const ev of o.events) events.push(ev);
-      const req = items[i]!.request;
-      if (req.type === 'leaseGrant') granted.push({ id: req.request.id, ttl: req.request.ttl });
-      else if (req.type === 'leaseRevoke') revoked.push(req.request.id);
+  let result: ApplyResult | undefined;
+  const summarize = (outcomes: readonly ApplyOutcome[]): ApplyResult => (result ??= summarizeBatch(outcomes));
+  const { onVisible } = options;
+  const outcomes = await store.applyBatch(items, {
+    sync: options.sync,
+    eventsWithPrevKv: options.eventsWithPrevKv,
+    ...(onVisible ? { onVisible: (o: readonly ApplyOutcome[]) => onVisible(summarize(o)) } : {}),
+  });
+  return summarize(outcomes);
+
+  function summarizeBatch(outcomes: readonly ApplyOutcome[]): ApplyResult {
+    const own: AppliedProposal[] = [];
+    const events: MvccEvent[] = [];
+    const granted: { id: bigint; ttl: number }[] = [];
+    const revoked: bigint[] = [];
+    for (let i = 0; i < outcomes.length; i++) {
+      const o = outcomes[i]!;
+      if (o.status === 'applied') {
+        for (const ev of o.events) events.push(ev);
+        const req = items[i]!.request;
+        if (req.type === 'leaseGrant') granted.push({ id: req.request.id, ttl: req.request.ttl });
+        else if (req.type === 'leaseRevoke') revoked.push(req.request.id);
+      }
+      const seq = ownSeq.get(o.index);
+      if (seq !== undefined) own.push({ seq, outcome: o });
     }
-    const seq = ownSeq.get(o.index);
-    if (seq !== undefined) own.push({ seq, outcome: o });
+    return {
+      own,
+      events,
+      leases: { granted, revoked },
+      membership,
+      ...(membersChanged ? { members: list } : {}),
+      ...(removed ? { removed } : {}),
+      ...(confState ? { confState } : {}),
+      lastIndex: entries[entries.length - 1]!.index,
+      ...(emptyEntryTerm !== undefined ? { emptyEntryTerm } : {}),
+    };
   }
-  return {
-    own,
-    events,
-    leases: { granted, revoked },
-    membership,
-    ...(membersChanged ? { members: list } : {}),
-    ...(removed ? { removed } : {}),
-    ...(confState ? { confState } : {}),
-    lastIndex: entries[entries.length - 1]!.index,
-    ...(emptyEntryTerm !== undefined ? { emptyEntryTerm } : {}),
-  };
 }

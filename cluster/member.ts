@@ -31,7 +31,7 @@ import { MvccStore } from '../store/mvcc/mvcc-store.js';
 import type * as st from '../store/mvcc/types.js';
 import { checkWriteRequest, requestLimits, type RequestLimits } from '../store/mvcc/validate.js';
 import { RaftLogStore } from '../store/raft-log-store.js';
-import { applyEntries } from './applier.js';
+import { applyEntries, type ApplyResult } from './applier.js';
 import { establishIdentity, type Identity } from './bootstrap.js';
 import { FaultInjector } from './fault-injection.js';
 import { LeaseManager } from './lease-manager.js';
@@ -322,13 +322,23 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
   private async apply(entries: readonly Entry[]): Promise<void> {
     const delay = this.faults?.faults.applyDelayMs ?? 0;
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-    const result = await applyEntries(this.id, this.driver, this.mvcc, this.list.members, entries, {
-      // Synced: a batch counts as applied only once it is on disk, so a power loss can never leave
-      // the state with a hole behind an applied index that a later batch made durable. The fsync is
-      // shared with the next raft-log write (store/db.ts group-commits), so it costs no throughput.
+    await applyEntries(this.id, this.driver, this.mvcc, this.list.members, entries, {
+      // Synced: a batch is on disk before the next one is written and before raft counts it
+      // applied, so a power loss can never leave the state with a hole behind an applied index that
+      // a later batch made durable. Its clients are answered as soon as it is readable (their
+      // entries are durable in the raft log already), and its fsync is shared with the next
+      // raft-log write (store/db.ts group-commits).
       sync: true,
       eventsWithPrevKv: this.watches.wantsPrevKv(),
+      onVisible: (result) => this.onApplied(result),
     });
+    // The batch is durable: the log may now forget what the state holds.
+    void this.snapshots.maybeCompactLog().catch((e: unknown) => this.logger.warn({ err: e }, 'raft log compaction failed'));
+  }
+
+  /** A batch is in the state: answer its clients, tell its watchers, follow membership and leases. */
+  private onApplied(result: ApplyResult): void {
+    this.driver.markVisible(result.lastIndex);
     // Watchers hear of each revision once it is applied here.
     this.watches.notify(result.events, this.mvcc.revision);
     if (result.removed) this.removedIds = new Set(result.removed);
@@ -346,8 +356,6 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     if (result.confState && !result.confState.voters.includes(this.id) && !result.confState.learners.includes(this.id)) {
       this.stopAsRemoved('this member was removed from the cluster; stopping');
     }
-    // The batch is durable: the log may now forget what the state holds.
-    void this.snapshots.maybeCompactLog().catch((e: unknown) => this.logger.warn({ err: e }, 'raft log compaction failed'));
   }
 
   private onMembersApplied(members: readonly MemberRecord[], index: number): void {

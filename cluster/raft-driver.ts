@@ -14,6 +14,7 @@
 //   6. advance(), and the next Ready.
 // The driver does no I/O and reads no clock itself: the hooks do the writing and sending, and a
 // scheduler decides when a burst of inputs has been taken in.
+import type { CallSignal } from '../rpc/call-options.js';
 import {
   canSendBeforePersist,
   type ConfChange,
@@ -169,8 +170,17 @@ export class RaftDriver {
     return this.appliedIndex;
   }
 
+  /**
+   * The state can already be read up to `index`, though the apply hook has not finished (it is
+   * making the batch durable): reads waiting for it may go on. Raft still learns the entries are
+   * applied only when the hook resolves.
+   */
+  markVisible(index: number): void {
+    this.markApplied(index);
+  }
+
   /** Resolves once the state machine holds `index`; rejects when the driver stops first, or on `signal`. */
-  waitApplied(index: number, signal?: AbortSignal): Promise<void> {
+  waitApplied(index: number, signal?: CallSignal): Promise<void> {
     if (index <= this.appliedIndex) return Promise.resolve();
     if (this.stopped) return Promise.reject(this.stopError);
     return new Promise<void>((resolve, reject) => {

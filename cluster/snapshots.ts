@@ -69,8 +69,8 @@ export class Snapshots {
   async maybeCompactLog(): Promise<void> {
     if (this.compacting) return;
     const snapIndex = this.logStore.snapshot().meta.index;
-    // What the store holds — durably: its batches are synced before they count as applied.
-    const applied = this.mvcc.appliedIndex;
+    // What the store holds durably: a batch may be readable before it is on disk.
+    const applied = this.mvcc.durableAppliedIndex;
     if (applied - snapIndex < this.options.snapshotCount) return;
     this.compacting = true;
     try {

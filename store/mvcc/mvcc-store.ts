@@ -77,6 +77,15 @@ export interface ApplyOptions {
   readonly sync?: boolean;
   /** Fill prevKv in put and delete events (costs a read per changed key). Default false. */
   readonly eventsWithPrevKv?: boolean;
+  /**
+   * With `sync`: called once the batch is in the state and readable, before it is on disk, so its
+   * requests can be answered without waiting for the disk (their entries are durable in the raft
+   * log). The store then writes the batch again, synced, before it returns or takes another batch:
+   * whatever a power loss keeps of the state is every batch up to some index, never a later batch
+   * without an earlier one (LevelDB syncs only its current log file; an earlier unsynced write may
+   * sit in the file before it). durableAppliedIndex follows the synced writes.
+   */
+  readonly onVisible?: (outcomes: readonly ApplyOutcome[]) => void;
 }
 
 export interface InstalledSnapshot {
@@ -96,6 +105,7 @@ export class MvccStore {
   private currentRev: number;
   private compactRev: number;
   private applied: number;
+  private durableApplied: number;
   private conf: ConfState;
   private memberMeta: Map<string, Uint8Array>;
   private leaseTable: LeaseTable;
@@ -121,6 +131,7 @@ export class MvccStore {
     this.currentRev = state.revision;
     this.compactRev = state.compactScheduled;
     this.applied = state.applied;
+    this.durableApplied = state.applied;
     this.conf = state.confState;
     this.memberMeta = state.memberMeta;
     this.leaseTable = state.leases;
@@ -147,6 +158,11 @@ export class MvccStore {
 
   get appliedIndex(): number {
     return this.applied;
+  }
+
+  /** The applied index as of the last batch known to be on disk. */
+  get durableAppliedIndex(): number {
+    return this.durableApplied;
   }
 
   get confState(): ConfState {
@@ -252,6 +268,9 @@ export class MvccStore {
       let applied = this.applied;
       let conf = this.conf;
       const metaWrites = new Map<string, Uint8Array | null>();
+      const sync = options.sync ?? true;
+      const twoStep = sync && options.onVisible !== undefined;
+      let ops: BatchOp[] = [];
       try {
         for (const item of items) {
           if (item.index <= this.applied) {
@@ -263,9 +282,12 @@ export class MvccStore {
           if (item.confState) conf = item.confState;
           for (const m of item.meta ?? []) metaWrites.set(m.name, m.value);
         }
-        if (applied === this.applied) return outcomes;
-        const ops = this.stateOps(batch, applied, conf, metaWrites);
-        await writeOps(this.db, ops, { sync: options.sync ?? true });
+        if (applied === this.applied) {
+          options.onVisible?.(outcomes);
+          return outcomes;
+        }
+        ops = this.stateOps(batch, applied, conf, metaWrites);
+        await writeOps(this.db, ops, { sync: twoStep ? false : sync });
       } catch (err) {
         // The index may hold changes that never reached disk: refuse further work until reopened.
         this.failure = new StoreFailedError(err);
@@ -278,8 +300,18 @@ export class MvccStore {
         if (value === null) this.memberMeta.delete(name);
         else this.memberMeta.set(name, value);
       }
-      for (const c of batch.compactions) this.schedulePurge(c.revision, c.keep);
       this.checkpoint = undefined;
+      options.onVisible?.(outcomes);
+      if (twoStep) {
+        try {
+          await writeOps(this.db, ops, { sync: true });
+        } catch (err) {
+          this.failure = new StoreFailedError(err);
+          throw this.failure;
+        }
+      }
+      if (sync) this.durableApplied = applied;
+      for (const c of batch.compactions) this.schedulePurge(c.revision, c.keep);
       return outcomes;
     });
   }
@@ -357,6 +389,7 @@ export class MvccStore {
       this.currentRev = loaded.revision;
       this.compactRev = loaded.compactScheduled;
       this.applied = loaded.applied;
+      this.durableApplied = loaded.applied;
       this.conf = loaded.confState;
       this.memberMeta = loaded.memberMeta;
       this.leaseTable = loaded.leases;
