@@ -12,15 +12,19 @@ import { leaseService } from './lease-service.js';
 import { lockService } from './lock-service.js';
 import { maintenanceService } from './maintenance-service.js';
 import type { ClusterBackend } from './member-backend.js';
+import type { ServerTls } from './tls-config.js';
+import { SecureListener } from './tls-listener.js';
 import type { WatchBackend } from './watch-backend.js';
 import { watchService } from './watch-service.js';
 
 /** etcd lets a request be this much larger than --max-request-bytes at the gRPC layer (headers, framing). */
 const GRPC_OVERHEAD_BYTES = 512 * 1024;
 
+/** Where to listen: "host:port" (plaintext; port 0 picks a free one), or that with TLS (an https URL). */
+export type ListenSpec = string | { readonly address: string; readonly tls: ServerTls };
+
 export interface ClientServerOptions {
-  /** "host:port" addresses to listen on; port 0 picks a free one. */
-  readonly listen: readonly string[];
+  readonly listen: readonly ListenSpec[];
   readonly maxRequestBytes: number;
   readonly kv: KvBackend;
   readonly cluster: ClusterBackend;
@@ -36,6 +40,7 @@ export interface ClientServerOptions {
 export class ClientServer {
   private readonly server: Server;
   private boundPorts: number[] = [];
+  private readonly secure: SecureListener[] = [];
 
   constructor(private readonly options: ClientServerOptions) {
     this.server = new Server({
@@ -72,9 +77,15 @@ export class ClientServer {
   }
 
   async start(): Promise<void> {
-    for (const address of this.options.listen) {
+    for (const spec of this.options.listen) {
+      if (typeof spec !== 'string') {
+        const listener = await SecureListener.listen({ address: spec.address, tls: spec.tls, grpc: this.server, logger: this.options.logger });
+        this.secure.push(listener);
+        this.boundPorts.push(listener.port);
+        continue;
+      }
       const port = await new Promise<number>((resolve, reject) => {
-        this.server.bindAsync(address, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+        this.server.bindAsync(spec, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
       });
       this.boundPorts.push(port);
     }
@@ -85,6 +96,7 @@ export class ClientServer {
    * end on their own, so after a short grace they are cut: clients reconnect to another member.
    */
   async close(graceMs = 500): Promise<void> {
+    await Promise.all(this.secure.map((l) => l.close()));
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.server.forceShutdown();

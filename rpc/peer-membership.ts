@@ -1,10 +1,11 @@
 // The Membership service on the peer port (proto/lodestone/membership.proto): a member joining an
 // existing cluster asks it for the cluster's ID and members before it has an identity of its own.
-import { credentials, makeClientConstructor, Metadata, type Client, type ClientUnaryCall, type MethodDefinition, type requestCallback, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import { makeClientConstructor, Metadata, type ChannelCredentials, type Client, type ClientUnaryCall, type MethodDefinition, type requestCallback, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import type { NodeId } from '../raft/types.js';
 import { BadOptionsError } from './peer-errors.js';
 import { PEER_LOADER_OPTIONS, peerProtoRoot } from './peer-service.js';
+import { dialAddress, dialerFor, type Dialer } from './tls-credentials.js';
 
 const SERVICE = 'lodestone.peer.Membership';
 
@@ -66,10 +67,10 @@ export function membershipHandlers(members: () => MembershipInfo): { Members: (c
   };
 }
 
-/** Asks the member serving peers at `address` ("host:port") for its cluster's members. */
-export function fetchMembership(address: string, timeoutMs = 3000): Promise<MembershipInfo> {
-  const Ctor = makeClientConstructor(membershipServiceDefinition(), SERVICE) as unknown as new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => MembershipClient;
-  const client = new Ctor(address, credentials.createInsecure());
+/** Asks the member serving peers at `url` (a peer URL, or "host:port") for its cluster's members. */
+export function fetchMembership(url: string, timeoutMs = 3000, dial: Dialer = dialerFor(undefined)): Promise<MembershipInfo> {
+  const Ctor = makeClientConstructor(membershipServiceDefinition(), SERVICE) as unknown as new (address: string, creds: ChannelCredentials) => MembershipClient;
+  const client = new Ctor(dialAddress(url), dial(url));
   return new Promise<MembershipInfo>((resolve, reject) => {
     client.Members({}, new Metadata(), { deadline: Date.now() + timeoutMs }, (err, res) => {
       client.close();

@@ -4,7 +4,7 @@
 // payload of any size passes through a few chunks of memory; the payload is read only as fast as
 // the receiver takes it.
 
-import { credentials, type ChannelOptions, type ClientWritableStream } from '@grpc/grpc-js';
+import type { ChannelOptions, ClientWritableStream } from '@grpc/grpc-js';
 import { crc32c } from '../store/mvcc/crc32c.js';
 import { PeerClosedError, PeerError, SnapshotIncompleteError, fromPeerStatus } from './peer-errors.js';
 import {
@@ -15,10 +15,13 @@ import {
   type SnapshotPartOut,
   type SnapshotStaged,
 } from './peer-service.js';
+import { dialAddress, type Dialer } from './tls-credentials.js';
 
 export interface SnapshotSendOptions {
+  /** "host:port", or a peer URL (https dials with TLS). */
   readonly address: string;
   readonly channelOptions: ChannelOptions;
+  readonly dial: Dialer;
   readonly identity: CallIdentity;
   /** The encoded snapshot message. */
   readonly message: Uint8Array;
@@ -36,7 +39,7 @@ export interface SnapshotSendOptions {
  */
 export async function sendSnapshot(options: SnapshotSendOptions): Promise<SnapshotStaged> {
   const Client = peerClientConstructor();
-  const client = new Client(options.address, credentials.createInsecure(), options.channelOptions);
+  const client = new Client(dialAddress(options.address), options.dial(options.address), options.channelOptions);
   try {
     return await sendOn(client, options);
   } finally {

@@ -5,7 +5,7 @@
 // while none accepts it. Messages are written only on a stream the peer has accepted (its response
 // headers arrived); until then they wait in the queue.
 
-import { credentials, type ChannelOptions, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
+import type { ChannelCredentials, ChannelOptions, ClientWritableStream, ServiceError } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { NodeId } from '../raft/types.js';
 import { Backoff, type BackoffOptions } from './peer-backoff.js';
@@ -19,13 +19,17 @@ import {
   type PeerClient,
   type StreamClosed,
 } from './peer-service.js';
+import { dialAddress, type Dialer } from './tls-credentials.js';
 
 export interface PeerStreamOptions {
   readonly selfId: NodeId;
   readonly clusterId: string;
   readonly peerId: NodeId;
+  /** "host:port" (plaintext) or peer URLs ("https://host:port" dials with TLS). */
   readonly addresses: readonly string[];
   readonly channelOptions: ChannelOptions;
+  /** The credentials to dial an address with. */
+  readonly dial: Dialer;
   readonly queue: SendQueueLimits;
   /** Target size of one batch on the wire. */
   readonly maxBatchBytes: number;
@@ -55,7 +59,7 @@ export class PeerStream {
   private readonly log: Logger;
   private addresses: readonly string[];
   private addressIndex = 0;
-  private readonly clients = new Map<string, PeerClient>();
+  private readonly clients = new Map<string, { readonly client: PeerClient; readonly credentials: ChannelCredentials }>();
   private current: OpenCall | undefined;
   private writing = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -112,7 +116,7 @@ export class PeerStream {
     if (sameList(addresses, this.addresses)) return;
     this.addresses = [...addresses];
     this.addressIndex = 0;
-    for (const [address, client] of this.clients) {
+    for (const [address, { client }] of this.clients) {
       if (!addresses.includes(address)) {
         client.close();
         this.clients.delete(address);
@@ -141,7 +145,7 @@ export class PeerStream {
         await open.ended;
       }
     }
-    for (const client of this.clients.values()) client.close();
+    for (const { client } of this.clients.values()) client.close();
     this.clients.clear();
   }
 
@@ -212,13 +216,15 @@ export class PeerStream {
     });
   }
 
+  /** The client of an address; made anew when the TLS files changed since, so a rotated certificate is presented. */
   private client(address: string): PeerClient {
-    let client = this.clients.get(address);
-    if (client === undefined) {
-      const Client = peerClientConstructor();
-      client = new Client(address, credentials.createInsecure(), this.options.channelOptions);
-      this.clients.set(address, client);
-    }
+    const credentials = this.options.dial(address);
+    const kept = this.clients.get(address);
+    if (kept !== undefined && kept.credentials === credentials) return kept.client;
+    kept?.client.close();
+    const Client = peerClientConstructor();
+    const client = new Client(dialAddress(address), credentials, this.options.channelOptions);
+    this.clients.set(address, { client, credentials });
     return client;
   }
 }

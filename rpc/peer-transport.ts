@@ -25,6 +25,9 @@ import { peerChannelOptions, peerServiceDefinition } from './peer-service.js';
 import { sendSnapshot } from './peer-snapshot-sender.js';
 import { settlesWithin } from './peer-settles-within.js';
 import { PeerStream } from './peer-stream.js';
+import type { ServerTls } from './tls-config.js';
+import { dialerFor, type Dialer } from './tls-credentials.js';
+import { SecureListener } from './tls-listener.js';
 
 /** What the member gives the transport: where messages go, and where failures are reported. */
 export interface PeerHandler {
@@ -74,6 +77,10 @@ export interface PeerTransportOptions {
   readonly clusterId: string;
   /** "host:port" to serve peers on; port 0 picks a free port (see `port`). */
   readonly listen: string;
+  /** Serve peers over TLS (an https listen URL): refused connections never reach the handler. */
+  readonly listenTls?: ServerTls;
+  /** The credentials to dial a peer address with (https peer URLs need TLS); plaintext by default. */
+  readonly dial?: Dialer;
   readonly handler: PeerHandler;
   readonly logger?: Logger;
   readonly limits?: Partial<PeerTransportLimits>;
@@ -105,6 +112,8 @@ export class PeerTransport {
   private readonly closing = new Set<Promise<void>>();
   private readonly snapshots = new Set<OutgoingSnapshot>();
   private server: Server | undefined;
+  private secureListener: SecureListener | undefined;
+  private readonly dial: Dialer;
   private boundPort: number | undefined;
   private state: State = 'new';
 
@@ -117,6 +126,7 @@ export class PeerTransport {
     }
     this.log = (options.logger ?? pino({ level: 'silent' })).child({ component: 'peer-transport', member: options.selfId });
     this.channelOptions = peerChannelOptions({ maxMessageBytes: this.limits.maxMessageBytes });
+    this.dial = options.dial ?? dialerFor(undefined);
     this.receiver = new PeerReceiver({
       selfId: options.selfId,
       clusterId: options.clusterId,
@@ -137,15 +147,22 @@ export class PeerTransport {
     if (this.options.membership) server.addService(membershipServiceDefinition(), membershipHandlers(this.options.membership));
     this.server = server;
     try {
-      this.boundPort = await new Promise<number>((resolve, reject) => {
-        server.bindAsync(this.options.listen, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port)));
-      });
+      const tls = this.options.listenTls;
+      if (tls !== undefined) {
+        this.secureListener = await SecureListener.listen({ address: this.options.listen, tls, grpc: server, logger: this.log });
+        this.boundPort = this.secureListener.port;
+      } else {
+        this.boundPort = await new Promise<number>((resolve, reject) => {
+          server.bindAsync(this.options.listen, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port)));
+        });
+      }
     } catch (error) {
       this.state = 'closed';
       server.forceShutdown();
       throw new BadOptionsError(`cannot listen on ${this.options.listen}: ${error instanceof Error ? error.message : String(error)}`);
     }
     if ((this.state as State) === 'closed') {
+      await this.secureListener?.close();
       server.forceShutdown();
       throw new PeerClosedError();
     }
@@ -159,7 +176,7 @@ export class PeerTransport {
     return this.boundPort;
   }
 
-  /** Adds a peer, or changes its addresses ("host:port", tried in turn while none answers). */
+  /** Adds a peer, or changes its addresses ("host:port" or peer URLs — https dials with TLS — tried in turn while none answers). */
   setPeer(id: NodeId, addresses: readonly string[]): void {
     if (!isNodeId(id) || id === this.options.selfId) throw new BadOptionsError(`not a peer id: ${id}`);
     if (addresses.length === 0) throw new BadOptionsError(`member ${id} needs at least one address`);
@@ -177,6 +194,7 @@ export class PeerTransport {
         peerId: id,
         addresses,
         channelOptions: this.channelOptions,
+        dial: this.dial,
         queue: { maxMessages: this.limits.maxQueuedMessages, maxBytes: this.limits.maxQueuedBytes },
         maxBatchBytes: this.limits.maxBatchBytes,
         backoff: this.options.backoff ?? DEFAULT_BACKOFF,
@@ -297,6 +315,7 @@ export class PeerTransport {
       const staged = await sendSnapshot({
         address: stream.address,
         channelOptions: this.channelOptions,
+        dial: this.dial,
         identity: { clusterId: this.options.clusterId, sender: this.options.selfId, recipient: peer },
         message: encodeMessage(m),
         payload: this.options.handler.snapshotPayload(m),
@@ -349,6 +368,7 @@ export class PeerTransport {
     const server = this.server;
     if (server === undefined) return;
     this.server = undefined;
+    await this.secureListener?.close();
     const stopped = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     if (!(await settlesWithin(stopped, this.limits.closeGraceMs))) {
       server.forceShutdown();

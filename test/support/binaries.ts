@@ -1,14 +1,17 @@
 // Finding the real etcd binaries (etcd, etcdctl) that compatibility and fault tests run beside
-// Lodestone. A test that needs one skips loudly when it is missing — except under CI=true, where
+// Lodestone, and openssl, which makes the TLS tests' certificates. A test that needs one skips loudly when it is missing — except under CI=true, where
 // CI has installed them and a missing binary is a failure, never a silent skip.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export type EtcdBinary = 'etcd' | 'etcdctl';
+export type EtcdBinary = 'etcd' | 'etcdctl' | 'openssl';
 
-/** Where `name` is on PATH (ETCD_BIN / ETCDCTL_BIN override), or undefined. */
+/** Where each comes from on Debian, for the message when one is missing. */
+const PACKAGES: Readonly<Record<EtcdBinary, string>> = { etcd: 'etcd-server', etcdctl: 'etcd-client', openssl: 'openssl' };
+
+/** Where `name` is on PATH (ETCD_BIN / ETCDCTL_BIN / OPENSSL_BIN override), or undefined. */
 export function findBinary(name: EtcdBinary): string | undefined {
-  const override = process.env[name === 'etcd' ? 'ETCD_BIN' : 'ETCDCTL_BIN'];
+  const override = process.env[`${name.toUpperCase()}_BIN`];
   if (override) return isExecutable(override) ? override : undefined;
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (!dir) continue;
@@ -49,7 +52,7 @@ export function checkBinaries(names: readonly EtcdBinary[], what: string): Binar
   const missing = names.filter((n) => findBinary(n) === undefined);
   const ok = missing.length === 0;
   const message =
-    `${what} needs ${missing.join(' and ')} (etcd 3.4: Debian packages etcd-server and etcd-client), ` +
+    `${what} needs ${missing.join(' and ')} (Debian packages ${missing.map((m) => PACKAGES[m]).join(', ')}; etcd 3.4), ` +
     `not found on PATH`;
   if (!ok && !isCi()) {
     const bar = '!'.repeat(78);

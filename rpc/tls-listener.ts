@@ -1,0 +1,158 @@
+// An https listen URL: TLS in front of a grpc-js server. grpc-js's own TLS cannot re-read rotated
+// certificate files nor check a client certificate's CN before a call gets through, so the TLS
+// layer is ours: a TCP listener hands each connection to a node:tls server (with the secure
+// context of the files as they are now), which verifies the client's certificate; only a
+// connection that passed every check is injected into the gRPC server. A peer refused here never
+// gets a byte to raft.
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { createSecureContext, Server as TlsServer, type SecureContextOptions, type TLSSocket } from 'node:tls';
+import { ServerCredentials, type Server as GrpcServer } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { requiresClientCert, type ServerTls } from './tls-config.js';
+import { TlsError } from './tls-errors.js';
+import { ReloadingTlsFiles } from './tls-files.js';
+import { nodeTlsPolicy } from './tls-policy.js';
+
+/** A client that has not finished its handshake by then is dropped. */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+
+export interface SecureListenerOptions {
+  /** "host:port"; port 0 picks a free one. */
+  readonly address: string;
+  readonly tls: ServerTls;
+  readonly grpc: GrpcServer;
+  readonly logger: Logger;
+}
+
+export class SecureListener {
+  private readonly tcp: NetServer;
+  private readonly tlsServer: TlsServer;
+  private readonly files: ReloadingTlsFiles<SecureContextOptions>;
+  private readonly injector: ReturnType<GrpcServer['createConnectionInjector']>;
+  /** Connections in their handshake, by remote address: dropped on close (the established ones end with gRPC). */
+  private readonly handshaking = new Map<string, Socket>();
+  private applied: SecureContextOptions;
+  private closed = false;
+  private boundPort = 0;
+
+  private constructor(private readonly options: SecureListenerOptions) {
+    const { tls, logger } = options;
+    const policy = nodeTlsPolicy(tls.policy);
+    this.files = new ReloadingTlsFiles(
+      { cert: tls.certFile, key: tls.keyFile, ca: tls.trustedCaFile, crl: tls.crlFile },
+      (c) => {
+        const context: SecureContextOptions = { ...policy, cert: c.cert, key: c.key, ...(c.ca ? { ca: c.ca } : {}), ...(c.crl ? { crl: c.crl } : {}) };
+        // Fails here, not at the first handshake, on a key that does not match its certificate.
+        createSecureContext(context);
+        return context;
+      },
+      ({ error }) => {
+        if (error) logger.warn({ err: error.message }, 'TLS files changed but cannot be used; still serving the previous certificate');
+        else logger.info({ cert: tls.certFile }, 'TLS files changed: new connections get the new certificate');
+      },
+    );
+    this.applied = this.files.current();
+    const askCert = requiresClientCert(tls);
+    this.tlsServer = new TlsServer({
+      ...this.applied,
+      ALPNProtocols: ['h2'],
+      requestCert: askCert,
+      // Node then refuses a client without a certificate in the handshake, and drops one whose
+      // certificate does not verify right after it.
+      rejectUnauthorized: askCert,
+      handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+    });
+    this.tlsServer.on('secureConnection', (socket: TLSSocket) => this.admit(socket));
+    this.tlsServer.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+      this.reject(socket, socket.authorizationError ? `client certificate: ${String(socket.authorizationError)}` : error.message);
+    });
+    this.injector = options.grpc.createConnectionInjector(ServerCredentials.createInsecure());
+    this.tcp = createServer((raw) => this.accept(raw));
+  }
+
+  /** Binds the address and starts handing connections to `grpc`. */
+  static async listen(options: SecureListenerOptions): Promise<SecureListener> {
+    const listener = new SecureListener(options);
+    const { host, port } = splitAddress(options.address);
+    await new Promise<void>((resolve, reject) => {
+      listener.tcp.once('error', reject);
+      listener.tcp.listen(port, host, () => {
+        listener.tcp.off('error', reject);
+        resolve();
+      });
+    });
+    const address = listener.tcp.address();
+    listener.boundPort = typeof address === 'object' && address !== null ? address.port : port;
+    return listener;
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** Stops accepting and drops connections still in their handshake; the gRPC server ends the rest. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const raw of this.handshaking.values()) raw.destroy();
+    this.handshaking.clear();
+    await new Promise<void>((resolve) => this.tcp.close(() => resolve()));
+  }
+
+  private accept(raw: Socket): void {
+    if (this.closed) {
+      raw.destroy();
+      return;
+    }
+    raw.on('error', () => undefined);
+    // Synchronous on purpose: the raw socket must reach the TLS server before it reads a byte.
+    const context = this.files.current();
+    if (context !== this.applied) {
+      this.tlsServer.setSecureContext(context);
+      this.applied = context;
+    }
+    const key = remoteOf(raw);
+    this.handshaking.set(key, raw);
+    raw.once('close', () => {
+      if (this.handshaking.get(key) === raw) this.handshaking.delete(key);
+    });
+    this.tlsServer.emit('connection', raw);
+  }
+
+  private admit(socket: TLSSocket): void {
+    this.handshaking.delete(remoteOf(socket));
+    const allowed = this.options.tls.allowedCn;
+    if (this.closed) {
+      socket.destroy();
+      return;
+    }
+    if (allowed !== undefined && allowed !== '' && requiresClientCert(this.options.tls)) {
+      const cn = socket.getPeerCertificate().subject?.CN;
+      if (cn !== allowed) {
+        // etcd's words for a certificate its CN check refused.
+        this.reject(socket, `client certificate authentication failed (CN "${String(cn ?? '')}" is not the allowed "${allowed}")`);
+        socket.destroy();
+        return;
+      }
+    }
+    socket.on('error', () => undefined);
+    this.injector.injectConnection(socket);
+  }
+
+  private reject(socket: TLSSocket, reason: string): void {
+    if (this.closed) return;
+    this.options.logger.warn({ remote: remoteOf(socket), reason }, 'rejected connection');
+  }
+}
+
+function remoteOf(socket: Socket): string {
+  return `${String(socket.remoteAddress)}:${String(socket.remotePort)}`;
+}
+
+function splitAddress(address: string): { host: string; port: number } {
+  const at = address.lastIndexOf(':');
+  const port = Number(address.slice(at + 1));
+  if (at <= 0 || !Number.isInteger(port)) throw new TlsError('LODESTONE_TLS_CONFIG', `not host:port: ${address}`);
+  const host = address.slice(0, at);
+  return { host: host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host, port };
+}
