@@ -2,8 +2,9 @@
 // member that fails a call (unreachable, no leader, timed out) is set aside for a back-off that grows
 // with its consecutive failures, and the next member of the list that is not set aside is used.
 // When every member is set aside, the one whose back-off ends first is tried.
-import { Channel, credentials, type ChannelOptions } from '@grpc/grpc-js';
+import { Channel, type ChannelCredentials, type ChannelOptions } from '@grpc/grpc-js';
 import { createEtcdClient, type EtcdServiceName, type ServiceClient } from '../rpc/etcd-api.js';
+import { ClientTls } from './client-tls.js';
 import { ClientError } from './errors.js';
 
 /** grpc-js reconnects slowly by default (1 s, up to 2 min): a restarted member should be found again soon. */
@@ -21,8 +22,11 @@ export class Endpoint {
   failures = 0;
   asideUntil = 0;
 
-  constructor(readonly address: string) {
-    this.channel = new Channel(address, credentials.createInsecure(), CHANNEL_OPTIONS);
+  constructor(
+    readonly address: string,
+    credentials: ChannelCredentials,
+  ) {
+    this.channel = new Channel(address, credentials, CHANNEL_OPTIONS);
   }
 
   /** A client of one etcd service on this member's connection. */
@@ -40,27 +44,36 @@ export class Endpoint {
   }
 }
 
-/** "http://127.0.0.1:2379", "127.0.0.1:2379" → "127.0.0.1:2379". */
+/** "http://127.0.0.1:2379", "https://127.0.0.1:2379", "127.0.0.1:2379" → "127.0.0.1:2379". */
 export function endpointAddress(endpoint: string): string {
+  return parseEndpoint(endpoint).address;
+}
+
+/** An endpoint's address and its URL's scheme ('' for a bare host:port). */
+export function parseEndpoint(endpoint: string): { address: string; scheme: 'http' | 'https' | '' } {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint)) {
     const u = new URL(endpoint);
-    if (u.protocol !== 'http:') throw new ClientError('LODESTONE_INVALID_ARGUMENT', `endpoint ${endpoint}: only http:// (plain-text gRPC) is supported`);
-    return `${u.hostname}:${u.port || '2379'}`;
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ClientError('LODESTONE_INVALID_ARGUMENT', `endpoint ${endpoint}: only http:// and https:// are supported`);
+    return { address: `${u.hostname}:${u.port || '2379'}`, scheme: u.protocol === 'https:' ? 'https' : 'http' };
   }
   if (!/^[^:/]+:\d+$/.test(endpoint) && !/^\[[0-9a-f:]+\]:\d+$/i.test(endpoint)) {
-    throw new ClientError('LODESTONE_INVALID_ARGUMENT', `endpoint ${endpoint} is not host:port or http://host:port`);
+    throw new ClientError('LODESTONE_INVALID_ARGUMENT', `endpoint ${endpoint} is not host:port, http://host:port or https://host:port`);
   }
-  return endpoint;
+  return { address: endpoint, scheme: '' };
 }
 
 export class EndpointRouter {
   readonly endpoints: readonly Endpoint[];
   private current = 0;
 
-  constructor(endpoints: readonly string[], private readonly now: () => number = Date.now) {
+  constructor(
+    endpoints: readonly string[],
+    private readonly now: () => number = Date.now,
+    tls: ClientTls = new ClientTls(undefined),
+  ) {
     if (endpoints.length === 0) throw new ClientError('LODESTONE_INVALID_ARGUMENT', 'at least one endpoint is needed');
-    const addresses = [...new Set(endpoints.map(endpointAddress))];
-    this.endpoints = addresses.map((a) => new Endpoint(a));
+    const byAddress = new Map(endpoints.map(parseEndpoint).map((e) => [e.address, e.scheme] as const));
+    this.endpoints = [...byAddress].map(([address, scheme]) => new Endpoint(address, tls.forScheme(scheme)));
   }
 
   /** The member to send the next call to. */

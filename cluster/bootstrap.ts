@@ -7,7 +7,8 @@ import { metaCodecs, metaKey } from '../store/meta.js';
 import type { RaftLogStore } from '../store/raft-log-store.js';
 import { clusterIdFor, memberIdFor } from './identity.js';
 import { fetchMembership } from '../rpc/peer-membership.js';
-import { hostPort, MemberOptionsError, parseInitialCluster, type MemberOptions } from './member-options.js';
+import type { Dialer } from '../rpc/tls-credentials.js';
+import { MemberOptionsError, parseInitialCluster, type MemberOptions } from './member-options.js';
 import { encodeMemberContext, type MemberRecord } from './membership.js';
 
 const MEMBER_ID = metaKey('memberId', metaCodecs.number);
@@ -26,13 +27,14 @@ export interface Identity {
   readonly joinedWith: readonly MemberRecord[];
 }
 
-export async function establishIdentity(options: MemberOptions, local: LocalMeta, log: RaftLogStore): Promise<Identity> {
+/** `dialPeers` gives the credentials to ask a peer URL (TLS for https) when joining. */
+export async function establishIdentity(options: MemberOptions, local: LocalMeta, log: RaftLogStore, dialPeers?: Dialer): Promise<Identity> {
   const storedId = local.get(MEMBER_ID);
   const storedCluster = local.get(CLUSTER_ID);
   if (storedId !== undefined && storedCluster !== undefined) {
     return { memberId: storedId, clusterId: storedCluster, fresh: false, joinedWith: local.get(JOINED_WITH) ?? [] };
   }
-  if (options.initialClusterState === 'existing') return joinExisting(options, local);
+  if (options.initialClusterState === 'existing') return joinExisting(options, local, dialPeers);
   const initial = parseInitialCluster(options.initialCluster);
   const records: MemberRecord[] = initial.map((m) => ({
     id: memberIdFor(m.peerUrls, options.initialClusterToken),
@@ -66,7 +68,7 @@ const JOIN_TIMEOUT_MS = 30_000;
  * again for a while: after a power failure every member restarts at once, and one that had been
  * added but had not yet joined must not give up because the others are still starting.
  */
-async function joinExisting(options: MemberOptions, local: LocalMeta): Promise<Identity> {
+async function joinExisting(options: MemberOptions, local: LocalMeta, dialPeers?: Dialer): Promise<Identity> {
   const mine = [...options.initialAdvertisePeerUrls].sort().join(',');
   const urls = parseInitialCluster(options.initialCluster)
     .filter((m) => m.name !== options.name)
@@ -78,7 +80,7 @@ async function joinExisting(options: MemberOptions, local: LocalMeta): Promise<I
     for (const url of urls) {
       let info;
       try {
-        info = await fetchMembership(hostPort(url));
+        info = await fetchMembership(url, 3000, dialPeers);
       } catch (e) {
         failures.push(`${url}: ${e instanceof Error ? e.message : String(e)}`);
         continue;

@@ -1,12 +1,13 @@
 // etcd's member flags, from three sources in rising precedence: a YAML config file (etcd's format,
 // --config-file), LODESTONE_* environment variables (LODESTONE_DATA_DIR for --data-dir …), and the
-// command line.
+// command line. Boolean flags are Go's: --client-cert-auth alone, or --client-cert-auth=false.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import { isTlsVersionName, TLS_VERSION_NAMES } from '../rpc/tls-policy.js';
 import { MEMBER_DEFAULTS, MemberOptionsError, type InitialClusterState, type MemberOptions } from './member-options.js';
 
-type Kind = 'string' | 'urls' | 'number' | 'duration' | 'state';
+type Kind = 'string' | 'urls' | 'number' | 'duration' | 'state' | 'bool' | 'list' | 'tls-version';
 
 interface FlagSpec {
   readonly flag: string;
@@ -33,7 +34,50 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'max-txn-ops', key: 'maxTxnOps', kind: 'number', help: 'Maximum number of operations permitted in a transaction.' },
   { flag: 'experimental-watch-progress-notify-interval', key: 'watchProgressNotifyIntervalMs', kind: 'duration', help: 'Duration of periodical watch progress notification.' },
   { flag: 'log-level', key: 'logLevel', kind: 'string', help: "Log level: 'debug', 'info', 'warn', 'error' or 'silent'." },
+  { flag: 'cert-file', key: 'certFile', kind: 'string', help: 'Path to the client server TLS cert file.' },
+  { flag: 'key-file', key: 'keyFile', kind: 'string', help: 'Path to the client server TLS key file.' },
+  { flag: 'client-cert-auth', key: 'clientCertAuth', kind: 'bool', help: 'Enable client cert authentication.' },
+  { flag: 'client-crl-file', key: 'clientCrlFile', kind: 'string', help: 'Path to the client certificate revocation list file.' },
+  { flag: 'trusted-ca-file', key: 'trustedCaFile', kind: 'string', help: 'Path to the client server TLS trusted CA cert file.' },
+  { flag: 'auto-tls', key: 'autoTls', kind: 'bool', help: 'Client TLS using generated certificates.' },
+  { flag: 'peer-cert-file', key: 'peerCertFile', kind: 'string', help: 'Path to the peer server TLS cert file.' },
+  { flag: 'peer-key-file', key: 'peerKeyFile', kind: 'string', help: 'Path to the peer server TLS key file.' },
+  { flag: 'peer-client-cert-auth', key: 'peerClientCertAuth', kind: 'bool', help: 'Enable peer client cert authentication.' },
+  { flag: 'peer-trusted-ca-file', key: 'peerTrustedCaFile', kind: 'string', help: 'Path to the peer server TLS trusted CA file.' },
+  { flag: 'peer-cert-allowed-cn', key: 'peerCertAllowedCn', kind: 'string', help: 'Required CN for client certs connecting to the peer endpoint.' },
+  { flag: 'peer-auto-tls', key: 'peerAutoTls', kind: 'bool', help: 'Peer TLS using self-generated certificates if --peer-key-file and --peer-cert-file are not provided.' },
+  { flag: 'peer-crl-file', key: 'peerCrlFile', kind: 'string', help: 'Path to the peer certificate revocation list file.' },
+  { flag: 'cipher-suites', key: 'cipherSuites', kind: 'list', help: 'Comma-separated list of supported TLS cipher suites between client/server and peers (empty: the defaults).' },
+  { flag: 'tls-min-version', key: 'tlsMinVersion', kind: 'tls-version', help: `Minimum TLS version supported: ${TLS_VERSION_NAMES.join(' or ')}.` },
 ];
+
+/** etcd's config file keeps TLS settings in two sections; each key there is one of our flags. */
+const TLS_SECTIONS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'client-transport-security': {
+    'cert-file': 'cert-file',
+    'key-file': 'key-file',
+    'client-cert-auth': 'client-cert-auth',
+    'trusted-ca-file': 'trusted-ca-file',
+    'auto-tls': 'auto-tls',
+    'crl-file': 'client-crl-file',
+  },
+  'peer-transport-security': {
+    'cert-file': 'peer-cert-file',
+    'key-file': 'peer-key-file',
+    'client-cert-auth': 'peer-client-cert-auth',
+    'trusted-ca-file': 'peer-trusted-ca-file',
+    'auto-tls': 'peer-auto-tls',
+    'crl-file': 'peer-crl-file',
+    'allowed-cn': 'peer-cert-allowed-cn',
+  },
+};
+
+/** Go's strconv.ParseBool, which etcd's boolean flags use. */
+function parseBool(raw: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(raw)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(raw)) return false;
+  return undefined;
+}
 
 export interface ParsedCommandLine {
   readonly options: MemberOptions;
@@ -94,7 +138,36 @@ function convert(spec: FlagSpec, raw: string, source: string): MemberOptions[key
     case 'state':
       if (raw !== 'new' && raw !== 'existing') throw new MemberOptionsError(`${source} --${spec.flag}: must be "new" or "existing"`);
       return raw as InitialClusterState;
+    case 'bool': {
+      const b = parseBool(raw);
+      if (b === undefined) throw new MemberOptionsError(`${source} --${spec.flag}: "${raw}" is not true or false`);
+      return b;
+    }
+    case 'list':
+      return raw.split(',').map((u) => u.trim()).filter((u) => u.length > 0);
+    case 'tls-version':
+      if (!isTlsVersionName(raw)) throw new MemberOptionsError(`${source} --${spec.flag}: unexpected TLS version "${raw}" (must be one of: ${TLS_VERSION_NAMES.join(', ')})`);
+      return raw;
   }
+}
+
+/** Moves Go-style "--bool-flag=value" out of argv (parseArgs takes no value for a boolean). */
+function takeBoolValues(argv: readonly string[]): { args: string[]; given: Map<string, string> } {
+  const bools = new Set(FLAGS.filter((f) => f.kind === 'bool').map((f) => f.flag));
+  const args: string[] = [];
+  const given = new Map<string, string>();
+  for (const arg of argv) {
+    const m = /^--?([a-z0-9-]+)=(.*)$/.exec(arg);
+    if (m && bools.has(m[1]!)) given.set(m[1]!, m[2]!);
+    else args.push(arg);
+  }
+  return { args, given };
+}
+
+function setFromFile(out: Raw, flag: string, v: unknown): void {
+  const spec = FLAGS.find((f) => f.flag === flag);
+  if (!spec || v === null || v === undefined) return;
+  out[spec.key] = Array.isArray(v) ? v.join(',') : String(v);
 }
 
 function fromConfigFile(path: string): Raw {
@@ -107,9 +180,13 @@ function fromConfigFile(path: string): Raw {
   if (doc === null || typeof doc !== 'object') throw new MemberOptionsError(`--config-file ${path}: expected a mapping of flag names to values`);
   const out: Raw = {};
   for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
-    const spec = FLAGS.find((f) => f.flag === k);
-    if (!spec) continue; // etcd's other settings (TLS, quotas, …) are not ours yet
-    out[spec.key] = Array.isArray(v) ? v.join(',') : String(v);
+    const section = TLS_SECTIONS[k];
+    if (section && v !== null && typeof v === 'object') {
+      for (const [sk, sv] of Object.entries(v as Record<string, unknown>)) if (section[sk]) setFromFile(out, section[sk], sv);
+      continue;
+    }
+    // etcd's other settings (quotas, …) are not ours yet.
+    setFromFile(out, k, v);
   }
   return out;
 }
@@ -121,13 +198,16 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     version: { type: 'boolean' },
     'config-file': { type: 'string' },
   };
-  for (const f of FLAGS) spec[f.flag] = { type: 'string' };
+  for (const f of FLAGS) spec[f.flag] = { type: f.kind === 'bool' ? 'boolean' : 'string' };
+  const { args, given } = takeBoolValues(argv);
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ args: [...argv], options: spec, allowPositionals: false, strict: true }).values;
+    values = parseArgs({ args, options: spec, allowPositionals: false, strict: true }).values;
   } catch (e) {
     throw new MemberOptionsError(`${(e as Error).message} (see --help)`);
   }
+  for (const [flag, raw] of given) values[flag] = raw;
+  for (const f of FLAGS) if (values[f.flag] === true) values[f.flag] = 'true';
   const configFile = (values['config-file'] as string | undefined) ?? env[envName('config-file')];
   const fromFile = configFile ? fromConfigFile(configFile) : {};
   const merged: Record<string, unknown> = { ...MEMBER_DEFAULTS };

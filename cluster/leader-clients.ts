@@ -1,26 +1,33 @@
 // gRPC clients of the leader's client API, for what a follower passes on to the leader (membership
-// changes), kept while the leader stays the same and replaced when it changes.
-import { Metadata } from '@grpc/grpc-js';
+// changes), kept while the leader (and the TLS it is dialed with) stays the same and replaced when
+// it changes.
+import { Metadata, type ChannelCredentials } from '@grpc/grpc-js';
 import { createEtcdClient, type EtcdServiceName, type ServiceClient } from '../rpc/etcd-api.js';
 import { EtcdError, etcdErrorFromStatus } from '../rpc/etcd-errors.js';
 
+/** The leader's client API: its "host:port", and the credentials its URL is dialed with (TLS for https). */
+export interface LeaderTarget {
+  readonly address: string;
+  readonly credentials: ChannelCredentials;
+}
+
 export class LeaderClients {
-  private address: string | undefined;
+  private target: LeaderTarget | undefined;
   private readonly clients = new Map<EtcdServiceName, ServiceClient<EtcdServiceName>>();
 
-  /** `leaderAddress` gives the leader's "host:port", or undefined when no leader is known. */
-  constructor(private readonly leaderAddress: () => string | undefined) {}
+  /** `leaderTarget` gives where the leader is, or undefined when no leader is known. */
+  constructor(private readonly leaderTarget: () => LeaderTarget | undefined) {}
 
   get<Name extends EtcdServiceName>(name: Name): ServiceClient<Name> {
-    const address = this.leaderAddress();
-    if (!address) throw new EtcdError('ETCD_NO_LEADER');
-    if (address !== this.address) {
+    const target = this.leaderTarget();
+    if (!target) throw new EtcdError('ETCD_NO_LEADER');
+    if (target.address !== this.target?.address || target.credentials !== this.target.credentials) {
       this.close();
-      this.address = address;
+      this.target = target;
     }
     let client = this.clients.get(name);
     if (!client) {
-      client = createEtcdClient(name, address);
+      client = createEtcdClient(name, target.address, { credentials: target.credentials });
       this.clients.set(name, client);
     }
     return client as ServiceClient<Name>;
@@ -29,7 +36,7 @@ export class LeaderClients {
   close(): void {
     for (const c of this.clients.values()) c.close();
     this.clients.clear();
-    this.address = undefined;
+    this.target = undefined;
   }
 }
 

@@ -4,7 +4,7 @@
 // on a monotonic clock, and start only once the new leader has applied every entry of the terms
 // before its own (promote), so they count from every renewal and checkpoint its predecessors made.
 import { randomBytes } from 'node:crypto';
-import { Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
+import { Metadata, type ChannelCredentials, type ClientDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { createEtcdClient, type ServiceClient } from '../rpc/etcd-api.js';
 import type * as pb from '../rpc/etcd-api.js';
@@ -15,6 +15,7 @@ import { MAX_LEASE_TTL } from '../store/mvcc/validate.js';
 import type { LeaseInfo, ResponseFor, WriteRequest } from '../store/mvcc/types.js';
 import { Lessor } from './lessor.js';
 import type { LeaseChanges } from './applier.js';
+import type { LeaderTarget } from './leader-clients.js';
 
 /** What the lease manager needs from its member. */
 export interface LeasePort {
@@ -22,8 +23,8 @@ export interface LeasePort {
   isLeader(): boolean;
   /** Throws etcd's "rpc not supported for learner" on a learner. */
   refuseOnLearner(): void;
-  /** "host:port" of the leader's client API, if a leader is known and has published it. */
-  leaderClientAddress(): string | undefined;
+  /** Where the leader's client API is and how to dial it, if a leader is known and has published it. */
+  leaderTarget(): LeaderTarget | undefined;
   lease(id: bigint): LeaseInfo | undefined;
   leases(): LeaseInfo[];
   leaseKeys(id: bigint): Uint8Array[];
@@ -56,6 +57,7 @@ export class LeaseManager implements LeaseBackend {
   private forward:
     | {
         address: string;
+        credentials: ChannelCredentials;
         kv: ServiceClient<'Lease'>;
         keepAlive?: ClientDuplexStream<pb.Outgoing<pb.LeaseKeepAliveRequest>, pb.LeaseKeepAliveResponse>;
         /** Keepalives forwarded and not yet answered, by lease ID, in the order they were sent. */
@@ -220,11 +222,13 @@ export class LeaseManager implements LeaseBackend {
   // ------------------------------------------------------------------ forwarding to the leader
 
   private leaderClient(): NonNullable<LeaseManager['forward']> {
-    const address = this.port.leaderClientAddress();
-    if (!address) throw new EtcdError('ETCD_NO_LEADER');
-    if (this.forward?.address !== address) {
+    const target = this.port.leaderTarget();
+    if (!target) throw new EtcdError('ETCD_NO_LEADER');
+    // A new leader, or TLS files that changed: a new connection.
+    if (this.forward?.address !== target.address || this.forward.credentials !== target.credentials) {
       this.closeForward();
-      this.forward = { address, kv: createEtcdClient('Lease', address), waiting: new Map() };
+      const { address, credentials } = target;
+      this.forward = { address, credentials, kv: createEtcdClient('Lease', address, { credentials }), waiting: new Map() };
     }
     return this.forward;
   }

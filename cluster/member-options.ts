@@ -1,6 +1,8 @@
 // What a member is told at start: etcd's flags, with etcd's names and defaults. The command line, the
 // environment (LODESTONE_*) and a config file all fill in this one shape (see flags.ts).
 import type { Logger } from 'pino';
+import { TlsError } from '../rpc/tls-errors.js';
+import { checkTlsPolicy, type TlsVersionName } from '../rpc/tls-policy.js';
 
 export type InitialClusterState = 'new' | 'existing';
 
@@ -38,6 +40,32 @@ export interface MemberOptions {
   readonly watchProgressNotifyIntervalMs: number;
   /** pino level: 'debug' | 'info' | 'warn' | 'error' | 'silent'. */
   readonly logLevel: string;
+  /** The certificate (PEM) served on https client URLs; re-read when it changes. */
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** CA bundle client certificates must chain to; given, it requires client certificates (as etcd's). */
+  readonly trustedCaFile: string;
+  /** Require a client certificate signed by the trusted CA on https client URLs. */
+  readonly clientCertAuth: boolean;
+  /** Revoked client certificates (a PEM CRL signed by the CA). */
+  readonly clientCrlFile: string;
+  /** Serve https client URLs with a self-signed certificate made at start in <data-dir>/fixtures/client. */
+  readonly autoTls: boolean;
+  /** The certificate served on https peer URLs, and presented when dialing peers. */
+  readonly peerCertFile: string;
+  readonly peerKeyFile: string;
+  readonly peerTrustedCaFile: string;
+  /** Require peers to present a certificate signed by the peer CA. */
+  readonly peerClientCertAuth: boolean;
+  readonly peerCrlFile: string;
+  /** When set, a peer certificate's CN must be exactly this. */
+  readonly peerCertAllowedCn: string;
+  /** Serve https peer URLs with a self-signed certificate made at start in <data-dir>/fixtures/peer. */
+  readonly peerAutoTls: boolean;
+  /** TLS 1.2 cipher suites by Go's (IANA's) names, as etcd's --cipher-suites; empty: the defaults. */
+  readonly cipherSuites: readonly string[];
+  /** The oldest TLS version served or dialed ('TLS1.2' or 'TLS1.3'). */
+  readonly tlsMinVersion: TlsVersionName;
   /** Keep everything in memory instead of dataDir (embedded use, tests): nothing survives close(). */
   readonly inMemory: boolean;
   /** Serve the etcd API on listenClientUrls (an embedded node may be reached in-process only). */
@@ -66,6 +94,21 @@ export const MEMBER_DEFAULTS: MemberOptions = {
   maxTxnOps: 128,
   watchProgressNotifyIntervalMs: 10 * 60 * 1000,
   logLevel: 'info',
+  certFile: '',
+  keyFile: '',
+  trustedCaFile: '',
+  clientCertAuth: false,
+  clientCrlFile: '',
+  autoTls: false,
+  peerCertFile: '',
+  peerKeyFile: '',
+  peerTrustedCaFile: '',
+  peerClientCertAuth: false,
+  peerCrlFile: '',
+  peerCertAllowedCn: '',
+  peerAutoTls: false,
+  cipherSuites: [],
+  tlsMinVersion: 'TLS1.2',
   inMemory: false,
   serveClients: true,
   servePeers: true,
@@ -141,6 +184,7 @@ export function validateOptions(o: MemberOptions): void {
   if (!(o.snapshotCount > 0)) throw new MemberOptionsError('--snapshot-count must be positive');
   if (!(o.maxRequestBytes > 0)) throw new MemberOptionsError('--max-request-bytes must be positive');
   if (!(o.watchProgressNotifyIntervalMs > 0)) throw new MemberOptionsError('--experimental-watch-progress-notify-interval must be positive');
+  validateTls(o);
   const members = parseInitialCluster(o.initialCluster);
   const self = members.find((m) => m.name === o.name);
   if (!self) throw new MemberOptionsError(`--initial-cluster has no entry for --name "${o.name}"`);
@@ -149,5 +193,31 @@ export function validateOptions(o: MemberOptions): void {
     throw new MemberOptionsError(
       `--initial-cluster has ${o.name}=${self.peerUrls.join(',')} but --initial-advertise-peer-urls is ${o.initialAdvertisePeerUrls.join(',')}`,
     );
+  }
+}
+
+/** etcd's start-up checks of TLS: an https listen URL needs a certificate (or auto TLS). */
+function validateTls(o: MemberOptions): void {
+  for (const [certFlag, keyFlag, cert, key] of [
+    ['--cert-file', '--key-file', o.certFile, o.keyFile],
+    ['--peer-cert-file', '--peer-key-file', o.peerCertFile, o.peerKeyFile],
+  ] as const) {
+    if ((cert === '') !== (key === '')) throw new MemberOptionsError(`${certFlag} and ${keyFlag} must be given together`);
+  }
+  for (const url of o.listenClientUrls) {
+    if (url.startsWith('https://') && o.certFile === '' && !o.autoTls) {
+      throw new MemberOptionsError(`TLS key/cert (--cert-file, --key-file) must be provided for client url ${url} with HTTPS scheme`);
+    }
+  }
+  for (const url of o.listenPeerUrls) {
+    if (url.startsWith('https://') && o.peerCertFile === '' && !o.peerAutoTls) {
+      throw new MemberOptionsError(`TLS key/cert (--peer-cert-file, --peer-key-file) must be provided for peer url ${url} with HTTPS scheme`);
+    }
+  }
+  try {
+    checkTlsPolicy({ cipherSuites: o.cipherSuites, minVersion: o.tlsMinVersion });
+  } catch (e) {
+    if (e instanceof TlsError) throw new MemberOptionsError(e.message);
+    throw e;
   }
 }

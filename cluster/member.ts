@@ -39,7 +39,9 @@ import { LinearizableReads } from './linearizable-reads.js';
 import { hostPort, MEMBER_DEFAULTS, validateOptions, type MemberOptions } from './member-options.js';
 import { MEMBERS, REMOVED_MEMBERS, type MemberRecord } from './membership.js';
 import { MembershipAdmin } from './membership-admin.js';
-import { LeaderClients } from './leader-clients.js';
+import { LeaderClients, type LeaderTarget } from './leader-clients.js';
+import { memberTls, type MemberTls } from './member-tls.js';
+import { dialAddress } from '../rpc/tls-credentials.js';
 import { Maintenance } from './maintenance.js';
 import { Proposals } from './proposals.js';
 import { RaftDriver, type RaftDriverHooks } from './raft-driver.js';
@@ -99,6 +101,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     private readonly mvcc: MvccStore,
     staging: SnapshotStaging,
     dbDir: string | undefined,
+    private readonly tls: MemberTls,
   ) {
     this.options = options;
     this.logger = logger;
@@ -146,12 +149,12 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       requestTimeoutMs,
     );
     this.watches = new WatchHub(mvcc);
-    this.leaderClients = new LeaderClients(() => this.leaderClientAddress());
+    this.leaderClients = new LeaderClients(() => this.leaderTarget());
     this.leases = new LeaseManager(
       {
         write: (req, call) => this.write(req, call),
         isLeader: () => this.driver.status().role === 'leader',
-        leaderClientAddress: () => this.leaderClientAddress(),
+        leaderTarget: () => this.leaderTarget(),
         lease: (id) => this.mvcc.lease(id),
         leases: () => this.mvcc.leases(),
         leaseKeys: (id) => this.mvcc.leaseKeys(id),
@@ -195,16 +198,24 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     const memberDir = options.inMemory ? await mkdtemp(join(tmpdir(), 'lodestone-')) : join(options.dataDir, 'member');
     await mkdir(memberDir, { recursive: true });
     const dbDir = options.inMemory ? undefined : join(memberDir, 'db');
+    // etcd keeps auto TLS certificates in <data-dir>/fixtures; an in-memory member in its scratch folder.
+    let tls: MemberTls;
+    try {
+      tls = await memberTls(options, options.inMemory ? memberDir : options.dataDir, logger);
+    } catch (e) {
+      if (options.inMemory) await rm(memberDir, { recursive: true, force: true });
+      throw e;
+    }
     const db = dbDir ? await openStoreDb(dbDir) : await openMemoryDb();
     try {
       const logStore = await RaftLogStore.open(db);
       const local = await LocalMeta.open(db);
-      const identity = await establishIdentity(options, local, logStore);
+      const identity = await establishIdentity(options, local, logStore, tls.dialPeers);
       const mvcc = await MvccStore.open(db, { limits: { maxRequestBytes: options.maxRequestBytes, maxTxnOps: options.maxTxnOps } });
       checkStateCoversLog(mvcc.appliedIndex, logStore.snapshot().meta.index);
       const staging = new SnapshotStaging(join(memberDir, 'snap'));
       await staging.clear();
-      const member = new Member(options, logger, identity, db, logStore, mvcc, staging, dbDir);
+      const member = new Member(options, logger, identity, db, logStore, mvcc, staging, dbDir, tls);
       if (options.inMemory) member.scratchDir = memberDir;
       await member.begin();
       return member;
@@ -222,8 +233,10 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     }
     if (this.options.servePeers) await this.startTransport();
     if (this.options.serveClients) {
+      const clientTls = this.tls.client;
       this.clientServer = new ClientServer({
-        listen: this.options.listenClientUrls.map(hostPort),
+        // etcd serves an http URL in plaintext even when certificates are given.
+        listen: this.options.listenClientUrls.map((url) => (url.startsWith('https://') && clientTls ? { address: hostPort(url), tls: clientTls } : hostPort(url))),
         maxRequestBytes: this.options.maxRequestBytes,
         watchProgressNotifyIntervalMs: this.options.watchProgressNotifyIntervalMs,
         kv: this,
@@ -245,10 +258,14 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
   }
 
   private async startTransport(): Promise<void> {
+    const listen = this.options.listenPeerUrls[0]!;
+    const peerTls = this.tls.peer;
     this.transport = new PeerTransport({
       selfId: this.id,
       clusterId: String(this.clusterId),
-      listen: hostPort(this.options.listenPeerUrls[0]!),
+      listen: hostPort(listen),
+      ...(listen.startsWith('https://') && peerTls ? { listenTls: peerTls } : {}),
+      dial: this.tls.dialPeers,
       // What a member joining the cluster asks for, to find the ID it was added under.
       membership: () => ({ clusterId: String(this.clusterId), members: this.memberList() }),
       isRemoved: (id) => this.removedIds.has(id),
@@ -435,15 +452,16 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     for (const m of this.list.members.length > 0 ? this.list.members : this.list.joinedWith) {
       if (m.id === this.id || m.peerUrls.length === 0) continue;
       wanted.add(m.id);
-      this.transport.setPeer(m.id, m.peerUrls.map(hostPort));
+      // Whole URLs: an https peer URL is dialed with TLS.
+      this.transport.setPeer(m.id, m.peerUrls);
     }
     for (const id of this.transport.peerIds()) if (!wanted.has(id)) this.transport.removePeer(id);
   }
 
-  private leaderClientAddress(): string | undefined {
+  private leaderTarget(): LeaderTarget | undefined {
     const lead = this.driver.status().lead;
     const url = this.list.members.find((m) => m.id === lead)?.clientUrls[0];
-    return lead === 0 || !url ? undefined : hostPort(url);
+    return lead === 0 || !url ? undefined : { address: dialAddress(url), credentials: this.tls.dialClients(url) };
   }
 
   // ------------------------------------------------------------------ KvBackend, WatchBackend

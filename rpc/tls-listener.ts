@@ -141,7 +141,9 @@ export class SecureListener {
 
   private reject(socket: TLSSocket, reason: string): void {
     if (this.closed) return;
-    this.options.logger.warn({ remote: remoteOf(socket), reason }, 'rejected connection');
+    // Node has already dropped a client whose certificate did not verify, and with it its address.
+    const remote = socket.remoteAddress === undefined ? {} : { remote: remoteOf(socket) };
+    this.options.logger.warn({ ...remote, reason }, 'rejected connection');
   }
 }
 

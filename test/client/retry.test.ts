@@ -84,7 +84,8 @@ describe('endpoint router', () => {
   it('takes URLs or host:port, and rejects what it cannot dial', () => {
     expect(endpointAddress('http://127.0.0.1:2379')).toBe('127.0.0.1:2379');
     expect(endpointAddress('localhost:22379')).toBe('localhost:22379');
-    expect(() => endpointAddress('https://a:1')).toThrow(ClientError);
+    expect(endpointAddress('https://a:1')).toBe('a:1');
+    expect(() => endpointAddress('unix://a:1')).toThrow(ClientError);
     expect(() => endpointAddress('nohost')).toThrow(ClientError);
     expect(() => new EndpointRouter([])).toThrow(ClientError);
   });

@@ -72,4 +72,65 @@ describe("the member's flags, as etcd's", () => {
     for (const flag of ['--name', '--data-dir', '--listen-client-urls', '--initial-cluster-token', '--config-file']) expect(text).toContain(flag);
     expect(text).toContain('LODESTONE_INITIAL_CLUSTER_STATE');
   });
+
+  it("takes etcd's TLS flags: Go-style booleans, cipher suites by Go's names, TLS versions by etcd's", () => {
+    const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseCommandLine(argv, env).options;
+    expect(parse([])).toMatchObject({ certFile: '', clientCertAuth: false, autoTls: false, cipherSuites: [], tlsMinVersion: 'TLS1.2' });
+    expect(parse(['--client-cert-auth']).clientCertAuth).toBe(true);
+    expect(parse(['--client-cert-auth=false']).clientCertAuth).toBe(false);
+    expect(parse(['--peer-client-cert-auth=true', '--peer-auto-tls']).peerClientCertAuth).toBe(true);
+    expect(parse([], { LODESTONE_CLIENT_CERT_AUTH: 'true', LODESTONE_CERT_FILE: '/c.pem' })).toMatchObject({ clientCertAuth: true, certFile: '/c.pem' });
+    expect(() => parse(['--client-cert-auth=maybe'])).toThrow(/not true or false/);
+    expect(parse(['--cipher-suites', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384']).cipherSuites).toEqual([
+      'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+      'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+    ]);
+    expect(parse(['--tls-min-version', 'TLS1.3']).tlsMinVersion).toBe('TLS1.3');
+    expect(() => parse(['--tls-min-version', '1.3'])).toThrow(/unexpected TLS version "1.3" \(must be one of: TLS1.2, TLS1.3\)/);
+    expect(usage()).toContain('--peer-cert-allowed-cn');
+  });
+
+  it("reads etcd's TLS sections of a config file, as well as the flags' own names", () => {
+    const file = join(dir, 'tls.yml');
+    writeFileSync(
+      file,
+      [
+        'client-transport-security:',
+        '  cert-file: /etc/ssl/server.pem',
+        '  key-file: /etc/ssl/server-key.pem',
+        '  client-cert-auth: true',
+        '  trusted-ca-file: /etc/ssl/ca.pem',
+        'peer-transport-security:',
+        '  auto-tls: true',
+        'peer-cert-allowed-cn: member',
+        'cipher-suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]',
+        "tls-min-version: 'TLS1.2'",
+      ].join('\n'),
+    );
+    expect(parseCommandLine(['--config-file', file], {}).options).toMatchObject({
+      certFile: '/etc/ssl/server.pem',
+      keyFile: '/etc/ssl/server-key.pem',
+      clientCertAuth: true,
+      trustedCaFile: '/etc/ssl/ca.pem',
+      peerAutoTls: true,
+      peerCertAllowedCn: 'member',
+      cipherSuites: ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'],
+    });
+  });
+
+  it('refuses at start what etcd refuses: an https URL without a certificate, a cipher list HTTP/2 cannot use', () => {
+    const base = ['--initial-advertise-peer-urls', 'https://127.0.0.1:12380', '--listen-peer-urls', 'https://127.0.0.1:12380'];
+    const https = ['--listen-client-urls', 'https://127.0.0.1:12379', ...base];
+    const check = (argv: string[]): void => validateOptions(parseCommandLine(argv, {}).options);
+    expect(() => check(https)).toThrow('TLS key/cert (--cert-file, --key-file) must be provided for client url https://127.0.0.1:12379 with HTTPS scheme');
+    expect(() => check([...https, '--auto-tls'])).toThrow('TLS key/cert (--peer-cert-file, --peer-key-file) must be provided for peer url https://127.0.0.1:12380 with HTTPS scheme');
+    expect(() => check([...https, '--auto-tls', '--peer-auto-tls'])).not.toThrow();
+    expect(() => check([...https, '--cert-file', 'c.pem', '--peer-auto-tls'])).toThrow('--cert-file and --key-file must be given together');
+    const tls = [...https, '--auto-tls', '--peer-auto-tls'];
+    expect(() => check([...tls, '--cipher-suites', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'])).toThrow(/missing an HTTP\/2-required AES_128_GCM_SHA256 cipher/);
+    expect(() => check([...tls, '--cipher-suites', 'TLS_NO_SUCH_SUITE'])).toThrow('unexpected TLS cipher suite "TLS_NO_SUCH_SUITE"');
+    expect(() => check([...tls, '--tls-min-version', 'TLS1.3', '--cipher-suites', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'])).toThrow(
+      'cipher suites cannot be configured when only TLS1.3 is enabled',
+    );
+  });
 });

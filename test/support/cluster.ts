@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { findBinary } from './binaries.js';
 import { freePorts, LOOPBACK } from './free-ports.js';
 import { probeMember, type MemberProbe } from './probe.js';
@@ -39,6 +40,10 @@ export interface ClusterOptions {
   readonly memberEnv?: (member: { readonly index: number; readonly name: string }) => Readonly<Record<string, string>>;
   /** Lines of each member's output kept (400 by default). */
   readonly keepLines?: number;
+  /** https client and/or peer URLs (the certificate flags go in extraArgs). */
+  readonly https?: { readonly client?: boolean; readonly peer?: boolean };
+  /** What waitReady's probes dial https client URLs with. */
+  readonly probeCredentials?: ChannelCredentials;
 }
 
 export interface ClusterMember {
@@ -46,7 +51,7 @@ export interface ClusterMember {
   readonly name: string;
   readonly clientPort: number;
   readonly peerPort: number;
-  /** "http://127.0.0.1:port" */
+  /** "http://127.0.0.1:port" (https:// with ClusterOptions.https) */
   readonly clientUrl: string;
   readonly peerUrl: string;
   /** "127.0.0.1:port": what etcdctl --endpoints and grpc-js take. */
@@ -153,8 +158,8 @@ export class TestCluster {
         name: `${prefix}${index + 1}`,
         clientPort,
         peerPort,
-        clientUrl: `http://${LOOPBACK}:${clientPort}`,
-        peerUrl: `http://${LOOPBACK}:${peerPort}`,
+        clientUrl: `${schemes(options).client}://${LOOPBACK}:${clientPort}`,
+        peerUrl: `${schemes(options).peer}://${LOOPBACK}:${peerPort}`,
         endpoint: `${LOOPBACK}:${clientPort}`,
         dataDir: join(dataRoot, `infra${index + 1}.etcd`),
       };
@@ -226,8 +231,8 @@ export class TestCluster {
       name: `${prefix}${index + 1}`,
       clientPort: clientPort!,
       peerPort: peerPort!,
-      clientUrl: `http://${LOOPBACK}:${clientPort!}`,
-      peerUrl: `http://${LOOPBACK}:${peerPort!}`,
+      clientUrl: `${schemes(this.options).client}://${LOOPBACK}:${clientPort!}`,
+      peerUrl: `${schemes(this.options).peer}://${LOOPBACK}:${peerPort!}`,
       endpoint: `${LOOPBACK}:${clientPort!}`,
       dataDir: join(this.dataRoot, `infra${index + 1}.etcd`),
     };
@@ -293,7 +298,7 @@ export class TestCluster {
   }
 
   private async probeOnce(running: readonly ClusterMember[]): Promise<ReadyState | string> {
-    const probes = await Promise.all(running.map((m) => probeMember(m.endpoint).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
+    const probes = await Promise.all(running.map((m) => probeMember(m.endpoint, 1500, this.options.probeCredentials).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
     const byIndex = new Map<number, MemberProbe>();
     for (let i = 0; i < running.length; i++) {
       const p = probes[i]!;
@@ -325,6 +330,10 @@ export class TestCluster {
     await Promise.all(this.members.map((m) => m.process.stop(graceMs)));
     await rm(this.dataRoot, { recursive: true, force: true });
   }
+}
+
+function schemes(options: ClusterOptions): { client: string; peer: string } {
+  return { client: options.https?.client ? 'https' : 'http', peer: options.https?.peer ? 'https' : 'http' };
 }
 
 /** One member's process: the flags every member gets, and --initial-cluster(-state) as given. */
