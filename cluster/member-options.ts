@@ -1,6 +1,7 @@
 // What a member is told at start: etcd's flags, with etcd's names and defaults. The command line, the
 // environment (LODESTONE_*) and a config file all fill in this one shape (see flags.ts).
 import type { Logger } from 'pino';
+import type { AuthTokenOptions } from './auth-token-options.js';
 
 export type InitialClusterState = 'new' | 'existing';
 
@@ -36,6 +37,10 @@ export interface MemberOptions {
   readonly maxTxnOps: number;
   /** Milliseconds between progress notifications to watchers that asked for them (etcd: 10 minutes). */
   readonly watchProgressNotifyIntervalMs: number;
+  /** etcd's --auth-token: simple tokens, or JWTs signed with the given keys. */
+  readonly authToken: AuthTokenOptions;
+  /** Seconds a simple token lives without use (etcd's --auth-token-ttl). */
+  readonly authTokenTtl: number;
   /** pino level: 'debug' | 'info' | 'warn' | 'error' | 'silent'. */
   readonly logLevel: string;
   /** Keep everything in memory instead of dataDir (embedded use, tests): nothing survives close(). */
@@ -65,6 +70,8 @@ export const MEMBER_DEFAULTS: MemberOptions = {
   maxRequestBytes: 1.5 * 1024 * 1024,
   maxTxnOps: 128,
   watchProgressNotifyIntervalMs: 10 * 60 * 1000,
+  authToken: { kind: 'simple' },
+  authTokenTtl: 300,
   logLevel: 'info',
   inMemory: false,
   serveClients: true,

@@ -4,13 +4,17 @@ import type { ServiceHandlers } from './etcd-api.js';
 import { header } from './kv-convert.js';
 import type { KvBackend } from './kv-backend.js';
 import type { ClusterBackend } from './member-backend.js';
+import type { AuthBackend } from './auth-backend.js';
+import type { CallOptions } from './call-options.js';
 import { EtcdError } from './etcd-errors.js';
 import { unary, unimplemented, unimplementedStream } from './unary.js';
 
 /** The etcd version we answer as: clients gate features on it. */
 export const ETCD_COMPATIBLE_VERSION = '3.5.0';
 
-export function maintenanceService(kv: KvBackend, cluster: ClusterBackend): ServiceHandlers<'Maintenance'> {
+export function maintenanceService(kv: KvBackend, cluster: ClusterBackend, auth?: AuthBackend): ServiceHandlers<'Maintenance'> {
+  // etcd's authMaintenanceServer: Defragment, Hash and HashKV are root's once auth is on.
+  const requireAdmin = (options: CallOptions): Promise<void> => auth?.requireAdmin(options) ?? Promise.resolve();
   // etcd 3.4 serves a learner Status and nothing else of this service.
   const refuseOnLearner = (): void => {
     if (cluster.status().isLearner) throw new EtcdError('ETCD_NOT_SUPPORTED_FOR_LEARNER');
@@ -31,18 +35,22 @@ export function maintenanceService(kv: KvBackend, cluster: ClusterBackend): Serv
         isLearner: s.isLearner,
       };
     }),
-    Alarm: unary<pb.AlarmRequest, pb.Outgoing<pb.AlarmResponse>>(() => {
+    Alarm: unary<pb.AlarmRequest, pb.Outgoing<pb.AlarmResponse>>(async (req, options) => {
       refuseOnLearner();
+      // Lodestone's own rule (etcd 3.4 checks nothing here): raising or clearing an alarm is root's.
+      if (req.action !== 'GET') await requireAdmin(options);
       return { header: header(kv.headerFields(), cluster.status().revision), alarms: [] };
     }),
-    Defragment: unary<pb.DefragmentRequest, pb.Outgoing<pb.DefragmentResponse>>(async () => {
+    Defragment: unary<pb.DefragmentRequest, pb.Outgoing<pb.DefragmentResponse>>(async (_req, options) => {
       refuseOnLearner();
+      await requireAdmin(options);
       await cluster.defragment();
       return { header: header(kv.headerFields(), cluster.status().revision) };
     }),
     Hash: unimplemented('Hash'),
-    HashKV: unary<pb.HashKVRequest, pb.Outgoing<pb.HashKVResponse>>(async (req) => {
+    HashKV: unary<pb.HashKVRequest, pb.Outgoing<pb.HashKVResponse>>(async (req, options) => {
       refuseOnLearner();
+      await requireAdmin(options);
       const r = await cluster.hashKV(Number(req.revision));
       return { header: header(kv.headerFields(), r.revision), hash: r.hash, compact_revision: String(r.compactRevision) };
     }),
