@@ -4,6 +4,7 @@
 export { openNode, LodestoneNode } from './client/open-node.js';
 export type { NodeOptions, NodeStorage, NodeTuning } from './client/node-options.js';
 export { connect, type ConnectOptions } from './client/connect.js';
+export type { Credentials } from './client/auth-session.js';
 export { Client, type ClientOptions } from './client/client.js';
 export type { KvClient, Lease, Watch } from './client/kv-client.js';
 export { KeyValue } from './client/key-value.js';

@@ -1,4 +1,5 @@
 // A client of a cluster over etcd's gRPC API — a Lodestone cluster, or etcd itself.
+import type { Credentials } from './auth-session.js';
 import { Client, type ClientOptions } from './client.js';
 import { ClientTls, type ClientTlsOptions } from './client-tls.js';
 import { EndpointRouter } from './endpoint-router.js';
@@ -16,6 +17,12 @@ export interface ConnectOptions extends ClientOptions {
   readonly requestTimeoutMs?: number;
   /** How long connect() waits for a member that knows a leader. Default 10 s. */
   readonly connectTimeoutMs?: number;
+  /**
+   * A user of the cluster's auth: connect() logs in as it (failing at once on a wrong password),
+   * every call carries its token, and the client logs in again when a member says the token is
+   * invalid or stale.
+   */
+  readonly auth?: Credentials;
 }
 
 /**
@@ -27,9 +34,11 @@ export async function connect(options: ConnectOptions): Promise<Client> {
   const transport = new RemoteTransport(router, {
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     retryTimeoutMs: options.retryTimeoutMs ?? 30_000,
+    ...(options.auth ? { auth: options.auth } : {}),
   });
   try {
     await transport.findHealthyMember(options.connectTimeoutMs ?? 10_000);
+    if (options.auth) await transport.logIn();
   } catch (e) {
     await transport.close();
     throw e;

@@ -3,7 +3,7 @@
 // that lease. When the stream breaks (its member died) or an answer is late (its member is stuck),
 // every waiting renewal fails, the member is set aside, and the next renewal opens a stream on
 // another member — so keepalives survive a member's failure.
-import { Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
+import type { ClientDuplexStream, Metadata } from '@grpc/grpc-js';
 import type * as pb from '../rpc/etcd-api.js';
 import { EtcdError } from '../rpc/etcd-errors.js';
 import type { Endpoint, EndpointRouter } from './endpoint-router.js';
@@ -28,6 +28,8 @@ export class RemoteKeepAlive {
   constructor(
     private readonly router: EndpointRouter,
     private readonly timeoutMs: number,
+    /** Each stream's metadata: the client's token as it is when the stream opens. */
+    private readonly metadata: () => Metadata,
   ) {}
 
   /** Renews the lease once; resolves with its TTL (0: the lease is gone). */
@@ -60,7 +62,7 @@ export class RemoteKeepAlive {
   private open(): Stream {
     if (this.stream) return this.stream;
     const endpoint = this.router.pick();
-    const call = endpoint.client('Lease').LeaseKeepAlive(new Metadata());
+    const call = endpoint.client('Lease').LeaseKeepAlive(this.metadata());
     const s: Stream = { endpoint, call, waiting: new Map() };
     this.stream = s;
     call.on('data', (res: pb.LeaseKeepAliveResponse) => {

@@ -1,6 +1,7 @@
 // The client's transport to a cluster over etcd's gRPC API: each call goes to the member the router
 // picks, with a deadline; a failure that blames the member sets it aside so the retry goes elsewhere.
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import { AuthSession, type Credentials } from './auth-session.js';
 import type * as pb from '../rpc/etcd-api.js';
 import type * as st from '../store/mvcc/types.js';
 import type { Endpoint, EndpointRouter } from './endpoint-router.js';
@@ -17,6 +18,8 @@ export interface RemoteTransportOptions {
   readonly requestTimeoutMs: number;
   /** How long a new watch keeps trying to be created before watch() fails. */
   readonly retryTimeoutMs: number;
+  /** Log in as this user, and send its token with every call. */
+  readonly auth?: Credentials;
 }
 
 type Callback<T> = (err: ServiceError | null, res?: T) => void;
@@ -26,20 +29,48 @@ export class RemoteTransport implements ClientTransport {
   private closed = false;
   private readonly keepAlives: RemoteKeepAlive;
   private readonly watchers = new Set<RemoteWatcher>();
+  private readonly session: AuthSession;
 
   constructor(
     readonly router: EndpointRouter,
     private readonly options: RemoteTransportOptions,
   ) {
-    this.keepAlives = new RemoteKeepAlive(router, options.requestTimeoutMs);
+    this.session = new AuthSession(options.auth, (c) => this.authenticate(c));
+    this.keepAlives = new RemoteKeepAlive(router, options.requestTimeoutMs, () => this.session.metadata());
+  }
+
+  /** Logs in with the transport's credentials now (connect() does, so bad ones fail at once). */
+  async logIn(): Promise<void> {
+    await this.session.renew(undefined);
+  }
+
+  private async authenticate(c: Credentials): Promise<string> {
+    const res = await this.attempt<pb.AuthenticateResponse>((e, o, cb) =>
+      e.client('Auth').Authenticate({ name: c.username, password: c.password }, new Metadata(), o, cb),
+    );
+    return res.token;
   }
 
   get endpoint(): string {
     return this.router.peek().address;
   }
 
-  /** One attempt on the member the router picks. */
-  private async call<T>(invoke: (e: Endpoint, options: CallOptions, cb: Callback<T>) => void, endpoint = this.router.pick()): Promise<T> {
+  /**
+   * One attempt on the member the router picks, with the session's token in `md`; if the member
+   * says the token is invalid, stale or missing, one login and one more attempt.
+   */
+  private async call<T>(invoke: (e: Endpoint, options: CallOptions, cb: Callback<T>, md: Metadata) => void, endpoint?: Endpoint): Promise<T> {
+    const sentWith = this.session.current;
+    try {
+      return await this.attempt((e, o, cb) => invoke(e, o, cb, this.session.metadata()), endpoint);
+    } catch (e) {
+      if (!this.session.wantsLogin(e)) throw e;
+      await this.session.renew(sentWith);
+      return this.attempt((ep, o, cb) => invoke(ep, o, cb, this.session.metadata()), endpoint);
+    }
+  }
+
+  private async attempt<T>(invoke: (e: Endpoint, options: CallOptions, cb: Callback<T>) => void, endpoint = this.router.pick()): Promise<T> {
     if (this.closed) throw closedError();
     try {
       const res = await new Promise<T>((resolve, reject) => {
@@ -60,40 +91,40 @@ export class RemoteTransport implements ClientTransport {
   }
 
   async range(request: st.RangeRequest, serializable: boolean): Promise<st.RangeResponse> {
-    const res = await this.call<pb.RangeResponse>((e, o, cb) => e.client('KV').Range(rangeToPb(request, serializable), new Metadata(), o, cb));
+    const res = await this.call<pb.RangeResponse>((e, o, cb, md) => e.client('KV').Range(rangeToPb(request, serializable), md, o, cb));
     return rangeFromPb(res);
   }
 
   async readTxn(request: st.TxnRequest): Promise<st.TxnResponse> {
     // etcd serves a txn of reads linearizably; it has no serializable txn.
-    const res = await this.call<pb.TxnResponse>((e, o, cb) => e.client('KV').Txn(txnToPb(request), new Metadata(), o, cb));
+    const res = await this.call<pb.TxnResponse>((e, o, cb, md) => e.client('KV').Txn(txnToPb(request), md, o, cb));
     return txnFromPb(res);
   }
 
   async write(w: ClientWrite): Promise<st.WriteResponse> {
     switch (w.type) {
       case 'put': {
-        const res = await this.call<pb.PutResponse>((e, o, cb) => e.client('KV').Put(putToPb(w.request), new Metadata(), o, cb));
+        const res = await this.call<pb.PutResponse>((e, o, cb, md) => e.client('KV').Put(putToPb(w.request), md, o, cb));
         return { type: 'put', response: putFromPb(res) };
       }
       case 'deleteRange': {
-        const res = await this.call<pb.DeleteRangeResponse>((e, o, cb) => e.client('KV').DeleteRange(deleteToPb(w.request), new Metadata(), o, cb));
+        const res = await this.call<pb.DeleteRangeResponse>((e, o, cb, md) => e.client('KV').DeleteRange(deleteToPb(w.request), md, o, cb));
         return { type: 'deleteRange', response: deleteFromPb(res) };
       }
       case 'txn': {
-        const res = await this.call<pb.TxnResponse>((e, o, cb) => e.client('KV').Txn(txnToPb(w.request), new Metadata(), o, cb));
+        const res = await this.call<pb.TxnResponse>((e, o, cb, md) => e.client('KV').Txn(txnToPb(w.request), md, o, cb));
         return { type: 'txn', response: txnFromPb(res) };
       }
     }
   }
 
   async leaseGrant(id: bigint, ttl: number): Promise<{ id: bigint; ttl: number }> {
-    const res = await this.call<pb.LeaseGrantResponse>((e, o, cb) => e.client('Lease').LeaseGrant({ ID: id.toString(), TTL: String(ttl) }, new Metadata(), o, cb));
+    const res = await this.call<pb.LeaseGrantResponse>((e, o, cb, md) => e.client('Lease').LeaseGrant({ ID: id.toString(), TTL: String(ttl) }, md, o, cb));
     return { id: BigInt(res.ID), ttl: Number(res.TTL) };
   }
 
   async leaseRevoke(id: bigint): Promise<void> {
-    await this.call<pb.LeaseRevokeResponse>((e, o, cb) => e.client('Lease').LeaseRevoke({ ID: id.toString() }, new Metadata(), o, cb));
+    await this.call<pb.LeaseRevokeResponse>((e, o, cb, md) => e.client('Lease').LeaseRevoke({ ID: id.toString() }, md, o, cb));
   }
 
   leaseKeepAlive(id: bigint): Promise<number> {
@@ -102,13 +133,13 @@ export class RemoteTransport implements ClientTransport {
   }
 
   async leaseTimeToLive(id: bigint): Promise<number> {
-    const res = await this.call<pb.LeaseTimeToLiveResponse>((e, o, cb) => e.client('Lease').LeaseTimeToLive({ ID: id.toString(), keys: false }, new Metadata(), o, cb));
+    const res = await this.call<pb.LeaseTimeToLiveResponse>((e, o, cb, md) => e.client('Lease').LeaseTimeToLive({ ID: id.toString(), keys: false }, md, o, cb));
     return Number(res.TTL);
   }
 
   async watch(spec: TransportWatchSpec, sink: TransportWatchSink): Promise<TransportWatcher> {
     if (this.closed) throw closedError();
-    const w = new RemoteWatcher(this.router, spec, {
+    const w = new RemoteWatcher(this.router, spec, () => this.session.metadata(), {
       onEvents: (events) => sink.onEvents(events),
       onCompacted: (rev) => {
         this.watchers.delete(w);

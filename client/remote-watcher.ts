@@ -3,7 +3,7 @@
 // stream starts exactly there) and never repeated (anything older is dropped). A member that
 // cancels the watch because the revision was compacted ends it; any other failure is retried with
 // back-off, for as long as the watch is open.
-import { Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
+import type { ClientDuplexStream, Metadata } from '@grpc/grpc-js';
 import type * as pb from '../rpc/etcd-api.js';
 import type * as st from '../store/mvcc/types.js';
 import type { Endpoint, EndpointRouter } from './endpoint-router.js';
@@ -30,6 +30,8 @@ export class RemoteWatcher implements TransportWatcher {
   constructor(
     private readonly router: EndpointRouter,
     private readonly spec: TransportWatchSpec,
+    /** Each stream's metadata: the client's token as it is when the stream opens. */
+    private readonly metadata: () => Metadata,
     private readonly sink: TransportWatchSink,
   ) {
     this.next = spec.startRevision;
@@ -70,7 +72,7 @@ export class RemoteWatcher implements TransportWatcher {
     this.retryTimer = undefined;
     if (this.ended) return;
     const endpoint = this.router.pick();
-    const call = endpoint.client('Watch').Watch(new Metadata());
+    const call = endpoint.client('Watch').Watch(this.metadata());
     this.call = call;
     call.on('data', (res: pb.WatchResponse) => this.onResponse(call, endpoint, res));
     call.on('error', (e: unknown) => this.broken(call, endpoint, fromGrpcError(e)));

@@ -3,6 +3,9 @@
 // list, the applied index) is written together. The outcome of each proposal goes back to the
 // member that proposed it.
 import type { ConfChangeEntry, ConfState, Entry, NodeId } from '../raft/index.js';
+import { AuthError } from '../store/auth/auth-errors.js';
+import type { AuthState } from '../store/auth/auth-state.js';
+import { checkWrite } from '../store/auth/request-checks.js';
 import { setMeta, type MetaWrite } from '../store/meta.js';
 import type { ApplyItem, ApplyOutcome, MvccStore } from '../store/mvcc/mvcc-store.js';
 import type { MvccEvent } from '../store/mvcc/types.js';
@@ -20,12 +23,30 @@ export interface LeaseChanges {
   readonly revoked: readonly bigint[];
 }
 
+/** How an auth request (a change, or a login) came out, for the member that proposed it. */
+export type AuthOutcome =
+  | { readonly ok: true; readonly index: number; readonly revision: number }
+  | { readonly ok: false; readonly error: AuthError };
+
+/** A login applied: every member learns its simple token (the prefix and the entry's index). */
+export interface AppliedLogin {
+  readonly index: number;
+  readonly username: string;
+  readonly tokenPrefix: string;
+}
+
 export interface ApplyResult {
   readonly leases: LeaseChanges;
   /** This member's membership requests (changes, updates) now applied, with the member list after each. */
   readonly membership: readonly { readonly seq: number; readonly members: readonly MemberRecord[] }[];
   /** Outcomes of this member's own proposals, by sequence number. */
   readonly own: readonly AppliedProposal[];
+  /** Outcomes of this member's own auth requests, by sequence number. */
+  readonly authOutcomes: readonly { readonly seq: number; readonly outcome: AuthOutcome }[];
+  /** Logins applied in the batch, in order. */
+  readonly logins: readonly AppliedLogin[];
+  /** The auth store after the batch, when the batch changed it. */
+  readonly auth?: AuthState;
   /** Events of every applied write, in revision order, for watchers. */
   readonly events: readonly MvccEvent[];
   /** The member list, when a configuration change or publish changed it. */
@@ -51,6 +72,7 @@ export async function applyEntries(
   raft: ConfChangeSink,
   store: MvccStore,
   members: readonly MemberRecord[],
+  authBefore: AuthState,
   entries: readonly Entry[],
   options: {
     readonly sync: boolean;
@@ -66,6 +88,9 @@ export async function applyEntries(
   let confState: ConfState | undefined;
   let removed: NodeId[] | undefined;
   let emptyEntryTerm: number | undefined;
+  let auth = authBefore;
+  const authOutcomes: { seq: number; outcome: AuthOutcome }[] = [];
+  const logins: AppliedLogin[] = [];
   // Entries the store applied before (replayed after a restart) must not move the member list again:
   // the store's list is already as of its applied index.
   const storeApplied = store.appliedIndex;
@@ -110,7 +135,39 @@ export async function applyEntries(
       items.push({ index: e.index, request: NOOP, meta });
       continue;
     }
-    items.push({ index: e.index, request: p.request });
+    if (p.request.type === 'auth') {
+      ownSeq.delete(e.index);
+      // Replayed after a restart: the auth store loaded is already past it.
+      if (e.index <= storeApplied) {
+        items.push({ index: e.index, request: NOOP });
+        continue;
+      }
+      const o = p.request.op;
+      let outcome: AuthOutcome;
+      let meta: readonly MetaWrite[] = [];
+      try {
+        // etcd's needAdminPermission: every auth request but a login is root's, once auth is on.
+        if (p.who && o.op !== 'authenticate') auth.checkAdmin(p.who);
+        const change = auth.apply(o);
+        auth = change.state;
+        meta = change.writes;
+        outcome = { ok: true, index: e.index, revision: auth.revision };
+        if (o.op === 'authenticate') logins.push({ index: e.index, username: o.name, tokenPrefix: o.tokenPrefix });
+      } catch (err) {
+        if (!(err instanceof AuthError)) throw err;
+        outcome = { ok: false, error: err };
+      }
+      if (p.proposer === self) authOutcomes.push({ seq: p.seq, outcome });
+      items.push({ index: e.index, request: NOOP, meta });
+      continue;
+    }
+    const who = p.who;
+    const at = auth;
+    // A client's write is checked against the auth store as this entry finds it (etcd's auth applier).
+    if (who && at.enabled) {
+      const request = p.request;
+      items.push({ index: e.index, request, guard: (view) => checkWrite(at, who, request, (id) => view.leaseKeys(id)) });
+    } else items.push({ index: e.index, request: p.request });
   }
   let result: ApplyResult | undefined;
   const summarize = (outcomes: readonly ApplyOutcome[]): ApplyResult => (result ??= summarizeBatch(outcomes));
@@ -140,6 +197,9 @@ export async function applyEntries(
     }
     return {
       own,
+      authOutcomes,
+      logins,
+      ...(auth !== authBefore ? { auth } : {}),
       events,
       leases: { granted, revoked },
       membership,

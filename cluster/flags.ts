@@ -5,9 +5,10 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { isTlsVersionName, TLS_VERSION_NAMES } from '../rpc/tls-policy.js';
+import { parseAuthTokenOptions } from './auth-token-options.js';
 import { MEMBER_DEFAULTS, MemberOptionsError, type InitialClusterState, type MemberOptions } from './member-options.js';
 
-type Kind = 'string' | 'urls' | 'number' | 'duration' | 'state' | 'bool' | 'list' | 'tls-version';
+type Kind = 'string' | 'urls' | 'number' | 'duration' | 'state' | 'bool' | 'list' | 'tls-version' | 'authToken';
 
 interface FlagSpec {
   readonly flag: string;
@@ -33,6 +34,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'max-request-bytes', key: 'maxRequestBytes', kind: 'number', help: 'Maximum client request size in bytes the server will accept.' },
   { flag: 'max-txn-ops', key: 'maxTxnOps', kind: 'number', help: 'Maximum number of operations permitted in a transaction.' },
   { flag: 'experimental-watch-progress-notify-interval', key: 'watchProgressNotifyIntervalMs', kind: 'duration', help: 'Duration of periodical watch progress notification.' },
+  { flag: 'auth-token', key: 'authToken', kind: 'authToken', help: "Specify a v3 authentication token type and its options ('simple' or 'jwt,pub-key=…,priv-key=…,sign-method=RS256|ES256|…,ttl=5m')." },
+  { flag: 'auth-token-ttl', key: 'authTokenTtl', kind: 'number', help: 'Time (in seconds) a simple auth token lives without being used.' },
   { flag: 'log-level', key: 'logLevel', kind: 'string', help: "Log level: 'debug', 'info', 'warn', 'error' or 'silent'." },
   { flag: 'cert-file', key: 'certFile', kind: 'string', help: 'Path to the client server TLS cert file.' },
   { flag: 'key-file', key: 'keyFile', kind: 'string', help: 'Path to the client server TLS key file.' },
@@ -135,6 +138,12 @@ function convert(spec: FlagSpec, raw: string, source: string): MemberOptions[key
       if (ms === undefined) throw new MemberOptionsError(`${source} --${spec.flag}: "${raw}" is not a duration (e.g. 10m, 500ms)`);
       return ms;
     }
+    case 'authToken':
+      try {
+        return parseAuthTokenOptions(raw);
+      } catch (e) {
+        throw new MemberOptionsError(`${source} --${spec.flag}: ${(e as Error).message}`);
+      }
     case 'state':
       if (raw !== 'new' && raw !== 'existing') throw new MemberOptionsError(`${source} --${spec.flag}: must be "new" or "existing"`);
       return raw as InitialClusterState;
@@ -237,7 +246,13 @@ export function usage(): string {
   const lines = ['Usage: lodestone [flags]', '', 'A Raft-replicated key-value store speaking the etcd v3 API.', '', 'Member flags:'];
   for (const f of FLAGS) {
     const def = MEMBER_DEFAULTS[f.key];
-    const shown = Array.isArray(def) ? def.join(',') : f.kind === 'duration' ? formatDuration(Number(def)) : String(def);
+    const shown = Array.isArray(def)
+      ? def.join(',')
+      : f.kind === 'duration'
+        ? formatDuration(Number(def))
+        : f.kind === 'authToken'
+          ? 'simple'
+          : String(def);
     lines.push(`  --${f.flag}`, `      ${f.help} (default: ${f.flag === 'data-dir' ? '${name}.etcd' : shown}; env ${envName(f.flag)})`);
   }
   lines.push('  --config-file', '      Path to a YAML file of the flags above, keyed by flag name (env LODESTONE_CONFIG_FILE).');

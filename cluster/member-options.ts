@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import { TlsError } from '../rpc/tls-errors.js';
 import { checkTlsPolicy, type TlsVersionName } from '../rpc/tls-policy.js';
+import type { AuthTokenOptions } from './auth-token-options.js';
 
 export type InitialClusterState = 'new' | 'existing';
 
@@ -38,6 +39,10 @@ export interface MemberOptions {
   readonly maxTxnOps: number;
   /** Milliseconds between progress notifications to watchers that asked for them (etcd: 10 minutes). */
   readonly watchProgressNotifyIntervalMs: number;
+  /** etcd's --auth-token: simple tokens, or JWTs signed with the given keys. */
+  readonly authToken: AuthTokenOptions;
+  /** Seconds a simple token lives without use (etcd's --auth-token-ttl). */
+  readonly authTokenTtl: number;
   /** pino level: 'debug' | 'info' | 'warn' | 'error' | 'silent'. */
   readonly logLevel: string;
   /** The certificate (PEM) served on https client URLs; re-read when it changes. */
@@ -93,6 +98,8 @@ export const MEMBER_DEFAULTS: MemberOptions = {
   maxRequestBytes: 1.5 * 1024 * 1024,
   maxTxnOps: 128,
   watchProgressNotifyIntervalMs: 10 * 60 * 1000,
+  authToken: { kind: 'simple' },
+  authTokenTtl: 300,
   logLevel: 'info',
   certFile: '',
   keyFile: '',

@@ -31,7 +31,10 @@ import { MvccStore } from '../store/mvcc/mvcc-store.js';
 import type * as st from '../store/mvcc/types.js';
 import { checkWriteRequest, requestLimits, type RequestLimits } from '../store/mvcc/validate.js';
 import { RaftLogStore } from '../store/raft-log-store.js';
-import { applyEntries, type ApplyResult } from './applier.js';
+import { applyEntries, type AuthOutcome, type ApplyResult } from './applier.js';
+import { AuthManager } from './auth-manager.js';
+import { checkRange, checkTxn } from '../store/auth/request-checks.js';
+import type { AuthInfo, AuthOp } from '../store/auth/auth-state.js';
 import { establishIdentity, type Identity } from './bootstrap.js';
 import { FaultInjector } from './fault-injection.js';
 import { LeaseManager } from './lease-manager.js';
@@ -64,6 +67,8 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
   readonly clusterId: number;
   /** Leases: grants and revokes through raft, expiry and keepalives on the leader. */
   readonly leases: LeaseManager;
+  /** Users, roles, tokens and the checks of etcd's auth. */
+  readonly auth: AuthManager;
 
   private readonly driver: RaftDriver;
   private readonly proposals: Proposals;
@@ -149,6 +154,17 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       requestTimeoutMs,
     );
     this.watches = new WatchHub(mvcc);
+    this.auth = new AuthManager(
+      {
+        propose: (op, who, call) => this.proposeAuth(op, who, call),
+        linearizableRead: (call) => this.linearizableRead(call),
+        waitApplied: (index, call) => this.waitAppliedBriefly(index, call),
+        appliedIndex: () => this.mvcc.appliedIndex,
+        metaRecords: (prefix) => this.mvcc.metaRecords(prefix),
+      },
+      options.authToken,
+      options.authTokenTtl,
+    );
     this.leaderClients = new LeaderClients(() => this.leaderTarget());
     this.leases = new LeaseManager(
       {
@@ -243,6 +259,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
         cluster: this,
         lease: this.leases,
         watch: this,
+        auth: this.auth,
         logger: this.logger,
       });
       await this.clientServer.start();
@@ -339,7 +356,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
   private async apply(entries: readonly Entry[]): Promise<void> {
     const delay = this.faults?.faults.applyDelayMs ?? 0;
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-    await applyEntries(this.id, this.driver, this.mvcc, this.list.members, entries, {
+    await applyEntries(this.id, this.driver, this.mvcc, this.list.members, this.auth.state, entries, {
       // Synced: a batch is on disk before the next one is written and before raft counts it
       // applied, so a power loss can never leave the state with a hole behind an applied index that
       // a later batch made durable. Its clients are answered as soon as it is readable (their
@@ -362,6 +379,9 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     if (result.members) this.onMembersApplied(result.members, result.lastIndex);
     if (result.confState) this.learner = result.confState.learners.includes(this.id);
     this.leases.onApplied(result.leases);
+    // Before anyone is answered: a login's token must be known here when its client gets it.
+    this.auth.onApplied(result.logins, result.auth);
+    for (const { seq, outcome } of result.authOutcomes) this.proposals.resolve(seq, { kind: 'auth', outcome });
     for (const { seq, outcome } of result.own) this.proposals.resolve(seq, { kind: 'write', outcome });
     for (const { seq, members } of result.membership) this.proposals.resolve(seq, { kind: 'members', members });
     // As etcd: a new leader starts the lease clocks once it has applied everything of the terms
@@ -392,6 +412,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     this.list.members = this.mvcc.meta(MEMBERS) ?? [];
     this.removedIds = new Set(this.mvcc.meta(REMOVED_MEMBERS) ?? []);
     this.learner = this.mvcc.confState.learners.includes(this.id);
+    this.auth.restored();
     this.syncPeers();
     this.watches.restored();
   }
@@ -477,14 +498,23 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
 
   async range(req: st.RangeRequest, serializable: boolean, call?: CallOptions): Promise<st.RangeResponse> {
     if (!serializable) await this.linearizableRead(call);
-    return this.mvcc.range(req);
+    // etcd's doSerialize: the token, the permission, the read, then whether the auth store moved.
+    const who = call?.auth ? await this.auth.identify(call) : undefined;
+    if (who && this.auth.state.enabled) this.auth.check((s) => checkRange(s, who, req));
+    const r = await this.mvcc.range(req);
+    this.auth.checkStillCurrent(who);
+    return r;
   }
 
   async readTxn(req: st.TxnRequest, serializable: boolean, call?: CallOptions): Promise<st.TxnResponse> {
     // The checks etcd makes of every txn, reads only or not (empty keys, too many operations).
     checkWriteRequest({ type: 'txn', request: req }, this.limits);
     if (!serializable) await this.linearizableRead(call);
-    return this.mvcc.readTxn(req);
+    const who = call?.auth ? await this.auth.identify(call) : undefined;
+    if (who && this.auth.state.enabled) this.auth.check((s) => checkTxn(s, who, req));
+    const r = await this.mvcc.readTxn(req);
+    this.auth.checkStillCurrent(who);
+    return r;
   }
 
   private linearizableRead(call?: CallOptions): Promise<void> {
@@ -499,13 +529,34 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     this.refuseOnLearner();
     // Fail fast on what every member would reject anyway.
     checkWriteRequest(req, this.limits);
-    const applied = await this.proposals.propose(req, call);
+    // The user goes with the entry: its permissions are checked where it is applied.
+    const who = call?.auth ? await this.auth.identify(call) : undefined;
+    const applied = await this.proposals.propose(req, call, who);
     if (applied.kind !== 'write') throw new Error('a write was answered as a membership request');
     const outcome = applied.outcome;
     if (outcome.status === 'failed') throw outcome.error;
     if (outcome.status === 'skipped') throw new Error('a fresh proposal was skipped as already applied');
     if (outcome.response.type !== req.type) throw new Error(`a ${req.type} was answered with a ${outcome.response.type}`);
     return outcome.response as st.ResponseFor<R>;
+  }
+
+  /** An auth change or login through raft, answered with how its apply decided it. */
+  private async proposeAuth(op: AuthOp, who: AuthInfo | undefined, call?: CallOptions): Promise<AuthOutcome> {
+    this.refuseOnLearner();
+    const applied = await this.proposals.propose({ type: 'auth', op }, call, who);
+    if (applied.kind !== 'auth') throw new Error(`an auth request was answered as a ${applied.kind} request`);
+    return applied.outcome;
+  }
+
+  /** Waits for a login's entry to be applied here, for at most the request timeout. */
+  private async waitAppliedBriefly(index: number, call?: CallOptions): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.requestTimeoutMs())));
+    try {
+      await Promise.race([this.driver.waitApplied(index, call?.signal), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   watch(spec: WatchSpec, sink: WatchSink): Watcher {
@@ -583,6 +634,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       this.maintenance.stop();
       this.faults?.close();
       this.leases.close();
+      this.auth.close();
       this.leaderClients.close();
       this.watches.close();
       const stopped = new EtcdError('ETCD_STOPPED');

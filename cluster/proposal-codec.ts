@@ -15,6 +15,8 @@ import type {
   WriteRequest,
 } from '../store/mvcc/types.js';
 import type { NodeId } from '../raft/index.js';
+import type { AuthInfo, AuthOp } from '../store/auth/auth-state.js';
+import type { Permission, PermissionType } from '../store/auth/permissions.js';
 
 /** A member publishing its name and client URLs to the cluster, as etcd's members do after start. */
 export interface PublishRequest {
@@ -30,8 +32,14 @@ export interface UpdateMemberRequest {
   readonly peerUrls: readonly string[];
 }
 
+/** A change to the auth store, or a login (etcd's Auth RPCs that write). */
+export interface AuthRequest {
+  readonly type: 'auth';
+  readonly op: AuthOp;
+}
+
 /** Anything that goes through the log: a client's write, or a member's own request. */
-export type MemberRequest = WriteRequest | PublishRequest | UpdateMemberRequest;
+export type MemberRequest = WriteRequest | PublishRequest | UpdateMemberRequest | AuthRequest;
 
 /** A request as it travels through the log. */
 export interface Proposal {
@@ -40,9 +48,17 @@ export interface Proposal {
   /** Unique per proposer (per process life: the proposer's start time is folded in). */
   readonly seq: number;
   readonly request: MemberRequest;
+  /**
+   * The client's user, as its token named it when the member took the request: the apply checks
+   * its permissions against the auth store as that entry finds it (etcd's request header
+   * username and auth_revision). Absent for the member's own requests, which need none.
+   */
+  readonly who?: AuthInfo;
 }
 
+/** Format 1: no user; format 2: the user and auth revision follow the sequence number. */
 const FORMAT = 1;
+const FORMAT_WITH_USER = 2;
 const enum Kind {
   Put = 1,
   DeleteRange = 2,
@@ -54,7 +70,23 @@ const enum Kind {
   LeaseRevoke = 8,
   LeaseCheckpoint = 9,
   UpdateMember = 10,
+  Auth = 11,
 }
+const AUTH_OPS = [
+  'enable',
+  'disable',
+  'userAdd',
+  'userDelete',
+  'userChangePassword',
+  'userGrantRole',
+  'userRevokeRole',
+  'roleAdd',
+  'roleDelete',
+  'roleGrantPermission',
+  'roleRevokePermission',
+  'authenticate',
+] as const satisfies readonly AuthOp['op'][];
+const PERMISSION_TYPES: readonly PermissionType[] = ['read', 'write', 'readwrite'];
 const enum OpKind {
   Range = 1,
   Put = 2,
@@ -69,7 +101,8 @@ const EMPTY = new Uint8Array(0);
 
 export function encodeProposal(p: Proposal): Uint8Array {
   const w = new ByteWriter(64 + requestSizeHint(p.request));
-  w.u8(FORMAT).uvarint(p.proposer).uvarint(p.seq);
+  w.u8(p.who ? FORMAT_WITH_USER : FORMAT).uvarint(p.proposer).uvarint(p.seq);
+  if (p.who) w.bytes(utf8.encode(p.who.username)).uvarint(p.who.revision);
   const r = p.request;
   switch (r.type) {
     case 'put':
@@ -105,6 +138,9 @@ export function encodeProposal(p: Proposal): Uint8Array {
       w.u8(Kind.LeaseCheckpoint).uvarint(r.request.checkpoints.length);
       for (const c of r.request.checkpoints) w.i64(c.id).uvarint(c.remainingTtl);
       break;
+    case 'auth':
+      writeAuthOp(w.u8(Kind.Auth), r.op);
+      break;
   }
   return w.finish();
 }
@@ -112,9 +148,10 @@ export function encodeProposal(p: Proposal): Uint8Array {
 export function decodeProposal(bytes: Uint8Array): Proposal {
   const r = new ByteReader(bytes);
   const format = r.u8();
-  if (format !== FORMAT) throw new Error(`unknown proposal format ${format}`);
+  if (format !== FORMAT && format !== FORMAT_WITH_USER) throw new Error(`unknown proposal format ${format}`);
   const proposer = r.uvarint();
   const seq = r.uvarint();
+  const who = format === FORMAT_WITH_USER ? { username: fromUtf8.decode(r.bytes()), revision: r.uvarint() } : undefined;
   const kind = r.u8();
   let request: MemberRequest;
   switch (kind) {
@@ -162,11 +199,104 @@ export function decodeProposal(bytes: Uint8Array): Proposal {
       request = { type: 'leaseCheckpoint', request: { checkpoints } };
       break;
     }
+    case Kind.Auth:
+      request = { type: 'auth', op: readAuthOp(r) };
+      break;
     default:
       throw new Error(`unknown proposal kind ${kind}`);
   }
   r.end();
-  return { proposer, seq, request };
+  return who ? { proposer, seq, request, who } : { proposer, seq, request };
+}
+
+function writeString(w: ByteWriter, s: string): void {
+  w.bytes(utf8.encode(s));
+}
+
+function readString(r: ByteReader): string {
+  return fromUtf8.decode(r.bytes());
+}
+
+function writePermission(w: ByteWriter, p: Permission): void {
+  w.u8(PERMISSION_TYPES.indexOf(p.type)).bytes(p.key).bytes(p.rangeEnd);
+}
+
+function readPermission(r: ByteReader): Permission {
+  const type = PERMISSION_TYPES[r.u8()];
+  if (!type) throw new Error('corrupt permission in proposal');
+  return { type, key: r.bytes(), rangeEnd: r.bytes() };
+}
+
+function writeAuthOp(w: ByteWriter, o: AuthOp): void {
+  w.u8(AUTH_OPS.indexOf(o.op));
+  switch (o.op) {
+    case 'enable':
+    case 'disable':
+      return;
+    case 'userAdd':
+      writeString(w, o.name);
+      writeString(w, o.passwordHash);
+      w.u8(o.noPassword ? 1 : 0);
+      return;
+    case 'userDelete':
+    case 'roleAdd':
+    case 'roleDelete':
+      writeString(w, o.name);
+      return;
+    case 'userChangePassword':
+      writeString(w, o.name);
+      writeString(w, o.passwordHash);
+      return;
+    case 'userGrantRole':
+      writeString(w, o.user);
+      writeString(w, o.role);
+      return;
+    case 'userRevokeRole':
+      writeString(w, o.name);
+      writeString(w, o.role);
+      return;
+    case 'roleGrantPermission':
+      writeString(w, o.name);
+      writePermission(w, o.permission);
+      return;
+    case 'roleRevokePermission':
+      writeString(w, o.role);
+      w.bytes(o.key).bytes(o.rangeEnd);
+      return;
+    case 'authenticate':
+      writeString(w, o.name);
+      writeString(w, o.tokenPrefix);
+      return;
+  }
+}
+
+function readAuthOp(r: ByteReader): AuthOp {
+  const op = AUTH_OPS[r.u8()];
+  switch (op) {
+    case 'enable':
+    case 'disable':
+      return { op };
+    case 'userAdd':
+      return { op, name: readString(r), passwordHash: readString(r), noPassword: r.u8() === 1 };
+    case 'userDelete':
+    case 'roleAdd':
+    case 'roleDelete':
+      return { op, name: readString(r) };
+    case 'userChangePassword':
+      return { op, name: readString(r), passwordHash: readString(r) };
+    case 'userGrantRole':
+      return { op, user: readString(r), role: readString(r) };
+    case 'userRevokeRole':
+      return { op, name: readString(r), role: readString(r) };
+    case 'roleGrantPermission':
+      return { op, name: readString(r), permission: readPermission(r) };
+    case 'roleRevokePermission':
+      return { op, role: readString(r), key: r.bytes(), rangeEnd: r.bytes() };
+    case 'authenticate':
+      return { op, name: readString(r), tokenPrefix: readString(r) };
+    case undefined:
+      throw new Error('unknown auth operation in proposal');
+  }
 }
 
 const utf8 = new TextEncoder();

@@ -6,6 +6,8 @@ import { ProposalDroppedError, type NodeId } from '../raft/index.js';
 import { EtcdError } from '../rpc/etcd-errors.js';
 import type { CallOptions, CallSignal } from '../rpc/call-options.js';
 import type { ApplyOutcome } from '../store/mvcc/mvcc-store.js';
+import type { AuthInfo } from '../store/auth/auth-state.js';
+import type { AuthOutcome } from './applier.js';
 import type { MemberRecord } from './membership.js';
 import { encodeProposal, type MemberRequest } from './proposal-codec.js';
 import type { RaftDriver } from './raft-driver.js';
@@ -14,7 +16,9 @@ import type { RaftDriver } from './raft-driver.js';
 export type Applied =
   | { readonly kind: 'write'; readonly outcome: ApplyOutcome }
   /** A membership request (a change, a publish, an update): the member list after it. */
-  | { readonly kind: 'members'; readonly members: readonly MemberRecord[] };
+  | { readonly kind: 'members'; readonly members: readonly MemberRecord[] }
+  /** An auth change or login: how the apply decided it. */
+  | { readonly kind: 'auth'; readonly outcome: AuthOutcome };
 
 /** etcd's bound on committed entries not yet applied, past which new proposals are refused. */
 export const MAX_APPLY_GAP = 5000;
@@ -63,11 +67,11 @@ export class Proposals {
     return this.pending.size;
   }
 
-  /** Proposes a request; resolves once this member has applied it. */
-  propose(request: MemberRequest, call: CallOptions = {}): Promise<Applied> {
+  /** Proposes a request (a client's, with the user its credentials named); resolves once this member has applied it. */
+  propose(request: MemberRequest, call: CallOptions = {}, who?: AuthInfo): Promise<Applied> {
     if (this.stoppedWith !== undefined) return Promise.reject(this.stoppedWith);
     const seq = this.nextSeq();
-    const data = encodeProposal({ proposer: this.options.self, seq, request });
+    const data = encodeProposal(who ? { proposer: this.options.self, seq, request, who } : { proposer: this.options.self, seq, request });
     if (data.length > this.options.maxRequestBytes) return Promise.reject(new EtcdError('ETCD_REQUEST_TOO_LARGE'));
     const st = this.driver.status();
     // As etcd: when applying falls this far behind committing, new work is refused rather than queued.

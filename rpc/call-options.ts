@@ -3,7 +3,7 @@
 // in the member for it (an entry to be applied, a read index, a lock) can give up and be forgotten
 // instead of running into the member's own timeout. Nothing reaches the client after the signal:
 // grpc-js has answered DEADLINE_EXCEEDED itself, or there is no call left to answer.
-import type { Deadline } from '@grpc/grpc-js';
+import type { Deadline, Metadata } from '@grpc/grpc-js';
 import { EtcdError } from './etcd-errors.js';
 
 /**
@@ -51,6 +51,24 @@ export class CallCancellation implements CallSignal {
   }
 }
 
+/**
+ * Who a client call says it is: the token in its gRPC metadata (etcd's clients send it as `token`;
+ * its gateway as `authorization`) and, when the client server verifies client certificates
+ * (--client-cert-auth), the certificate's common name, which etcd takes as the user when there is no
+ * token. Present on every call that came through the client API, even with neither; a request made
+ * by the member itself has none and is not checked.
+ */
+export interface CallerAuth {
+  readonly token?: string;
+  readonly certCommonName?: string;
+}
+
+/**
+ * Where the client server learns the common name of a call's verified client certificate: the hook
+ * the TLS layer fills in for --client-cert-auth. Without TLS there is none.
+ */
+export type ClientCertCommonName = (call: ServerCallLike) => string | undefined;
+
 export interface CallOptions {
   /**
    * Aborted when the client no longer waits. Its reason is the EtcdError etcd would end the
@@ -59,6 +77,8 @@ export interface CallOptions {
   readonly signal?: CallSignal;
   /** When the client stops waiting, in ms since the epoch (as Date.now()); absent when it set no deadline. */
   readonly deadline?: number;
+  /** The client's credentials; absent for the member's own requests (see CallerAuth). */
+  readonly auth?: CallerAuth;
 }
 
 /** Options bound to a live call: there is always a signal. */
@@ -69,6 +89,7 @@ export interface BoundCallOptions extends CallOptions {
 /** The parts of a grpc-js server call (unary or stream) that tell when its client goes away. */
 export interface ServerCallLike {
   readonly cancelled: boolean;
+  readonly metadata: Metadata;
   getDeadline(): Deadline;
   on(event: 'cancelled', listener: () => void): unknown;
   removeListener(event: 'cancelled', listener: () => void): unknown;
@@ -99,14 +120,27 @@ export function goneReason(deadline: number | undefined): EtcdError {
   return new EtcdError(expired ? 'ETCD_DEADLINE_EXCEEDED' : 'ETCD_CANCELED');
 }
 
-export function callScope(call: ServerCallLike): CallScope {
+const NO_CREDENTIALS: CallerAuth = {};
+
+/** The credentials a call carries (see CallerAuth). */
+export function callerAuth(call: ServerCallLike, certCommonName?: ClientCertCommonName): CallerAuth {
+  const md = call.metadata;
+  const raw = md.get('token')[0] ?? md.get('authorization')[0];
+  const token = typeof raw === 'string' ? raw : raw?.toString('utf8');
+  const cn = certCommonName?.(call);
+  if (token === undefined && cn === undefined) return NO_CREDENTIALS;
+  return { ...(token !== undefined ? { token } : {}), ...(cn !== undefined ? { certCommonName: cn } : {}) };
+}
+
+export function callScope(call: ServerCallLike, certCommonName?: ClientCertCommonName): CallScope {
   const signal = new CallCancellation();
   const deadline = deadlineMs(call.getDeadline());
   const onCancelled = (): void => signal.abort(goneReason(deadline));
   if (call.cancelled) onCancelled();
   else call.on('cancelled', onCancelled);
+  const auth = callerAuth(call, certCommonName);
   return {
-    options: deadline === undefined ? { signal } : { signal, deadline },
+    options: deadline === undefined ? { signal, auth } : { signal, deadline, auth },
     end: () => {
       call.removeListener('cancelled', onCancelled);
     },

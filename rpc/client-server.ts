@@ -1,6 +1,8 @@
 // The client-facing gRPC server: etcd's services on the member's client URLs.
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import type { AuthBackend } from './auth-backend.js';
+import { authService } from './auth-service.js';
 import { addEtcdService } from './etcd-api.js';
 import { clusterService } from './cluster-service.js';
 import { electionService } from './election-service.js';
@@ -32,6 +34,8 @@ export interface ClientServerOptions {
   readonly watch?: WatchBackend;
   /** Serves etcd's Lease service; with `watch` too, also the Lock and Election services. */
   readonly lease?: LeaseBackend;
+  /** Serves etcd's Auth service, and makes the other services check what etcd checks. */
+  readonly auth?: AuthBackend;
   /** etcd's --experimental-watch-progress-notify-interval (10 minutes when absent). */
   readonly watchProgressNotifyIntervalMs?: number;
   readonly logger: Logger;
@@ -50,12 +54,14 @@ export class ClientServer {
       'grpc.keepalive_permit_without_calls': 1,
       'grpc.http2.min_ping_interval_without_data_ms': 5000,
     });
+    const { kv, watch, lease, auth } = options;
     addEtcdService(this.server, 'KV', kvService(options.kv));
-    addEtcdService(this.server, 'Cluster', clusterService(options.kv, options.cluster));
-    addEtcdService(this.server, 'Maintenance', maintenanceService(options.kv, options.cluster));
-    const { kv, watch, lease } = options;
+    addEtcdService(this.server, 'Cluster', clusterService(options.kv, options.cluster, auth));
+    addEtcdService(this.server, 'Maintenance', maintenanceService(options.kv, options.cluster, auth));
+    if (auth) addEtcdService(this.server, 'Auth', authService(auth, kv, () => options.cluster.status().revision));
     if (watch) {
       addEtcdService(this.server, 'Watch', watchService(watch, {
+        ...(auth ? { auth } : {}),
         // etcd splits a fragment=true watcher's responses at the largest request it accepts.
         maxResponseBytes: options.maxRequestBytes + GRPC_OVERHEAD_BYTES,
         ...(options.watchProgressNotifyIntervalMs !== undefined ? { progressNotifyIntervalMs: options.watchProgressNotifyIntervalMs } : {}),

@@ -4,6 +4,8 @@ import type { ServiceHandlers } from './etcd-api.js';
 import { header } from './kv-convert.js';
 import type { KvBackend } from './kv-backend.js';
 import type { ClusterBackend, MemberInfo } from './member-backend.js';
+import type { AuthBackend } from './auth-backend.js';
+import type { CallOptions } from './call-options.js';
 import { EtcdError } from './etcd-errors.js';
 import { unary } from './unary.js';
 
@@ -18,7 +20,9 @@ function memberId(id: string): number {
   return n;
 }
 
-export function clusterService(kv: KvBackend, cluster: ClusterBackend): ServiceHandlers<'Cluster'> {
+export function clusterService(kv: KvBackend, cluster: ClusterBackend, auth?: AuthBackend): ServiceHandlers<'Cluster'> {
+  // etcd's checkMembershipOperationPermission: membership changes are root's once auth is on.
+  const requireAdmin = (options: CallOptions): Promise<void> => auth?.requireAdmin(options) ?? Promise.resolve();
   // etcd's cluster service leaves the revision out of its headers.
   const hdr = (): pb.Outgoing<pb.ResponseHeader> => header(kv.headerFields(), 0);
   // etcd 3.4 serves a learner no Cluster call, the member list included.
@@ -30,21 +34,25 @@ export function clusterService(kv: KvBackend, cluster: ClusterBackend): ServiceH
       refuseOnLearner();
       return { header: hdr(), members: cluster.memberList().map(toPb) };
     }),
-    MemberAdd: unary<pb.MemberAddRequest, pb.Outgoing<pb.MemberAddResponse>>(async (req) => {
+    MemberAdd: unary<pb.MemberAddRequest, pb.Outgoing<pb.MemberAddResponse>>(async (req, options) => {
       refuseOnLearner();
+      await requireAdmin(options);
       const { member, members } = await cluster.addMember(req.peerURLs, req.isLearner);
       return { header: hdr(), member: toPb(member), members: members.map(toPb) };
     }),
-    MemberRemove: unary<pb.MemberRemoveRequest, pb.Outgoing<pb.MemberRemoveResponse>>(async (req) => {
+    MemberRemove: unary<pb.MemberRemoveRequest, pb.Outgoing<pb.MemberRemoveResponse>>(async (req, options) => {
       refuseOnLearner();
+      await requireAdmin(options);
       return { header: hdr(), members: (await cluster.removeMember(memberId(req.ID))).map(toPb) };
     }),
-    MemberUpdate: unary<pb.MemberUpdateRequest, pb.Outgoing<pb.MemberUpdateResponse>>(async (req) => {
+    MemberUpdate: unary<pb.MemberUpdateRequest, pb.Outgoing<pb.MemberUpdateResponse>>(async (req, options) => {
       refuseOnLearner();
+      await requireAdmin(options);
       return { header: hdr(), members: (await cluster.updateMember(memberId(req.ID), req.peerURLs)).map(toPb) };
     }),
-    MemberPromote: unary<pb.MemberPromoteRequest, pb.Outgoing<pb.MemberPromoteResponse>>(async (req) => {
+    MemberPromote: unary<pb.MemberPromoteRequest, pb.Outgoing<pb.MemberPromoteResponse>>(async (req, options) => {
       refuseOnLearner();
+      await requireAdmin(options);
       return { header: hdr(), members: (await cluster.promoteMember(memberId(req.ID))).map(toPb) };
     }),
   };

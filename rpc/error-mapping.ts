@@ -2,6 +2,7 @@
 // errors map to etcd's codes one to one; errors already in etcd's form pass through.
 import { status } from '@grpc/grpc-js';
 import type { ServerErrorResponse } from '@grpc/grpc-js';
+import { AuthError } from '../store/auth/auth-errors.js';
 import { StoreError, type StoreErrorCode } from '../store/errors.js';
 import { EtcdError, toServiceError, type EtcdErrorCode } from './etcd-errors.js';
 
@@ -24,6 +25,8 @@ const FROM_STORE: Partial<Record<StoreErrorCode, EtcdErrorCode>> = {
 /** The etcd error a thrown value stands for, if it stands for one. */
 export function asEtcdError(e: unknown): EtcdError | undefined {
   if (e instanceof EtcdError) return e;
+  // The auth store's codes are etcd's, less the prefix: AUTH_USER_NOT_FOUND is ETCD_USER_NOT_FOUND.
+  if (e instanceof AuthError) return new EtcdError(`ETCD_${e.authCode.slice('AUTH_'.length)}` as EtcdErrorCode, { cause: e });
   if (e instanceof StoreError) {
     const code = FROM_STORE[e.code];
     return code ? new EtcdError(code, { cause: e }) : undefined;

@@ -4,13 +4,36 @@ import type { ServiceHandlers } from './etcd-api.js';
 import { header } from './kv-convert.js';
 import type { KvBackend } from './kv-backend.js';
 import type { ClusterBackend } from './member-backend.js';
-import { EtcdError } from './etcd-errors.js';
+import type { AuthBackend } from './auth-backend.js';
+import type { CallOptions } from './call-options.js';
+import { status } from '@grpc/grpc-js';
+import { EtcdError, type EtcdErrorCode } from './etcd-errors.js';
 import { unary, unimplemented, unimplementedStream } from './unary.js';
 
 /** The etcd version we answer as: clients gate features on it. */
 export const ETCD_COMPATIBLE_VERSION = '3.5.0';
 
-export function maintenanceService(kv: KvBackend, cluster: ClusterBackend): ServiceHandlers<'Maintenance'> {
+/** The texts of etcd's auth store errors (auth/store.go), which its maintenance server sends raw. */
+const AUTH_STORE_TEXT: Partial<Record<EtcdErrorCode, string>> = {
+  ETCD_INVALID_AUTH_TOKEN: 'auth: invalid auth token',
+  ETCD_USER_EMPTY: 'auth: user name is empty',
+  ETCD_USER_NOT_FOUND: 'auth: user not found',
+  ETCD_PERMISSION_DENIED: 'auth: permission denied',
+};
+
+export function maintenanceService(kv: KvBackend, cluster: ClusterBackend, auth?: AuthBackend): ServiceHandlers<'Maintenance'> {
+  // etcd's authMaintenanceServer: Defragment, Hash and HashKV are root's once auth is on. It returns
+  // its auth store's errors as they are, which gRPC sends as Unknown with the store's own text.
+  const requireRoot = async (options: CallOptions): Promise<void> => {
+    try {
+      await auth?.requireAdmin(options);
+    } catch (e) {
+      const raw = e instanceof EtcdError ? AUTH_STORE_TEXT[e.code as EtcdErrorCode] : undefined;
+      throw raw === undefined ? e : Object.assign(new Error(raw), { code: status.UNKNOWN, details: raw });
+    }
+  };
+  // Lodestone's own checks (etcd 3.4 makes none) answer as the rest of the API does.
+  const requireAdmin = (options: CallOptions): Promise<void> => auth?.requireAdmin(options) ?? Promise.resolve();
   // etcd 3.4 serves a learner Status and nothing else of this service.
   const refuseOnLearner = (): void => {
     if (cluster.status().isLearner) throw new EtcdError('ETCD_NOT_SUPPORTED_FOR_LEARNER');
@@ -31,18 +54,22 @@ export function maintenanceService(kv: KvBackend, cluster: ClusterBackend): Serv
         isLearner: s.isLearner,
       };
     }),
-    Alarm: unary<pb.AlarmRequest, pb.Outgoing<pb.AlarmResponse>>(() => {
+    Alarm: unary<pb.AlarmRequest, pb.Outgoing<pb.AlarmResponse>>(async (req, options) => {
       refuseOnLearner();
+      // Lodestone's own rule (etcd 3.4 checks nothing here): raising or clearing an alarm is root's.
+      if (req.action !== 'GET') await requireAdmin(options);
       return { header: header(kv.headerFields(), cluster.status().revision), alarms: [] };
     }),
-    Defragment: unary<pb.DefragmentRequest, pb.Outgoing<pb.DefragmentResponse>>(async () => {
+    Defragment: unary<pb.DefragmentRequest, pb.Outgoing<pb.DefragmentResponse>>(async (_req, options) => {
       refuseOnLearner();
+      await requireRoot(options);
       await cluster.defragment();
       return { header: header(kv.headerFields(), cluster.status().revision) };
     }),
     Hash: unimplemented('Hash'),
-    HashKV: unary<pb.HashKVRequest, pb.Outgoing<pb.HashKVResponse>>(async (req) => {
+    HashKV: unary<pb.HashKVRequest, pb.Outgoing<pb.HashKVResponse>>(async (req, options) => {
       refuseOnLearner();
+      await requireRoot(options);
       const r = await cluster.hashKV(Number(req.revision));
       return { header: header(kv.headerFields(), r.revision), hash: r.hash, compact_revision: String(r.compactRevision) };
     }),

@@ -1,4 +1,6 @@
 // etcd's Watch service: each call is one client's stream of watchers (see watch-stream.ts).
+import type { AuthBackend } from './auth-backend.js';
+import { callerAuth } from './call-options.js';
 import type { ServiceHandlers } from './etcd-api.js';
 import { serviceError } from './error-mapping.js';
 import type { WatchBackend } from './watch-backend.js';
@@ -32,6 +34,8 @@ export interface WatchServiceOptions {
   readonly maxWatchersPerStream?: number;
   /** Throws the error a new stream is refused with, when the member serves none now (a learner). */
   readonly refuseStream?: () => void;
+  /** Checks each create against the stream's credentials, as etcd's watch server does. */
+  readonly auth?: AuthBackend;
 }
 
 export function watchService(backend: WatchBackend, options: WatchServiceOptions = {}): ServiceHandlers<'Watch'> {
@@ -51,7 +55,21 @@ export function watchService(backend: WatchBackend, options: WatchServiceOptions
         call.emit('error', serviceError(e));
         return;
       }
-      new WatchStream(call, backend, streamOptions);
+      const { auth } = options;
+      if (!auth) {
+        new WatchStream(call, backend, streamOptions);
+        return;
+      }
+      // The stream's credentials are its call's: requests wait (unread) until a simple token's login
+      // is applied here, then every create is checked against them.
+      const credentials = callerAuth(call);
+      const withAuth: WatchStreamOptions = { ...streamOptions, refuseCreate: (spec) => auth.watchRefusal(credentials, spec.key, spec.rangeEnd) };
+      auth.ready(credentials).then(
+        () => {
+          if (!call.cancelled) new WatchStream(call, backend, withAuth);
+        },
+        (e: unknown) => call.emit('error', serviceError(e)),
+      );
     },
   };
 }

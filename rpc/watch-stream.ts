@@ -64,6 +64,8 @@ export interface WatchStreamOptions {
    * tooManyWatchersReason). A Lodestone limit: etcd 3.4 has none.
    */
   readonly maxWatchersPerStream: number;
+  /** etcd's cancel reason for a create the client's credentials do not allow, or undefined. */
+  readonly refuseCreate?: (spec: WatchSpec) => string | undefined;
 }
 
 interface StreamWatcher {
@@ -160,6 +162,8 @@ export class WatchStream {
     const revision = this.backend.currentRevision();
     const parsed = parseCreateRequest(req);
     if ('refused' in parsed) return this.sendControl(refusedResponse(h, revision, parsed.refused));
+    const denied = this.options.refuseCreate?.(parsed.spec);
+    if (denied !== undefined) return this.sendControl(refusedResponse(h, revision, denied));
     const limit = this.options.maxWatchersPerStream;
     if (this.watchers.size >= limit) return this.sendControl(refusedResponse(h, revision, tooManyWatchersReason(limit)));
     const id = this.ids.take(parsed.requestedId);

@@ -15,6 +15,8 @@ export type StoreErrorCode =
   | 'STORE_LEASE_NOT_FOUND'
   | 'STORE_LEASE_EXISTS'
   | 'STORE_LEASE_TTL_TOO_LARGE'
+  // Authentication and permissions (auth/auth-errors.ts carries which one).
+  | 'STORE_AUTH'
   // Errors of the member's own use of the store.
   | 'STORE_NOT_READ_ONLY'
   | 'STORE_APPLY_ORDER'
@@ -199,6 +201,7 @@ const REQUEST_ERROR_CODES: ReadonlySet<StoreErrorCode> = new Set<StoreErrorCode>
   'STORE_LEASE_NOT_FOUND',
   'STORE_LEASE_EXISTS',
   'STORE_LEASE_TTL_TOO_LARGE',
+  'STORE_AUTH',
 ]);
 
 /** An error the request itself caused: the client gets it, the store carries on. */

@@ -6,6 +6,7 @@ export {
   type ApplyItem,
   type ApplyOptions,
   type ApplyOutcome,
+  type GuardView,
   type InstalledSnapshot,
   type MvccOptions,
 } from './mvcc/mvcc-store.js';
@@ -13,6 +14,12 @@ export { StateSnapshot } from './snapshot/state-snapshot.js';
 export { WatchHub, type WatchableStore } from './watch/watch-hub.js';
 export type { WatchHubOptions, WatchSink, WatchSpec, Watcher } from './watch/types.js';
 export type { SnapshotHeader } from './snapshot/stream-format.js';
+export { AuthState, ROOT, type AuthInfo, type AuthOp, type AuthRole, type AuthUser, type AuthChange } from './auth/auth-state.js';
+export { AuthError, isAuthError, type AuthErrorCode } from './auth/auth-errors.js';
+export { AUTH_META_PREFIX, loadAuthState } from './auth/auth-records.js';
+export { checkRange, checkTxn, checkWrite, type LeaseKeys } from './auth/request-checks.js';
+export { permits, type Access, type Permission, type PermissionType } from './auth/permissions.js';
+export { hashPassword, isPasswordHash, verifyPassword } from './auth/password.js';
 export { LocalMeta } from './local-meta.js';
 export { metaKey, metaCodecs, setMeta, deleteMeta, type MetaKey, type MetaCodec, type MetaWrite } from './meta.js';
 export { openStoreDb, type StoreDb } from './db.js';

@@ -63,6 +63,17 @@ export interface ApplyItem {
   readonly confState?: ConfState;
   /** Changes to the replicated state meta, stored with the applied index. */
   readonly meta?: readonly MetaWrite[];
+  /**
+   * Runs just before the request, against the state as this entry finds it (earlier entries of the
+   * batch included); a request error it throws (an auth refusal, say) fails the request alone.
+   */
+  readonly guard?: (view: GuardView) => void;
+}
+
+/** What a guard may look at. */
+export interface GuardView {
+  /** The keys attached to a lease now, in key order. */
+  leaseKeys(lease: bigint): Uint8Array[];
 }
 
 export type ApplyOutcome =
@@ -177,6 +188,11 @@ export class MvccStore {
   /** Where open (or the last snapshot install) got the index: replayed revisions, or a checkpoint. */
   get indexRestoredFrom(): 'revisions' | 'checkpoint' {
     return this.restored;
+  }
+
+  /** Every replicated state meta record whose name starts with `prefix`, as stored. */
+  metaRecords(prefix: string): [string, Uint8Array][] {
+    return [...this.memberMeta].filter(([name]) => name.startsWith(prefix));
   }
 
   /** A value of the replicated state meta (see ApplyItem.meta). */
@@ -318,6 +334,7 @@ export class MvccStore {
 
   private async applyOne(batch: BatchContext, item: ApplyItem): Promise<ApplyOutcome> {
     try {
+      item.guard?.({ leaseKeys: (id) => batch.leases.keysOf(id).map(fromKeyString) });
       const result = await applyWrite(batch, item.request);
       batch.revision = result.revision;
       return { status: 'applied', index: item.index, response: result.response, events: result.events };

@@ -69,3 +69,35 @@ describe('proposals in the log', () => {
     );
   });
 });
+
+describe('auth proposals', () => {
+  const b = (s: string): Uint8Array => new Uint8Array(Buffer.from(s));
+  it('every auth operation, and a client write with its user and auth revision, decode to what was encoded', () => {
+    const ops: Proposal['request'][] = [
+      { type: 'auth', op: { op: 'enable' } },
+      { type: 'auth', op: { op: 'disable' } },
+      { type: 'auth', op: { op: 'userAdd', name: 'ünï', passwordHash: '$scrypt$x', noPassword: false } },
+      { type: 'auth', op: { op: 'userAdd', name: 'np', passwordHash: '', noPassword: true } },
+      { type: 'auth', op: { op: 'userDelete', name: 'a' } },
+      { type: 'auth', op: { op: 'userChangePassword', name: 'a', passwordHash: 'h' } },
+      { type: 'auth', op: { op: 'userGrantRole', user: 'a', role: 'r' } },
+      { type: 'auth', op: { op: 'userRevokeRole', name: 'a', role: 'r' } },
+      { type: 'auth', op: { op: 'roleAdd', name: 'r' } },
+      { type: 'auth', op: { op: 'roleDelete', name: 'r' } },
+      { type: 'auth', op: { op: 'roleGrantPermission', name: 'r', permission: { type: 'readwrite', key: b('k'), rangeEnd: b('\0') } } },
+      { type: 'auth', op: { op: 'roleRevokePermission', role: 'r', key: b('k'), rangeEnd: b('') } },
+      { type: 'auth', op: { op: 'authenticate', name: 'a', tokenPrefix: 'abcdefghijklmnop' } },
+    ];
+    for (const request of ops) {
+      const p: Proposal = { proposer: 3, seq: 77, request, who: { username: 'root', revision: 12 } };
+      expect(decodeProposal(encodeProposal(p))).toEqual(p);
+    }
+    const write: Proposal = { proposer: 1, seq: 2, request: { type: 'put', request: { key: b('k'), value: b('v') } }, who: { username: '', revision: 0 } };
+    const decoded = decodeProposal(encodeProposal(write));
+    expect(decoded.who).toEqual({ username: '', revision: 0 });
+    // A member's own request carries no user, and costs no byte for it.
+    const own: Proposal = { proposer: 1, seq: 2, request: { type: 'put', request: { key: b('k'), value: b('v') } } };
+    expect(decodeProposal(encodeProposal(own)).who).toBeUndefined();
+    expect(encodeProposal(own).length).toBeLessThan(encodeProposal(write).length);
+  });
+});

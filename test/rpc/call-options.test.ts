@@ -206,6 +206,7 @@ describe('call options through the services', () => {
 /** Just what unary() uses of a grpc-js call. */
 class FakeUnaryCall<Req> extends EventEmitter {
   cancelled = false;
+  readonly metadata = new Metadata();
   constructor(
     readonly request: Req,
     private readonly deadline: number,
