@@ -6,6 +6,7 @@ export type { NodeOptions, NodeStorage, NodeTuning } from './client/node-options
 export { connect, type ConnectOptions } from './client/connect.js';
 export type { Credentials } from './client/auth-session.js';
 export { Client, type ClientOptions } from './client/client.js';
+export { ClientAuth, type AuthStatus, type PermissionType, type RolePermission } from './client/client-auth.js';
 export type { KvClient, Lease, Watch } from './client/kv-client.js';
 export { KeyValue } from './client/key-value.js';
 export { Op, TxnBuilder, TxnOp, type CompareOperator, type TxnOpResult, type TxnResult } from './client/txn-builder.js';
