@@ -1,6 +1,7 @@
 // npm run bench -- cluster [--tls] [--auth]: a 3-member Lodestone cluster beside a 3-member real etcd
-// cluster, started the same way on this machine in the same run (one after the other), driven by the
-// same load generator:
+// cluster, started the same way on this machine and up at once, driven by the same load generator in
+// alternating rounds (the machine may be shared: a ratio means something only when both systems
+// lived through the same noise):
 //   puts/s with 64 requests in flight; puts/s one at a time with p50 latency;
 //   linearizable gets/s with 64 in flight; and the members' resident memory.
 // --tls: both clusters with https client and peer URLs, --client-cert-auth and
@@ -13,7 +14,7 @@ import { createEtcdClient } from '../rpc/etcd-api.js';
 import { TestCluster, type Implementation } from '../test/support/cluster.js';
 import { findBinary } from '../test/support/binaries.js';
 import { ThrowawayMtls } from '../test/support/throwaway-mtls.js';
-import { closeAll, connect, runLoad, type LoadOp, type LoadResult } from './kv-load.js';
+import { closeAll, connect, runLoad, type LoadClient, type LoadOp, type LoadResult } from './kv-load.js';
 
 export interface ClusterBenchOptions {
   /** Mutual TLS on client and peer URLs of both clusters; the load dials with a client certificate. */
@@ -42,6 +43,7 @@ const ROWS: readonly Row[] = [
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARM_UP_SECONDS = Number(process.env.BENCH_WARM_UP_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 async function rssMiB(pid: number | undefined): Promise<number> {
   if (pid === undefined) return NaN;
@@ -98,7 +100,12 @@ function prefixEnd(prefix: string): Buffer {
   return end;
 }
 
-async function measure(implementation: Implementation, setup: Setup): Promise<{ results: LoadResult[]; rss: number[] }> {
+interface Running {
+  readonly cluster: TestCluster;
+  readonly clients: LoadClient[];
+}
+
+async function bringUp(implementation: Implementation, setup: Setup): Promise<Running> {
   const cluster = await TestCluster.start({
     implementation,
     size: 3,
@@ -113,15 +120,10 @@ async function measure(implementation: Implementation, setup: Setup): Promise<{ 
       credentials: cluster.clientCredentials,
       ...(setup.auth ? { auth: BENCH_USER } : {}),
     });
-    // Steady state, not start-up: connections, caches and the JIT warmed the same way for both.
-    await runLoad(clients, 'put', 64, WARM_UP_SECONDS);
-    const results: LoadResult[] = [];
-    for (const row of ROWS) results.push(await runLoad(clients, row.op, row.concurrency, SECONDS));
-    const rss = await Promise.all(cluster.members.map((m) => rssMiB(m.process.pid)));
-    closeAll(clients);
-    return { results, rss };
-  } finally {
+    return { cluster, clients };
+  } catch (e) {
     await cluster.destroy();
+    throw e;
   }
 }
 
@@ -131,8 +133,22 @@ function fmt(r: LoadResult | undefined): string {
   return `${Math.round(r.perSecond).toLocaleString('en-US').padStart(7)}/s  p50 ${r.p50Ms.toFixed(2).padStart(6)} ms  p99 ${r.p99Ms.toFixed(1).padStart(6)} ms${errors}`;
 }
 
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The round whose ops/s is the median of the rounds: its latencies go with it. */
+function medianRound(rs: readonly LoadResult[]): LoadResult {
+  const target = median(rs.map((r) => r.perSecond));
+  return rs.reduce((best, r) => (Math.abs(r.perSecond - target) < Math.abs(best.perSecond - target) ? r : best));
+}
+
 export async function runClusterBench(options: ClusterBenchOptions = {}): Promise<void> {
-  console.log(`3-member clusters on loopback, ${SECONDS} s per row after ${WARM_UP_SECONDS} s of puts to warm up, 256-byte values, one gRPC connection per member`);
+  console.log(
+    `3-member clusters on loopback, both up at once; ${ROUNDS} rounds of ${SECONDS} s per row, the two systems alternating (the first to go switches each round), after ${WARM_UP_SECONDS} s of puts each to warm up; 256-byte values, one gRPC connection per member`,
+  );
   const modes = [
     options.tls ? 'mutual TLS on client and peer URLs (https, --client-cert-auth, --peer-client-cert-auth), the load dialing with a client certificate' : 'plaintext client and peer URLs',
     options.auth ? `auth enabled (--auth-token simple), the load logged in as "${BENCH_USER.user}" with readwrite on ${BENCH_PREFIX}` : 'auth disabled',
@@ -140,24 +156,48 @@ export async function runClusterBench(options: ClusterBenchOptions = {}): Promis
   console.log(`  both clusters: ${modes.join('; ')}`);
   const mtls = options.tls ? await ThrowawayMtls.create('bench-mtls-') : undefined;
   const setup: Setup = { mtls, credentials: mtls?.clientCredentials(), auth: options.auth ?? false };
-  let lodestone: Awaited<ReturnType<typeof measure>>;
-  let etcd: Awaited<ReturnType<typeof measure>> | undefined;
+  const systems: { name: string; running: Running }[] = [];
   try {
-    lodestone = await measure('lodestone', setup);
-    etcd = findBinary('etcd') ? await measure('etcd', setup) : undefined;
+    systems.push({ name: 'Lodestone', running: await bringUp('lodestone', setup) });
+    if (findBinary('etcd')) systems.push({ name: 'etcd', running: await bringUp('etcd', setup) });
+    else console.log('  (etcd is not installed — apt-get install etcd-server — so only Lodestone is measured)');
+    // Steady state, not start-up: connections, caches and the JIT warmed the same way for both.
+    for (const s of systems) await runLoad(s.running.clients, 'put', 64, WARM_UP_SECONDS);
+    const results = systems.map(() => ROWS.map((): LoadResult[] => []));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [rowIndex, row] of ROWS.entries()) {
+        const order = systems.map((_, i) => i);
+        if ((round + rowIndex) % 2 === 1) order.reverse();
+        for (const i of order) results[i]![rowIndex]!.push(await runLoad(systems[i]!.running.clients, row.op, row.concurrency, SECONDS));
+      }
+    }
+    const rss = await Promise.all(systems.map((s) => Promise.all(s.running.cluster.members.map((m) => rssMiB(m.process.pid)))));
+    report(systems.map((s) => s.name), results, rss);
   } finally {
+    for (const s of systems) {
+      closeAll(s.running.clients);
+      await s.running.cluster.destroy();
+    }
     await mtls?.destroy();
   }
-  if (!etcd) console.log('  (etcd is not installed — apt-get install etcd-server — so only Lodestone is measured)');
-  console.log(`  ${'workload'.padEnd(34)}${'Lodestone'.padEnd(46)}etcd`);
+}
+
+function report(names: readonly string[], results: readonly LoadResult[][][], rss: readonly number[][]): void {
+  console.log(`  ${'workload (median round)'.padEnd(34)}${names.map((n) => n.padEnd(46)).join('')}${names.length > 1 ? 'ratio per round' : ''}`);
   ROWS.forEach((row, i) => {
-    console.log(`  ${row.label.padEnd(34)}${fmt(lodestone.results[i]).padEnd(46)}${fmt(etcd?.results[i])}`);
+    const cells = results.map((r) => fmt(medianRound(r[i]!)).padEnd(46)).join('');
+    const ratios =
+      results.length > 1
+        ? results[0]![i]!.map((r, k) => (r.perSecond / results[1]![i]![k]!.perSecond).toFixed(2)).join(' ')
+        : '';
+    console.log(`  ${row.label.padEnd(34)}${cells}${ratios}`);
   });
-  const mem = (xs: number[] | undefined): string => (xs ? xs.map((x) => `${x.toFixed(0)} MiB`).join(' / ') : 'n/a');
-  console.log(`  ${'resident memory per member'.padEnd(34)}${mem(lodestone.rss).padEnd(46)}${mem(etcd?.rss)}`);
-  for (const [name, m] of [['Lodestone', lodestone], ['etcd', etcd]] as const) {
-    m?.results.forEach((r, i) => {
-      if (r.firstError !== undefined) console.log(`  ${name}, ${ROWS[i]!.label}: first error: ${r.firstError}`);
-    });
-  }
+  const mem = (xs: readonly number[]): string => xs.map((x) => `${x.toFixed(0)} MiB`).join(' / ');
+  console.log(`  ${'resident memory per member'.padEnd(34)}${rss.map((x) => mem(x).padEnd(46)).join('')}`);
+  results.forEach((system, s) =>
+    system.forEach((rounds, i) => {
+      const first = rounds.find((r) => r.firstError !== undefined);
+      if (first) console.log(`  ${names[s]}, ${ROWS[i]!.label}: first error: ${first.firstError}`);
+    }),
+  );
 }
