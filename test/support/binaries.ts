@@ -1,6 +1,7 @@
 // Finding the real etcd binaries (etcd, etcdctl) that compatibility and fault tests run beside
-// Lodestone, and openssl, which makes the TLS tests' certificates. A test that needs one skips loudly when it is missing — except under CI=true, where
-// CI has installed them and a missing binary is a failure, never a silent skip.
+// Lodestone, and openssl, which makes the TLS tests' certificates. A test that needs one skips
+// loudly when it is missing — except under CI=true, where CI has installed them and a missing one is
+// a failure, never a silent skip.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -34,10 +35,10 @@ export function isCi(): boolean {
   return process.env.CI === 'true';
 }
 
-export interface BinaryCheck {
+export interface BinaryCheck<Name extends string = EtcdBinary> {
   /** True when every binary was found. */
   readonly ok: boolean;
-  readonly missing: readonly EtcdBinary[];
+  readonly missing: readonly Name[];
   /** Run the tests (true) or skip them (false: something is missing and this is not CI). */
   readonly run: boolean;
   /** Throws, naming what is missing, if something is: call it from beforeAll so CI fails loudly. */
@@ -50,10 +51,14 @@ export interface BinaryCheck {
  */
 export function checkBinaries(names: readonly EtcdBinary[], what: string): BinaryCheck {
   const missing = names.filter((n) => findBinary(n) === undefined);
+  return requirement(
+    missing,
+    `${what} needs ${missing.join(' and ')} (Debian packages ${missing.map((m) => PACKAGES[m]).join(', ')}; etcd 3.4), not found on PATH`,
+  );
+}
+
+function requirement<Name extends string>(missing: readonly Name[], message: string): BinaryCheck<Name> {
   const ok = missing.length === 0;
-  const message =
-    `${what} needs ${missing.join(' and ')} (Debian packages ${missing.map((m) => PACKAGES[m]).join(', ')}; etcd 3.4), ` +
-    `not found on PATH`;
   if (!ok && !isCi()) {
     const bar = '!'.repeat(78);
     console.warn(
