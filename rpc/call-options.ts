@@ -126,7 +126,7 @@ export function goneReason(deadline: number | undefined): EtcdError {
 export function callerAuth(call: ServerCallLike): CallerAuth {
   const md = call.metadata;
   const raw = md.get('token')[0] ?? md.get('authorization')[0];
-  if (raw !== undefined) return { token: typeof raw === 'string' ? raw : raw.toString('utf8') };
+  if (raw !== undefined) return { token: firstValue(typeof raw === 'string' ? raw : raw.toString('utf8')) };
   let read = false;
   let cn: string | undefined;
   return {
@@ -138,6 +138,17 @@ export function callerAuth(call: ServerCallLike): CallerAuth {
       return cn;
     },
   };
+}
+
+/**
+ * The first of the values a client sent under one key. Node's HTTP/2 hands a header sent more than
+ * once as one value, the values joined with ", " (Python's etcd3 sends its token twice: as metadata
+ * and as call credentials); Go's gRPC keeps them apart and etcd takes the first. No token has a
+ * comma in it.
+ */
+function firstValue(joined: string): string {
+  const comma = joined.indexOf(',');
+  return comma < 0 ? joined : joined.slice(0, comma).trim();
 }
 
 /**

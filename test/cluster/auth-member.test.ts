@@ -144,6 +144,19 @@ describe('auth on a member', () => {
     expect(await call(kv.Range, kv, { key: bytes('app/k') }, idle)).toBe('error: etcdserver: invalid auth token');
   });
 
+  it("a token sent twice, as Python's etcd3 client sends it (as metadata and as call credentials), is that token", async () => {
+    const { auth, kv } = await startMember();
+    await setUp(auth);
+    const token = await login(auth, 'u', 'upw');
+    const md = new Metadata();
+    md.add('token', token);
+    md.add('token', token);
+    const answer = await new Promise<string>((resolve) => {
+      kv.Range({ key: bytes('app/k') }, md, (err: ServiceError | null) => resolve(err ? `error: ${err.details}` : 'ok'));
+    });
+    expect(answer).toBe('ok');
+  });
+
   it('users, roles and the enabled flag survive a restart; tokens do not', async () => {
     const dataDir = join(dir, 'data');
     const first = await startMember({ inMemory: false, dataDir });
