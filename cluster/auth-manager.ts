@@ -44,10 +44,15 @@ export class AuthManager implements AuthBackend {
   private readonly jwt: JwtTokens | undefined;
   private readonly throttle = new LoginThrottle();
 
+  /**
+   * `clientCertAuth` is etcd's --client-cert-auth as the member's https client URLs serve it: a
+   * call without a token is then the user its verified client certificate's CN names.
+   */
   constructor(
     private readonly port: AuthPort,
     tokens: AuthTokenOptions,
     simpleTokenTtlSeconds: number,
+    private readonly clientCertAuth = false,
   ) {
     this.current = loadAuthState(port.metaRecords(AUTH_META_PREFIX));
     if (tokens.kind === 'jwt') this.jwt = new JwtTokens(tokens.signMethod, tokens.publicKey, tokens.privateKey, tokens.ttlMs);
@@ -107,8 +112,11 @@ export class AuthManager implements AuthBackend {
   identifyNow(auth: CallerAuth): AuthInfo | 'wait' {
     const { token } = auth;
     if (token === undefined) {
-      // etcd's AuthInfoFromTLS: a verified client certificate's common name, when there is no token.
-      if (auth.certCommonName !== undefined && this.current.enabled) return { username: auth.certCommonName, revision: this.current.revision };
+      // etcd's AuthInfoFromTLS, which it asks only with --client-cert-auth (a trusted CA alone has
+      // client certificates verified, not taken as users): the certificate's CN, an unknown user
+      // being refused as one. Without auth on nothing is checked, so the certificate is not read.
+      const cn = this.clientCertAuth && this.current.enabled ? auth.certCommonName?.() : undefined;
+      if (cn !== undefined) return { username: cn, revision: this.current.revision };
       return { username: '', revision: 0 };
     }
     if (this.jwt) {

@@ -164,6 +164,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       },
       options.authToken,
       options.authTokenTtl,
+      tls.client?.clientCertAuth ?? false,
     );
     this.leaderClients = new LeaderClients(() => this.leaderTarget());
     this.leases = new LeaseManager(

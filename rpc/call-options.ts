@@ -3,6 +3,7 @@
 // in the member for it (an entry to be applied, a read index, a lock) can give up and be forgotten
 // instead of running into the member's own timeout. Nothing reaches the client after the signal:
 // grpc-js has answered DEADLINE_EXCEEDED itself, or there is no call left to answer.
+import type { PeerCertificate } from 'node:tls';
 import type { Deadline, Metadata } from '@grpc/grpc-js';
 import { EtcdError } from './etcd-errors.js';
 
@@ -53,21 +54,20 @@ export class CallCancellation implements CallSignal {
 
 /**
  * Who a client call says it is: the token in its gRPC metadata (etcd's clients send it as `token`;
- * its gateway as `authorization`) and, when the client server verifies client certificates
- * (--client-cert-auth), the certificate's common name, which etcd takes as the user when there is no
- * token. Present on every call that came through the client API, even with neither; a request made
- * by the member itself has none and is not checked.
+ * its gateway as `authorization`) and, without a token, the common name of the client certificate
+ * its TLS connection verified, which etcd takes as the user when it runs with --client-cert-auth
+ * (whether it does is the member's to decide). Present on every call that came through the client
+ * API, even with neither; a request made by the member itself has none and is not checked.
  */
 export interface CallerAuth {
   readonly token?: string;
-  readonly certCommonName?: string;
+  /**
+   * The subject CN of the verified client certificate: undefined when the connection has none, ''
+   * for a certificate without a CN. A function because reading the certificate decodes it, which
+   * costs far more than the rest of a call's set-up: it is read only when a check needs it.
+   */
+  readonly certCommonName?: () => string | undefined;
 }
-
-/**
- * Where the client server learns the common name of a call's verified client certificate: the hook
- * the TLS layer fills in for --client-cert-auth. Without TLS there is none.
- */
-export type ClientCertCommonName = (call: ServerCallLike) => string | undefined;
 
 export interface CallOptions {
   /**
@@ -91,6 +91,8 @@ export interface ServerCallLike {
   readonly cancelled: boolean;
   readonly metadata: Metadata;
   getDeadline(): Deadline;
+  /** The TLS peer's certificate, when the connection is TLS and the certificate verified. */
+  getAuthContext(): { readonly sslPeerCertificate?: PeerCertificate };
   on(event: 'cancelled', listener: () => void): unknown;
   removeListener(event: 'cancelled', listener: () => void): unknown;
 }
@@ -126,25 +128,57 @@ export function goneReason(deadline: number | undefined): EtcdError {
   return new EtcdError(expired ? 'ETCD_DEADLINE_EXCEEDED' : 'ETCD_CANCELED');
 }
 
-const NO_CREDENTIALS: CallerAuth = {};
-
 /** The credentials a call carries (see CallerAuth). */
-export function callerAuth(call: ServerCallLike, certCommonName?: ClientCertCommonName): CallerAuth {
+export function callerAuth(call: ServerCallLike): CallerAuth {
   const md = call.metadata;
   const raw = md.get('token')[0] ?? md.get('authorization')[0];
-  const token = typeof raw === 'string' ? raw : raw?.toString('utf8');
-  const cn = certCommonName?.(call);
-  if (token === undefined && cn === undefined) return NO_CREDENTIALS;
-  return { ...(token !== undefined ? { token } : {}), ...(cn !== undefined ? { certCommonName: cn } : {}) };
+  if (raw !== undefined) return { token: firstValue(typeof raw === 'string' ? raw : raw.toString('utf8')) };
+  let read = false;
+  let cn: string | undefined;
+  return {
+    certCommonName: () => {
+      if (!read) {
+        cn = verifiedCommonName(call);
+        read = true;
+      }
+      return cn;
+    },
+  };
 }
 
-export function callScope(call: ServerCallLike, certCommonName?: ClientCertCommonName): CallScope {
+/**
+ * The first of the values a client sent under one key. Node's HTTP/2 hands a header sent more than
+ * once as one value, the values joined with ", " (Python's etcd3 sends its token twice: as metadata
+ * and as call credentials); Go's gRPC keeps them apart and etcd takes the first. No token has a
+ * comma in it.
+ */
+function firstValue(joined: string): string {
+  const comma = joined.indexOf(',');
+  return comma < 0 ? joined : joined.slice(0, comma).trim();
+}
+
+/**
+ * etcd's AuthInfoFromTLS: the subject CN of the leaf of the connection's verified chain. Go keeps
+ * the last CN of a subject that has several, and '' for one without. A call that says it comes
+ * through etcd's gRPC gateway is not taken for the certificate (the gateway dials with the
+ * server's own).
+ */
+function verifiedCommonName(call: ServerCallLike): string | undefined {
+  if (call.metadata.get('grpcgateway-accept').length > 0) return undefined;
+  const cert = call.getAuthContext().sslPeerCertificate;
+  if (cert === undefined) return undefined;
+  const cn: string | string[] | undefined = cert.subject?.CN;
+  if (Array.isArray(cn)) return cn[cn.length - 1] ?? '';
+  return cn ?? '';
+}
+
+export function callScope(call: ServerCallLike): CallScope {
   const signal = new CallCancellation();
   const deadline = deadlineMs(call.getDeadline());
   const onCancelled = (): void => signal.abort(goneReason(deadline));
   if (call.cancelled) onCancelled();
   else call.on('cancelled', onCancelled);
-  const auth = callerAuth(call, certCommonName);
+  const auth = callerAuth(call);
   return {
     options: deadline === undefined ? { signal, auth } : { signal, deadline, auth },
     end: () => {

@@ -1,18 +1,22 @@
 // A member's auth beyond what etcdctl 3.4 can show beside etcd (test/compat/etcdctl-auth.test.ts
 // does that): AuthStatus (etcd 3.5's RPC, which etcd 3.4 does not serve), JWT tokens
 // (--auth-token jwt,…) that go stale when the auth store moves, simple tokens that expire unused
-// (--auth-token-ttl), and an auth store that survives a restart. Members run in this process, over
-// real gRPC.
+// (--auth-token-ttl), an auth store that survives a restart, and client certificates that are users
+// only with --client-cert-auth (test/compat/etcdctl-cert-cn.test.ts has the rest of that beside
+// etcd). Members run in this process, over real gRPC.
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
+import { credentials as grpcCredentials, Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseAuthTokenOptions } from '../../cluster/auth-token-options.js';
 import { Member } from '../../cluster/member.js';
 import type { MemberOptions } from '../../cluster/member-options.js';
 import { createEtcdClient, type ServiceClient } from '../../rpc/etcd-api.js';
+import { checkBinaries } from '../support/binaries.js';
+import { TestPki } from '../support/test-certs.js';
 
 let dir: string;
 const members: Member[] = [];
@@ -28,7 +32,10 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function startMember(extra: Partial<MemberOptions> = {}): Promise<{ auth: ServiceClient<'Auth'>; kv: ServiceClient<'KV'>; member: Member }> {
+async function startMember(
+  extra: Partial<MemberOptions> = {},
+  credentials?: ChannelCredentials,
+): Promise<{ auth: ServiceClient<'Auth'>; kv: ServiceClient<'KV'>; member: Member }> {
   const member = await Member.start({
     name: 'a',
     inMemory: true,
@@ -43,8 +50,8 @@ async function startMember(extra: Partial<MemberOptions> = {}): Promise<{ auth: 
   });
   members.push(member);
   const address = `127.0.0.1:${member.clientPorts[0]!}`;
-  const auth = createEtcdClient('Auth', address);
-  const kv = createEtcdClient('KV', address);
+  const auth = createEtcdClient('Auth', address, credentials ? { credentials } : {});
+  const kv = createEtcdClient('KV', address, credentials ? { credentials } : {});
   clients.push(auth, kv);
   // The member leads once it has applied its first entry.
   for (let i = 0; i < 100 && member.raftStatus().role !== 'leader'; i++) await new Promise((r) => setTimeout(r, 50));
@@ -137,6 +144,19 @@ describe('auth on a member', () => {
     expect(await call(kv.Range, kv, { key: bytes('app/k') }, idle)).toBe('error: etcdserver: invalid auth token');
   });
 
+  it("a token sent twice, as Python's etcd3 client sends it (as metadata and as call credentials), is that token", async () => {
+    const { auth, kv } = await startMember();
+    await setUp(auth);
+    const token = await login(auth, 'u', 'upw');
+    const md = new Metadata();
+    md.add('token', token);
+    md.add('token', token);
+    const answer = await new Promise<string>((resolve) => {
+      kv.Range({ key: bytes('app/k') }, md, (err: ServiceError | null) => resolve(err ? `error: ${err.details}` : 'ok'));
+    });
+    expect(answer).toBe('ok');
+  });
+
   it('users, roles and the enabled flag survive a restart; tokens do not', async () => {
     const dataDir = join(dir, 'data');
     const first = await startMember({ inMemory: false, dataDir });
@@ -150,5 +170,48 @@ describe('auth on a member', () => {
     const fresh = await login(again.auth, 'u', 'upw');
     expect(ok(await call(again.kv.Range, again.kv, { key: bytes('app/k') }, fresh))).toBe('ok');
     expect(await call(again.kv.Range, again.kv, { key: bytes('other') }, fresh)).toBe('error: etcdserver: permission denied');
+  });
+});
+
+const openssl = checkBinaries(['openssl'], 'the client certificate tests of auth on a member');
+
+describe.runIf(openssl.run)('client certificates and auth on a member', () => {
+  it('a trusted CA alone has client certificates verified, not taken as users; --client-cert-auth takes their CN', async () => {
+    openssl.assertPresent();
+    const pki = await TestPki.create('lodestone-auth-cn-');
+    try {
+      const ca = await pki.ca('ca');
+      const server = await pki.issue(ca, 'member');
+      const u = await pki.issue(ca, 'u', { usages: ['clientAuth'] });
+      const creds = grpcCredentials.createSsl(readFileSync(ca.cert), readFileSync(u.key), readFileSync(u.cert));
+      const answers: Record<string, string[]> = {};
+      for (const clientCertAuth of [false, true]) {
+        const { auth, kv } = await startMember(
+          {
+            listenClientUrls: ['https://127.0.0.1:0'],
+            advertiseClientUrls: ['https://127.0.0.1:0'],
+            certFile: server.cert,
+            keyFile: server.key,
+            trustedCaFile: ca.cert,
+            clientCertAuth,
+          },
+          creds,
+        );
+        await setUp(auth);
+        const token = await login(auth, 'u', 'upw');
+        answers[String(clientCertAuth)] = [
+          ok(await call(kv.Range, kv, { key: bytes('app/k') })),
+          ok(await call(kv.Range, kv, { key: bytes('other') })),
+          ok(await call(kv.Range, kv, { key: bytes('app/k') }, token)),
+        ];
+      }
+      // What etcd 3.4 answers with the same flags and certificate.
+      expect(answers).toEqual({
+        false: ['error: etcdserver: user name is empty', 'error: etcdserver: user name is empty', 'ok'],
+        true: ['ok', 'error: etcdserver: permission denied', 'ok'],
+      });
+    } finally {
+      await pki.destroy();
+    }
   });
 });

@@ -3,6 +3,7 @@
 // One set per describe block, started side by side before its tests and stopped after them. On
 // three members a script talks to a follower, so that its writes, lease calls and reads take the
 // forwarding paths: a cluster may differ from etcd in timing, never in answers.
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BinaryCheck } from './binaries.js';
 import { TestCluster, type Implementation } from './cluster.js';
@@ -30,6 +31,10 @@ export interface ClustersBesideEtcd {
 export interface BesideEtcdOptions {
   /** More flags for every member of every cluster (etcd's flags: both take them). */
   readonly extraArgs?: readonly string[];
+  /** https client URLs (the certificate flags go in extraArgs); endpoints stay "127.0.0.1:port". */
+  readonly httpsClients?: boolean;
+  /** What the readiness probes dial https client URLs with (a client certificate, if one is required). */
+  readonly probeCredentials?: ChannelCredentials;
 }
 
 class Compared implements ComparedCluster {
@@ -68,6 +73,8 @@ class Compared implements ComparedCluster {
       size: this.size,
       readyTimeoutMs: 60_000,
       ...(options.extraArgs ? { extraArgs: options.extraArgs } : {}),
+      ...(options.httpsClients ? { https: { client: true } } : {}),
+      ...(options.probeCredentials ? { probeCredentials: options.probeCredentials } : {}),
     });
     try {
       const ready = await cluster.waitReady();
@@ -108,15 +115,21 @@ export function itAnswersAsEtcd(clusters: ClustersBesideEtcd, name: string, scri
 /**
  * Declares, in the enclosing describe block, the clusters of a comparison with etcd and the hooks
  * that start them (side by side) and stop them. `binaries` is the file's checkBinaries(['etcd'], …):
- * under CI a missing etcd fails the block rather than skipping it.
+ * under CI a missing etcd fails the block rather than skipping it. `options` may be a function,
+ * called in the hook once the binaries are known to be there: for flags naming files it makes
+ * (certificates).
  */
-export function useClustersBesideEtcd(binaries: BinaryCheck, options: BesideEtcdOptions = {}): ClustersBesideEtcd {
+export function useClustersBesideEtcd(
+  binaries: Pick<BinaryCheck<string>, 'assertPresent'>,
+  options: BesideEtcdOptions | (() => Promise<BesideEtcdOptions>) = {},
+): ClustersBesideEtcd {
   const etcd = new Compared('etcd', 1);
   const lodestone = [new Compared('lodestone', 1), new Compared('lodestone', 3)] as const;
   const all = [etcd, ...lodestone];
   beforeAll(async () => {
     binaries.assertPresent();
-    const results = await Promise.allSettled(all.map((c) => c.start(options)));
+    const resolved = typeof options === 'function' ? await options() : options;
+    const results = await Promise.allSettled(all.map((c) => c.start(resolved)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
       await Promise.all(all.map((c) => c.destroy()));

@@ -1,6 +1,9 @@
 // Finding the real etcd binaries (etcd, etcdctl) that compatibility and fault tests run beside
-// Lodestone, and openssl, which makes the TLS tests' certificates. A test that needs one skips loudly when it is missing — except under CI=true, where
-// CI has installed them and a missing binary is a failure, never a silent skip.
+// Lodestone, openssl, which makes the TLS tests' certificates, and Debian's python3 with its etcd3
+// module, a client the compatibility tests drive. A test that needs one skips loudly when it is
+// missing — except under CI=true, where CI has installed them and a missing one is a failure, never
+// a silent skip.
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -34,10 +37,10 @@ export function isCi(): boolean {
   return process.env.CI === 'true';
 }
 
-export interface BinaryCheck {
+export interface BinaryCheck<Name extends string = EtcdBinary> {
   /** True when every binary was found. */
   readonly ok: boolean;
-  readonly missing: readonly EtcdBinary[];
+  readonly missing: readonly Name[];
   /** Run the tests (true) or skip them (false: something is missing and this is not CI). */
   readonly run: boolean;
   /** Throws, naming what is missing, if something is: call it from beforeAll so CI fails loudly. */
@@ -50,10 +53,37 @@ export interface BinaryCheck {
  */
 export function checkBinaries(names: readonly EtcdBinary[], what: string): BinaryCheck {
   const missing = names.filter((n) => findBinary(n) === undefined);
+  return requirement(
+    missing,
+    `${what} needs ${missing.join(' and ')} (Debian packages ${missing.map((m) => PACKAGES[m]).join(', ')}; etcd 3.4), not found on PATH`,
+  );
+}
+
+/**
+ * The python3 of the system's packages (python3-etcd3 is installed for it), not whichever python3
+ * comes first on PATH; PYTHON3_BIN overrides.
+ */
+export function systemPython(): string {
+  return process.env.PYTHON3_BIN ?? '/usr/bin/python3';
+}
+
+/** The environment to run systemPython() in: none of another Python's module paths. */
+export function systemPythonEnv(): NodeJS.ProcessEnv {
+  const { PYTHONPATH: _path, PYTHONHOME: _home, ...rest } = process.env;
+  return rest;
+}
+
+/** Checks that systemPython() imports `module` (from Debian's `debianPackage`), as checkBinaries does for binaries. */
+export function checkPythonModule(module: string, debianPackage: string, what: string): BinaryCheck<string> {
+  const python = systemPython();
+  const r = spawnSync(python, ['-c', `import ${module}`], { env: systemPythonEnv(), encoding: 'utf8', timeout: 30_000 });
+  const ok = r.status === 0;
+  const why = r.error ? r.error.message : (r.stderr ?? '').trim().split('\n').pop() ?? '';
+  return requirement(ok ? [] : [`${python}: ${module}`], `${what} needs ${python} with the ${module} module (Debian package ${debianPackage}): ${why}`);
+}
+
+function requirement<Name extends string>(missing: readonly Name[], message: string): BinaryCheck<Name> {
   const ok = missing.length === 0;
-  const message =
-    `${what} needs ${missing.join(' and ')} (Debian packages ${missing.map((m) => PACKAGES[m]).join(', ')}; etcd 3.4), ` +
-    `not found on PATH`;
   if (!ok && !isCi()) {
     const bar = '!'.repeat(78);
     console.warn(

@@ -23,6 +23,8 @@ export interface CaFiles extends CertFiles {
 export interface IssueOptions {
   /** Subject CN (the name by default). */
   readonly cn?: string;
+  /** The whole subject in openssl's "/K=V/K=V" form, when it is not one CN (none, or several); overrides `cn`. */
+  readonly subject?: string;
   /** subjectAltName entries; IP:127.0.0.1 and DNS:localhost by default. */
   readonly sans?: readonly string[];
   /** extendedKeyUsage; serverAuth and clientAuth by default (a member's certificate is both). */
@@ -65,7 +67,7 @@ export class TestPki {
         '',
       ].join('\n'),
     );
-    await openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', files.key, '-out', csr, '-subj', `/CN=${options.cn ?? name}`]);
+    await openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', files.key, '-out', csr, '-subj', options.subject ?? `/CN=${options.cn ?? name}`]);
     await openssl(['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-out', files.cert, '-days', '2', '-extfile', ext]);
     return files;
   }
