@@ -4,7 +4,6 @@
 // files the README shows — type-checked against the built declarations and run.
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openNode, type LodestoneNode } from '../../index.js';
 import { localClusterTls } from '../../cluster/local-cluster-tls.js';
 import { REPO_ROOT } from '../support/cluster.js';
-import { LOOPBACK } from '../support/free-ports.js';
+import { freePortRange, LOOPBACK } from '../support/free-ports.js';
 
 const run = promisify(execFile);
 const TSC = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -26,23 +25,6 @@ const EXPECTED: Record<string, readonly string[]> = {
   'live-config.ts': ['current maxItems: 20', 'maxItems = 20', 'rejected: config checkout/limits: maxItems must be a positive number', 'maxItems = 50'],
   'embedded-tls.ts': ['hello over TLS', 'ETCD_PERMISSION_DENIED'],
 };
-
-/** A port p such that p … p+count-1 were all free a moment ago. */
-async function freeRange(count: number): Promise<number> {
-  const tryBind = (port: number): Promise<boolean> =>
-    new Promise((resolve) => {
-      const s = createServer();
-      s.once('error', () => resolve(false));
-      s.listen(port, LOOPBACK, () => s.close(() => resolve(true)));
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 30000);
-    let ok = true;
-    for (let i = 0; i < count && ok; i++) ok = await tryBind(base + i);
-    if (ok) return base;
-  }
-  throw new Error('no free port range');
-}
 
 describe('the package and its examples', () => {
   let pkg: string;
@@ -91,7 +73,7 @@ describe('the package and its examples', () => {
   });
 
   it.each(Object.keys(EXPECTED))('runs examples/%s', async (file) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, LODESTONE_ENDPOINTS: served!.clientUrls.join(','), LODESTONE_BASE_PORT: String(await freeRange(6)), LODESTONE_TLS_DIR: join(pkg, 'tls') };
+    const env: NodeJS.ProcessEnv = { ...process.env, LODESTONE_ENDPOINTS: served!.clientUrls.join(','), LODESTONE_BASE_PORT: String(await freePortRange(6)), LODESTONE_TLS_DIR: join(pkg, 'tls') };
     const { stdout } = await run(process.execPath, ['--import', 'tsx', join('examples', file)], { cwd: pkg, env, timeout: 60_000 });
     const lines = stdout.split('\n');
     for (const line of EXPECTED[file]!) expect(lines).toContain(line);
