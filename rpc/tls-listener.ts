@@ -67,8 +67,8 @@ export class SecureListener {
       this.reject(socket, socket.authorizationError ? `client certificate: ${String(socket.authorizationError)}` : error.message);
     });
     this.injector = options.grpc.createConnectionInjector(ServerCredentials.createInsecure());
-    // Small gRPC frames (a put, an append) must leave at once, as grpc-js's own listeners do; Nagle
-    // would hold each one back behind the previous one's acknowledgement.
+    // Small gRPC frames (a put, an append) must leave at once: Nagle would hold each one back
+    // behind the previous one's acknowledgement.
     this.tcp = createServer({ noDelay: true }, (raw) => this.accept(raw));
   }
 
