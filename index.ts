@@ -2,10 +2,13 @@
 
 // Embedded nodes and remote clients: one interface, KvClient.
 export { openNode, LodestoneNode } from './client/open-node.js';
-export type { NodeOptions, NodeStorage, NodeTuning } from './client/node-options.js';
+export type { NodeOptions, NodeStorage, NodeTls, NodeTuning } from './client/node-options.js';
 export { connect, type ConnectOptions } from './client/connect.js';
 export type { Credentials } from './client/auth-session.js';
 export { Client, type ClientOptions } from './client/client.js';
+export { ClientAuth, type AuthStatus, type PermissionType, type RolePermission } from './client/client-auth.js';
+export type { ClientTlsOptions, Pem } from './client/client-tls.js';
+export type { AuthTokenOptions } from './cluster/auth-token-options.js';
 export type { KvClient, Lease, Watch } from './client/kv-client.js';
 export { KeyValue } from './client/key-value.js';
 export { Op, TxnBuilder, TxnOp, type CompareOperator, type TxnOpResult, type TxnResult } from './client/txn-builder.js';

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { isEtcdError } from '../rpc/etcd-errors.js';
 import type * as st from '../store/mvcc/types.js';
 import { isKeyRange, keySpan, type Bytes, type KeySelector } from './bytes.js';
+import { ClientAuth } from './client-auth.js';
 import { ClientWatch } from './client-watch.js';
 import { ClientError, closedError } from './errors.js';
 import { KeptLease } from './kept-lease.js';
@@ -38,12 +39,15 @@ export class Client implements KvClient {
   private readonly leases = new Set<KeptLease>();
   private readonly watches = new Set<ClientWatch>();
   private readonly retryTimeoutMs: number;
+  /** etcd's Auth API: users, roles, permissions, and auth on or off. */
+  readonly auth: ClientAuth;
 
   constructor(
     private readonly transport: ClientTransport,
     options: ClientOptions = {},
   ) {
     this.retryTimeoutMs = options.retryTimeoutMs ?? DEFAULT_RETRY_TIMEOUT_MS;
+    this.auth = new ClientAuth(transport.auth, (safety, attempt) => this.retry(safety, attempt));
   }
 
   /** The member this client sends requests to now ("host:port"); undefined for an embedded node. */

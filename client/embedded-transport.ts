@@ -1,17 +1,19 @@
 // The client's transport to a member in the same process: the backends the gRPC services use, called
 // directly — no serialization, no sockets. Errors are the member's own, in etcd's form.
+import type { AuthBackend } from '../rpc/auth-backend.js';
 import { asEtcdError } from '../rpc/error-mapping.js';
 import type { KvBackend } from '../rpc/kv-backend.js';
 import type { LeaseBackend } from '../rpc/lease-backend.js';
 import type { WatchBackend, Watcher } from '../rpc/watch-backend.js';
 import type * as st from '../store/mvcc/types.js';
 import { closedError } from './errors.js';
-import type { ClientTransport, ClientWrite, TransportWatcher, TransportWatchSink, TransportWatchSpec } from './transport.js';
+import type { ClientTransport, ClientWrite, TransportAuth, TransportWatcher, TransportWatchSink, TransportWatchSpec } from './transport.js';
 
 export interface EmbeddedBackends {
   readonly kv: KvBackend;
   readonly watch: WatchBackend;
   readonly lease: LeaseBackend;
+  readonly auth: AuthBackend;
 }
 
 export class EmbeddedTransport implements ClientTransport {
@@ -19,7 +21,23 @@ export class EmbeddedTransport implements ClientTransport {
   private closed = false;
   private readonly watchers = new Map<Watcher, TransportWatchSink>();
 
-  constructor(private readonly backends: EmbeddedBackends) {}
+  /**
+   * The member's auth, called as the member itself: its checks apply to clients of the served API,
+   * not to the node's own calls (which are not checked once auth is enabled either).
+   */
+  readonly auth: TransportAuth;
+
+  constructor(private readonly backends: EmbeddedBackends) {
+    const auth = backends.auth;
+    this.auth = {
+      change: (request) => this.call(() => auth.change(request)),
+      status: () => this.call(() => auth.status()),
+      userGet: (name) => this.call(() => auth.userGet(name)),
+      userList: () => this.call(() => auth.userList()),
+      roleGet: async (role) => (await this.call(() => auth.roleGet(role))).permissions,
+      roleList: () => this.call(() => auth.roleList()),
+    };
+  }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     if (this.closed) throw closedError();

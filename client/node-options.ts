@@ -1,6 +1,7 @@
 // What openNode takes, turned into a member's options: a node of its own by default (no peers, no
 // servers), a cluster member when given peers, reachable by other processes when asked to serve.
 import type { Logger } from 'pino';
+import { parseAuthTokenOptions, type AuthTokenOptions } from '../cluster/auth-token-options.js';
 import { MEMBER_DEFAULTS, type MemberOptions } from '../cluster/member-options.js';
 import type { ClientOptions } from './client.js';
 import { ClientError } from './errors.js';
@@ -12,6 +13,41 @@ export type NodeStorage = { readonly dataDir: string } | { readonly inMemory: tr
 export type NodeTuning = Partial<
   Pick<MemberOptions, 'heartbeatInterval' | 'electionTimeout' | 'snapshotCount' | 'snapshotCatchUpEntries' | 'maxRequestBytes' | 'maxTxnOps'>
 >;
+
+/**
+ * TLS of the served client URLs (https:// in serve.clientUrls) and of the peer URLs (https:// in
+ * cluster), as etcd's flags of the same names. Files are PEM, re-read when they change.
+ */
+export interface NodeTls {
+  /** The certificate served on https client URLs (--cert-file), with its key (--key-file). */
+  readonly certFile?: MemberOptions['certFile'];
+  readonly keyFile?: MemberOptions['keyFile'];
+  /** CA bundle client certificates must chain to (--trusted-ca-file). */
+  readonly trustedCaFile?: MemberOptions['trustedCaFile'];
+  /** Require a client certificate signed by trustedCaFile (--client-cert-auth). */
+  readonly clientCertAuth?: MemberOptions['clientCertAuth'];
+  /** Revoked client certificates, a PEM CRL (--client-crl-file). */
+  readonly clientCrlFile?: MemberOptions['clientCrlFile'];
+  /** Serve https client URLs with a self-signed certificate made at start (--auto-tls). */
+  readonly autoTls?: MemberOptions['autoTls'];
+  /** The certificate served on https peer URLs and presented to peers (--peer-cert-file, --peer-key-file). */
+  readonly peerCertFile?: MemberOptions['peerCertFile'];
+  readonly peerKeyFile?: MemberOptions['peerKeyFile'];
+  /** CA bundle peer certificates must chain to (--peer-trusted-ca-file). */
+  readonly peerTrustedCaFile?: MemberOptions['peerTrustedCaFile'];
+  /** Require peers to present a certificate signed by peerTrustedCaFile (--peer-client-cert-auth). */
+  readonly peerClientCertAuth?: MemberOptions['peerClientCertAuth'];
+  /** Revoked peer certificates, a PEM CRL (--peer-crl-file). */
+  readonly peerCrlFile?: MemberOptions['peerCrlFile'];
+  /** When set, a peer certificate's CN must be exactly this (--peer-cert-allowed-cn). */
+  readonly peerCertAllowedCn?: MemberOptions['peerCertAllowedCn'];
+  /** Serve https peer URLs with a self-signed certificate made at start (--peer-auto-tls). */
+  readonly peerAutoTls?: MemberOptions['peerAutoTls'];
+  /** TLS 1.2 cipher suites by Go's (IANA's) names (--cipher-suites); the defaults when absent. */
+  readonly cipherSuites?: MemberOptions['cipherSuites'];
+  /** The oldest TLS version served or dialed, 'TLS1.2' (default) or 'TLS1.3' (--tls-min-version). */
+  readonly tlsMinVersion?: MemberOptions['tlsMinVersion'];
+}
 
 export interface NodeOptions extends ClientOptions {
   /** The member's name (etcd's --name); "default" when absent. */
@@ -37,6 +73,14 @@ export interface NodeOptions extends ClientOptions {
     readonly token?: string;
   };
   readonly tuning?: NodeTuning;
+  readonly tls?: NodeTls;
+  /**
+   * The tokens of etcd's auth once it is enabled (--auth-token): etcd's flag value ("simple", or
+   * "jwt,pub-key=…,priv-key=…,sign-method=ES256,ttl=5m"), or the parsed options; simple when absent.
+   */
+  readonly authToken?: string | AuthTokenOptions;
+  /** Seconds a simple token lives without use (--auth-token-ttl); 300 when absent. */
+  readonly authTokenTtl?: number;
   /** pino level for the member's logs; "warn" when absent. */
   readonly logLevel?: string;
   readonly logger?: Logger;
@@ -69,8 +113,12 @@ export function memberOptionsFor(storage: NodeStorage, options: NodeOptions): Pa
   const client = serve
     ? { serveClients: true, listenClientUrls: [...serve.clientUrls], advertiseClientUrls: [...(serve.advertiseClientUrls ?? serve.clientUrls)] }
     : { serveClients: false };
+  const { authToken, authTokenTtl } = options;
   return {
-    ...options.tuning,
+    ...definedOnly(options.tuning),
+    ...definedOnly(options.tls),
+    ...(authToken !== undefined ? { authToken: typeof authToken === 'string' ? parseAuthTokenOptions(authToken) : authToken } : {}),
+    ...(authTokenTtl !== undefined ? { authTokenTtl } : {}),
     name,
     dataDir,
     inMemory,
@@ -79,4 +127,10 @@ export function memberOptionsFor(storage: NodeStorage, options: NodeOptions): Pa
     logLevel: options.logLevel ?? 'warn',
     ...(options.logger ? { logger: options.logger } : {}),
   };
+}
+
+/** The entries that are set: `{ certFile: undefined }` leaves the member's default in place. */
+function definedOnly<T extends object>(o: T | undefined): Partial<T> {
+  if (o === undefined) return {};
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

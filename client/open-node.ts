@@ -14,7 +14,7 @@ export class LodestoneNode extends Client {
     readonly member: Member,
     options: NodeOptions,
   ) {
-    super(new EmbeddedTransport({ kv: member, watch: member, lease: member.leases }), options);
+    super(new EmbeddedTransport({ kv: member, watch: member, lease: member.leases, auth: member.auth }), options);
   }
 
   /** The URLs the node serves etcd's API on (with the ports actually bound); empty if it does not serve. */

@@ -8,10 +8,11 @@ import type { Endpoint, EndpointRouter } from './endpoint-router.js';
 import { closedError, ClientError } from './errors.js';
 import { fromGrpcError } from './grpc-errors.js';
 import { deleteFromPb, deleteToPb, putFromPb, putToPb, rangeFromPb, rangeToPb, txnFromPb, txnToPb } from './pb-convert.js';
+import { remoteAuth } from './remote-auth.js';
 import { RemoteKeepAlive } from './remote-keepalive.js';
 import { RemoteWatcher } from './remote-watcher.js';
 import { blamesMember } from './retry.js';
-import type { ClientTransport, ClientWrite, TransportWatcher, TransportWatchSink, TransportWatchSpec } from './transport.js';
+import type { ClientTransport, ClientWrite, TransportAuth, TransportWatcher, TransportWatchSink, TransportWatchSpec } from './transport.js';
 
 export interface RemoteTransportOptions {
   /** Deadline of one attempt of a call. */
@@ -30,6 +31,7 @@ export class RemoteTransport implements ClientTransport {
   private readonly keepAlives: RemoteKeepAlive;
   private readonly watchers = new Set<RemoteWatcher>();
   private readonly session: AuthSession;
+  readonly auth: TransportAuth;
 
   constructor(
     readonly router: EndpointRouter,
@@ -37,6 +39,7 @@ export class RemoteTransport implements ClientTransport {
   ) {
     this.session = new AuthSession(options.auth, (c) => this.authenticate(c));
     this.keepAlives = new RemoteKeepAlive(router, options.requestTimeoutMs, () => this.session.metadata());
+    this.auth = remoteAuth((send) => this.call((e, o, cb, md) => send(e.client('Auth'), md, o, cb)));
   }
 
   /** Logs in with the transport's credentials now (connect() does, so bad ones fail at once). */

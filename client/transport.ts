@@ -3,6 +3,8 @@
 // the store's types. Each call is one attempt — a remote transport that fails on one member turns to
 // another for the next — and the client decides what to retry (retry.ts). Watchers are the
 // exception: they resume by themselves until canceled.
+import type { AuthChangeRequest } from '../rpc/auth-backend.js';
+import type { Permission } from '../store/auth/permissions.js';
 import type * as st from '../store/mvcc/types.js';
 import type { WatchSpec } from '../store/watch/types.js';
 
@@ -31,6 +33,21 @@ export interface TransportWatcher {
   cancel(): void;
 }
 
+/**
+ * etcd's Auth calls but Authenticate (a remote transport logs in by itself): users, roles and the
+ * enabled flag. A change goes through raft; the rest are reads.
+ */
+export interface TransportAuth {
+  change(request: AuthChangeRequest): Promise<void>;
+  status(): Promise<{ readonly enabled: boolean; readonly revision: number }>;
+  /** The user's roles. */
+  userGet(name: string): Promise<readonly string[]>;
+  userList(): Promise<readonly string[]>;
+  /** The role's permissions. */
+  roleGet(role: string): Promise<readonly Permission[]>;
+  roleList(): Promise<readonly string[]>;
+}
+
 export interface ClientTransport {
   /** The member requests go to now ("host:port"); undefined in process. */
   readonly endpoint: string | undefined;
@@ -45,6 +62,7 @@ export interface ClientTransport {
   leaseKeepAlive(id: bigint): Promise<number>;
   /** The lease's remaining seconds; -1 when it does not exist. */
   leaseTimeToLive(id: bigint): Promise<number>;
+  readonly auth: TransportAuth;
   /** Resolves once the watcher is in place. */
   watch(spec: TransportWatchSpec, sink: TransportWatchSink): Promise<TransportWatcher>;
   close(): Promise<void>;

@@ -232,11 +232,14 @@ export class AuthManager implements AuthBackend {
     return hashed;
   }
 
-  /** A lookup (user get/list, role get/list, status), served here after a linearizable read. */
-  private async lookup<T>(call: CallOptions | undefined, allowed: (who: AuthInfo | undefined, s: AuthState) => void, read: (s: AuthState) => T): Promise<T> {
+  /**
+   * A lookup (user get/list, role get/list, status), served here after a linearizable read. The
+   * member's own lookups (no credentials at all, as an embedded node's) are not checked.
+   */
+  private async lookup<T>(call: CallOptions | undefined, allowed: (who: AuthInfo, s: AuthState) => void, read: (s: AuthState) => T): Promise<T> {
     const who = await this.identify(call);
     await this.port.linearizableRead(call);
-    this.check((s) => allowed(who, s));
+    if (who !== undefined) this.check((s) => allowed(who, s));
     return read(this.current);
   }
 
@@ -245,7 +248,7 @@ export class AuthManager implements AuthBackend {
       call,
       // etcd lets a user read itself.
       (who, s) => {
-        if (who?.username !== name) s.checkAdmin(who);
+        if (who.username !== name) s.checkAdmin(who);
       },
       (s) => {
         const u = s.user(name);
@@ -264,7 +267,7 @@ export class AuthManager implements AuthBackend {
       call,
       // etcd lets a user read the roles it has.
       (who, s) => {
-        if (!who || !s.hasRole(who.username, role)) s.checkAdmin(who);
+        if (!s.hasRole(who.username, role)) s.checkAdmin(who);
       },
       (s) => {
         const r = s.role(role);

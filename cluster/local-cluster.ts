@@ -1,36 +1,58 @@
-// npm run cluster [-- --size 5] [--fresh] [--data-dir DIR]: a local cluster of 3 (or 5) member
-// processes on etcd's local-cluster ports — clients on 2379, 22379, 32379, …, peers on 2380, 22380,
-// 32380, … — each line of output prefixed with its member's name. Ctrl-C stops them all. Run it
-// again and the members restart on their data; --fresh wipes it first.
+// npm run cluster [-- --size 5] [--fresh] [--data-dir DIR] [--tls] [--base-port N]: a local cluster
+// of 3 (or 5) member processes on etcd's local-cluster ports — clients on 2379, 22379, 32379, …,
+// peers on 2380, 22380, 32380, … — each line of output prefixed with its member's name. Ctrl-C
+// stops them all. Run it again and the members restart on their data; --fresh wipes it first.
+//
+// --tls: https client and peer URLs, client and peer certificates required, with a throwaway CA and
+// certificates made in <data-dir>/tls (local-cluster-tls.ts); it prints the etcdctl command line
+// that reaches the cluster. --base-port N: member i listens for clients on N+2i and for peers on
+// N+2i+1 instead (to run beside something that holds etcd's ports).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { localClusterTls, type LocalClusterTls } from './local-cluster-tls.js';
 
 const { values } = parseArgs({
   options: {
     size: { type: 'string', default: '3' },
     fresh: { type: 'boolean', default: false },
-    'data-dir': { type: 'string', default: join('data', 'cluster') },
+    'data-dir': { type: 'string' },
     host: { type: 'string', default: '127.0.0.1' },
     'log-level': { type: 'string', default: 'info' },
+    tls: { type: 'boolean', default: false },
+    'base-port': { type: 'string' },
   },
 });
 
-const size = Number(values.size);
-if (![1, 3, 5, 7].includes(size)) {
-  console.error('--size must be 1, 3, 5 or 7');
+function usage(message: string): never {
+  console.error(message);
   process.exit(2);
 }
+
+const size = Number(values.size);
+if (![1, 3, 5, 7].includes(size)) usage('--size must be 1, 3, 5 or 7');
 const host = values.host;
-const dataRoot = values['data-dir'];
-const clientPort = (i: number): number => (i === 0 ? 2379 : (i + 1) * 10000 + 2379);
-const peerPort = (i: number): number => clientPort(i) + 1;
+const tls = values.tls;
+const scheme = tls ? 'https' : 'http';
+// A TLS cluster keeps its data apart: members remember their peer URLs, scheme included.
+const dataRoot = values['data-dir'] ?? join('data', tls ? 'cluster-tls' : 'cluster');
+const basePort = values['base-port'] === undefined ? undefined : Number(values['base-port']);
+if (basePort !== undefined && !(Number.isInteger(basePort) && basePort > 0 && basePort + 2 * size <= 65536)) {
+  usage(`--base-port must leave room for ${2 * size} ports below 65536`);
+}
+const clientPort = (i: number): number => (basePort !== undefined ? basePort + 2 * i : i === 0 ? 2379 : (i + 1) * 10000 + 2379);
+const peerPort = (i: number): number => (basePort !== undefined ? basePort + 2 * i + 1 : clientPort(i) + 1);
 const names = Array.from({ length: size }, (_, i) => `infra${i + 1}`);
-const initialCluster = names.map((n, i) => `${n}=http://${host}:${peerPort(i)}`).join(',');
+const clientUrl = (i: number): string => `${scheme}://${host}:${clientPort(i)}`;
+const peerUrl = (i: number): string => `${scheme}://${host}:${peerPort(i)}`;
+const initialCluster = names.map((n, i) => `${n}=${peerUrl(i)}`).join(',');
 const colors = [36, 33, 35, 32, 34, 31, 37];
+/** What the data dir was made for: restarting members of one kind as the other would not work. */
+const MARKER = 'local-cluster.json';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const children: ChildProcess[] = [];
@@ -41,8 +63,37 @@ function prefixLines(name: string, color: number, stream: NodeJS.ReadableStream)
   createInterface({ input: stream }).on('line', (line) => console.log(`${tag} ${line}`));
 }
 
+/** Refuses a data dir whose members were made with the other scheme, then records this one. */
+async function checkScheme(): Promise<void> {
+  const marker = join(dataRoot, MARKER);
+  let before: string | undefined;
+  if (existsSync(marker)) before = (JSON.parse(await readFile(marker, 'utf8')) as { scheme?: string }).scheme;
+  else if (names.some((n) => existsSync(join(dataRoot, `${n}.etcd`)))) before = 'http';
+  if (before !== undefined && before !== scheme) {
+    usage(`${dataRoot} holds a cluster made ${before === 'https' ? 'with' : 'without'} --tls: add --fresh to start over, or pick another --data-dir`);
+  }
+  await mkdir(dataRoot, { recursive: true });
+  await writeFile(marker, `${JSON.stringify({ scheme })}\n`);
+}
+
+function tlsArgs(certs: LocalClusterTls, name: string): string[] {
+  const own = certs.members[name]!;
+  return [
+    '--cert-file', own.cert, '--key-file', own.key, '--trusted-ca-file', certs.ca, '--client-cert-auth',
+    '--peer-cert-file', own.cert, '--peer-key-file', own.key, '--peer-trusted-ca-file', certs.ca, '--peer-client-cert-auth',
+  ];
+}
+
+/** An argument as a POSIX shell reads it back. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 async function start(): Promise<void> {
   if (values.fresh) await rm(dataRoot, { recursive: true, force: true });
+  await checkScheme();
+  const certs = tls ? await localClusterTls(resolve(dataRoot, 'tls'), names, [host]) : undefined;
+  if (certs) console.log(`${certs.made ? 'made a CA and certificates' : 'reusing the CA and certificates'} in ${certs.dir}`);
   names.forEach((name, i) => {
     const args = [
       '--import',
@@ -50,13 +101,14 @@ async function start(): Promise<void> {
       main,
       '--name', name,
       '--data-dir', join(dataRoot, `${name}.etcd`),
-      '--listen-client-urls', `http://${host}:${clientPort(i)}`,
-      '--advertise-client-urls', `http://${host}:${clientPort(i)}`,
-      '--listen-peer-urls', `http://${host}:${peerPort(i)}`,
-      '--initial-advertise-peer-urls', `http://${host}:${peerPort(i)}`,
+      '--listen-client-urls', clientUrl(i),
+      '--advertise-client-urls', clientUrl(i),
+      '--listen-peer-urls', peerUrl(i),
+      '--initial-advertise-peer-urls', peerUrl(i),
       '--initial-cluster', initialCluster,
       '--initial-cluster-token', 'lodestone-local-cluster',
       '--log-level', values['log-level'],
+      ...(certs ? tlsArgs(certs, name) : []),
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
@@ -67,8 +119,11 @@ async function start(): Promise<void> {
       if (!stopping && children.every((c) => c.exitCode !== null || c.signalCode !== null)) process.exit(1);
     });
   });
-  console.log(`local cluster of ${size}: clients at ${names.map((_, i) => `${host}:${clientPort(i)}`).join(', ')}`);
-  console.log(`try: ETCDCTL_API=3 etcdctl --endpoints ${names.map((_, i) => `${host}:${clientPort(i)}`).join(',')} endpoint status -w table`);
+  console.log(`local cluster of ${size}: clients at ${names.map((_, i) => (tls ? clientUrl(i) : `${host}:${clientPort(i)}`)).join(', ')}`);
+  const ctl = certs
+    ? [`--endpoints=${names.map((_, i) => clientUrl(i)).join(',')}`, `--cacert=${certs.ca}`, `--cert=${certs.client.cert}`, `--key=${certs.client.key}`]
+    : ['--endpoints', names.map((_, i) => `${host}:${clientPort(i)}`).join(',')];
+  console.log(`try: ETCDCTL_API=3 etcdctl ${ctl.map(shellWord).join(' ')} endpoint status -w table`);
 }
 
 function stop(): void {

@@ -114,11 +114,17 @@ export function deadlineMs(deadline: Deadline): number | undefined {
 }
 
 /**
+ * A client whose deadline passes resets the stream at its own deadline, which reaches us a trip
+ * before ours (ours is the time left it sent, counted from when the call arrived).
+ */
+const DEADLINE_SLACK_MS = 100;
+
+/**
  * Why a call's client is gone, as etcd would say it. grpc-js ends a call whose deadline passed by
  * closing it, which it reports as 'cancelled' too: the clock tells the two apart.
  */
 export function goneReason(deadline: number | undefined): EtcdError {
-  const expired = deadline !== undefined && Date.now() >= deadline;
+  const expired = deadline !== undefined && Date.now() >= deadline - DEADLINE_SLACK_MS;
   return new EtcdError(expired ? 'ETCD_DEADLINE_EXCEEDED' : 'ETCD_CANCELED');
 }
 

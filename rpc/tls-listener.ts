@@ -90,13 +90,17 @@ export class SecureListener {
     return this.boundPort;
   }
 
-  /** Stops accepting and drops connections still in their handshake; the gRPC server ends the rest. */
+  /**
+   * Stops accepting and drops connections still in their handshake; the gRPC server ends the rest.
+   * Does not wait for those: net.Server's close callback comes only once every connection has
+   * ended, and the established ones end when the caller shuts the gRPC server down — after this.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const raw of this.handshaking.values()) raw.destroy();
     this.handshaking.clear();
-    await new Promise<void>((resolve) => this.tcp.close(() => resolve()));
+    this.tcp.close();
   }
 
   private accept(raw: Socket): void {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openNode, type LodestoneNode } from '../../index.js';
+import { localClusterTls } from '../../cluster/local-cluster-tls.js';
 import { REPO_ROOT } from '../support/cluster.js';
 import { LOOPBACK } from '../support/free-ports.js';
 
@@ -23,6 +24,7 @@ const EXPECTED: Record<string, readonly string[]> = {
   'remote-client.ts': ['put jobs/42 queued', 'put jobs/42 running', 'ETCD_LEASE_NOT_FOUND etcdserver: requested lease not found'],
   'service-registry.ts': ['instances at start: 0', 'added api-1 10.0.0.1:8080', 'added api-2 10.0.0.2:8080', 'removed api-1', 'instances now: api-2'],
   'live-config.ts': ['current maxItems: 20', 'maxItems = 20', 'rejected: config checkout/limits: maxItems must be a positive number', 'maxItems = 50'],
+  'embedded-tls.ts': ['hello over TLS', 'ETCD_PERMISSION_DENIED'],
 };
 
 /** A port p such that p … p+count-1 were all free a moment ago. */
@@ -54,6 +56,8 @@ describe('the package and its examples', () => {
     await symlink(join(REPO_ROOT, 'proto'), join(pkg, 'proto'));
     await symlink(join(REPO_ROOT, 'node_modules'), join(pkg, 'node_modules'));
     served = await openNode({ inMemory: true }, { serve: { clientUrls: [`http://${LOOPBACK}:0`] } });
+    // The certificates `npm run cluster -- --tls` would make, for the TLS example.
+    await localClusterTls(join(pkg, 'tls'), ['infra1'], []);
   }, 300_000);
 
   afterAll(async () => {
@@ -87,7 +91,7 @@ describe('the package and its examples', () => {
   });
 
   it.each(Object.keys(EXPECTED))('runs examples/%s', async (file) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, LODESTONE_ENDPOINTS: served!.clientUrls.join(','), LODESTONE_BASE_PORT: String(await freeRange(6)) };
+    const env: NodeJS.ProcessEnv = { ...process.env, LODESTONE_ENDPOINTS: served!.clientUrls.join(','), LODESTONE_BASE_PORT: String(await freeRange(6)), LODESTONE_TLS_DIR: join(pkg, 'tls') };
     const { stdout } = await run(process.execPath, ['--import', 'tsx', join('examples', file)], { cwd: pkg, env, timeout: 60_000 });
     const lines = stdout.split('\n');
     for (const line of EXPECTED[file]!) expect(lines).toContain(line);

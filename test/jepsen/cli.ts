@@ -1,4 +1,4 @@
-// npm run jepsen -- --time 600 --nemesis all [--members 3|5] [--clients N] [--seed N]
+// npm run jepsen -- --time 600 --nemesis all [--members 3|5] [--clients N] [--seed N] [--tls]
 //
 // Runs the workload against a fresh local cluster under the chosen faults, then writes to
 // jepsen-results/<timestamp>/: history.jsonl (every operation), nemesis.jsonl (every fault, when),
@@ -28,6 +28,8 @@ const HELP = `usage: npm run jepsen -- [options]
   --hold <min,max>       ms a fault lasts (default 3000,8000)
   --snapshot-count <n>   members' --snapshot-count (default 2000, so restarted members catch up by snapshot too)
   --implementation <x>   lodestone (default) or etcd (kill and pause faults only)
+  --tls                  mutual TLS: a throwaway CA, https client and peer URLs, members that want
+                           a client certificate from clients and peers; every client dials with one
   --out <dir>            results folder (default jepsen-results/<timestamp>)
 `;
 
@@ -47,6 +49,7 @@ async function main(): Promise<number> {
       quiet: { type: 'string', default: '1000,4000' },
       hold: { type: 'string', default: '3000,8000' },
       implementation: { type: 'string', default: 'lodestone' },
+      tls: { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -83,6 +86,7 @@ async function main(): Promise<number> {
     seed,
     implementation,
     timing,
+    tls: values.tls,
     memberArgs: [
       '--snapshot-count',
       String(snapshotCount),

@@ -1,6 +1,6 @@
 // The key-value operations of the workload over etcd's gRPC API, and what each error means for the
 // history: a write that may have taken effect is `unknown`, one known not to have is `fail`.
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import {
   createEtcdClient,
   type DeleteRangeResponse,
@@ -18,8 +18,9 @@ export const CHANNEL_OPTIONS = {
   'grpc.max_reconnect_backoff_ms': 1000,
 } as const;
 
-export function openKv(endpoint: string): ServiceClient<'KV'> {
-  return createEtcdClient('KV', endpoint, { channelOptions: CHANNEL_OPTIONS });
+/** A KV client for one member; `creds` reach an https client URL (plaintext by default). */
+export function openKv(endpoint: string, creds: ChannelCredentials = credentials.createInsecure()): ServiceClient<'KV'> {
+  return createEtcdClient('KV', endpoint, { channelOptions: CHANNEL_OPTIONS, credentials: creds });
 }
 
 /** The response's header fields the history keeps beside the output. */

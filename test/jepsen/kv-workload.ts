@@ -305,7 +305,7 @@ export class KvWorkload implements Workload {
   private kv(client: number | string, member: number): ServiceClient<'KV'> {
     const id = `${client}@${member}`;
     let kv = this.channels.get(id);
-    if (!kv) this.channels.set(id, (kv = openKv(this.ctx.cluster.members[member]!.endpoint)));
+    if (!kv) this.channels.set(id, (kv = openKv(this.ctx.cluster.members[member]!.endpoint, this.ctx.cluster.clientCredentials)));
     return kv;
   }
 

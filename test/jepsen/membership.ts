@@ -2,7 +2,7 @@
 // added (MemberAdd, then the new member started with --initial-cluster-state existing) or removed
 // (MemberRemove). A call that times out may still take effect, so each change is retried until
 // the cluster shows it done, whichever call did it.
-import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { createEtcdClient, type MemberAddResponse, type MemberListResponse, type MemberRemoveResponse } from '../../rpc/etcd-api.js';
 import type { TestCluster } from '../support/cluster.js';
 import { describeError } from './kv-client.js';
@@ -16,16 +16,23 @@ export interface ListedMember {
   readonly peerUrls: readonly string[];
 }
 
-function unary<Res>(endpoint: string, method: 'MemberList' | 'MemberAdd' | 'MemberRemove', request: object, timeoutMs: number): Promise<Res> {
-  const client = createEtcdClient('Cluster', endpoint);
+function unary<Res>(
+  endpoint: string,
+  method: 'MemberList' | 'MemberAdd' | 'MemberRemove',
+  request: object,
+  timeoutMs: number,
+  creds: ChannelCredentials,
+): Promise<Res> {
+  const client = createEtcdClient('Cluster', endpoint, { credentials: creds });
   return new Promise<Res>((resolve, reject) => {
     const fn = client[method] as unknown as (req: object, md: Metadata, opts: { deadline: number }, cb: (err: ServiceError | null, res?: Res) => void) => void;
     fn.call(client, request, new Metadata(), { deadline: Date.now() + timeoutMs }, (err, res) => (err ? reject(err) : res ? resolve(res) : reject(new Error('empty response'))));
   }).finally(() => client.close());
 }
 
-export async function memberList(endpoint: string, timeoutMs = 2000): Promise<ListedMember[]> {
-  const res = await unary<MemberListResponse>(endpoint, 'MemberList', {}, timeoutMs);
+/** The member list as `endpoint` knows it; `creds` reach an https client URL. */
+export async function memberList(endpoint: string, timeoutMs = 2000, creds: ChannelCredentials = credentials.createInsecure()): Promise<ListedMember[]> {
+  const res = await unary<MemberListResponse>(endpoint, 'MemberList', {}, timeoutMs, creds);
   return res.members.map((m) => ({ id: m.ID, hexId: BigInt(m.ID).toString(16), name: m.name, peerUrls: [...m.peerURLs] }));
 }
 
@@ -48,10 +55,10 @@ export async function ensureAdded(cluster: TestCluster, peerUrl: string, preferr
       if (Date.now() >= deadline) break;
       const endpoint = cluster.member(i).endpoint;
       try {
-        const listed = (await memberList(endpoint)).find((m) => m.peerUrls.includes(peerUrl));
+        const listed = (await memberList(endpoint, 2000, cluster.clientCredentials)).find((m) => m.peerUrls.includes(peerUrl));
         if (listed) return { member: listed, via: i, calls };
         calls++;
-        const res = await unary<MemberAddResponse>(endpoint, 'MemberAdd', { peerURLs: [peerUrl], isLearner: false }, 5000);
+        const res = await unary<MemberAddResponse>(endpoint, 'MemberAdd', { peerURLs: [peerUrl], isLearner: false }, 5000, cluster.clientCredentials);
         const m = res.member!;
         return { member: { id: m.ID, hexId: BigInt(m.ID).toString(16), name: m.name, peerUrls: [...m.peerURLs] }, via: i, calls };
       } catch (e) {
@@ -77,7 +84,7 @@ export async function ensureRemoved(cluster: TestCluster, target: number, hexId:
       const endpoint = cluster.member(i).endpoint;
       try {
         calls++;
-        await unary<MemberRemoveResponse>(endpoint, 'MemberRemove', { ID: id }, 5000);
+        await unary<MemberRemoveResponse>(endpoint, 'MemberRemove', { ID: id }, 5000, cluster.clientCredentials);
         return { via: i, calls };
       } catch (e) {
         // The call goes to the leader, which checks its own list: "not found" means an earlier call

@@ -5,6 +5,7 @@
 import { monotonicNanos } from '../linearizability/index.js';
 import { Prng } from '../sim/prng.js';
 import { TestCluster, type Implementation } from '../support/cluster.js';
+import { ThrowawayMtls } from '../support/throwaway-mtls.js';
 import { memberHexIds } from './cluster-view.js';
 import { FaultFiles } from './fault-files.js';
 import { KvWorkload, type KvWorkloadOptions } from './kv-workload.js';
@@ -25,6 +26,13 @@ export interface RunOptions {
   readonly timing?: Partial<NemesisTiming>;
   /** Extra member flags (e.g. a small --snapshot-count, so that restarted members catch up by snapshot). */
   readonly memberArgs?: readonly string[];
+  /**
+   * Mutual TLS everywhere: a throwaway CA and certificates, https client and peer URLs, members that
+   * want a certificate from the CA of their clients (--client-cert-auth) and of their peers
+   * (--peer-client-cert-auth), and every client of the run — the workloads', the nemesis's, the
+   * readiness probes — dialing with the client certificate.
+   */
+  readonly tls?: boolean;
   /** Progress lines (nemesis events, phases). */
   readonly log?: (line: string) => void;
 }
@@ -34,6 +42,8 @@ export interface Summary {
   readonly seed: number;
   readonly implementation: Implementation;
   readonly members: number;
+  /** Mutual TLS on client and peer URLs. */
+  readonly tls: boolean;
   readonly clients: number;
   readonly nemeses: readonly FaultKind[];
   readonly timeS: number;
@@ -80,6 +90,7 @@ export async function runJepsen(options: RunOptions): Promise<RunResult> {
   const say = (line: string): void => log(`${stamp()} ${line}`);
 
   const faultFiles = implementation === 'lodestone' ? await FaultFiles.create(options.members) : undefined;
+  const mtls = options.tls ? await ThrowawayMtls.create('jepsen-mtls-') : undefined;
   let cluster: TestCluster | undefined;
   let nemesis: Nemesis | undefined;
   const kvWorkload = new KvWorkload(options.kv);
@@ -88,14 +99,15 @@ export async function runJepsen(options: RunOptions): Promise<RunResult> {
   const anomalies: Anomaly[] = [];
   const memberLogs: Record<string, readonly string[]> = {};
   try {
-    say(`starting ${options.members} ${implementation} members (seed ${options.seed})`);
+    say(`starting ${options.members} ${implementation} members${mtls ? ' with mutual TLS' : ''} (seed ${options.seed})`);
     cluster = await TestCluster.start({
       implementation,
       size: options.members,
       logLevel: (process.env.JEPSEN_LOG_LEVEL as 'info' | 'warn' | 'debug' | undefined) ?? 'warn',
       readyTimeoutMs: 60_000,
       keepLines: 50_000,
-      ...(options.memberArgs ? { extraArgs: options.memberArgs } : {}),
+      extraArgs: [...(mtls?.memberFlags() ?? []), ...(options.memberArgs ?? [])],
+      ...(mtls ? { https: { client: true, peer: true }, probeCredentials: mtls.clientCredentials() } : {}),
       ...(faultFiles ? { memberEnv: ({ index }) => faultFiles.env(index) } : {}),
     });
     const hexIds = await memberHexIds(cluster);
@@ -131,6 +143,7 @@ export async function runJepsen(options: RunOptions): Promise<RunResult> {
       for (const m of cluster?.members ?? []) memberLogs[m.name] = [...m.process.output()];
       await cluster?.destroy();
       await faultFiles?.destroy();
+      await mtls?.destroy();
     }
   }
 
@@ -153,6 +166,7 @@ export async function runJepsen(options: RunOptions): Promise<RunResult> {
     seed: options.seed,
     implementation,
     members: options.members,
+    tls: mtls !== undefined,
     clients: kvWorkload.options.clients,
     nemeses: options.nemeses,
     timeS: options.timeS,
@@ -202,7 +216,7 @@ function countLogMessages(logs: readonly (readonly string[])[]): Record<string, 
 export function formatSummary(s: Summary): string {
   const lines = [
     `verdict: ${s.verdict.toUpperCase()}`,
-    `seed ${s.seed}; ${s.members} ${s.implementation} members; ${s.clients} clients; ${s.timeS} s under nemesis [${s.nemeses.join(', ') || 'none'}]; ${s.wallS} s in all`,
+    `seed ${s.seed}; ${s.members} ${s.implementation} members${s.tls ? ' (mutual TLS)' : ''}; ${s.clients} clients; ${s.timeS} s under nemesis [${s.nemeses.join(', ') || 'none'}]; ${s.wallS} s in all`,
     `operations: ${s.operations} (ok ${s.ok}, fail ${s.fail}, unknown ${s.unknown})`,
     `faults injected: ${s.faultsTotal}${s.faultsTotal > 0 ? ` (${Object.entries(s.faults).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`,
   ];

@@ -3,7 +3,7 @@
 // decoder of test/compat (only what the checks need). The connection is the stream's own, with
 // keepalive pings, so that a member that stops answering (SIGSTOP) breaks the stream as it would
 // for an etcd client with keepalive set, and the watcher moves on.
-import { Client, credentials, Metadata, status, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { Client, Metadata, status, type ChannelCredentials, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import { etcdServiceDefinition, type Outgoing, type WatchRequest } from '../../rpc/etcd-api.js';
 import { decodeWatchResponse, PUT, type WireEvent, type WireWatchResponse } from '../compat/watch-wire.js';
 import type { HistoryEvent, PrevKv } from './watch-checks.js';
@@ -31,12 +31,14 @@ export class WatchConnection {
 
   constructor(
     readonly endpoint: string,
+    /** What the member's client URL is dialed with (plaintext, or TLS with a client certificate). */
+    creds: ChannelCredentials,
     options: WatchConnectionOptions,
     onResponse: (r: WireWatchResponse) => void,
     /** Once, when the stream ends other than by close(): why. */
     onEnd: (reason: string) => void,
   ) {
-    this.client = new Client(endpoint, credentials.createInsecure(), {
+    this.client = new Client(endpoint, creds, {
       'grpc.use_local_subchannel_pool': 1,
       'grpc.keepalive_time_ms': options.keepaliveMs,
       'grpc.keepalive_timeout_ms': options.keepaliveTimeoutMs,

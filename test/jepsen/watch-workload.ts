@@ -13,7 +13,7 @@
 // The workload never compacts, so a cancel the client did not ask for (compact_revision) is an
 // anomaly. After the run, with every fault healed, the committed history is read from each member
 // by a watch on every key from revision 1, and every watch is checked against it (watch-checks.ts).
-import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { createEtcdClient, type RangeResponse } from '../../rpc/etcd-api.js';
 import type { WireWatchResponse } from '../compat/watch-wire.js';
 import type { Prng } from '../sim/prng.js';
@@ -283,6 +283,11 @@ export class WatchWorkload implements Workload {
     return this.ctx.cluster.members[member]!.endpoint;
   }
 
+  /** What the members' client URLs are dialed with. */
+  get credentials(): ChannelCredentials {
+    return this.ctx.cluster.clientCredentials;
+  }
+
   newRecord(stream: number, kind: string, key: string, rangeEnd: string | undefined, prevKv: boolean, startRevision: number): WatchRecord {
     const record: WatchRecord = {
       id: this.records.length,
@@ -338,7 +343,7 @@ export class WatchWorkload implements Workload {
     const errors: string[] = [];
     for (let attempt = 0; attempt < 3 * members.length; attempt++) {
       const member = members[attempt % members.length]!;
-      const kv = createEtcdClient('KV', ctx.cluster.members[member]!.endpoint);
+      const kv = createEtcdClient('KV', ctx.cluster.members[member]!.endpoint, { credentials: ctx.cluster.clientCredentials });
       try {
         const res = await new Promise<RangeResponse>((resolve, reject) => {
           kv.Range({ key: Buffer.from([0]), range_end: Buffer.from([0]), count_only: true }, new Metadata(), { deadline: Date.now() + 10_000 }, (err: ServiceError | null, r?: RangeResponse) =>
@@ -442,6 +447,7 @@ export class WatchWorkload implements Workload {
       const timer = setTimeout(() => done(new Error(`not complete to revision ${revision} within ${this.options.finishTimeoutMs} ms`)), this.options.finishTimeoutMs);
       const conn = new WatchConnection(
         this.endpoint(member),
+        this.credentials,
         this.options.connection,
         (r: WireWatchResponse) => {
           if (r.created && r.canceled) return done(new Error(`create refused: ${r.cancelReason}`));
@@ -491,6 +497,7 @@ class WatcherStream {
     if (this.closed) return;
     const conn = new WatchConnection(
       this.host.endpoint(this.member),
+      this.host.credentials,
       this.host.options.connection,
       (r) => {
         if (conn === this.conn) this.onResponse(r);

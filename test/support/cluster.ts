@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ChannelCredentials } from '@grpc/grpc-js';
+import { credentials, type ChannelCredentials } from '@grpc/grpc-js';
 import { findBinary } from './binaries.js';
 import { freePorts, LOOPBACK } from './free-ports.js';
 import { probeMember, type MemberProbe } from './probe.js';
@@ -169,6 +169,14 @@ export class TestCluster {
     const cluster = new TestCluster(implementation, dataRoot, members, options.readyTimeoutMs ?? 30_000, options, token);
     for (const m of members) cluster.restart(m.index);
     return cluster;
+  }
+
+  /**
+   * What a client dials the members' client URLs with: ClusterOptions.probeCredentials when the
+   * cluster has them (https client URLs), plaintext otherwise.
+   */
+  get clientCredentials(): ChannelCredentials {
+    return this.options.probeCredentials ?? credentials.createInsecure();
   }
 
   /** The client endpoints ("127.0.0.1:port") of all members, running or not. */
