@@ -7,14 +7,31 @@ import { BadMetadataError, ClusterMismatchError, PEER_ERROR_CODE_KEY, fromPeerSt
 import { identityMetadata, peerChannelOptions, peerServiceDefinition, readIdentity } from '../../rpc/peer-service.js';
 
 describe('the service definition', () => {
-  it('has two client-streaming calls under lodestone.peer.Peer', () => {
+  it('has two client-streaming calls and one unary call (Forward) under lodestone.peer.Peer', () => {
     const definition = peerServiceDefinition();
-    expect(Object.keys(definition).sort()).toEqual(['SendSnapshot', 'Stream']);
+    expect(Object.keys(definition).sort()).toEqual(['Forward', 'SendSnapshot', 'Stream']);
     for (const name of ['Stream', 'SendSnapshot'] as const) {
       expect(definition[name].path).toBe(`/lodestone.peer.Peer/${name}`);
       expect(definition[name].requestStream).toBe(true);
       expect(definition[name].responseStream).toBe(false);
     }
+    expect(definition.Forward.path).toBe('/lodestone.peer.Peer/Forward');
+    expect(definition.Forward.requestStream).toBe(false);
+    expect(definition.Forward.responseStream).toBe(false);
+  });
+
+  it('carries a forwarded request and its answer as oneofs', () => {
+    const { Forward } = peerServiceDefinition();
+    const add = Forward.requestDeserialize(Forward.requestSerialize({ member_add: { peer_urls: ['http://127.0.0.1:2380'], is_learner: true } } as never));
+    expect(add).toEqual({ request: 'member_add', member_add: { peer_urls: ['http://127.0.0.1:2380'], is_learner: true } });
+    const remove = Forward.requestDeserialize(Forward.requestSerialize({ member_remove: '12345' } as never));
+    expect(remove).toEqual({ request: 'member_remove', member_remove: '12345' });
+    const refused = Forward.responseDeserialize(Forward.responseSerialize({ etcd_error: 'ETCD_MEMBER_NOT_FOUND' }));
+    expect(refused).toEqual({ result: 'etcd_error', etcd_error: 'ETCD_MEMBER_NOT_FOUND' });
+    const members = Forward.responseDeserialize(
+      Forward.responseSerialize({ members: { members: [{ id: '7', name: 'a', peer_urls: ['http://x:1'], client_urls: [], is_learner: false }] } }),
+    );
+    expect(members).toMatchObject({ result: 'members', members: { members: [{ id: '7', name: 'a', peer_urls: ['http://x:1'] }] } });
   });
 
   it('carries a batch of byte strings, and snapshot parts as a oneof', () => {
