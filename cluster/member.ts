@@ -42,11 +42,9 @@ import { LinearizableReads } from './linearizable-reads.js';
 import { hostPort, MEMBER_DEFAULTS, validateOptions, type MemberOptions } from './member-options.js';
 import { MEMBERS, REMOVED_MEMBERS, type MemberRecord } from './membership.js';
 import { MembershipAdmin } from './membership-admin.js';
-import type { LeaderTarget } from './leader-clients.js';
-import type { ForwardingPort } from './leader-forwarding.js';
+import { forwardToLeader, type ForwardingPort } from './leader-forwarding.js';
 import { PeerClosedError } from '../rpc/peer-errors.js';
 import { memberTls, type MemberTls } from './member-tls.js';
-import { dialAddress } from '../rpc/tls-credentials.js';
 import { Maintenance } from './maintenance.js';
 import { Proposals } from './proposals.js';
 import { RaftDriver, type RaftDriverHooks } from './raft-driver.js';
@@ -171,7 +169,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       {
         write: (req, call) => this.write(req, call),
         isLeader: () => this.driver.status().role === 'leader',
-        leaderTarget: () => this.leaderTarget(),
+        forwardToLeader: (request, timeoutMs) => forwardToLeader(this.forwardingPort(), request, timeoutMs),
         lease: (id) => this.mvcc.lease(id),
         leases: () => this.mvcc.leases(),
         leaseKeys: (id) => this.mvcc.leaseKeys(id),
@@ -295,7 +293,8 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
         onUnreachable: (id) => this.driver.reportUnreachable(id),
         onSnapshotStatus: (id, ok) => this.driver.reportSnapshot(id, ok),
         // What a follower passed on for this member to carry out as the leader.
-        onForward: (request) => this.admin.serveForwarded(request),
+        onForward: (request) =>
+          request.request === 'lease_renew' || request.request === 'lease_time_to_live' ? this.leases.serveForwarded(request) : this.admin.serveForwarded(request),
         // etcd's members stop when a peer says they were removed: one that missed the entry
         // removing it (it was down, or had not caught up) would otherwise run on alone.
         onRemovedFromCluster: (by) => this.stopAsRemoved(`member ${by.toString(16)} says this member was removed from the cluster; stopping`),
@@ -489,12 +488,6 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       leader: () => this.driver.status().lead,
       forward: (to, request, deadline) => (this.transport ? this.transport.forward(to, request, deadline) : Promise.reject(new PeerClosedError())),
     };
-  }
-
-  private leaderTarget(): LeaderTarget | undefined {
-    const lead = this.driver.status().lead;
-    const url = this.list.members.find((m) => m.id === lead)?.clientUrls[0];
-    return lead === 0 || !url ? undefined : { address: dialAddress(url), credentials: this.tls.dialClients(url) };
   }
 
   // ------------------------------------------------------------------ KvBackend, WatchBackend

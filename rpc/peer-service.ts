@@ -76,7 +76,9 @@ export interface WireMember {
 export type ForwardRequestOut =
   | { member_add: { peer_urls: string[]; is_learner: boolean } }
   | { member_remove: string }
-  | { member_promote: string };
+  | { member_promote: string }
+  | { lease_renew: string }
+  | { lease_time_to_live: { id: string; keys: boolean } };
 
 /**
  * The same as it arrives: `request` names the member that is set. Empty repeated fields and false
@@ -86,15 +88,30 @@ export type ForwardRequestIn =
   | { request: 'member_add'; member_add: { peer_urls?: string[]; is_learner?: boolean } }
   | { request: 'member_remove'; member_remove: string }
   | { request: 'member_promote'; member_promote: string }
+  | { request: 'lease_renew'; lease_renew: string }
+  | { request: 'lease_time_to_live'; lease_time_to_live: { id?: string; keys?: boolean } }
   | { request?: undefined };
 
+/** A lease's time to live as the leader's clock tells it. */
+export interface WireTimeToLive {
+  ttl: number;
+  granted_ttl: number;
+  keys: readonly Uint8Array[];
+}
+
 /** The leader's answer, as it is sent. */
-export type ForwardResponseOut = { etcd_error: string } | { members: { member?: WireMember; members: WireMember[] } };
+export type ForwardResponseOut =
+  | { etcd_error: string }
+  | { members: { member?: WireMember; members: WireMember[] } }
+  | { lease_ttl: number }
+  | { lease_time_to_live: WireTimeToLive };
 
 /** The same as it arrives (see ForwardRequestIn). */
 export type ForwardResponseIn =
   | { result: 'etcd_error'; etcd_error: string }
   | { result: 'members'; members: { member?: Partial<WireMember>; members?: Partial<WireMember>[] } }
+  | { result: 'lease_ttl'; lease_ttl: number }
+  | { result: 'lease_time_to_live'; lease_time_to_live: Partial<WireTimeToLive> }
   | { result?: undefined };
 
 /** What server.addService takes: one handler per RPC. */

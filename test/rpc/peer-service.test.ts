@@ -32,6 +32,13 @@ describe('the service definition', () => {
       Forward.responseSerialize({ members: { members: [{ id: '7', name: 'a', peer_urls: ['http://x:1'], client_urls: [], is_learner: false }] } }),
     );
     expect(members).toMatchObject({ result: 'members', members: { members: [{ id: '7', name: 'a', peer_urls: ['http://x:1'] }] } });
+    // Lease ids are int64s in decimal, negative ones too; a TTL of 0 (no such lease) is still an answer.
+    const renew = Forward.requestDeserialize(Forward.requestSerialize({ lease_renew: '-5' } as never));
+    expect(renew).toEqual({ request: 'lease_renew', lease_renew: '-5' });
+    expect(Forward.responseDeserialize(Forward.responseSerialize({ lease_ttl: 0 }))).toEqual({ result: 'lease_ttl', lease_ttl: 0 });
+    const ttl = Forward.responseDeserialize(Forward.responseSerialize({ lease_time_to_live: { ttl: -1, granted_ttl: 9_000_000_000, keys: [Buffer.from('k')] } }));
+    expect(ttl).toMatchObject({ result: 'lease_time_to_live', lease_time_to_live: { ttl: -1, granted_ttl: 9_000_000_000 } });
+    expect((ttl as { lease_time_to_live: { keys: readonly Uint8Array[] } }).lease_time_to_live.keys.map((k) => Buffer.from(k).toString())).toEqual(['k']);
   });
 
   it('carries a batch of byte strings, and snapshot parts as a oneof', () => {
