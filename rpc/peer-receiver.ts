@@ -1,6 +1,6 @@
 // The serving side of the peer protocol: admits a call only from a known member of this cluster
-// that means this member, decodes each batch and delivers its messages in order, and receives
-// snapshots. It keeps every open call, so that closing the transport or removing a member ends
+// that means this member, decodes each batch and delivers its messages in order, receives
+// snapshots, and hands on the requests a member passes on to this one as the leader (Forward). It keeps every open call, so that closing the transport or removing a member ends
 // them with a status rather than leaving them to time out.
 
 import { Metadata, status as GrpcStatus, type ServerReadableStream, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';

@@ -4,7 +4,9 @@
 // to its recipient's PeerStream: one long-lived stream per peer, batched, reconnected with back-off.
 // Snapshot messages instead get a SendSnapshot call of their own, with the application's payload,
 // and their outcome is reported exactly once through onSnapshotStatus. Messages from peers arrive
-// through onMessages, in the order each peer sent them.
+// through onMessages, in the order each peer sent them. A request a follower passes on to the
+// leader goes as a Forward call over the connection of the leader's stream (forward()), and a
+// peer's arrives through onForward, once the call is admitted as any other.
 //
 // Member ids are NodeIds (positive safe integers) in this API, decimal strings in call metadata,
 // varints inside encoded messages. The cluster id is an opaque string that must match exactly.
