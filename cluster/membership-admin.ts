@@ -33,6 +33,9 @@ export interface MemberListSource {
   readonly joinedWith: readonly MemberRecord[];
 }
 
+/** How long a follower waits before asking again while no leader takes a change. */
+const LEADER_RETRY_MS = 50;
+
 export class MembershipAdmin {
   private published = false;
 
@@ -63,23 +66,46 @@ export class MembershipAdmin {
 
   async addMember(peerUrls: readonly string[], isLearner: boolean): Promise<{ member: MemberInfo; members: MemberInfo[] }> {
     if (this.isLeader()) return this.addAsLeader(peerUrls, isLearner);
-    const changed = membersChanged(await this.forward({ member_add: { peer_urls: [...peerUrls], is_learner: isLearner } }));
+    const answer = await this.forward({ member_add: { peer_urls: [...peerUrls], is_learner: isLearner } });
+    if (answer === undefined) return this.addAsLeader(peerUrls, isLearner);
+    const changed = membersChanged(answer);
     if (!changed.member) throw new Error('the leader answered a member add without the member');
     return { member: fromWireMember(changed.member), members: (changed.members ?? []).map(fromWireMember) };
   }
 
   async removeMember(id: NodeId): Promise<MemberInfo[]> {
     if (this.isLeader()) return this.removeAsLeader(id);
-    return (membersChanged(await this.forward({ member_remove: String(id) })).members ?? []).map(fromWireMember);
+    const answer = await this.forward({ member_remove: String(id) });
+    if (answer === undefined) return this.removeAsLeader(id);
+    return (membersChanged(answer).members ?? []).map(fromWireMember);
   }
 
   async promoteMember(id: NodeId): Promise<MemberInfo[]> {
     if (this.isLeader()) return this.promoteAsLeader(id);
-    return (membersChanged(await this.forward({ member_promote: String(id) })).members ?? []).map(fromWireMember);
+    const answer = await this.forward({ member_promote: String(id) });
+    if (answer === undefined) return this.promoteAsLeader(id);
+    return (membersChanged(answer).members ?? []).map(fromWireMember);
   }
 
-  private forward(request: Parameters<typeof forwardToLeader>[1]): Promise<ForwardAnswer> {
-    return forwardToLeader(this.forwarding, request, this.options.requestTimeoutMs);
+  /**
+   * Passes a change on to the leader. While there is none that would take it — none known, or the
+   * one asked no longer leads, both answers that say nothing was done — asks again until the
+   * request timeout, as etcd's follower waits for a leader to propose to; undefined if this member
+   * was elected meanwhile (the caller makes the change itself). A call that broke is not repeated:
+   * the change may have been made.
+   */
+  private async forward(request: Parameters<typeof forwardToLeader>[1]): Promise<ForwardAnswer | undefined> {
+    const deadline = Date.now() + this.options.requestTimeoutMs;
+    for (;;) {
+      try {
+        return await forwardToLeader(this.forwarding, request, Math.max(1, deadline - Date.now()));
+      } catch (e) {
+        const noLeaderYet = e instanceof EtcdError && (e.code === 'ETCD_NO_LEADER' || e.code === 'ETCD_NOT_LEADER' || e.code === 'ETCD_LEADER_CHANGED');
+        if (!noLeaderYet || Date.now() + LEADER_RETRY_MS >= deadline) throw e;
+      }
+      await new Promise((r) => setTimeout(r, LEADER_RETRY_MS));
+      if (this.isLeader()) return undefined;
+    }
   }
 
   /**
