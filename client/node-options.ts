@@ -63,8 +63,7 @@ export interface NodeOptions extends ClientOptions {
   };
   /**
    * Form a cluster: this member's peer URL, and every initial member's by name (this one included),
-   * as etcd's --initial-cluster. A cluster member must also `serve`: a follower sends lease renewals
-   * to the leader's client URL.
+   * as etcd's --initial-cluster. A cluster member must also `serve` clients.
    */
   readonly cluster?: {
     readonly peerUrl: string;

@@ -1,13 +1,11 @@
 // The member's leases: grants and revocations go through raft; keepalives and TTL questions are
-// answered by the leader's lessor (a follower forwards them to the leader's client API, as an etcd
-// client would); the leader revokes what expires and checkpoints what nobody renews. Its clocks run
-// on a monotonic clock, and start only once the new leader has applied every entry of the terms
-// before its own (promote), so they count from every renewal and checkpoint its predecessors made.
+// answered by the leader's lessor (a follower passes them on to the leader over the peer protocol,
+// as etcd's do over their peer URLs); the leader revokes what expires and checkpoints what nobody
+// renews. Its clocks run on a monotonic clock, and start only once the new leader has applied every
+// entry of the terms before its own (promote), so they count from every renewal and checkpoint its
+// predecessors made.
 import { randomBytes } from 'node:crypto';
-import { Metadata, type ChannelCredentials, type ClientDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { createEtcdClient, type ServiceClient } from '../rpc/etcd-api.js';
-import type * as pb from '../rpc/etcd-api.js';
 import { EtcdError } from '../rpc/etcd-errors.js';
 import type { CallOptions } from '../rpc/call-options.js';
 import type { LeaseBackend, LeaseGrantResult, LeaseTimeToLiveResult } from '../rpc/lease-backend.js';
@@ -15,7 +13,8 @@ import { MAX_LEASE_TTL } from '../store/mvcc/validate.js';
 import type { LeaseInfo, ResponseFor, WriteRequest } from '../store/mvcc/types.js';
 import { Lessor } from './lessor.js';
 import type { LeaseChanges } from './applier.js';
-import type { LeaderTarget } from './leader-clients.js';
+import type { ForwardRequestIn, ForwardRequestOut, ForwardResponseOut } from '../rpc/peer-service.js';
+import { answerForwarded, type ForwardAnswer } from './leader-forwarding.js';
 
 /** What the lease manager needs from its member. */
 export interface LeasePort {
@@ -23,8 +22,11 @@ export interface LeasePort {
   isLeader(): boolean;
   /** Throws etcd's "rpc not supported for learner" on a learner. */
   refuseOnLearner(): void;
-  /** Where the leader's client API is and how to dial it, if a leader is known and has published it. */
-  leaderTarget(): LeaderTarget | undefined;
+  /**
+   * Passes a request on to the leader (leader-forwarding.ts): its answer, or the etcd error it
+   * refused the request with or that says it could not be asked.
+   */
+  forwardToLeader(request: ForwardRequestOut, timeoutMs: number): Promise<ForwardAnswer>;
   lease(id: bigint): LeaseInfo | undefined;
   leases(): LeaseInfo[];
   leaseKeys(id: bigint): Uint8Array[];
@@ -54,16 +56,6 @@ export class LeaseManager implements LeaseBackend {
   private closed = false;
   /** Callers that reached the leader before its clocks started, waiting for promote(). */
   private awaitingPrimary: (() => void)[] = [];
-  private forward:
-    | {
-        address: string;
-        credentials: ChannelCredentials;
-        kv: ServiceClient<'Lease'>;
-        keepAlive?: ClientDuplexStream<pb.Outgoing<pb.LeaseKeepAliveRequest>, pb.LeaseKeepAliveResponse>;
-        /** Keepalives forwarded and not yet answered, by lease ID, in the order they were sent. */
-        waiting: Map<string, Pending[]>;
-      }
-    | undefined;
 
   constructor(
     private readonly port: LeasePort,
@@ -80,7 +72,6 @@ export class LeaseManager implements LeaseBackend {
   close(): void {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    this.closeForward();
     this.wakePrimaryWaiters();
   }
 
@@ -185,28 +176,35 @@ export class LeaseManager implements LeaseBackend {
   async keepAlive(id: bigint, call?: CallOptions): Promise<{ ttl: number; revision: number }> {
     this.port.refuseOnLearner();
     await this.untilPrimaryOrNotLeader(call);
-    if (!this.port.isLeader()) return { ttl: await this.renewThroughLeader(id), revision: this.port.revision() };
+    const renewed = this.port.isLeader() ? await this.renewHere(id, call) : undefined;
+    return { ttl: renewed ?? (await this.renewThroughLeader(id, call)), revision: this.port.revision() };
+  }
+
+  /** The leader's renewal: the TTL, 0 for no such lease; undefined if this member no longer leads. */
+  private async renewHere(id: bigint, call?: CallOptions): Promise<number | undefined> {
     const lease = this.port.lease(id);
-    if (!lease) return { ttl: 0, revision: this.port.revision() };
+    if (!lease) return 0;
     // A checkpoint left in the log would make a new leader count down from it, though the holder just
     // renewed: clear it through raft first, as etcd does.
     if (lease.remainingTtl > 0) await this.port.write({ type: 'leaseCheckpoint', request: { checkpoints: [{ id, remainingTtl: 0 }] } }, call);
-    if (!this.lessor.renew(id, this.port.now())) {
-      if (!this.port.isLeader()) return { ttl: await this.renewThroughLeader(id), revision: this.port.revision() };
-      return { ttl: 0, revision: this.port.revision() };
-    }
-    return { ttl: lease.ttl, revision: this.port.revision() };
+    if (this.lessor.renew(id, this.port.now())) return lease.ttl;
+    return this.port.isLeader() ? 0 : undefined;
   }
 
   async timeToLive(id: bigint, withKeys: boolean, call?: CallOptions): Promise<LeaseTimeToLiveResult> {
     this.port.refuseOnLearner();
     await this.untilPrimaryOrNotLeader(call);
     const revision = this.port.revision();
-    if (!this.port.isLeader()) return this.forwardTimeToLive(id, withKeys);
+    if (!this.port.isLeader()) return { ...(await this.timeToLiveThroughLeader(id, withKeys, call)), id, revision };
+    return { ...this.timeToLiveHere(id, withKeys), id, revision };
+  }
+
+  /** The leader's answer: the seconds left by its clock, -1 for no such lease. */
+  private timeToLiveHere(id: bigint, withKeys: boolean): Pick<LeaseTimeToLiveResult, 'ttl' | 'grantedTtl' | 'keys'> {
     const lease = this.port.lease(id);
-    if (!lease) return { id, ttl: -1, grantedTtl: 0, keys: [], revision };
+    if (!lease) return { ttl: -1, grantedTtl: 0, keys: [] };
     const remaining = this.lessor.remainingSeconds(id, this.port.now()) ?? lease.ttl;
-    return { id, ttl: remaining, grantedTtl: lease.ttl, keys: withKeys ? this.port.leaseKeys(id) : [], revision };
+    return { ttl: remaining, grantedTtl: lease.ttl, keys: withKeys ? this.port.leaseKeys(id) : [] };
   }
 
   async leases(): Promise<{ ids: bigint[]; revision: number }> {
@@ -219,105 +217,98 @@ export class LeaseManager implements LeaseBackend {
     return { ids, revision: this.port.revision() };
   }
 
-  // ------------------------------------------------------------------ forwarding to the leader
+  // ------------------------------------------------------------------ passing on to the leader
 
-  private leaderClient(): NonNullable<LeaseManager['forward']> {
-    const target = this.port.leaderTarget();
-    if (!target) throw new EtcdError('ETCD_NO_LEADER');
-    // A new leader, or TLS files that changed: a new connection.
-    if (this.forward?.address !== target.address || this.forward.credentials !== target.credentials) {
-      this.closeForward();
-      const { address, credentials } = target;
-      this.forward = { address, credentials, kv: createEtcdClient('Lease', address, { credentials }), waiting: new Map() };
-    }
-    return this.forward;
+  /**
+   * A follower's renewal, as etcd's LeaseRenew does it: passed on to the leader, and while that
+   * fails (an election, a leader that just stepped down or went away) tried again until the request
+   * timeout rather than failing the client's keepalive stream at once.
+   */
+  private async renewThroughLeader(id: bigint, call?: CallOptions): Promise<number> {
+    const answer = await this.throughLeader({ lease_renew: id.toString() }, call, async () => (await this.keepAlive(id, call)).ttl);
+    if (typeof answer === 'number') return answer;
+    if (answer.result !== 'lease_ttl') throw new Error(`the leader answered a lease renewal with ${answer.result}`);
+    return Number(answer.lease_ttl);
   }
 
-  private closeForward(): void {
-    if (!this.forward) return;
-    const f = this.forward;
-    this.forward = undefined;
-    f.keepAlive?.cancel();
-    // Unanswered is not "no such lease" (TTL 0, which would make a client drop its lease): the
-    // client must retry, through us or another member, once a leader is reachable.
-    for (const pending of f.waiting.values()) for (const p of pending) p.reject(new EtcdError('ETCD_NO_LEADER'));
-    f.kv.close();
+  /** etcd's LeaseTimeToLive on a follower: the leader's clock, asked as a renewal is. */
+  private async timeToLiveThroughLeader(id: bigint, withKeys: boolean, call?: CallOptions): Promise<Pick<LeaseTimeToLiveResult, 'ttl' | 'grantedTtl' | 'keys'>> {
+    const answer = await this.throughLeader({ lease_time_to_live: { id: id.toString(), keys: withKeys } }, call, async () => this.timeToLiveHere(id, withKeys));
+    if (!('result' in answer)) return answer;
+    if (answer.result !== 'lease_time_to_live') throw new Error(`the leader answered a lease time-to-live question with ${answer.result}`);
+    const r = answer.lease_time_to_live;
+    return { ttl: Number(r.ttl ?? 0), grantedTtl: Number(r.granted_ttl ?? 0), keys: withKeys ? (r.keys ?? []) : [] };
   }
 
   /**
-   * A follower's renewal, as etcd's LeaseRenew does it: passed on to the leader, and while there is
-   * none (an election), tried again until the request timeout rather than failing the client's
-   * keepalive stream at once.
+   * Asks the leader, again while it cannot answer, until the request timeout; `here` answers
+   * instead once this member leads itself.
    */
-  private async renewThroughLeader(id: bigint): Promise<number> {
+  private async throughLeader<T>(request: ForwardRequestOut, call: CallOptions | undefined, here: () => Promise<T>): Promise<ForwardAnswer | T> {
     const deadline = this.port.now() + this.requestTimeoutMs();
     for (;;) {
       try {
-        return await this.forwardKeepAlive(id);
+        return await this.port.forwardToLeader(request, Math.max(1, deadline - this.port.now()));
       } catch (e) {
-        const noLeader = e instanceof EtcdError && e.code === 'ETCD_NO_LEADER';
-        if (!noLeader || this.closed || this.port.now() + FORWARD_RETRY_MS >= deadline) throw e;
+        if (!askAgain(e) || this.closed || this.port.now() + FORWARD_RETRY_MS >= deadline) throw e;
       }
       await new Promise((r) => setTimeout(r, FORWARD_RETRY_MS));
+      if (call?.signal?.aborted) throw call.signal.reason;
       // This member may have become the leader meanwhile.
-      if (this.port.isLeader()) return (await this.keepAlive(id)).ttl;
+      if (this.port.isLeader()) {
+        await this.untilPrimaryOrNotLeader(call);
+        if (this.port.isLeader()) return here();
+      }
     }
+  }
+
+  /**
+   * The leader's side of a renewal or time-to-live question a follower passed on: answered by this
+   * member's clocks, never passed on again; etcd's "not leader" if this member no longer leads.
+   */
+  serveForwarded(request: ForwardRequestIn): Promise<ForwardResponseOut> {
+    return answerForwarded(async () => {
+      await this.untilPrimaryOrNotLeader();
+      if (!this.port.isLeader()) throw new EtcdError('ETCD_NOT_LEADER');
+      switch (request.request) {
+        case 'lease_renew': {
+          const ttl = await this.renewHere(BigInt(request.lease_renew));
+          if (ttl === undefined) throw new EtcdError('ETCD_NOT_LEADER');
+          return { lease_ttl: ttl };
+        }
+        case 'lease_time_to_live': {
+          const { id, keys } = request.lease_time_to_live;
+          const r = this.timeToLiveHere(BigInt(id ?? '0'), keys ?? false);
+          return { lease_time_to_live: { ttl: r.ttl, granted_ttl: r.grantedTtl, keys: r.keys } };
+        }
+        default:
+          throw new Error(`not a lease request: ${String(request.request)}`);
+      }
+    });
   }
 
   /** etcd's request timeout: 5 s plus two election timeouts. */
   private requestTimeoutMs(): number {
     return 5000 + 2 * this.options.electionTimeoutMs;
   }
-
-  private forwardKeepAlive(id: bigint): Promise<number> {
-    const f = this.leaderClient();
-    if (!f.keepAlive) {
-      const stream = f.kv.LeaseKeepAlive(new Metadata());
-      f.keepAlive = stream;
-      stream.on('data', (res: pb.LeaseKeepAliveResponse) => {
-        const queue = f.waiting.get(res.ID);
-        const pending = queue?.shift();
-        if (queue && queue.length === 0) f.waiting.delete(res.ID);
-        pending?.resolve(Number(res.TTL));
-      });
-      const fail = (): void => {
-        if (this.forward === f) this.closeForward();
-      };
-      stream.on('error', fail);
-      stream.on('end', fail);
-    }
-    return new Promise((resolve, reject) => {
-      const key = id.toString();
-      const queue = f.waiting.get(key) ?? [];
-      const pending: Pending = { resolve, reject };
-      queue.push(pending);
-      f.waiting.set(key, queue);
-      // Backpressure on the forwarding stream only delays the answer; nothing to do about it here.
-      f.keepAlive!.write({ ID: key });
-      setTimeout(() => {
-        const q = f.waiting.get(key);
-        const at = q?.indexOf(pending) ?? -1;
-        if (at < 0) return;
-        q!.splice(at, 1);
-        reject(new EtcdError('ETCD_TIMEOUT'));
-      }, this.requestTimeoutMs()).unref();
-    });
-  }
-
-  private forwardTimeToLive(id: bigint, withKeys: boolean): Promise<LeaseTimeToLiveResult> {
-    const f = this.leaderClient();
-    return new Promise((resolve, reject) => {
-      f.kv.LeaseTimeToLive({ ID: id.toString(), keys: withKeys }, new Metadata(), { deadline: Date.now() + 5000 }, (err, res) => {
-        if (err || !res) return reject(err ?? new EtcdError('ETCD_TIMEOUT'));
-        resolve({ id, ttl: Number(res.TTL), grantedTtl: Number(res.grantedTTL), keys: res.keys, revision: Number(res.header?.revision ?? 0) });
-      });
-    });
-  }
 }
 
-interface Pending {
-  readonly resolve: (ttl: number) => void;
-  readonly reject: (e: unknown) => void;
+/**
+ * Whether a request passed on to the leader may be asked again: no leader answered it (none known,
+ * one that no longer leads, one that could not be reached). A renewal asked twice is harmless.
+ */
+function askAgain(e: unknown): boolean {
+  if (!(e instanceof EtcdError)) return false;
+  switch (e.code) {
+    case 'ETCD_NO_LEADER':
+    case 'ETCD_NOT_LEADER':
+    case 'ETCD_LEADER_CHANGED':
+    case 'ETCD_TIMEOUT_DUE_TO_CONNECTION_LOST':
+    case 'ETCD_UNHEALTHY':
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** A random positive int64, as etcd's are: unique with overwhelming probability. */

@@ -1,6 +1,6 @@
 // The member's TLS, from its flags as etcd reads them: what its https client and peer URLs serve
-// with, and what it dials other members with — its peer certificate toward peer URLs, its client
-// certificate (the server one, as etcd's own gateway does) toward the leader's client URL.
+// with, and what it dials other members with — its peer certificate toward peer URLs (a member
+// calls no other member's client URL: what it passes on to the leader goes over the peer protocol).
 //
 // etcd's rules kept here: an http URL is served in plaintext even when certificates are given
 // (with a warning); --auto-tls gives way to certificate files, and replaces the client TLS
@@ -20,9 +20,7 @@ export interface MemberTls {
   readonly client: ServerTls | undefined;
   /** What the https peer URL serves with (undefined: it is http). */
   readonly peer: ServerTls | undefined;
-  /** Credentials toward other members' client URLs (forwarding to the leader). */
-  readonly dialClients: Dialer;
-  /** Credentials toward peer URLs (raft traffic, snapshots, joining). */
+  /** Credentials toward peer URLs (raft traffic, snapshots, joining, requests passed on to the leader). */
   readonly dialPeers: Dialer;
 }
 
@@ -78,7 +76,6 @@ export async function memberTls(o: MemberOptions, fixturesRoot: string, logger: 
   return {
     client: client.serve,
     peer: peer.serve,
-    dialClients: dialerFor(new ClientTlsCredentials(client.dial)),
     dialPeers: dialerFor(new ClientTlsCredentials(peer.dial)),
   };
 }

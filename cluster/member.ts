@@ -42,9 +42,9 @@ import { LinearizableReads } from './linearizable-reads.js';
 import { hostPort, MEMBER_DEFAULTS, validateOptions, type MemberOptions } from './member-options.js';
 import { MEMBERS, REMOVED_MEMBERS, type MemberRecord } from './membership.js';
 import { MembershipAdmin } from './membership-admin.js';
-import { LeaderClients, type LeaderTarget } from './leader-clients.js';
+import { forwardToLeader, type ForwardingPort } from './leader-forwarding.js';
+import { PeerClosedError } from '../rpc/peer-errors.js';
 import { memberTls, type MemberTls } from './member-tls.js';
-import { dialAddress } from '../rpc/tls-credentials.js';
 import { Maintenance } from './maintenance.js';
 import { Proposals } from './proposals.js';
 import { RaftDriver, type RaftDriverHooks } from './raft-driver.js';
@@ -78,7 +78,6 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
   private readonly snapshots: Snapshots;
   /** Every watcher on this member, fed from the state it applies. */
   private readonly watches: WatchHub;
-  private readonly leaderClients: LeaderClients;
   /** Test-only partitions and disk delays, when LODESTONE_FAULT_FILE names a fault file. */
   private readonly faults = FaultInjector.fromEnvironment();
   private readonly limits: RequestLimits;
@@ -166,12 +165,11 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       options.authTokenTtl,
       tls.client?.clientCertAuth ?? false,
     );
-    this.leaderClients = new LeaderClients(() => this.leaderTarget());
     this.leases = new LeaseManager(
       {
         write: (req, call) => this.write(req, call),
         isLeader: () => this.driver.status().role === 'leader',
-        leaderTarget: () => this.leaderTarget(),
+        forwardToLeader: (request, timeoutMs) => forwardToLeader(this.forwardingPort(), request, timeoutMs),
         lease: (id) => this.mvcc.lease(id),
         leases: () => this.mvcc.leases(),
         leaseKeys: (id) => this.mvcc.leaseKeys(id),
@@ -190,7 +188,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     this.admin = new MembershipAdmin(
       this.driver,
       this.proposals,
-      this.leaderClients,
+      this.forwardingPort(),
       this.list,
       {
         self: this.id,
@@ -294,6 +292,9 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
         snapshotPayload: (m) => this.snapshots.outgoing(m),
         onUnreachable: (id) => this.driver.reportUnreachable(id),
         onSnapshotStatus: (id, ok) => this.driver.reportSnapshot(id, ok),
+        // What a follower passed on for this member to carry out as the leader.
+        onForward: (request) =>
+          request.request === 'lease_renew' || request.request === 'lease_time_to_live' ? this.leases.serveForwarded(request) : this.admin.serveForwarded(request),
         // etcd's members stop when a peer says they were removed: one that missed the entry
         // removing it (it was down, or had not caught up) would otherwise run on alone.
         onRemovedFromCluster: (by) => this.stopAsRemoved(`member ${by.toString(16)} says this member was removed from the cluster; stopping`),
@@ -480,10 +481,13 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     for (const id of this.transport.peerIds()) if (!wanted.has(id)) this.transport.removePeer(id);
   }
 
-  private leaderTarget(): LeaderTarget | undefined {
-    const lead = this.driver.status().lead;
-    const url = this.list.members.find((m) => m.id === lead)?.clientUrls[0];
-    return lead === 0 || !url ? undefined : { address: dialAddress(url), credentials: this.tls.dialClients(url) };
+  /** How this member passes requests on to the leader: the peer transport's Forward call. */
+  private forwardingPort(): ForwardingPort {
+    return {
+      self: this.id,
+      leader: () => this.driver.status().lead,
+      forward: (to, request, deadline) => (this.transport ? this.transport.forward(to, request, deadline) : Promise.reject(new PeerClosedError())),
+    };
   }
 
   // ------------------------------------------------------------------ KvBackend, WatchBackend
@@ -636,7 +640,6 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       this.faults?.close();
       this.leases.close();
       this.auth.close();
-      this.leaderClients.close();
       this.watches.close();
       const stopped = new EtcdError('ETCD_STOPPED');
       this.proposals.stop(stopped);

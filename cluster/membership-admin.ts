@@ -1,13 +1,16 @@
-// etcd's Cluster API on a member: the member list, and membership changes — proposed on the leader
-// (a follower passes them on to the leader's client API, as an etcd client would) and answered once
-// applied here. Also the member's own publish of its name and client URLs, as etcd's members do.
+// etcd's Cluster API on a member: the member list, and membership changes — validated against the
+// leader's view (its progress tells whether a learner is ready) and proposed there: a follower,
+// once the client's credentials are checked where it called, passes a change on to the leader over
+// the peer protocol (leader-forwarding.ts), and the answer is given once the change is applied. Also
+// the member's own publish of its name and client URLs, as etcd's members do.
 import type { Logger } from 'pino';
 import { RaftError, type NodeId } from '../raft/index.js';
 import type { CallOptions } from '../rpc/call-options.js';
 import { EtcdError } from '../rpc/etcd-errors.js';
 import type { MemberInfo } from '../rpc/member-backend.js';
+import type { ForwardRequestIn, ForwardResponseOut } from '../rpc/peer-service.js';
 import { memberIdFor } from './identity.js';
-import { callUnary, type LeaderClients } from './leader-clients.js';
+import { answerForwarded, forwardToLeader, fromWireMember, toWireMember, type ForwardAnswer, type ForwardingPort } from './leader-forwarding.js';
 import { checkUrl } from './member-options.js';
 import { encodeMemberContext, type MemberRecord } from './membership.js';
 import type { Applied, Proposals } from './proposals.js';
@@ -30,13 +33,16 @@ export interface MemberListSource {
   readonly joinedWith: readonly MemberRecord[];
 }
 
+/** How long a follower waits before asking again while no leader takes a change. */
+const LEADER_RETRY_MS = 50;
+
 export class MembershipAdmin {
   private published = false;
 
   constructor(
     private readonly driver: RaftDriver,
     private readonly proposals: Proposals,
-    private readonly leaderClients: LeaderClients,
+    private readonly forwarding: ForwardingPort,
     private readonly list: MemberListSource,
     private readonly options: MembershipAdminOptions,
     private readonly logger: Logger,
@@ -59,11 +65,72 @@ export class MembershipAdmin {
   }
 
   async addMember(peerUrls: readonly string[], isLearner: boolean): Promise<{ member: MemberInfo; members: MemberInfo[] }> {
-    if (!this.isLeader()) {
-      const c = this.leaderClients.get('Cluster');
-      const res = await callUnary(c.MemberAdd.bind(c), { peerURLs: [...peerUrls], isLearner }, this.options.requestTimeoutMs);
-      return { member: fromPbMember(res.member!), members: res.members.map(fromPbMember) };
+    if (this.isLeader()) return this.addAsLeader(peerUrls, isLearner);
+    const answer = await this.forward({ member_add: { peer_urls: [...peerUrls], is_learner: isLearner } });
+    if (answer === undefined) return this.addAsLeader(peerUrls, isLearner);
+    const changed = membersChanged(answer);
+    if (!changed.member) throw new Error('the leader answered a member add without the member');
+    return { member: fromWireMember(changed.member), members: (changed.members ?? []).map(fromWireMember) };
+  }
+
+  async removeMember(id: NodeId): Promise<MemberInfo[]> {
+    if (this.isLeader()) return this.removeAsLeader(id);
+    const answer = await this.forward({ member_remove: String(id) });
+    if (answer === undefined) return this.removeAsLeader(id);
+    return (membersChanged(answer).members ?? []).map(fromWireMember);
+  }
+
+  async promoteMember(id: NodeId): Promise<MemberInfo[]> {
+    if (this.isLeader()) return this.promoteAsLeader(id);
+    const answer = await this.forward({ member_promote: String(id) });
+    if (answer === undefined) return this.promoteAsLeader(id);
+    return (membersChanged(answer).members ?? []).map(fromWireMember);
+  }
+
+  /**
+   * Passes a change on to the leader. While there is none that would take it — none known, or the
+   * one asked no longer leads, both answers that say nothing was done — asks again until the
+   * request timeout, as etcd's follower waits for a leader to propose to; undefined if this member
+   * was elected meanwhile (the caller makes the change itself). A call that broke is not repeated:
+   * the change may have been made.
+   */
+  private async forward(request: Parameters<typeof forwardToLeader>[1]): Promise<ForwardAnswer | undefined> {
+    const deadline = Date.now() + this.options.requestTimeoutMs;
+    for (;;) {
+      try {
+        return await forwardToLeader(this.forwarding, request, Math.max(1, deadline - Date.now()));
+      } catch (e) {
+        const noLeaderYet = e instanceof EtcdError && (e.code === 'ETCD_NO_LEADER' || e.code === 'ETCD_NOT_LEADER' || e.code === 'ETCD_LEADER_CHANGED');
+        if (!noLeaderYet || Date.now() + LEADER_RETRY_MS >= deadline) throw e;
+      }
+      await new Promise((r) => setTimeout(r, LEADER_RETRY_MS));
+      if (this.isLeader()) return undefined;
     }
+  }
+
+  /**
+   * The leader's side of a change a follower passed on (having checked its client's credentials):
+   * carried out here, never passed on again; etcd's "not leader" if this member no longer leads.
+   */
+  serveForwarded(request: ForwardRequestIn): Promise<ForwardResponseOut> {
+    return answerForwarded(async () => {
+      if (!this.isLeader()) throw new EtcdError('ETCD_NOT_LEADER');
+      switch (request.request) {
+        case 'member_add': {
+          const { member, members } = await this.addAsLeader(request.member_add.peer_urls ?? [], request.member_add.is_learner ?? false);
+          return { members: { member: toWireMember(member), members: members.map(toWireMember) } };
+        }
+        case 'member_remove':
+          return { members: { members: (await this.removeAsLeader(wireMemberId(request.member_remove))).map(toWireMember) } };
+        case 'member_promote':
+          return { members: { members: (await this.promoteAsLeader(wireMemberId(request.member_promote))).map(toWireMember) } };
+        default:
+          throw new Error(`not a membership request: ${String(request.request)}`);
+      }
+    });
+  }
+
+  private async addAsLeader(peerUrls: readonly string[], isLearner: boolean): Promise<{ member: MemberInfo; members: MemberInfo[] }> {
     if (peerUrls.length === 0) throw new EtcdError('ETCD_MEMBER_BAD_URLS');
     for (const u of peerUrls) {
       try {
@@ -82,21 +149,13 @@ export class MembershipAdmin {
     return { member: { ...record, isLearner }, members: this.toInfos(members) };
   }
 
-  async removeMember(id: NodeId): Promise<MemberInfo[]> {
-    if (!this.isLeader()) {
-      const c = this.leaderClients.get('Cluster');
-      return (await callUnary(c.MemberRemove.bind(c), { ID: String(id) }, this.options.requestTimeoutMs)).members.map(fromPbMember);
-    }
+  private async removeAsLeader(id: NodeId): Promise<MemberInfo[]> {
     const record = this.list.members.find((m) => m.id === id);
     if (!record) throw new EtcdError('ETCD_MEMBER_NOT_FOUND');
     return this.toInfos(await this.proposeConfChange({ type: 'removeNode', nodeId: id }, record));
   }
 
-  async promoteMember(id: NodeId): Promise<MemberInfo[]> {
-    if (!this.isLeader()) {
-      const c = this.leaderClients.get('Cluster');
-      return (await callUnary(c.MemberPromote.bind(c), { ID: String(id) }, this.options.requestTimeoutMs)).members.map(fromPbMember);
-    }
+  private async promoteAsLeader(id: NodeId): Promise<MemberInfo[]> {
     const record = this.list.members.find((m) => m.id === id);
     if (!record) throw new EtcdError('ETCD_MEMBER_NOT_FOUND');
     const st = this.driver.fullStatus();
@@ -154,7 +213,15 @@ function membersOf(a: Applied): readonly MemberRecord[] {
   return a.members;
 }
 
-/** A member as another member's Cluster API answered it. */
-function fromPbMember(m: { ID: string; name: string; peerURLs: string[]; clientURLs: string[]; isLearner: boolean }): MemberInfo {
-  return { id: Number(m.ID), name: m.name, peerUrls: m.peerURLs, clientUrls: m.clientURLs, isLearner: m.isLearner };
+/** The leader's answer to a forwarded membership change. */
+function membersChanged(answer: ForwardAnswer): Extract<ForwardAnswer, { result: 'members' }>['members'] {
+  if (answer.result !== 'members') throw new Error(`the leader answered a membership change with ${answer.result}`);
+  return answer.members;
+}
+
+/** A member ID as a follower passed it on: one we gave out (below 2^53), or no member. */
+function wireMemberId(id: string): NodeId {
+  const n = Number(id);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new EtcdError('ETCD_MEMBER_NOT_FOUND');
+  return n;
 }

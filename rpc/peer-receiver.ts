@@ -1,9 +1,9 @@
 // The serving side of the peer protocol: admits a call only from a known member of this cluster
-// that means this member, decodes each batch and delivers its messages in order, and receives
-// snapshots. It keeps every open call, so that closing the transport or removing a member ends
+// that means this member, decodes each batch and delivers its messages in order, receives
+// snapshots, and hands on the requests a member passes on to this one as the leader (Forward). It keeps every open call, so that closing the transport or removing a member ends
 // them with a status rather than leaving them to time out.
 
-import { Metadata, type ServerReadableStream, type sendUnaryData } from '@grpc/grpc-js';
+import { Metadata, status as GrpcStatus, type ServerReadableStream, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Message, SnapshotMessage } from '../raft/messages.js';
 import type { NodeId } from '../raft/types.js';
@@ -22,6 +22,8 @@ import { receiveSnapshot } from './peer-snapshot-receiver.js';
 import {
   readIdentity,
   type CallIdentity,
+  type ForwardRequestIn,
+  type ForwardResponseOut,
   type MessageBatch,
   type PeerServiceHandlers,
   type SnapshotPartIn,
@@ -38,6 +40,11 @@ export interface PeerReceiverOptions {
   readonly isRemoved: (id: NodeId) => boolean;
   readonly onMessages: (messages: Message[]) => void;
   readonly onSnapshot: (message: SnapshotMessage, payload: AsyncIterable<Uint8Array>) => Promise<void>;
+  /**
+   * A request a member passed on for this one to carry out as the leader (see Forward in
+   * peer.proto). Absent: such calls are refused. Throwing answers the call with an INTERNAL status.
+   */
+  readonly onForward?: (request: ForwardRequestIn, from: NodeId) => Promise<ForwardResponseOut>;
   readonly logger: Logger;
 }
 
@@ -56,6 +63,7 @@ export class PeerReceiver {
     this.handlers = {
       Stream: (call, callback) => this.serveStream(call, callback),
       SendSnapshot: (call, callback) => this.serveSnapshot(call, callback),
+      Forward: (call, callback) => this.serveForward(call, callback),
     };
   }
 
@@ -195,6 +203,25 @@ export class PeerReceiver {
         const peerError = error instanceof PeerError ? error : new BadMessageError(String(error));
         if (!finished) this.options.logger.warn({ peer: sender, code: peerError.code, reason: peerError.message }, 'snapshot not received');
         answer(peerError);
+      },
+    );
+  }
+
+  private serveForward(call: ServerUnaryCall<ForwardRequestIn, ForwardResponseOut>, callback: sendUnaryData<ForwardResponseOut>): void {
+    let identity: CallIdentity;
+    try {
+      identity = this.admit(call.metadata);
+      if (this.options.onForward === undefined) throw new BadMessageError('this member takes no forwarded requests');
+    } catch (error) {
+      this.refuse(call.getPeer(), error, callback);
+      return;
+    }
+    const { sender } = identity;
+    this.options.onForward(call.request, sender).then(
+      (response) => callback(null, response),
+      (error: unknown) => {
+        this.options.logger.error({ peer: sender, err: error, request: call.request.request }, 'a forwarded request failed');
+        callback({ code: GrpcStatus.INTERNAL, details: error instanceof Error ? error.message : String(error) });
       },
     );
   }

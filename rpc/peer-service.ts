@@ -12,8 +12,10 @@ import {
   type ChannelCredentials,
   type ChannelOptions,
   type Client,
+  type ClientUnaryCall,
   type ClientWritableStream,
   type handleClientStreamingCall,
+  type handleUnaryCall,
   type MethodDefinition,
   type requestCallback,
 } from '@grpc/grpc-js';
@@ -61,11 +63,66 @@ export interface SnapshotStaged {
   payload_bytes: number;
 }
 
+/** A member as Forward carries it (membership.proto's MemberInfo); ids in decimal. */
+export interface WireMember {
+  id: string;
+  name: string;
+  peer_urls: string[];
+  client_urls: string[];
+  is_learner: boolean;
+}
+
+/** A request passed on to the leader, as it is sent: exactly one member set. */
+export type ForwardRequestOut =
+  | { member_add: { peer_urls: string[]; is_learner: boolean } }
+  | { member_remove: string }
+  | { member_promote: string }
+  | { lease_renew: string }
+  | { lease_time_to_live: { id: string; keys: boolean } };
+
+/**
+ * The same as it arrives: `request` names the member that is set. Empty repeated fields and false
+ * booleans may be absent (the peer protocol is loaded without defaults).
+ */
+export type ForwardRequestIn =
+  | { request: 'member_add'; member_add: { peer_urls?: string[]; is_learner?: boolean } }
+  | { request: 'member_remove'; member_remove: string }
+  | { request: 'member_promote'; member_promote: string }
+  | { request: 'lease_renew'; lease_renew: string }
+  | { request: 'lease_time_to_live'; lease_time_to_live: { id?: string; keys?: boolean } }
+  | { request?: undefined };
+
+/** A lease's time to live as the leader's clock tells it. */
+export interface WireTimeToLive {
+  ttl: number;
+  granted_ttl: number;
+  keys: readonly Uint8Array[];
+}
+
+/** The leader's answer, as it is sent. */
+export type ForwardResponseOut =
+  | { etcd_error: string }
+  | { members: { member?: WireMember; members: WireMember[] } }
+  | { lease_ttl: number }
+  | { lease_time_to_live: WireTimeToLive };
+
+/** The same as it arrives (see ForwardRequestIn). */
+export type ForwardResponseIn =
+  | { result: 'etcd_error'; etcd_error: string }
+  | { result: 'members'; members: { member?: Partial<WireMember>; members?: Partial<WireMember>[] } }
+  | { result: 'lease_ttl'; lease_ttl: number }
+  | { result: 'lease_time_to_live'; lease_time_to_live: Partial<WireTimeToLive> }
+  | { result?: undefined };
+
 /** What server.addService takes: one handler per RPC. */
 export interface PeerServiceHandlers {
-  [name: string]: handleClientStreamingCall<MessageBatch, StreamClosed> | handleClientStreamingCall<SnapshotPartIn, SnapshotStaged>;
+  [name: string]:
+    | handleClientStreamingCall<MessageBatch, StreamClosed>
+    | handleClientStreamingCall<SnapshotPartIn, SnapshotStaged>
+    | handleUnaryCall<ForwardRequestIn, ForwardResponseOut>;
   Stream: handleClientStreamingCall<MessageBatch, StreamClosed>;
   SendSnapshot: handleClientStreamingCall<SnapshotPartIn, SnapshotStaged>;
+  Forward: handleUnaryCall<ForwardRequestIn, ForwardResponseOut>;
 }
 
 export interface PeerClient extends Client {
@@ -75,6 +132,7 @@ export interface PeerClient extends Client {
     options: CallOptions,
     callback: requestCallback<SnapshotStaged>,
   ): ClientWritableStream<SnapshotPartOut>;
+  Forward(request: ForwardRequestOut, metadata: Metadata, options: CallOptions, callback: requestCallback<ForwardResponseIn>): ClientUnaryCall;
 }
 
 type PeerClientConstructor = new (address: string, credentials: ChannelCredentials, options?: ChannelOptions) => PeerClient;
@@ -94,6 +152,7 @@ export function peerProtoRoot(): string {
 export type PeerServiceDefinition = {
   readonly Stream: MethodDefinition<MessageBatch, StreamClosed>;
   readonly SendSnapshot: MethodDefinition<SnapshotPartIn, SnapshotStaged>;
+  readonly Forward: MethodDefinition<ForwardRequestIn, ForwardResponseOut>;
 };
 
 let definition: PeerServiceDefinition | undefined;

@@ -9,12 +9,14 @@ import type { ChannelCredentials, ChannelOptions, ClientWritableStream, ServiceE
 import type { Logger } from 'pino';
 import type { NodeId } from '../raft/types.js';
 import { Backoff, type BackoffOptions } from './peer-backoff.js';
-import { fromPeerStatus, type PeerError } from './peer-errors.js';
+import { fromPeerStatus, PeerClosedError, type PeerError } from './peer-errors.js';
 import { PeerSendQueue, type SendQueueLimits } from './peer-send-queue.js';
 import { settlesWithin } from './peer-settles-within.js';
 import {
   identityMetadata,
   peerClientConstructor,
+  type ForwardRequestOut,
+  type ForwardResponseIn,
   type MessageBatch,
   type PeerClient,
   type StreamClosed,
@@ -147,6 +149,21 @@ export class PeerStream {
     }
     for (const { client } of this.clients.values()) client.close();
     this.clients.clear();
+  }
+
+  /**
+   * Passes a request on to the peer (Forward) over the connection the stream uses, at the address
+   * the stream is open on (or will try next). Rejects with the PeerError the call failed with.
+   */
+  forward(request: ForwardRequestOut, deadline: number): Promise<ForwardResponseIn> {
+    if (this.closed) return Promise.reject(new PeerClosedError());
+    const metadata = identityMetadata({ clusterId: this.options.clusterId, sender: this.options.selfId, recipient: this.options.peerId });
+    return new Promise((resolve, reject) => {
+      this.client(this.address).Forward(request, metadata, { deadline }, (error: ServiceError | null, response?: ForwardResponseIn) => {
+        if (error !== null) reject(fromPeerStatus(this.options.peerId, error));
+        else resolve(response ?? {});
+      });
+    });
   }
 
   private connect(): void {

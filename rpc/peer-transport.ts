@@ -4,7 +4,9 @@
 // to its recipient's PeerStream: one long-lived stream per peer, batched, reconnected with back-off.
 // Snapshot messages instead get a SendSnapshot call of their own, with the application's payload,
 // and their outcome is reported exactly once through onSnapshotStatus. Messages from peers arrive
-// through onMessages, in the order each peer sent them.
+// through onMessages, in the order each peer sent them. A request a follower passes on to the
+// leader goes as a Forward call over the connection of the leader's stream (forward()), and a
+// peer's arrives through onForward, once the call is admitted as any other.
 //
 // Member ids are NodeIds (positive safe integers) in this API, decimal strings in call metadata,
 // varints inside encoded messages. The cluster id is an opaque string that must match exactly.
@@ -16,12 +18,12 @@ import { pino, type Logger } from 'pino';
 import type { Message, SnapshotMessage } from '../raft/messages.js';
 import type { NodeId } from '../raft/types.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './peer-backoff.js';
-import { BadOptionsError, MessageTooLargeError, NotStartedError, PeerClosedError, PeerError } from './peer-errors.js';
+import { BadOptionsError, MessageTooLargeError, NotStartedError, PeerClosedError, PeerError, PeerUnavailableError } from './peer-errors.js';
 import { encodeMessage, encodeMessages } from './peer-message-codec.js';
 import { membershipHandlers, membershipServiceDefinition, type MembershipInfo } from './peer-membership.js';
 import { PeerReceiver } from './peer-receiver.js';
 import { framedSize } from './peer-send-queue.js';
-import { peerChannelOptions, peerServiceDefinition } from './peer-service.js';
+import { peerChannelOptions, peerServiceDefinition, type ForwardRequestIn, type ForwardRequestOut, type ForwardResponseIn, type ForwardResponseOut } from './peer-service.js';
 import { sendSnapshot } from './peer-snapshot-sender.js';
 import { settlesWithin } from './peer-settles-within.js';
 import { PeerStream } from './peer-stream.js';
@@ -43,6 +45,11 @@ export interface PeerHandler {
   onSnapshotStatus(id: NodeId, ok: boolean): void;
   /** A peer refused this member as removed from the cluster: it missed its own removal, and should stop. */
   onRemovedFromCluster?(by: NodeId): void;
+  /**
+   * A request a peer passed on for this member to carry out as the leader (Forward): the answer, an
+   * etcd error included. Without it, peers' forwarded requests are refused.
+   */
+  onForward?(request: ForwardRequestIn, from: NodeId): Promise<ForwardResponseOut>;
 }
 
 export interface PeerTransportLimits {
@@ -134,6 +141,7 @@ export class PeerTransport {
       isRemoved: (id) => options.isRemoved?.(id) ?? false,
       onMessages: (messages) => options.handler.onMessages(messages),
       onSnapshot: (message, payload) => options.handler.onSnapshot(message, payload),
+      ...(options.handler.onForward ? { onForward: (request: ForwardRequestIn, from: NodeId) => options.handler.onForward!(request, from) } : {}),
       logger: this.log,
     });
   }
@@ -253,6 +261,18 @@ export class PeerTransport {
         this.reportUnreachableLater(peer);
       }
     }
+  }
+
+  /**
+   * Passes a request on to peer `id` (Forward), over the connection of its stream, answered by
+   * `deadline` (ms since the epoch). Rejects with a PeerError: the peer is unknown, refused the
+   * call, or could not be reached or answered in time.
+   */
+  forward(id: NodeId, request: ForwardRequestOut, deadline: number): Promise<ForwardResponseIn> {
+    if (this.state !== 'running') return Promise.reject(this.state === 'closed' ? new PeerClosedError() : new NotStartedError());
+    const stream = this.peers.get(id);
+    if (stream === undefined) return Promise.reject(new PeerUnavailableError(id, 'not a peer of this member'));
+    return stream.forward(request, deadline);
   }
 
   /** Ends streams and snapshots, ends calls from peers, stops the server, closes connections. */

@@ -7,14 +7,38 @@ import { BadMetadataError, ClusterMismatchError, PEER_ERROR_CODE_KEY, fromPeerSt
 import { identityMetadata, peerChannelOptions, peerServiceDefinition, readIdentity } from '../../rpc/peer-service.js';
 
 describe('the service definition', () => {
-  it('has two client-streaming calls under lodestone.peer.Peer', () => {
+  it('has two client-streaming calls and one unary call (Forward) under lodestone.peer.Peer', () => {
     const definition = peerServiceDefinition();
-    expect(Object.keys(definition).sort()).toEqual(['SendSnapshot', 'Stream']);
+    expect(Object.keys(definition).sort()).toEqual(['Forward', 'SendSnapshot', 'Stream']);
     for (const name of ['Stream', 'SendSnapshot'] as const) {
       expect(definition[name].path).toBe(`/lodestone.peer.Peer/${name}`);
       expect(definition[name].requestStream).toBe(true);
       expect(definition[name].responseStream).toBe(false);
     }
+    expect(definition.Forward.path).toBe('/lodestone.peer.Peer/Forward');
+    expect(definition.Forward.requestStream).toBe(false);
+    expect(definition.Forward.responseStream).toBe(false);
+  });
+
+  it('carries a forwarded request and its answer as oneofs', () => {
+    const { Forward } = peerServiceDefinition();
+    const add = Forward.requestDeserialize(Forward.requestSerialize({ member_add: { peer_urls: ['http://127.0.0.1:2380'], is_learner: true } } as never));
+    expect(add).toEqual({ request: 'member_add', member_add: { peer_urls: ['http://127.0.0.1:2380'], is_learner: true } });
+    const remove = Forward.requestDeserialize(Forward.requestSerialize({ member_remove: '12345' } as never));
+    expect(remove).toEqual({ request: 'member_remove', member_remove: '12345' });
+    const refused = Forward.responseDeserialize(Forward.responseSerialize({ etcd_error: 'ETCD_MEMBER_NOT_FOUND' }));
+    expect(refused).toEqual({ result: 'etcd_error', etcd_error: 'ETCD_MEMBER_NOT_FOUND' });
+    const members = Forward.responseDeserialize(
+      Forward.responseSerialize({ members: { members: [{ id: '7', name: 'a', peer_urls: ['http://x:1'], client_urls: [], is_learner: false }] } }),
+    );
+    expect(members).toMatchObject({ result: 'members', members: { members: [{ id: '7', name: 'a', peer_urls: ['http://x:1'] }] } });
+    // Lease ids are int64s in decimal, negative ones too; a TTL of 0 (no such lease) is still an answer.
+    const renew = Forward.requestDeserialize(Forward.requestSerialize({ lease_renew: '-5' } as never));
+    expect(renew).toEqual({ request: 'lease_renew', lease_renew: '-5' });
+    expect(Forward.responseDeserialize(Forward.responseSerialize({ lease_ttl: 0 }))).toEqual({ result: 'lease_ttl', lease_ttl: 0 });
+    const ttl = Forward.responseDeserialize(Forward.responseSerialize({ lease_time_to_live: { ttl: -1, granted_ttl: 9_000_000_000, keys: [Buffer.from('k')] } }));
+    expect(ttl).toMatchObject({ result: 'lease_time_to_live', lease_time_to_live: { ttl: -1, granted_ttl: 9_000_000_000 } });
+    expect((ttl as { lease_time_to_live: { keys: readonly Uint8Array[] } }).lease_time_to_live.keys.map((k) => Buffer.from(k).toString())).toEqual(['k']);
   });
 
   it('carries a batch of byte strings, and snapshot parts as a oneof', () => {

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Message, SnapshotMessage } from '../../raft/messages.js';
 import type { NodeId } from '../../raft/types.js';
+import type { ForwardRequestIn, ForwardResponseOut } from '../../rpc/peer-service.js';
 import { PeerTransport, type PeerHandler, type PeerTransportLimits } from '../../rpc/peer-transport.js';
 
 export interface StagedSnapshot {
@@ -27,6 +28,10 @@ export class RecordingHandler implements PeerHandler {
   readonly stagingErrors: unknown[] = [];
   /** The payload sent with a snapshot message; empty unless a test sets it. */
   payloadFor: (m: SnapshotMessage) => AsyncIterable<Uint8Array> = () => chunks([]);
+  /** Requests peers passed on with Forward, and who sent each. */
+  readonly forwarded: { request: ForwardRequestIn; from: NodeId }[] = [];
+  /** How a forwarded request is answered; by default as a refusal naming etcd's "not leader". */
+  answerForward: (request: ForwardRequestIn, from: NodeId) => Promise<ForwardResponseOut> = () => Promise.resolve({ etcd_error: 'ETCD_NOT_LEADER' });
   /** How a received payload is staged; by default hashed as it streams in. */
   stage: (m: SnapshotMessage, payload: AsyncIterable<Uint8Array>) => Promise<StagedSnapshot> = hashPayload;
   private readonly waiters = new Waiters();
@@ -50,6 +55,11 @@ export class RecordingHandler implements PeerHandler {
 
   snapshotPayload(message: SnapshotMessage): AsyncIterable<Uint8Array> {
     return this.payloadFor(message);
+  }
+
+  onForward(request: ForwardRequestIn, from: NodeId): Promise<ForwardResponseOut> {
+    this.forwarded.push({ request, from });
+    return this.answerForward(request, from);
   }
 
   onUnreachable(id: NodeId): void {
