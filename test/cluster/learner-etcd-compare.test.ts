@@ -13,6 +13,7 @@ import { errorLine, etcdctl, spawnEtcdctl, stopAllEtcdctl } from '../compat/etcd
 import { checkBinaries } from '../support/binaries.js';
 import { TestCluster, type ClusterMember, type Implementation } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
+import { Masker } from '../support/masker.js';
 
 const SUITE = 'learner';
 const SEED_KEY = 'learner/seed';
@@ -48,23 +49,6 @@ function unary<Res>(invoke: (cb: (err: ServiceError | null, res?: Res) => void) 
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Replaces what differs between two clusters (addresses, ids) by placeholders. */
-class Masker {
-  private readonly replacements: [string, string][] = [];
-
-  add(text: string, placeholder: string): void {
-    this.replacements.push([text, placeholder]);
-    // Longest first, so that a URL is replaced whole before the endpoint inside it.
-    this.replacements.sort((a, b) => b[0].length - a[0].length);
-  }
-
-  mask(text: string): string {
-    let out = text;
-    for (const [from, to] of this.replacements) out = out.split(from).join(to);
-    return out;
-  }
-}
 
 async function ctl(c: ScriptContext, args: readonly string[], on: ClusterMember = c.learner): Promise<Outcome> {
   const r = await etcdctl([on.endpoint], args);

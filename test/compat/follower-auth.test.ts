@@ -22,6 +22,7 @@ import { TestCluster, type ClusterMember, type Implementation } from '../support
 import { eventually } from '../support/eventually.js';
 import { TestPki, type CaFiles, type CertFiles } from '../support/test-certs.js';
 import { errorLine, etcdctl } from './etcdctl-runner.js';
+import { Masker } from '../support/masker.js';
 
 interface Outcome {
   readonly code: number | null;
@@ -29,21 +30,10 @@ interface Outcome {
   readonly error: string;
 }
 
-/** Replaces what differs between two clusters (addresses, ids) by placeholders. */
-class Masker {
-  private readonly replacements: [string, string][] = [];
-
-  add(text: string, placeholder: string): void {
-    this.replacements.push([text, placeholder]);
-    // Longest first, so that a URL is replaced whole before the endpoint inside it.
-    this.replacements.sort((a, b) => b[0].length - a[0].length);
-  }
-
-  mask(text: string): string {
-    let out = text;
-    for (const [from, to] of this.replacements) out = out.split(from).join(to);
-    // A lease's remaining seconds depend on when it was asked.
-    return maskClusterId(out.replace(/remaining\(\d+s\)/g, 'remaining(<n>s)'));
+/** The shared masking, plus a lease's remaining seconds (they depend on when it was asked) and the cluster id. */
+class LeaseMasker extends Masker {
+  override mask(text: string): string {
+    return maskClusterId(super.mask(text).replace(/remaining\(\d+s\)/g, 'remaining(<n>s)'));
   }
 }
 
@@ -155,7 +145,7 @@ const PROMOTE_AS_ROOT = 'member promote as root';
 async function followerScript(implementation: Implementation): Promise<Map<string, Outcome>> {
   const { cluster, follower } = await startThree(implementation);
   const out = new Map<string, Outcome>();
-  const masker = new Masker();
+  const masker = new LeaseMasker();
   try {
     for (const m of cluster.members) {
       masker.add(m.peerUrl, `<${m.name}-peer-url>`);
