@@ -28,6 +28,11 @@ export interface LeasePort {
    */
   forwardToLeader(request: ForwardRequestOut, timeoutMs: number): Promise<ForwardAnswer>;
   lease(id: bigint): LeaseInfo | undefined;
+  /**
+   * Resolves once this member has applied every entry committed when it was called (or after the
+   * request timeout): a grant a follower already answered may be committed here and not yet applied.
+   */
+  untilCommittedApplied(call?: CallOptions): Promise<void>;
   leases(): LeaseInfo[];
   leaseKeys(id: bigint): Uint8Array[];
   revision(): number;
@@ -182,7 +187,7 @@ export class LeaseManager implements LeaseBackend {
 
   /** The leader's renewal: the TTL, 0 for no such lease; undefined if this member no longer leads. */
   private async renewHere(id: bigint, call?: CallOptions): Promise<number | undefined> {
-    const lease = this.port.lease(id);
+    const lease = await this.appliedLease(id, call);
     if (!lease) return 0;
     // A checkpoint left in the log would make a new leader count down from it, though the holder just
     // renewed: clear it through raft first, as etcd does.
@@ -196,12 +201,24 @@ export class LeaseManager implements LeaseBackend {
     await this.untilPrimaryOrNotLeader(call);
     const revision = this.port.revision();
     if (!this.port.isLeader()) return { ...(await this.timeToLiveThroughLeader(id, withKeys, call)), id, revision };
-    return { ...this.timeToLiveHere(id, withKeys), id, revision };
+    return { ...(await this.timeToLiveHere(id, withKeys, call)), id, revision };
+  }
+
+  /**
+   * The lease, looked up again once everything committed is applied before saying there is none:
+   * the member that granted it (a follower, say) may have applied the grant before the leader has,
+   * and a holder told "no such lease" by its first keepalive gives its session up.
+   */
+  private async appliedLease(id: bigint, call?: CallOptions): Promise<LeaseInfo | undefined> {
+    const lease = this.port.lease(id);
+    if (lease) return lease;
+    await this.port.untilCommittedApplied(call);
+    return this.port.lease(id);
   }
 
   /** The leader's answer: the seconds left by its clock, -1 for no such lease. */
-  private timeToLiveHere(id: bigint, withKeys: boolean): Pick<LeaseTimeToLiveResult, 'ttl' | 'grantedTtl' | 'keys'> {
-    const lease = this.port.lease(id);
+  private async timeToLiveHere(id: bigint, withKeys: boolean, call?: CallOptions): Promise<Pick<LeaseTimeToLiveResult, 'ttl' | 'grantedTtl' | 'keys'>> {
+    const lease = await this.appliedLease(id, call);
     if (!lease) return { ttl: -1, grantedTtl: 0, keys: [] };
     const remaining = this.lessor.remainingSeconds(id, this.port.now()) ?? lease.ttl;
     return { ttl: remaining, grantedTtl: lease.ttl, keys: withKeys ? this.port.leaseKeys(id) : [] };
@@ -233,7 +250,7 @@ export class LeaseManager implements LeaseBackend {
 
   /** etcd's LeaseTimeToLive on a follower: the leader's clock, asked as a renewal is. */
   private async timeToLiveThroughLeader(id: bigint, withKeys: boolean, call?: CallOptions): Promise<Pick<LeaseTimeToLiveResult, 'ttl' | 'grantedTtl' | 'keys'>> {
-    const answer = await this.throughLeader({ lease_time_to_live: { id: id.toString(), keys: withKeys } }, call, async () => this.timeToLiveHere(id, withKeys));
+    const answer = await this.throughLeader({ lease_time_to_live: { id: id.toString(), keys: withKeys } }, call, async () => this.timeToLiveHere(id, withKeys, call));
     if (!('result' in answer)) return answer;
     if (answer.result !== 'lease_time_to_live') throw new Error(`the leader answered a lease time-to-live question with ${answer.result}`);
     const r = answer.lease_time_to_live;
@@ -278,7 +295,7 @@ export class LeaseManager implements LeaseBackend {
         }
         case 'lease_time_to_live': {
           const { id, keys } = request.lease_time_to_live;
-          const r = this.timeToLiveHere(BigInt(id ?? '0'), keys ?? false);
+          const r = await this.timeToLiveHere(BigInt(id ?? '0'), keys ?? false);
           return { lease_time_to_live: { ttl: r.ttl, granted_ttl: r.grantedTtl, keys: r.keys } };
         }
         default:

@@ -171,6 +171,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
         isLeader: () => this.driver.status().role === 'leader',
         forwardToLeader: (request, timeoutMs) => forwardToLeader(this.forwardingPort(), request, timeoutMs),
         lease: (id) => this.mvcc.lease(id),
+        untilCommittedApplied: (call) => this.waitAppliedBriefly(this.driver.status().commit, call),
         leases: () => this.mvcc.leases(),
         leaseKeys: (id) => this.mvcc.leaseKeys(id),
         revision: () => this.mvcc.revision,
