@@ -16,6 +16,7 @@ import { maintenanceService } from './maintenance-service.js';
 import type { ClusterBackend } from './member-backend.js';
 import type { ServerTls } from './tls-config.js';
 import { SecureListener } from './tls-listener.js';
+import { GrpcConnections } from './connection-sink.js';
 import type { WatchBackend } from './watch-backend.js';
 import { watchService } from './watch-service.js';
 
@@ -85,7 +86,7 @@ export class ClientServer {
   async start(): Promise<void> {
     for (const spec of this.options.listen) {
       if (typeof spec !== 'string') {
-        const listener = await SecureListener.listen({ address: spec.address, tls: spec.tls, grpc: this.server, logger: this.options.logger });
+        const listener = await SecureListener.listen({ address: spec.address, tls: spec.tls, sink: new GrpcConnections(this.server), logger: this.options.logger });
         this.secure.push(listener);
         this.boundPorts.push(listener.port);
         continue;
