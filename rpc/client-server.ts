@@ -1,5 +1,6 @@
-// The client-facing gRPC server: etcd's services on the member's client URLs.
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+// The client-facing server: etcd's services on the member's client URLs, over gRPC and, on the same
+// ports, over HTTP/1.1 (the handlers given, then etcd's JSON gateway), as etcd serves them.
+import { Server } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { AuthBackend } from './auth-backend.js';
 import { authService } from './auth-service.js';
@@ -14,9 +15,12 @@ import { leaseService } from './lease-service.js';
 import { lockService } from './lock-service.js';
 import { maintenanceService } from './maintenance-service.js';
 import type { ClusterBackend } from './member-backend.js';
+import { HttpFront } from './http-front.js';
+import type { HttpHandler } from './http-handler.js';
+import { PlainListener } from './plain-listener.js';
+import { SharedPort } from './shared-port.js';
 import type { ServerTls } from './tls-config.js';
 import { SecureListener } from './tls-listener.js';
-import { GrpcConnections } from './connection-sink.js';
 import type { WatchBackend } from './watch-backend.js';
 import { watchService } from './watch-service.js';
 
@@ -39,13 +43,17 @@ export interface ClientServerOptions {
   readonly auth?: AuthBackend;
   /** etcd's --experimental-watch-progress-notify-interval (10 minutes when absent). */
   readonly watchProgressNotifyIntervalMs?: number;
+  /** Tried in order for each HTTP/1.1 request, before etcd's JSON gateway (/health, /metrics, …). */
+  readonly httpHandlers?: readonly HttpHandler[];
   readonly logger: Logger;
 }
 
 export class ClientServer {
   private readonly server: Server;
+  private readonly http: HttpFront;
+  private readonly connections: SharedPort;
   private boundPorts: number[] = [];
-  private readonly secure: SecureListener[] = [];
+  private readonly listeners: (PlainListener | SecureListener)[] = [];
 
   constructor(private readonly options: ClientServerOptions) {
     this.server = new Server({
@@ -77,6 +85,8 @@ export class ClientServer {
       addEtcdService(this.server, 'Lock', lockService({ kv, watch, lease }));
       addEtcdService(this.server, 'Election', electionService({ kv, watch, lease }));
     }
+    this.http = new HttpFront([...(options.httpHandlers ?? [])], options.logger);
+    this.connections = new SharedPort(this.server, this.http);
   }
 
   get ports(): readonly number[] {
@@ -85,26 +95,24 @@ export class ClientServer {
 
   async start(): Promise<void> {
     for (const spec of this.options.listen) {
-      if (typeof spec !== 'string') {
-        const listener = await SecureListener.listen({ address: spec.address, tls: spec.tls, sink: new GrpcConnections(this.server), logger: this.options.logger });
-        this.secure.push(listener);
-        this.boundPorts.push(listener.port);
-        continue;
-      }
-      const port = await new Promise<number>((resolve, reject) => {
-        this.server.bindAsync(spec, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
-      });
-      this.boundPorts.push(port);
+      const listener =
+        typeof spec === 'string'
+          ? await PlainListener.listen(spec, this.connections)
+          : await SecureListener.listen({ address: spec.address, tls: spec.tls, sink: this.connections, logger: this.options.logger });
+      this.listeners.push(listener);
+      this.boundPorts.push(listener.port);
     }
   }
 
   /**
    * Stops accepting calls and lets unary calls in flight finish. Streams (watches, keepalives) never
    * end on their own, so after a short grace they are cut: clients reconnect to another member.
+   * Idle HTTP/1.1 connections are closed at once.
    */
   async close(graceMs = 500): Promise<void> {
-    await Promise.all(this.secure.map((l) => l.close()));
-    await new Promise<void>((resolve) => {
+    await Promise.all(this.listeners.map((l) => l.close()));
+    this.connections.close();
+    const grpcDone = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.server.forceShutdown();
         resolve();
@@ -114,5 +122,6 @@ export class ClientServer {
         resolve();
       });
     });
+    await Promise.all([grpcDone, this.http.close(graceMs)]);
   }
 }
