@@ -4,7 +4,7 @@ import { Server } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { AuthBackend } from './auth-backend.js';
 import { authService } from './auth-service.js';
-import { addEtcdService } from './etcd-api.js';
+import { addEtcdService, type EtcdServiceName, type ServiceHandlers } from './etcd-api.js';
 import { clusterService } from './cluster-service.js';
 import { electionService } from './election-service.js';
 import { EtcdError } from './etcd-errors.js';
@@ -15,6 +15,8 @@ import { leaseService } from './lease-service.js';
 import { lockService } from './lock-service.js';
 import { maintenanceService } from './maintenance-service.js';
 import type { ClusterBackend } from './member-backend.js';
+import { jsonGateway } from './gateway.js';
+import { etcdAccess } from './http-access.js';
 import { HttpFront } from './http-front.js';
 import type { HttpHandler } from './http-handler.js';
 import { PlainListener } from './plain-listener.js';
@@ -64,12 +66,18 @@ export class ClientServer {
       'grpc.http2.min_ping_interval_without_data_ms': 5000,
     });
     const { kv, watch, lease, auth } = options;
-    addEtcdService(this.server, 'KV', kvService(options.kv));
-    addEtcdService(this.server, 'Cluster', clusterService(options.kv, options.cluster, auth));
-    addEtcdService(this.server, 'Maintenance', maintenanceService(options.kv, options.cluster, auth));
-    if (auth) addEtcdService(this.server, 'Auth', authService(auth, kv, () => options.cluster.status().revision));
+    // The same handlers serve gRPC and the JSON gateway.
+    const services: { -readonly [Name in EtcdServiceName]?: ServiceHandlers<Name> } = {};
+    const serve = <Name extends EtcdServiceName>(name: Name, handlers: ServiceHandlers<Name>): void => {
+      addEtcdService(this.server, name, handlers);
+      (services as Record<Name, ServiceHandlers<Name>>)[name] = handlers;
+    };
+    serve('KV', kvService(options.kv));
+    serve('Cluster', clusterService(options.kv, options.cluster, auth));
+    serve('Maintenance', maintenanceService(options.kv, options.cluster, auth));
+    if (auth) serve('Auth', authService(auth, kv, () => options.cluster.status().revision));
     if (watch) {
-      addEtcdService(this.server, 'Watch', watchService(watch, {
+      serve('Watch', watchService(watch, {
         ...(auth ? { auth } : {}),
         // etcd splits a fragment=true watcher's responses at the largest request it accepts.
         maxResponseBytes: options.maxRequestBytes + GRPC_OVERHEAD_BYTES,
@@ -80,12 +88,17 @@ export class ClientServer {
         },
       }));
     }
-    if (lease) addEtcdService(this.server, 'Lease', leaseService(lease, kv));
+    if (lease) serve('Lease', leaseService(lease, kv));
     if (watch && lease) {
-      addEtcdService(this.server, 'Lock', lockService({ kv, watch, lease }));
-      addEtcdService(this.server, 'Election', electionService({ kv, watch, lease }));
+      serve('Lock', lockService({ kv, watch, lease }));
+      serve('Election', electionService({ kv, watch, lease }));
     }
-    this.http = new HttpFront([...(options.httpHandlers ?? [])], options.logger);
+    const access = etcdAccess({
+      clientCertAuth: options.listen.some((spec) => typeof spec !== 'string' && spec.tls.clientCertAuth),
+      authEnabled: () => auth?.isEnabled() ?? false,
+    });
+    const gateway = jsonGateway({ services, maxRequestBytes: options.maxRequestBytes + GRPC_OVERHEAD_BYTES, logger: options.logger });
+    this.http = new HttpFront([access, ...(options.httpHandlers ?? []), gateway], options.logger);
     this.connections = new SharedPort(this.server, this.http);
   }
 
