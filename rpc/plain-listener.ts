@@ -1,7 +1,7 @@
 // An http listen URL: a TCP listener that hands each connection to its sink as it comes.
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { ConnectionSink } from './connection-sink.js';
-import { splitAddress } from './listen-address.js';
+import { listenHost, splitAddress } from './listen-address.js';
 
 export class PlainListener {
   private closed = false;
@@ -18,7 +18,8 @@ export class PlainListener {
     const tcp = createServer({ noDelay: true });
     const listener = new PlainListener(tcp, sink);
     tcp.on('connection', (socket: Socket) => listener.accept(socket));
-    const { host, port } = splitAddress(address);
+    const { host: name, port } = splitAddress(address);
+    const host = await listenHost(name);
     await new Promise<void>((resolve, reject) => {
       tcp.once('error', reject);
       tcp.listen(port, host, () => {

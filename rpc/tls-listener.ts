@@ -9,7 +9,7 @@ import { createSecureContext, Server as TlsServer, type SecureContextOptions, ty
 import type { Logger } from 'pino';
 import type { ConnectionSink } from './connection-sink.js';
 import { requiresClientCert, type ServerTls } from './tls-config.js';
-import { splitAddress } from './listen-address.js';
+import { listenHost, splitAddress } from './listen-address.js';
 import { ReloadingTlsFiles } from './tls-files.js';
 import { nodeTlsPolicy } from './tls-policy.js';
 
@@ -73,8 +73,9 @@ export class SecureListener {
 
   /** Binds the address and starts handing connections to the sink. */
   static async listen(options: SecureListenerOptions): Promise<SecureListener> {
+    const { host: name, port } = splitAddress(options.address);
+    const host = await listenHost(name);
     const listener = new SecureListener(options);
-    const { host, port } = splitAddress(options.address);
     await new Promise<void>((resolve, reject) => {
       listener.tcp.once('error', reject);
       listener.tcp.listen(port, host, () => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientServer } from '../../rpc/client-server.js';
 import { createEtcdClient, type PutResponse, type RangeResponse } from '../../rpc/etcd-api.js';
 import type { HttpHandler } from '../../rpc/http-handler.js';
+import { listenHost } from '../../rpc/listen-address.js';
 import { classifyOpening } from '../../rpc/protocol-sniff.js';
 import { chooseAlpn } from '../../rpc/shared-port.js';
 import { DEFAULT_TLS_POLICY } from '../../rpc/tls-policy.js';
@@ -123,6 +124,12 @@ describe('a plaintext client port', () => {
     expect(classifyOpening(Buffer.from('P'))).toBeUndefined();
     expect(classifyOpening(Buffer.from('POST /v3/kv/put HTTP/1.1'))).toBe('http/1.1');
     expect(classifyOpening(Buffer.from('PRI * HTTP/1.1\r\n'))).toBe('http/1.1');
+  });
+
+  it('binds a name to one address, IPv4 first, as etcd\'s Go listener does', async () => {
+    expect(await listenHost('localhost')).toBe('127.0.0.1');
+    expect(await listenHost('::1')).toBe('::1');
+    expect(await listenHost('127.0.0.1')).toBe('127.0.0.1');
   });
 
   it('offers HTTP/1.1 to TLS clients that offer it, HTTP/2 to those that offer only that', () => {
