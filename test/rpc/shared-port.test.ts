@@ -118,6 +118,13 @@ describe('a plaintext client port', () => {
     expect(answer).toContain('hello over tcp');
   });
 
+  it('answers bytes that are neither protocol as Go does, and keeps serving', async () => {
+    // The start of a TLS ClientHello, sent to a plaintext port.
+    const answer = await dribble(port, '\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u0001\u00fc\r\n\r\n', '400 Bad Request');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(Number((await put(`127.0.0.1:${port}`, 'after-garbage')).header?.revision)).toBeGreaterThan(0);
+  });
+
   it('classifies openings: the HTTP/2 preface, anything else, and too little to tell', () => {
     expect(classifyOpening(Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0'))).toBe('h2');
     expect(classifyOpening(Buffer.from('PRI * HTTP/2.0'))).toBeUndefined();
