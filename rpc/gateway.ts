@@ -13,7 +13,8 @@ import { JsonDecodeError } from './gateway-json-decode.js';
 import { JsonSyntaxError } from './gateway-json-syntax.js';
 import { BadTimeoutError, gatewayDeadline, gatewayMetadata } from './gateway-metadata.js';
 import { GATEWAY_ROUTES, type GatewayRoute } from './gateway-routes.js';
-import { errorBody, httpStatusOf, streamErrorChunk, type GatewayStatus } from './gateway-status.js';
+import { streamAnswer, writeAnswer, writeCallError, writeDecodeError } from './gateway-responses.js';
+import type { GatewayStatus } from './gateway-status.js';
 import { GatewayStreamCall, type StreamSink } from './gateway-stream-call.js';
 import { GatewayUnaryCall, runUnary, type UnaryHandler } from './gateway-unary-call.js';
 import type { HttpHandler } from './http-handler.js';
@@ -31,9 +32,6 @@ export interface GatewayOptions {
 
 type StreamHandler = (call: GatewayStreamCall) => void;
 
-const JSON_TYPE = 'application/json';
-/** The response metadata etcd's gRPC server sends, which its gateway passes on as a header. */
-const GRPC_HEADER = { 'Grpc-Metadata-Content-Type': 'application/grpc' } as const;
 /** A body this much larger than the largest message is refused before it is parsed. */
 const BODY_SLACK = 3;
 
@@ -150,9 +148,7 @@ class GatewayRequest {
       else writeCallError(this.res, outcome.status);
       return;
     }
-    const body = this.codec.response(this.route.service, this.route.method, outcome.response);
-    this.res.writeHead(200, { 'Content-Type': JSON_TYPE, ...GRPC_HEADER, 'Content-Length': Buffer.byteLength(body) });
-    this.res.end(body);
+    writeAnswer(this.res, this.codec.response(this.route.service, this.route.method, outcome.response));
   }
 
   /**
@@ -234,49 +230,16 @@ class GatewayRequest {
     return call;
   }
 
-  /**
-   * Where a stream's responses go. Nothing is written before the first response, the end, or an
-   * error: the status line depends on which comes first. The gRPC header metadata is passed on
-   * once the gateway would have read it, after sending a request.
-   */
   private streamSink(withGrpcHeader: boolean): StreamSink {
-    const res = this.res;
     const { service, method } = this.route;
-    const head = (statusCode: number): void => {
-      if (res.headersSent) return;
-      res.writeHead(statusCode, { 'Content-Type': JSON_TYPE, 'Transfer-Encoding': 'chunked', ...(withGrpcHeader ? GRPC_HEADER : {}) });
-    };
-    let wrote = false;
-    return {
-      message: (value, written) => {
-        if (res.destroyed || res.writableEnded) {
-          written();
-          return;
-        }
-        let json: string;
-        try {
-          json = this.codec.response(service, method, value);
-        } catch (e) {
-          this.options.logger.error({ err: e instanceof Error ? e.message : String(e), method }, 'gateway could not encode a stream response');
-          written();
-          return;
-        }
-        head(200);
-        wrote = true;
-        if (res.write(`{"result":${json}}\n`)) written();
-        else res.once('drain', written);
-      },
-      end: () => {
-        if (res.destroyed || res.writableEnded) return;
-        head(200);
-        res.end();
-      },
-      fail: (s) => {
-        if (res.destroyed || res.writableEnded) return;
-        if (!wrote) head(httpStatusOf(s.code));
-        res.end(streamErrorChunk(s));
-      },
-    };
+    return streamAnswer(this.res, withGrpcHeader, (response) => {
+      try {
+        return this.codec.response(service, method, response);
+      } catch (e) {
+        this.options.logger.error({ err: e instanceof Error ? e.message : String(e), method }, 'gateway could not encode a stream response');
+        return undefined;
+      }
+    });
   }
 
   /** Runs `gone` if the client leaves before the answer is complete. */
@@ -286,33 +249,3 @@ class GatewayRequest {
     });
   }
 }
-
-/** An error found before any call was made, or by the gateway itself: no gRPC metadata to pass on. */
-function writeDecodeError(res: ServerResponse, s: GatewayStatus): void {
-  const body = errorBody(s);
-  res.writeHead(httpStatusOf(s.code), { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
-/**
- * A call's error status, with the gRPC metadata grpc-gateway passes on: in plaintext etcd's gRPC
- * server answers a failed call with trailers only, so the content type follows the body as a
- * trailer; over TLS etcd serves gRPC through Go's net/http, which sends headers first, so it comes
- * as a header and no trailer is left.
- */
-function writeCallError(res: ServerResponse, s: GatewayStatus): void {
-  const body = errorBody(s);
-  if (isTls(res)) {
-    res.writeHead(httpStatusOf(s.code), { 'Content-Type': JSON_TYPE, ...GRPC_HEADER, 'Content-Length': Buffer.byteLength(body) });
-    res.end(body);
-    return;
-  }
-  res.writeHead(httpStatusOf(s.code), { 'Content-Type': JSON_TYPE, Trailer: 'Grpc-Trailer-Content-Type', 'Transfer-Encoding': 'chunked' });
-  res.addTrailers({ 'Grpc-Trailer-Content-Type': 'application/grpc' });
-  res.end(body);
-}
-
-function isTls(res: ServerResponse): boolean {
-  return (res.req.socket as { encrypted?: boolean }).encrypted === true;
-}
-
