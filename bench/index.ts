@@ -3,6 +3,7 @@
 // name, they run that suite alone.
 import { parseArgs } from 'node:util';
 import { runClusterBench } from './cluster.js';
+import { runGatewayBench } from './gateway.js';
 import { runLeaseBench } from './lease.js';
 import { runRaftBench } from './raft.js';
 import { runWatchBench } from './watch.js';
@@ -21,6 +22,7 @@ const suites: Record<string, () => void | Promise<void>> = {
   cluster: () => runClusterBench(cluster),
   watch: runWatchBench,
   lease: runLeaseBench,
+  gateway: runGatewayBench,
 };
 
 const clusterOnly = cluster.tls || cluster.auth;

@@ -63,6 +63,10 @@ export class AuthManager implements AuthBackend {
     return this.current;
   }
 
+  isEnabled(): boolean {
+    return this.current.enabled;
+  }
+
   // ------------------------------------------------------------------ following the apply
 
   /** A batch was applied: its logins' simple tokens, and the auth store it left. */

@@ -29,4 +29,6 @@ export interface AuthBackend {
   watchRefusal(auth: CallerAuth, key: Uint8Array, rangeEnd: Uint8Array | undefined): string | undefined;
   /** Resolves once the credentials can be judged here (a simple token's login is applied). */
   ready(auth: CallerAuth): Promise<void>;
+  /** Whether auth is enabled, as this member has applied it (no check of any caller). */
+  isEnabled(): boolean;
 }

@@ -1,9 +1,10 @@
-// The client-facing gRPC server: etcd's services on the member's client URLs.
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+// The client-facing server: etcd's services on the member's client URLs, over gRPC and, on the same
+// ports, over HTTP/1.1 (the handlers given, then etcd's JSON gateway), as etcd serves them.
+import { Server } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { AuthBackend } from './auth-backend.js';
 import { authService } from './auth-service.js';
-import { addEtcdService } from './etcd-api.js';
+import { addEtcdService, type EtcdServiceName, type ServiceHandlers } from './etcd-api.js';
 import { clusterService } from './cluster-service.js';
 import { electionService } from './election-service.js';
 import { EtcdError } from './etcd-errors.js';
@@ -14,6 +15,12 @@ import { leaseService } from './lease-service.js';
 import { lockService } from './lock-service.js';
 import { maintenanceService } from './maintenance-service.js';
 import type { ClusterBackend } from './member-backend.js';
+import { jsonGateway } from './gateway.js';
+import { etcdAccess } from './http-access.js';
+import { HttpFront } from './http-front.js';
+import type { HttpHandler } from './http-handler.js';
+import { PlainListener } from './plain-listener.js';
+import { SharedPort } from './shared-port.js';
 import type { ServerTls } from './tls-config.js';
 import { SecureListener } from './tls-listener.js';
 import type { WatchBackend } from './watch-backend.js';
@@ -38,13 +45,17 @@ export interface ClientServerOptions {
   readonly auth?: AuthBackend;
   /** etcd's --experimental-watch-progress-notify-interval (10 minutes when absent). */
   readonly watchProgressNotifyIntervalMs?: number;
+  /** Tried in order for each HTTP/1.1 request, before etcd's JSON gateway (/health, /metrics, …). */
+  readonly httpHandlers?: readonly HttpHandler[];
   readonly logger: Logger;
 }
 
 export class ClientServer {
   private readonly server: Server;
+  private readonly http: HttpFront;
+  private readonly connections: SharedPort;
   private boundPorts: number[] = [];
-  private readonly secure: SecureListener[] = [];
+  private readonly listeners: (PlainListener | SecureListener)[] = [];
 
   constructor(private readonly options: ClientServerOptions) {
     this.server = new Server({
@@ -55,12 +66,18 @@ export class ClientServer {
       'grpc.http2.min_ping_interval_without_data_ms': 5000,
     });
     const { kv, watch, lease, auth } = options;
-    addEtcdService(this.server, 'KV', kvService(options.kv));
-    addEtcdService(this.server, 'Cluster', clusterService(options.kv, options.cluster, auth));
-    addEtcdService(this.server, 'Maintenance', maintenanceService(options.kv, options.cluster, auth));
-    if (auth) addEtcdService(this.server, 'Auth', authService(auth, kv, () => options.cluster.status().revision));
+    // The same handlers serve gRPC and the JSON gateway.
+    const services: { -readonly [Name in EtcdServiceName]?: ServiceHandlers<Name> } = {};
+    const serve = <Name extends EtcdServiceName>(name: Name, handlers: ServiceHandlers<Name>): void => {
+      addEtcdService(this.server, name, handlers);
+      (services as Record<Name, ServiceHandlers<Name>>)[name] = handlers;
+    };
+    serve('KV', kvService(options.kv));
+    serve('Cluster', clusterService(options.kv, options.cluster, auth));
+    serve('Maintenance', maintenanceService(options.kv, options.cluster, auth));
+    if (auth) serve('Auth', authService(auth, kv, () => options.cluster.status().revision));
     if (watch) {
-      addEtcdService(this.server, 'Watch', watchService(watch, {
+      serve('Watch', watchService(watch, {
         ...(auth ? { auth } : {}),
         // etcd splits a fragment=true watcher's responses at the largest request it accepts.
         maxResponseBytes: options.maxRequestBytes + GRPC_OVERHEAD_BYTES,
@@ -71,11 +88,18 @@ export class ClientServer {
         },
       }));
     }
-    if (lease) addEtcdService(this.server, 'Lease', leaseService(lease, kv));
+    if (lease) serve('Lease', leaseService(lease, kv));
     if (watch && lease) {
-      addEtcdService(this.server, 'Lock', lockService({ kv, watch, lease }));
-      addEtcdService(this.server, 'Election', electionService({ kv, watch, lease }));
+      serve('Lock', lockService({ kv, watch, lease }));
+      serve('Election', electionService({ kv, watch, lease }));
     }
+    const access = etcdAccess({
+      clientCertAuth: options.listen.some((spec) => typeof spec !== 'string' && spec.tls.clientCertAuth),
+      authEnabled: () => auth?.isEnabled() ?? false,
+    });
+    const gateway = jsonGateway({ services, maxRequestBytes: options.maxRequestBytes + GRPC_OVERHEAD_BYTES, logger: options.logger });
+    this.http = new HttpFront([access, ...(options.httpHandlers ?? []), gateway], options.logger);
+    this.connections = new SharedPort(this.server, this.http);
   }
 
   get ports(): readonly number[] {
@@ -84,26 +108,24 @@ export class ClientServer {
 
   async start(): Promise<void> {
     for (const spec of this.options.listen) {
-      if (typeof spec !== 'string') {
-        const listener = await SecureListener.listen({ address: spec.address, tls: spec.tls, grpc: this.server, logger: this.options.logger });
-        this.secure.push(listener);
-        this.boundPorts.push(listener.port);
-        continue;
-      }
-      const port = await new Promise<number>((resolve, reject) => {
-        this.server.bindAsync(spec, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
-      });
-      this.boundPorts.push(port);
+      const listener =
+        typeof spec === 'string'
+          ? await PlainListener.listen(spec, this.connections)
+          : await SecureListener.listen({ address: spec.address, tls: spec.tls, sink: this.connections, logger: this.options.logger });
+      this.listeners.push(listener);
+      this.boundPorts.push(listener.port);
     }
   }
 
   /**
    * Stops accepting calls and lets unary calls in flight finish. Streams (watches, keepalives) never
    * end on their own, so after a short grace they are cut: clients reconnect to another member.
+   * Idle HTTP/1.1 connections are closed at once.
    */
   async close(graceMs = 500): Promise<void> {
-    await Promise.all(this.secure.map((l) => l.close()));
-    await new Promise<void>((resolve) => {
+    await Promise.all(this.listeners.map((l) => l.close()));
+    this.connections.close();
+    const grpcDone = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.server.forceShutdown();
         resolve();
@@ -113,5 +135,6 @@ export class ClientServer {
         resolve();
       });
     });
+    await Promise.all([grpcDone, this.http.close(graceMs)]);
   }
 }

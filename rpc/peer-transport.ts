@@ -17,6 +17,7 @@ import { Server, ServerCredentials, type ChannelOptions } from '@grpc/grpc-js';
 import { pino, type Logger } from 'pino';
 import type { Message, SnapshotMessage } from '../raft/messages.js';
 import type { NodeId } from '../raft/types.js';
+import { GrpcConnections } from './connection-sink.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './peer-backoff.js';
 import { BadOptionsError, MessageTooLargeError, NotStartedError, PeerClosedError, PeerError, PeerUnavailableError } from './peer-errors.js';
 import { encodeMessage, encodeMessages } from './peer-message-codec.js';
@@ -157,7 +158,7 @@ export class PeerTransport {
     try {
       const tls = this.options.listenTls;
       if (tls !== undefined) {
-        this.secureListener = await SecureListener.listen({ address: this.options.listen, tls, grpc: server, logger: this.log });
+        this.secureListener = await SecureListener.listen({ address: this.options.listen, tls, sink: new GrpcConnections(server), logger: this.log });
         this.boundPort = this.secureListener.port;
       } else {
         this.boundPort = await new Promise<number>((resolve, reject) => {

@@ -1,15 +1,15 @@
-// An https listen URL: TLS in front of a grpc-js server. grpc-js's own TLS cannot re-read rotated
-// certificate files nor check a client certificate's CN before a call gets through, so the TLS
-// layer is ours: a TCP listener hands each connection to a node:tls server (with the secure
-// context of the files as they are now), which verifies the client's certificate; only a
-// connection that passed every check is injected into the gRPC server. A peer refused here never
-// gets a byte to raft.
+// An https listen URL: TLS in front of a grpc-js server (and, on a client port, the JSON gateway).
+// grpc-js's own TLS cannot re-read rotated certificate files nor check a client certificate's CN
+// before a call gets through, so the TLS layer is ours: a TCP listener hands each connection to a
+// node:tls server (with the secure context of the files as they are now), which verifies the
+// client's certificate; only a connection that passed every check goes on to the sink, with the
+// protocol ALPN settled on. A peer refused here never gets a byte to raft.
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { createSecureContext, Server as TlsServer, type SecureContextOptions, type TLSSocket } from 'node:tls';
-import { ServerCredentials, type Server as GrpcServer } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import type { ConnectionSink } from './connection-sink.js';
 import { requiresClientCert, type ServerTls } from './tls-config.js';
-import { TlsError } from './tls-errors.js';
+import { listenHost, splitAddress } from './listen-address.js';
 import { ReloadingTlsFiles } from './tls-files.js';
 import { nodeTlsPolicy } from './tls-policy.js';
 
@@ -20,7 +20,8 @@ export interface SecureListenerOptions {
   /** "host:port"; port 0 picks a free one. */
   readonly address: string;
   readonly tls: ServerTls;
-  readonly grpc: GrpcServer;
+  /** Takes the connections that passed (GrpcConnections for gRPC alone). */
+  readonly sink: ConnectionSink;
   readonly logger: Logger;
 }
 
@@ -28,7 +29,6 @@ export class SecureListener {
   private readonly tcp: NetServer;
   private readonly tlsServer: TlsServer;
   private readonly files: ReloadingTlsFiles<SecureContextOptions>;
-  private readonly injector: ReturnType<GrpcServer['createConnectionInjector']>;
   /** Connections in their handshake, by remote address: dropped on close (the established ones end with gRPC). */
   private readonly handshaking = new Map<string, Socket>();
   private applied: SecureContextOptions;
@@ -55,7 +55,7 @@ export class SecureListener {
     const askCert = requiresClientCert(tls);
     this.tlsServer = new TlsServer({
       ...this.applied,
-      ALPNProtocols: ['h2'],
+      ...options.sink.alpn,
       requestCert: askCert,
       // Node then refuses a client without a certificate in the handshake, and drops one whose
       // certificate does not verify right after it.
@@ -66,16 +66,16 @@ export class SecureListener {
     this.tlsServer.on('tlsClientError', (error: Error, socket: TLSSocket) => {
       this.reject(socket, socket.authorizationError ? `client certificate: ${String(socket.authorizationError)}` : error.message);
     });
-    this.injector = options.grpc.createConnectionInjector(ServerCredentials.createInsecure());
     // Small gRPC frames (a put, an append) must leave at once: Nagle would hold each one back
     // behind the previous one's acknowledgement.
     this.tcp = createServer({ noDelay: true }, (raw) => this.accept(raw));
   }
 
-  /** Binds the address and starts handing connections to `grpc`. */
+  /** Binds the address and starts handing connections to the sink. */
   static async listen(options: SecureListenerOptions): Promise<SecureListener> {
+    const { host: name, port } = splitAddress(options.address);
+    const host = await listenHost(name);
     const listener = new SecureListener(options);
-    const { host, port } = splitAddress(options.address);
     await new Promise<void>((resolve, reject) => {
       listener.tcp.once('error', reject);
       listener.tcp.listen(port, host, () => {
@@ -93,9 +93,9 @@ export class SecureListener {
   }
 
   /**
-   * Stops accepting and drops connections still in their handshake; the gRPC server ends the rest.
-   * Does not wait for those: net.Server's close callback comes only once every connection has
-   * ended, and the established ones end when the caller shuts the gRPC server down — after this.
+   * Stops accepting and drops connections still in their handshake; the servers behind the sink end
+   * the rest. Does not wait for those: net.Server's close callback comes only once every connection
+   * has ended, and the established ones end when the caller shuts those servers down — after this.
    */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -142,7 +142,7 @@ export class SecureListener {
       }
     }
     socket.on('error', () => undefined);
-    this.injector.injectConnection(socket);
+    this.options.sink.accept(socket, socket.alpnProtocol ?? false);
   }
 
   private reject(socket: TLSSocket, reason: string): void {
@@ -155,12 +155,4 @@ export class SecureListener {
 
 function remoteOf(socket: Socket): string {
   return `${String(socket.remoteAddress)}:${String(socket.remotePort)}`;
-}
-
-function splitAddress(address: string): { host: string; port: number } {
-  const at = address.lastIndexOf(':');
-  const port = Number(address.slice(at + 1));
-  if (at <= 0 || !Number.isInteger(port)) throw new TlsError('LODESTONE_TLS_CONFIG', `not host:port: ${address}`);
-  const host = address.slice(0, at);
-  return { host: host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host, port };
 }

@@ -7,6 +7,7 @@ import { Metadata, Server, status, type ServiceError } from '@grpc/grpc-js';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEtcdClient } from '../../rpc/etcd-api.js';
+import { GrpcConnections } from '../../rpc/connection-sink.js';
 import { SecureListener } from '../../rpc/tls-listener.js';
 import { DEFAULT_TLS_POLICY } from '../../rpc/tls-policy.js';
 import { ThrowawayMtls } from '../support/throwaway-mtls.js';
@@ -27,7 +28,7 @@ describe('an https listener', () => {
     const listener = await SecureListener.listen({
       address: '127.0.0.1:0',
       tls: { certFile: mtls.member.cert, keyFile: mtls.member.key, trustedCaFile: mtls.caFile, clientCertAuth: true, policy: DEFAULT_TLS_POLICY },
-      grpc: server,
+      sink: new GrpcConnections(server),
       logger: pino({ level: 'silent' }),
     });
     const client = createEtcdClient('Maintenance', `127.0.0.1:${listener.port}`, { credentials: mtls.clientCredentials() });
