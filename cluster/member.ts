@@ -21,7 +21,7 @@ import type { KvBackend } from '../rpc/kv-backend.js';
 import type { HeaderFields } from '../rpc/kv-convert.js';
 import { PeerTransport } from '../rpc/peer-transport.js';
 import { ClientServer } from '../rpc/client-server.js';
-import type { ClusterBackend, MemberInfo, StatusInfo } from '../rpc/member-backend.js';
+import type { AlarmInfo, ClusterBackend, MemberInfo, StatusInfo } from '../rpc/member-backend.js';
 import type { WatchBackend, WatchSink, WatchSpec, Watcher } from '../rpc/watch-backend.js';
 import { WatchHub } from '../store/watch/watch-hub.js';
 import { openStoreDb, type StoreDb } from '../store/db.js';
@@ -31,6 +31,7 @@ import { MvccStore } from '../store/mvcc/mvcc-store.js';
 import type * as st from '../store/mvcc/types.js';
 import { checkWriteRequest, requestLimits, type RequestLimits } from '../store/mvcc/validate.js';
 import { RaftLogStore } from '../store/raft-log-store.js';
+import { activeAlarms } from './alarms.js';
 import { applyEntries, type AuthOutcome, type ApplyResult } from './applier.js';
 import { AuthManager } from './auth-manager.js';
 import { checkRange, checkTxn } from '../store/auth/request-checks.js';
@@ -201,7 +202,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       },
       logger,
     );
-    this.maintenance = new Maintenance(this.driver, mvcc, db, { self: this.id, electionTimeoutMs: options.electionTimeout, dbDir });
+    this.maintenance = new Maintenance(this.driver, mvcc, db, { self: this.id, electionTimeoutMs: options.electionTimeout, dbDir, alarms: activeAlarms });
     this.snapshots = new Snapshots(mvcc, logStore, staging, { snapshotCount: options.snapshotCount, catchUpEntries: options.snapshotCatchUpEntries }, logger);
   }
 
@@ -593,6 +594,10 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
 
   status(): StatusInfo {
     return this.maintenance.status();
+  }
+
+  alarms(): readonly AlarmInfo[] {
+    return activeAlarms();
   }
 
   hashKV(revision: number): Promise<{ hash: number; compactRevision: number; revision: number }> {
