@@ -1,5 +1,5 @@
 // The client-facing gRPC server: etcd's services on the member's client URLs.
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ServerInterceptor } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { AuthBackend } from './auth-backend.js';
 import { authService } from './auth-service.js';
@@ -38,6 +38,8 @@ export interface ClientServerOptions {
   readonly auth?: AuthBackend;
   /** etcd's --experimental-watch-progress-notify-interval (10 minutes when absent). */
   readonly watchProgressNotifyIntervalMs?: number;
+  /** Run around every call (the member's gRPC metrics count calls this way). */
+  readonly interceptors?: readonly ServerInterceptor[];
   readonly logger: Logger;
 }
 
@@ -53,6 +55,7 @@ export class ClientServer {
       // etcd clients keep connections alive with pings; allow them like etcd does.
       'grpc.keepalive_permit_without_calls': 1,
       'grpc.http2.min_ping_interval_without_data_ms': 5000,
+      interceptors: [...(options.interceptors ?? [])],
     });
     const { kv, watch, lease, auth } = options;
     addEtcdService(this.server, 'KV', kvService(options.kv));
