@@ -3,6 +3,7 @@
 // quorum read through raft; Lodestone confirms a read index with the leader, the same round trip).
 // With serializable, the read is skipped; the leader is still required, as etcd 3.4 requires it.
 // The reasons are etcd 3.5's words; etcd 3.4 gives none.
+import type { Health } from '../http/member-endpoints.js';
 import type { NodeId } from '../raft/index.js';
 import type { CallSignal } from '../rpc/call-options.js';
 import { EtcdError } from '../rpc/etcd-errors.js';
@@ -17,12 +18,6 @@ export interface HealthSource {
   leader(): NodeId;
   /** Resolves once this member may serve a linearizable read; rejects when `signal` aborts first. */
   linearizableRead(signal: CallSignal): Promise<void>;
-}
-
-export interface Health {
-  readonly healthy: boolean;
-  /** Why not, when not healthy. */
-  readonly reason?: string;
 }
 
 export async function checkHealth(source: HealthSource, serializable: boolean): Promise<Health> {

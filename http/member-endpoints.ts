@@ -3,7 +3,13 @@
 // port can serve it beside its other routes. It answers the paths it knows and returns false for
 // the others, leaving them to the caller.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Health } from '../cluster/health-check.js';
+
+/** What a health check found. */
+export interface Health {
+  readonly healthy: boolean;
+  /** Why not, when not healthy. */
+  readonly reason?: string;
+}
 
 /** etcd's /version body. */
 export interface EtcdVersions {
