@@ -2,22 +2,31 @@
 // reclaiming disk space.
 import type { NodeId } from '../raft/index.js';
 import { EtcdError } from '../rpc/etcd-errors.js';
-import type { StatusInfo } from '../rpc/member-backend.js';
+import type { AlarmInfo, StatusInfo } from '../rpc/member-backend.js';
 import type { StoreDb } from '../store/db.js';
 import type { MvccStore } from '../store/mvcc/mvcc-store.js';
-import { dirSize } from './dir-size.js';
+import { alarmText } from './alarms.js';
+import { measureDb, type DbSize } from './db-size.js';
 import type { RaftDriver } from './raft-driver.js';
+
+/** etcd's ErrNoLeader, which its Status lists among the errors while there is no leader. */
+const NO_LEADER = 'etcdserver: no leader';
+
+/** How often the database's size is measured again (it is read from the files, not kept). */
+const SIZE_REFRESH_MS = 2000;
 
 export interface MaintenanceOptions {
   readonly self: NodeId;
   readonly electionTimeoutMs: number;
   /** The LevelDB folder, whose size Status reports; undefined in memory. */
   readonly dbDir: string | undefined;
+  /** The alarms active in the cluster. */
+  readonly alarms: () => readonly AlarmInfo[];
 }
 
 export class Maintenance {
-  /** Bytes of the LevelDB files, refreshed in the background for Status. */
-  private dbSize = 0;
+  /** The LevelDB files' size, refreshed in the background for Status and the metrics. */
+  private size: DbSize = { total: 0, inUse: 0 };
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -31,10 +40,12 @@ export class Maintenance {
   async start(): Promise<void> {
     const dir = this.options.dbDir;
     if (!dir) return;
-    this.dbSize = await dirSize(dir);
+    const measure = (): Promise<DbSize> => measureDb(this.db, dir, this.mvcc.liveRanges());
+    this.size = await measure();
     this.timer = setInterval(() => {
-      dirSize(dir).then((n) => (this.dbSize = n), () => undefined);
-    }, 2000);
+      // A database closing under a measurement: the last figures stay.
+      measure().then((s) => (this.size = s), () => undefined);
+    }, SIZE_REFRESH_MS);
     this.timer.unref();
   }
 
@@ -43,16 +54,25 @@ export class Maintenance {
     if (this.timer) clearInterval(this.timer);
   }
 
+  /** The database's size as last measured (zero in memory). */
+  get dbSize(): DbSize {
+    return this.size;
+  }
+
   status(): StatusInfo {
     const st = this.driver.status();
+    const errors = [...(st.lead === 0 ? [NO_LEADER] : []), ...this.options.alarms().map(alarmText)];
     return {
       leader: st.lead,
-      raftIndex: st.lastIndex,
+      // etcd's Status: the committed index, and the applied one beside it.
+      raftIndex: st.commit,
       raftTerm: st.term,
       raftAppliedIndex: st.applied,
       revision: this.mvcc.revision,
       isLearner: this.driver.fullStatus().confState.learners.includes(this.options.self),
-      dbSize: this.dbSize,
+      dbSize: this.size.total,
+      dbSizeInUse: this.size.inUse,
+      errors,
     };
   }
 

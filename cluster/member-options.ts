@@ -20,6 +20,8 @@ export interface MemberOptions {
   readonly listenPeerUrls: readonly string[];
   /** Peer URLs this member tells the rest of the cluster about. */
   readonly initialAdvertisePeerUrls: readonly string[];
+  /** More URLs that answer /metrics and /health (etcd's --listen-metrics-urls); https ones use the client TLS. */
+  readonly listenMetricsUrls: readonly string[];
   /** The initial members, "name=peerURL[,name=peerURL…]". */
   readonly initialCluster: string;
   readonly initialClusterState: InitialClusterState;
@@ -88,6 +90,7 @@ export const MEMBER_DEFAULTS: MemberOptions = {
   advertiseClientUrls: ['http://localhost:2379'],
   listenPeerUrls: ['http://localhost:2380'],
   initialAdvertisePeerUrls: ['http://localhost:2380'],
+  listenMetricsUrls: [],
   initialCluster: 'default=http://localhost:2380',
   initialClusterState: 'new',
   initialClusterToken: 'etcd-cluster',
@@ -181,6 +184,7 @@ export function validateOptions(o: MemberOptions): void {
     if (urls.length === 0) throw new MemberOptionsError(`${flag} must list at least one URL`);
     for (const u of urls) checkUrl(u, flag);
   }
+  for (const u of o.listenMetricsUrls) checkUrl(u, '--listen-metrics-urls');
   if (o.initialClusterState !== 'new' && o.initialClusterState !== 'existing') {
     throw new MemberOptionsError(`--initial-cluster-state must be "new" or "existing", not "${String(o.initialClusterState)}"`);
   }
@@ -214,6 +218,11 @@ function validateTls(o: MemberOptions): void {
   for (const url of o.listenClientUrls) {
     if (url.startsWith('https://') && o.certFile === '' && !o.autoTls) {
       throw new MemberOptionsError(`TLS key/cert (--cert-file, --key-file) must be provided for client url ${url} with HTTPS scheme`);
+    }
+  }
+  for (const url of o.listenMetricsUrls) {
+    if (url.startsWith('https://') && o.certFile === '' && !o.autoTls) {
+      throw new MemberOptionsError(`TLS key/cert (--cert-file, --key-file) must be provided for metrics url ${url} with HTTPS scheme`);
     }
   }
   for (const url of o.listenPeerUrls) {

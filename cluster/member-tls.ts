@@ -43,7 +43,8 @@ export async function memberTls(o: MemberOptions, fixturesRoot: string, logger: 
     {
       name: 'client',
       flag: '',
-      listenUrls: o.listenClientUrls,
+      // An https metrics URL is served with the client certificate, as etcd does.
+      listenUrls: [...o.listenClientUrls, ...o.listenMetricsUrls.filter((u) => u.startsWith('https://'))],
       certFile: o.certFile,
       keyFile: o.keyFile,
       trustedCaFile: o.trustedCaFile,

@@ -21,16 +21,17 @@ import type { KvBackend } from '../rpc/kv-backend.js';
 import type { HeaderFields } from '../rpc/kv-convert.js';
 import { PeerTransport } from '../rpc/peer-transport.js';
 import { ClientServer } from '../rpc/client-server.js';
-import type { ClusterBackend, MemberInfo, StatusInfo } from '../rpc/member-backend.js';
+import type { AlarmInfo, ClusterBackend, MemberInfo, StatusInfo } from '../rpc/member-backend.js';
 import type { WatchBackend, WatchSink, WatchSpec, Watcher } from '../rpc/watch-backend.js';
 import { WatchHub } from '../store/watch/watch-hub.js';
-import { openStoreDb, type StoreDb } from '../store/db.js';
+import { observeWrites, openStoreDb, type StoreDb } from '../store/db.js';
 import { openMemoryDb } from '../store/memory-db.js';
 import { LocalMeta } from '../store/local-meta.js';
 import { MvccStore } from '../store/mvcc/mvcc-store.js';
 import type * as st from '../store/mvcc/types.js';
 import { checkWriteRequest, requestLimits, type RequestLimits } from '../store/mvcc/validate.js';
 import { RaftLogStore } from '../store/raft-log-store.js';
+import { activeAlarms } from './alarms.js';
 import { applyEntries, type AuthOutcome, type ApplyResult } from './applier.js';
 import { AuthManager } from './auth-manager.js';
 import { checkRange, checkTxn } from '../store/auth/request-checks.js';
@@ -45,6 +46,11 @@ import { MembershipAdmin } from './membership-admin.js';
 import { forwardToLeader, type ForwardingPort } from './leader-forwarding.js';
 import { PeerClosedError } from '../rpc/peer-errors.js';
 import { memberTls, type MemberTls } from './member-tls.js';
+import { ETCD_COMPATIBLE_VERSION } from '../rpc/maintenance-service.js';
+import { MemberMetrics } from '../metrics/member-metrics.js';
+import { memberHttpHandler, type EtcdVersions, type Health, type MemberEndpointsSource } from '../http/member-endpoints.js';
+import { MetricsListener } from '../http/metrics-listener.js';
+import { checkHealth } from './health-check.js';
 import { Maintenance } from './maintenance.js';
 import { Proposals } from './proposals.js';
 import { RaftDriver, type RaftDriverHooks } from './raft-driver.js';
@@ -60,7 +66,7 @@ export interface RaftStatusView {
   readonly commit: number;
 }
 
-export class Member implements KvBackend, ClusterBackend, WatchBackend {
+export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEndpointsSource {
   readonly options: MemberOptions;
   readonly logger: Logger;
   readonly id: NodeId;
@@ -69,6 +75,8 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
   readonly leases: LeaseManager;
   /** Users, roles, tokens and the checks of etcd's auth. */
   readonly auth: AuthManager;
+  /** etcd's metrics, this member's own (see exposition() and the /metrics endpoint). */
+  readonly metrics: MemberMetrics;
 
   private readonly driver: RaftDriver;
   private readonly proposals: Proposals;
@@ -90,6 +98,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
   private learner: boolean;
   private transport: PeerTransport | undefined;
   private clientServer: ClientServer | undefined;
+  private metricsListener: MetricsListener | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private closing = false;
   private closed: Promise<void> = Promise.resolve();
@@ -135,12 +144,31 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     });
     this.driver = new RaftDriver(node, this.driverHooks(), { soon: (fn) => setImmediate(fn) }, logStore.snapshot().meta.index);
     this.learner = this.driver.fullStatus().confState.learners.includes(this.id);
+    // The gauges read the parts below when scraped; the events are fed where they happen.
+    this.metrics = new MemberMetrics({
+      memberId: this.id,
+      serverVersion: ETCD_COMPATIBLE_VERSION,
+      leader: () => this.driver.status().lead,
+      isLeader: () => this.driver.status().role === 'leader',
+      isLearner: () => this.learner,
+      commitIndex: () => this.driver.status().commit,
+      appliedIndex: () => this.driver.status().applied,
+      pendingProposals: () => this.proposals.size,
+      keys: () => this.mvcc.keyCount,
+      watchers: () => {
+        const w = this.watches.stats;
+        return { total: w.watchers, slow: w.unsynced };
+      },
+      dbSize: () => this.maintenance.dbSize,
+    });
+    observeWrites(db, (batch) => this.metrics.batchWritten(batch));
     this.proposals = new Proposals(this.driver, {
       self: this.id,
       maxRequestBytes: options.maxRequestBytes,
       requestTimeoutMs,
       electionTimeoutMs: options.electionTimeout,
       now: () => performance.now(),
+      onFailed: () => this.metrics.proposalFailed(),
     });
     this.reads = new LinearizableReads(
       {
@@ -200,7 +228,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       },
       logger,
     );
-    this.maintenance = new Maintenance(this.driver, mvcc, db, { self: this.id, electionTimeoutMs: options.electionTimeout, dbDir });
+    this.maintenance = new Maintenance(this.driver, mvcc, db, { self: this.id, electionTimeoutMs: options.electionTimeout, dbDir, alarms: activeAlarms });
     this.snapshots = new Snapshots(mvcc, logStore, staging, { snapshotCount: options.snapshotCount, catchUpEntries: options.snapshotCatchUpEntries }, logger);
   }
 
@@ -260,9 +288,20 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
         lease: this.leases,
         watch: this,
         auth: this.auth,
+        interceptors: [this.metrics.grpc.interceptor],
+        // etcd serves /health, /version and /metrics on its client URLs too.
+        httpHandlers: [memberHttpHandler(this)],
         logger: this.logger,
       });
       await this.clientServer.start();
+    }
+    if (this.options.listenMetricsUrls.length > 0) {
+      this.metricsListener = await MetricsListener.listen({
+        urls: this.options.listenMetricsUrls,
+        tls: this.tls.client,
+        handler: memberHttpHandler(this),
+        logger: this.logger,
+      });
     }
     this.ticker = setInterval(() => this.tick(), this.options.heartbeatInterval);
     this.leases.start();
@@ -286,6 +325,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
       // What a member joining the cluster asks for, to find the ID it was added under.
       membership: () => ({ clusterId: String(this.clusterId), members: this.memberList() }),
       isRemoved: (id) => this.removedIds.has(id),
+      onRoundTrip: (peer, seconds) => this.metrics.peerRoundTrip(peer, seconds),
       logger: this.logger,
       handler: {
         onMessages: (msgs) => this.onPeerMessages(msgs),
@@ -312,6 +352,11 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
 
   get peerPort(): number {
     return this.transport?.port ?? 0;
+  }
+
+  /** The ports the metrics URLs bound (useful with port 0). */
+  get metricsPorts(): readonly number[] {
+    return this.metricsListener?.ports ?? [];
   }
 
   private requestTimeoutMs(): number {
@@ -421,6 +466,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
   }
 
   private onSoftState(soft: SoftState, term: number): void {
+    this.metrics.leaderSeen(soft.lead);
     this.logger.info({ leader: soft.lead.toString(16), role: soft.role, term }, soft.lead === 0 ? 'no leader' : 'leader changed');
     // A leader's lease clocks start once it has applied what came before it (see apply).
     if (soft.role !== 'leader') this.leases.demote();
@@ -600,6 +646,10 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     return this.maintenance.status();
   }
 
+  alarms(): readonly AlarmInfo[] {
+    return activeAlarms();
+  }
+
   hashKV(revision: number): Promise<{ hash: number; compactRevision: number; revision: number }> {
     return this.maintenance.hashKV(revision);
   }
@@ -622,6 +672,33 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     return performance.now() - this.startedAt;
   }
 
+  // ------------------------------------------------------------------ HTTP endpoints
+
+  /** The Prometheus text of this member's metrics (and the process's). */
+  exposition(): Promise<{ readonly contentType: string; readonly text: string }> {
+    return this.metrics.exposition();
+  }
+
+  /** etcd's /health check; counted in the health metrics, as etcd counts it. */
+  async health(serializable: boolean): Promise<Health> {
+    const h = await checkHealth(
+      {
+        alarms: () => this.alarms(),
+        leader: () => this.driver.status().lead,
+        linearizableRead: (signal) => this.linearizableRead({ signal }),
+      },
+      serializable,
+    );
+    this.metrics.healthChecked(h.healthy);
+    return h;
+  }
+
+  /** etcd's /version: the version this member answers as, and its cluster's (major.minor.0). */
+  versions(): EtcdVersions {
+    const [major, minor] = ETCD_COMPATIBLE_VERSION.split('.');
+    return { etcdserver: ETCD_COMPATIBLE_VERSION, etcdcluster: `${major}.${minor}.0` };
+  }
+
   // ------------------------------------------------------------------ shutdown
 
   /** A member removed from the cluster serves nobody: it stops, as etcd's do. */
@@ -637,6 +714,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend {
     this.closing = true;
     this.closed = (async () => {
       if (this.ticker) clearInterval(this.ticker);
+      await this.metricsListener?.close();
       this.maintenance.stop();
       this.faults?.close();
       this.leases.close();

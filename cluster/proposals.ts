@@ -30,6 +30,8 @@ export interface ProposalsOptions {
   readonly electionTimeoutMs: number;
   /** A monotonic clock, in ms. */
   readonly now: () => number;
+  /** A proposal failed (refused, timed out, given up by its client) while the member runs: etcd counts these. */
+  readonly onFailed?: () => void;
 }
 
 interface Pending {
@@ -144,6 +146,7 @@ export class Proposals {
     const p = this.pending.get(seq);
     if (!p) return;
     this.end(p);
+    if (this.stoppedWith === undefined) this.options.onFailed?.();
     p.fail(error);
   }
 

@@ -1,6 +1,6 @@
 // The client-facing server: etcd's services on the member's client URLs, over gRPC and, on the same
 // ports, over HTTP/1.1 (the handlers given, then etcd's JSON gateway), as etcd serves them.
-import { Server } from '@grpc/grpc-js';
+import { Server, type ServerInterceptor } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { AuthBackend } from './auth-backend.js';
 import { authService } from './auth-service.js';
@@ -47,6 +47,8 @@ export interface ClientServerOptions {
   readonly watchProgressNotifyIntervalMs?: number;
   /** Tried in order for each HTTP/1.1 request, before etcd's JSON gateway (/health, /metrics, …). */
   readonly httpHandlers?: readonly HttpHandler[];
+  /** Run around every call (the member's gRPC metrics count calls this way). */
+  readonly interceptors?: readonly ServerInterceptor[];
   readonly logger: Logger;
 }
 
@@ -64,6 +66,7 @@ export class ClientServer {
       // etcd clients keep connections alive with pings; allow them like etcd does.
       'grpc.keepalive_permit_without_calls': 1,
       'grpc.http2.min_ping_interval_without_data_ms': 5000,
+      interceptors: [...(options.interceptors ?? [])],
     });
     const { kv, watch, lease, auth } = options;
     // The same handlers serve gRPC and the JSON gateway.

@@ -45,12 +45,12 @@ export function maintenanceService(kv: KvBackend, cluster: ClusterBackend, auth?
         header: header(kv.headerFields(), s.revision),
         version: ETCD_COMPATIBLE_VERSION,
         dbSize: String(s.dbSize),
-        dbSizeInUse: String(s.dbSize),
+        dbSizeInUse: String(s.dbSizeInUse),
         leader: String(s.leader),
         raftIndex: String(s.raftIndex),
         raftTerm: String(s.raftTerm),
         raftAppliedIndex: String(s.raftAppliedIndex),
-        errors: [],
+        errors: [...s.errors],
         isLearner: s.isLearner,
       };
     }),
@@ -58,7 +58,9 @@ export function maintenanceService(kv: KvBackend, cluster: ClusterBackend, auth?
       refuseOnLearner();
       // Lodestone's own rule (etcd 3.4 checks nothing here): raising or clearing an alarm is root's.
       if (req.action !== 'GET') await requireAdmin(options);
-      return { header: header(kv.headerFields(), cluster.status().revision), alarms: [] };
+      // Raising and clearing are not kept yet (there is no alarm store): GET tells what is active.
+      const alarms = cluster.alarms().map((a) => ({ memberID: String(a.memberId), alarm: a.alarm }));
+      return { header: header(kv.headerFields(), cluster.status().revision), alarms };
     }),
     Defragment: unary<pb.DefragmentRequest, pb.Outgoing<pb.DefragmentResponse>>(async (_req, options) => {
       refuseOnLearner();

@@ -9,19 +9,33 @@ export interface MemberInfo {
   readonly isLearner: boolean;
 }
 
+/** An alarm raised on a member (etcd's AlarmMember). */
+export interface AlarmInfo {
+  readonly memberId: NodeId;
+  readonly alarm: 'NOSPACE' | 'CORRUPT';
+}
+
 export interface StatusInfo {
   readonly leader: NodeId;
+  /** The committed index, as etcd's Status reports it. */
   readonly raftIndex: number;
   readonly raftTerm: number;
   readonly raftAppliedIndex: number;
   readonly revision: number;
   readonly isLearner: boolean;
+  /** Bytes the database's files take. */
   readonly dbSize: number;
+  /** Bytes of those that hold data in use. */
+  readonly dbSizeInUse: number;
+  /** etcd's Status errors: no leader, and each active alarm. */
+  readonly errors: readonly string[];
 }
 
 export interface ClusterBackend {
   memberList(): MemberInfo[];
   status(): StatusInfo;
+  /** The alarms active in the cluster. */
+  alarms(): readonly AlarmInfo[];
   /** Adds a member (a voter, or a learner); resolves once the change is applied, with the new list. */
   addMember(peerUrls: readonly string[], isLearner: boolean): Promise<{ member: MemberInfo; members: MemberInfo[] }>;
   removeMember(id: NodeId): Promise<MemberInfo[]>;

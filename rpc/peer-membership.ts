@@ -37,10 +37,20 @@ interface WireResponse {
 
 type Empty = Record<string, never>;
 
-export type MembershipServiceDefinition = { readonly Members: MethodDefinition<Empty, WireResponse> };
+export type MembershipServiceDefinition = {
+  readonly Members: MethodDefinition<Empty, WireResponse>;
+  readonly Probe: MethodDefinition<Empty, Empty>;
+};
 
 interface MembershipClient extends Client {
   Members(request: Empty, metadata: Metadata, options: { deadline: number }, callback: requestCallback<WireResponse>): ClientUnaryCall;
+  Probe(request: Empty, metadata: Metadata, options: { deadline: number }, callback: requestCallback<Empty>): ClientUnaryCall;
+}
+
+type MembershipClientConstructor = new (address: string, creds: ChannelCredentials) => MembershipClient;
+
+function clientConstructor(): MembershipClientConstructor {
+  return makeClientConstructor(membershipServiceDefinition(), SERVICE) as unknown as MembershipClientConstructor;
 }
 
 let definition: MembershipServiceDefinition | undefined;
@@ -55,8 +65,12 @@ export function membershipServiceDefinition(): MembershipServiceDefinition {
   return definition;
 }
 
-export function membershipHandlers(members: () => MembershipInfo): { Members: (call: ServerUnaryCall<Empty, WireResponse>, callback: sendUnaryData<WireResponse>) => void } {
+export function membershipHandlers(members: () => MembershipInfo): {
+  Members: (call: ServerUnaryCall<Empty, WireResponse>, callback: sendUnaryData<WireResponse>) => void;
+  Probe: (call: ServerUnaryCall<Empty, Empty>, callback: sendUnaryData<Empty>) => void;
+} {
   return {
+    Probe: (_call, callback) => callback(null, {}),
     Members: (_call, callback) => {
       const info = members();
       callback(null, {
@@ -69,7 +83,7 @@ export function membershipHandlers(members: () => MembershipInfo): { Members: (c
 
 /** Asks the member serving peers at `url` (a peer URL, or "host:port") for its cluster's members. */
 export function fetchMembership(url: string, timeoutMs = 3000, dial: Dialer = dialerFor(undefined)): Promise<MembershipInfo> {
-  const Ctor = makeClientConstructor(membershipServiceDefinition(), SERVICE) as unknown as new (address: string, creds: ChannelCredentials) => MembershipClient;
+  const Ctor = clientConstructor();
   const client = new Ctor(dialAddress(url), dial(url));
   return new Promise<MembershipInfo>((resolve, reject) => {
     client.Members({}, new Metadata(), { deadline: Date.now() + timeoutMs }, (err, res) => {
@@ -81,4 +95,35 @@ export function fetchMembership(url: string, timeoutMs = 3000, dial: Dialer = di
       });
     });
   });
+}
+
+/** A connection to one peer's Membership service, kept open to probe it again and again. */
+export class MembershipProbe {
+  private readonly client: MembershipClient;
+
+  constructor(
+    readonly url: string,
+    dial: Dialer = dialerFor(undefined),
+  ) {
+    const Ctor = clientConstructor();
+    this.client = new Ctor(dialAddress(url), dial(url));
+  }
+
+  /** Seconds from sending a probe to its answer; rejects if none comes within `timeoutMs`. */
+  async probe(timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    // The call alone is timed, not the connection set up for it.
+    await new Promise<void>((resolve, reject) => this.client.waitForReady(deadline, (err) => (err ? reject(err) : resolve())));
+    const sent = performance.now();
+    return new Promise<number>((resolve, reject) => {
+      this.client.Probe({}, new Metadata(), { deadline }, (err) => {
+        if (err) reject(err);
+        else resolve((performance.now() - sent) / 1000);
+      });
+    });
+  }
+
+  close(): void {
+    this.client.close();
+  }
 }

@@ -22,6 +22,7 @@ import { DEFAULT_BACKOFF, type BackoffOptions } from './peer-backoff.js';
 import { BadOptionsError, MessageTooLargeError, NotStartedError, PeerClosedError, PeerError, PeerUnavailableError } from './peer-errors.js';
 import { encodeMessage, encodeMessages } from './peer-message-codec.js';
 import { membershipHandlers, membershipServiceDefinition, type MembershipInfo } from './peer-membership.js';
+import { PeerProber } from './peer-prober.js';
 import { PeerReceiver } from './peer-receiver.js';
 import { framedSize } from './peer-send-queue.js';
 import { peerChannelOptions, peerServiceDefinition, type ForwardRequestIn, type ForwardRequestOut, type ForwardResponseIn, type ForwardResponseOut } from './peer-service.js';
@@ -98,7 +99,17 @@ export interface PeerTransportOptions {
   readonly backoff?: BackoffOptions;
   /** Members removed from the cluster: their calls are refused saying so (default: none). */
   readonly isRemoved?: (id: NodeId) => boolean;
+  /**
+   * Probe each peer's round trip every few seconds and report each sample (see peer-prober.ts).
+   * The peers must serve the Membership service (members do: see `membership`).
+   */
+  readonly onRoundTrip?: (peer: NodeId, seconds: number) => void;
+  /** Time between two probes of a peer. Default 5 s, as etcd's prober. */
+  readonly probeIntervalMs?: number;
 }
+
+/** How long a probe may take before it is dropped. */
+const PROBE_TIMEOUT_MS = 5000;
 
 interface OutgoingSnapshot {
   readonly peer: NodeId;
@@ -122,6 +133,7 @@ export class PeerTransport {
   private server: Server | undefined;
   private secureListener: SecureListener | undefined;
   private readonly dial: Dialer;
+  private readonly prober: PeerProber | undefined;
   private boundPort: number | undefined;
   private state: State = 'new';
 
@@ -135,6 +147,8 @@ export class PeerTransport {
     this.log = (options.logger ?? pino({ level: 'silent' })).child({ component: 'peer-transport', member: options.selfId });
     this.channelOptions = peerChannelOptions({ maxMessageBytes: this.limits.maxMessageBytes });
     this.dial = options.dial ?? dialerFor(undefined);
+    const onRoundTrip = options.onRoundTrip;
+    if (onRoundTrip) this.prober = new PeerProber({ intervalMs: options.probeIntervalMs ?? 5000, timeoutMs: PROBE_TIMEOUT_MS, dial: this.dial, onRoundTrip });
     this.receiver = new PeerReceiver({
       selfId: options.selfId,
       clusterId: options.clusterId,
@@ -167,6 +181,7 @@ export class PeerTransport {
       }
     } catch (error) {
       this.state = 'closed';
+      this.prober?.close();
       server.forceShutdown();
       throw new BadOptionsError(`cannot listen on ${this.options.listen}: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -195,26 +210,25 @@ export class PeerTransport {
       existing.setAddresses(addresses);
       return;
     }
-    this.peers.set(
-      id,
-      new PeerStream({
-        selfId: this.options.selfId,
-        clusterId: this.options.clusterId,
-        peerId: id,
-        addresses,
-        channelOptions: this.channelOptions,
-        dial: this.dial,
-        queue: { maxMessages: this.limits.maxQueuedMessages, maxBytes: this.limits.maxQueuedBytes },
-        maxBatchBytes: this.limits.maxBatchBytes,
-        backoff: this.options.backoff ?? DEFAULT_BACKOFF,
-        closeGraceMs: this.limits.closeGraceMs,
-        logger: this.log,
-        onUnreachable: () => this.reportUnreachable(id),
-        onRemovedFromCluster: () => {
-          if (this.state === 'running') this.options.handler.onRemovedFromCluster?.(id);
-        },
-      }),
-    );
+    const stream = new PeerStream({
+      selfId: this.options.selfId,
+      clusterId: this.options.clusterId,
+      peerId: id,
+      addresses,
+      channelOptions: this.channelOptions,
+      dial: this.dial,
+      queue: { maxMessages: this.limits.maxQueuedMessages, maxBytes: this.limits.maxQueuedBytes },
+      maxBatchBytes: this.limits.maxBatchBytes,
+      backoff: this.options.backoff ?? DEFAULT_BACKOFF,
+      closeGraceMs: this.limits.closeGraceMs,
+      logger: this.log,
+      onUnreachable: () => this.reportUnreachable(id),
+      onRemovedFromCluster: () => {
+        if (this.state === 'running') this.options.handler.onRemovedFromCluster?.(id);
+      },
+    });
+    this.peers.set(id, stream);
+    this.prober?.setPeer(id, () => stream.address);
   }
 
   /** Forgets a peer: its stream and snapshots in flight end, and its calls to us are refused. */
@@ -222,6 +236,7 @@ export class PeerTransport {
     const stream = this.peers.get(id);
     if (stream === undefined) return;
     this.peers.delete(id);
+    this.prober?.removePeer(id);
     this.track(stream.close());
     for (const snapshot of this.snapshots) {
       if (snapshot.peer === id) snapshot.abort.abort(new PeerClosedError());
@@ -278,6 +293,7 @@ export class PeerTransport {
 
   /** Ends streams and snapshots, ends calls from peers, stops the server, closes connections. */
   async close(): Promise<void> {
+    this.prober?.close();
     if (this.state === 'closed') return;
     this.state = 'closed';
     for (const snapshot of this.snapshots) snapshot.abort.abort(new PeerClosedError());

@@ -4,6 +4,19 @@ import type { KeyRange } from './keyspace.js';
 
 export type StoreDb = Level<Uint8Array, Uint8Array>;
 
+/**
+ * What a write is for, so the disk metrics can tell the raft log's syncs (etcd's WAL fsyncs) from
+ * the state's (etcd's backend commits) even when group commit puts both in one batch.
+ */
+export type WriteKind = 'log' | 'state';
+
+/** One batch that reached LevelDB: how long its write took, and what it carried. */
+export interface BatchWritten {
+  readonly seconds: number;
+  readonly sync: boolean;
+  readonly kinds: ReadonlySet<WriteKind>;
+}
+
 export type BatchOp =
   | { readonly type: 'put'; readonly key: Uint8Array; readonly value: Uint8Array }
   | { readonly type: 'del'; readonly key: Uint8Array };
@@ -22,13 +35,22 @@ export async function openStoreDb(dir: string): Promise<StoreDb> {
  * batch as, or a later batch than, every write handed in before it. A batch that fails fails every
  * write in it.
  */
-export function writeOps(db: StoreDb, ops: readonly BatchOp[], options: { sync: boolean }): Promise<void> {
+export function writeOps(db: StoreDb, ops: readonly BatchOp[], options: { sync: boolean; kind?: WriteKind }): Promise<void> {
+  return groupWriter(db).submit(ops, options.sync, options.kind ?? 'state');
+}
+
+/** Hears of every batch written to `db` through writeOps (one listener per database: its member's). */
+export function observeWrites(db: StoreDb, listener: ((b: BatchWritten) => void) | undefined): void {
+  groupWriter(db).listener = listener;
+}
+
+function groupWriter(db: StoreDb): GroupWriter {
   let writer = groupWriters.get(db);
   if (!writer) {
     writer = new GroupWriter(db);
     groupWriters.set(db, writer);
   }
-  return writer.submit(ops, options.sync);
+  return writer;
 }
 
 const groupWriters = new WeakMap<StoreDb, GroupWriter>();
@@ -36,6 +58,7 @@ const groupWriters = new WeakMap<StoreDb, GroupWriter>();
 interface PendingWrite {
   readonly ops: readonly BatchOp[];
   readonly sync: boolean;
+  readonly kind: WriteKind;
   readonly resolve: () => void;
   readonly reject: (e: unknown) => void;
 }
@@ -44,12 +67,13 @@ class GroupWriter {
   private pending: PendingWrite[] = [];
   private writing = false;
   private scheduled = false;
+  listener: ((b: BatchWritten) => void) | undefined;
 
   constructor(private readonly db: StoreDb) {}
 
-  submit(ops: readonly BatchOp[], sync: boolean): Promise<void> {
+  submit(ops: readonly BatchOp[], sync: boolean, kind: WriteKind): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ ops, sync, resolve, reject });
+      this.pending.push({ ops, sync, kind, resolve, reject });
       this.schedule();
     });
   }
@@ -84,8 +108,13 @@ class GroupWriter {
         await batch.close();
         throw err;
       }
-      await batch.write({ sync: group.some((w) => w.sync) });
+      const sync = group.some((w) => w.sync);
+      const started = performance.now();
+      await batch.write({ sync });
+      const seconds = (performance.now() - started) / 1000;
       for (const w of group) w.resolve();
+      // After the writers are answered: a failing listener cannot fail a write that succeeded.
+      this.listener?.({ seconds, sync, kinds: new Set(group.map((w) => w.kind)) });
     } catch (err) {
       for (const w of group) w.reject(err);
     } finally {

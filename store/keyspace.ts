@@ -259,6 +259,13 @@ export function staleGenerations(live: number): KeyRange[] {
   return [below, above];
 }
 
+/** Every key but those of stale generations: the ranges that hold the member's data now. */
+export function liveRanges(live: number): KeyRange[] {
+  const before: KeyRange = { gte: Uint8Array.of(ROOT), lt: Uint8Array.of(STATE) };
+  const after: KeyRange = { gte: Uint8Array.of(STATE + 1), lt: Uint8Array.of(LOCAL + 1) };
+  return [before, new StateSpace(live).all(), after];
+}
+
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);
   out.set(a, 0);

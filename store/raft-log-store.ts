@@ -119,7 +119,7 @@ export class RaftLogStore implements LogStorage {
       }
       if (ready.hardState) ops.push({ type: 'put', key: HARD_STATE_KEY, value: encodeHardState(ready.hardState) });
       if (ops.length === 0) return;
-      await writeOps(this.db, ops, { sync: ready.sync ?? true });
+      await writeOps(this.db, ops, { sync: ready.sync ?? true, kind: 'log' });
       if (snap) this.mem.applySnapshot(snap);
       if (fresh.length > 0) this.mem.append(fresh);
       if (ready.hardState) this.mem.setHardState(ready.hardState);
@@ -154,7 +154,7 @@ export class RaftLogStore implements LogStorage {
       const ops: BatchOp[] = [{ type: 'put', key: LOG_START_KEY, value: encodeLogStart({ index, term: this.mem.term(index) }) }];
       for (let i = offset + 1; i <= index; i++) ops.push({ type: 'del', key: raftLogKey(i) });
       // Losing a compaction in a crash only leaves more log behind; no need to wait for the disk.
-      await writeOps(this.db, ops, { sync: false });
+      await writeOps(this.db, ops, { sync: false, kind: 'log' });
       this.mem.compact(index);
     });
   }

@@ -61,6 +61,11 @@ export class KeyIndex implements Generation {
     return true;
   }
 
+  /** True while the key exists: its live generation has a revision. */
+  isLive(): boolean {
+    return this.revs.length > 0;
+  }
+
   /** True while no revision is left: the key can leave the index. */
   isEmpty(): boolean {
     return this.ended === undefined && this.revs.length === 0;

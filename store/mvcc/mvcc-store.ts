@@ -14,7 +14,7 @@ import {
   isRequestError,
   type StoreError,
 } from '../errors.js';
-import { ACTIVE_GENERATION_KEY, readU32, staleGenerations, StateSpace, writeU32 } from '../keyspace.js';
+import { ACTIVE_GENERATION_KEY, liveRanges, readU32, staleGenerations, StateSpace, writeU32, type KeyRange } from '../keyspace.js';
 import type { LeaseTable } from '../lease/lease-table.js';
 import { readMeta, type MetaKey, type MetaWrite } from '../meta.js';
 import { Mutex } from '../mutex.js';
@@ -183,6 +183,16 @@ export class MvccStore {
   /** Keys in the index, deleted ones included until a compaction drops them. */
   get indexedKeys(): number {
     return this.index.size;
+  }
+
+  /** Keys that exist now (deleted ones not counted). */
+  get keyCount(): number {
+    return this.index.liveCount;
+  }
+
+  /** The key ranges of the database that hold data in use: the log, the live state generation, local meta. */
+  liveRanges(): KeyRange[] {
+    return liveRanges(this.space.generation);
   }
 
   /** Where open (or the last snapshot install) got the index: replayed revisions, or a checkpoint. */

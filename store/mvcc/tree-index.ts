@@ -13,10 +13,15 @@ export interface KeyRevision {
 }
 
 export class TreeIndex {
+  /** Keys not deleted (etcd's keys_total gauge): counted once here, then kept by put and tombstone. */
+  private live = 0;
+
   private constructor(
     private readonly byKey: Map<string, KeyIndex>,
     private readonly order: SortedKeys,
-  ) {}
+  ) {
+    for (const ki of byKey.values()) if (ki.isLive()) this.live++;
+  }
 
   static empty(): TreeIndex {
     return new TreeIndex(new Map(), new SortedKeys());
@@ -42,6 +47,11 @@ export class TreeIndex {
     return this.byKey.size;
   }
 
+  /** Keys not deleted. */
+  get liveCount(): number {
+    return this.live;
+  }
+
   get(key: string, atRev: number): RevisionHit | undefined {
     return this.byKey.get(key)?.get(atRev);
   }
@@ -53,12 +63,15 @@ export class TreeIndex {
       this.byKey.set(key, ki);
       this.order.insert(key);
     }
+    if (!ki.isLive()) this.live++;
     ki.put(main, sub);
   }
 
   /** Returns false if the key is not live (nothing to delete). */
   tombstone(key: string, main: number, sub: number): boolean {
-    return this.byKey.get(key)?.tombstone(main, sub) ?? false;
+    const ended = this.byKey.get(key)?.tombstone(main, sub) ?? false;
+    if (ended) this.live--;
+    return ended;
   }
 
   /**

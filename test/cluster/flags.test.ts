@@ -133,4 +133,16 @@ describe("the member's flags, as etcd's", () => {
       'cipher suites cannot be configured when only TLS1.3 is enabled',
     );
   });
+
+  it("takes etcd's --listen-metrics-urls: none by default, an https one only with the client certificate", () => {
+    expect(parseCommandLine([], {}).options.listenMetricsUrls).toEqual([]);
+    const urls = 'http://127.0.0.1:12381,https://127.0.0.1:12382';
+    expect(parseCommandLine(['--listen-metrics-urls', urls], {}).options.listenMetricsUrls).toEqual(['http://127.0.0.1:12381', 'https://127.0.0.1:12382']);
+    expect(parseCommandLine([], { LODESTONE_LISTEN_METRICS_URLS: 'http://127.0.0.1:12381' }).options.listenMetricsUrls).toEqual(['http://127.0.0.1:12381']);
+    const check = (argv: string[]): void => validateOptions(parseCommandLine(argv, {}).options);
+    expect(() => check(['--listen-metrics-urls', 'http://127.0.0.1:12381'])).not.toThrow();
+    expect(() => check(['--listen-metrics-urls', '127.0.0.1:12381'])).toThrow(MemberOptionsError);
+    expect(() => check(['--listen-metrics-urls', urls])).toThrow('TLS key/cert (--cert-file, --key-file) must be provided for metrics url https://127.0.0.1:12382 with HTTPS scheme');
+    expect(() => check(['--listen-metrics-urls', urls, '--auto-tls'])).not.toThrow();
+  });
 });

@@ -14,7 +14,8 @@ function unused(): Promise<never> {
 export function fakeCluster(member: TestMember): ClusterBackend {
   return {
     memberList: () => [],
-    status: () => ({ leader: 1, raftIndex: 0, raftTerm: 1, raftAppliedIndex: 0, revision: member.revision, isLearner: false, dbSize: 0 }),
+    alarms: () => [],
+    status: () => ({ leader: 1, raftIndex: 0, raftTerm: 1, raftAppliedIndex: 0, revision: member.revision, isLearner: false, dbSize: 0, dbSizeInUse: 0, errors: [] }),
     addMember: unused,
     removeMember: unused,
     updateMember: unused,

@@ -21,7 +21,8 @@ async function start(member: TestMember, withBackends: boolean): Promise<ClientS
     ...(withBackends ? { watch: member, lease: member } : {}),
     cluster: {
       memberList: () => [],
-      status: () => ({ leader: 0, raftIndex: 0, raftTerm: 0, raftAppliedIndex: 0, revision: member.revision, isLearner: false, dbSize: 0 }),
+      status: () => ({ leader: 0, raftIndex: 0, raftTerm: 0, raftAppliedIndex: 0, revision: member.revision, isLearner: false, dbSize: 0, dbSizeInUse: 0, errors: [] }),
+      alarms: () => [],
       // This test serves Watch and Lease only; the Cluster and Maintenance calls it never makes.
       addMember: unused,
       removeMember: unused,
