@@ -3,7 +3,7 @@
 // it stops etcd ("auth: invalid auth options").
 import { readFileSync } from 'node:fs';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { parseDuration } from './flags.js';
+import { parseDuration } from './go-duration.js';
 
 export const JWT_SIGN_METHODS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'] as const;
 export type JwtSignMethod = (typeof JWT_SIGN_METHODS)[number];

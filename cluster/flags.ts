@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { isTlsVersionName, TLS_VERSION_NAMES } from '../rpc/tls-policy.js';
 import { parseAuthTokenOptions } from './auth-token-options.js';
+import { parseDuration } from './go-duration.js';
 import { MEMBER_DEFAULTS, MemberOptionsError, type InitialClusterState, type MemberOptions } from './member-options.js';
 
 type Kind = 'string' | 'urls' | 'number' | 'duration' | 'state' | 'bool' | 'list' | 'tls-version' | 'authToken';
@@ -35,6 +36,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'max-request-bytes', key: 'maxRequestBytes', kind: 'number', help: 'Maximum client request size in bytes the server will accept.' },
   { flag: 'max-txn-ops', key: 'maxTxnOps', kind: 'number', help: 'Maximum number of operations permitted in a transaction.' },
   { flag: 'experimental-watch-progress-notify-interval', key: 'watchProgressNotifyIntervalMs', kind: 'duration', help: 'Duration of periodical watch progress notification.' },
+  { flag: 'auto-compaction-mode', key: 'autoCompactionMode', kind: 'string', help: "How --auto-compaction-retention is read: 'periodic' (a duration such as 30m; a bare number is hours) or 'revision' (a number of revisions)." },
+  { flag: 'auto-compaction-retention', key: 'autoCompactionRetention', kind: 'string', help: 'History the leader keeps when it compacts the key-value store by itself; 0 turns auto-compaction off.' },
   { flag: 'auth-token', key: 'authToken', kind: 'authToken', help: "Specify a v3 authentication token type and its options ('simple' or 'jwt,pub-key=…,priv-key=…,sign-method=RS256|ES256|…,ttl=5m')." },
   { flag: 'auth-token-ttl', key: 'authTokenTtl', kind: 'number', help: 'Time (in seconds) a simple auth token lives without being used.' },
   { flag: 'log-level', key: 'logLevel', kind: 'string', help: "Log level: 'debug', 'info', 'warn', 'error' or 'silent'." },
@@ -89,26 +92,9 @@ export interface ParsedCommandLine {
   readonly version: boolean;
 }
 
+export { parseDuration } from './go-duration.js';
+
 type Raw = Partial<Record<keyof MemberOptions, string>>;
-
-/** Milliseconds per unit of a Go duration. */
-const DURATION_UNITS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** A Go duration as etcd's flags take it ("10m", "1m30s", "250ms", "0") in milliseconds; undefined if it is not one. */
-export function parseDuration(raw: string): number | undefined {
-  if (raw === '0') return 0;
-  const part = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
-  let ms = 0;
-  let at = 0;
-  while (at < raw.length) {
-    part.lastIndex = at;
-    const m = part.exec(raw);
-    if (!m) return undefined;
-    ms += Number(m[1]) * DURATION_UNITS[m[2]!]!;
-    at = part.lastIndex;
-  }
-  return raw.length > 0 ? ms : undefined;
-}
 
 /** Milliseconds as the largest whole Go unit: 600000 → "10m". */
 function formatDuration(ms: number): string {

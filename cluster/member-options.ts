@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { TlsError } from '../rpc/tls-errors.js';
 import { checkTlsPolicy, type TlsVersionName } from '../rpc/tls-policy.js';
 import type { AuthTokenOptions } from './auth-token-options.js';
+import { CompactionRetentionError, parseCompactionRetention, type AutoCompactionMode } from './compaction-retention.js';
+import { REVISION_CHECK_INTERVAL_MS } from './auto-compactor.js';
 
 export type InitialClusterState = 'new' | 'existing';
 
@@ -41,6 +43,12 @@ export interface MemberOptions {
   readonly maxTxnOps: number;
   /** Milliseconds between progress notifications to watchers that asked for them (etcd: 10 minutes). */
   readonly watchProgressNotifyIntervalMs: number;
+  /** etcd's --auto-compaction-mode: how --auto-compaction-retention is read. */
+  readonly autoCompactionMode: AutoCompactionMode;
+  /** etcd's --auto-compaction-retention: hours or a Go duration (periodic), revisions (revision); '0' is off. */
+  readonly autoCompactionRetention: string;
+  /** How often revision mode looks (etcd: every 5 minutes); not a flag — tests shorten it. */
+  readonly autoCompactionRevisionCheckIntervalMs: number;
   /** etcd's --auth-token: simple tokens, or JWTs signed with the given keys. */
   readonly authToken: AuthTokenOptions;
   /** Seconds a simple token lives without use (etcd's --auth-token-ttl). */
@@ -101,6 +109,9 @@ export const MEMBER_DEFAULTS: MemberOptions = {
   maxRequestBytes: 1.5 * 1024 * 1024,
   maxTxnOps: 128,
   watchProgressNotifyIntervalMs: 10 * 60 * 1000,
+  autoCompactionMode: 'periodic',
+  autoCompactionRetention: '0',
+  autoCompactionRevisionCheckIntervalMs: REVISION_CHECK_INTERVAL_MS,
   authToken: { kind: 'simple' },
   authTokenTtl: 300,
   logLevel: 'info',
@@ -195,6 +206,13 @@ export function validateOptions(o: MemberOptions): void {
   if (!(o.snapshotCount > 0)) throw new MemberOptionsError('--snapshot-count must be positive');
   if (!(o.maxRequestBytes > 0)) throw new MemberOptionsError('--max-request-bytes must be positive');
   if (!(o.watchProgressNotifyIntervalMs > 0)) throw new MemberOptionsError('--experimental-watch-progress-notify-interval must be positive');
+  if (!(o.autoCompactionRevisionCheckIntervalMs > 0)) throw new MemberOptionsError('the auto-compaction check interval must be positive');
+  try {
+    parseCompactionRetention(o.autoCompactionMode, o.autoCompactionRetention);
+  } catch (e) {
+    if (e instanceof CompactionRetentionError) throw new MemberOptionsError(e.message);
+    throw e;
+  }
   validateTls(o);
   const members = parseInitialCluster(o.initialCluster);
   const self = members.find((m) => m.name === o.name);

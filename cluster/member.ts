@@ -52,6 +52,8 @@ import { memberHttpHandler, type EtcdVersions, type Health, type MemberEndpoints
 import { MetricsListener } from '../http/metrics-listener.js';
 import { checkHealth } from './health-check.js';
 import { Maintenance } from './maintenance.js';
+import { autoCompactor, type AutoCompactor } from './auto-compactor.js';
+import { parseCompactionRetention } from './compaction-retention.js';
 import { Proposals } from './proposals.js';
 import { RaftDriver, type RaftDriverHooks } from './raft-driver.js';
 import { checkStateCoversLog, Snapshots } from './snapshots.js';
@@ -84,6 +86,8 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
   private readonly admin: MembershipAdmin;
   private readonly maintenance: Maintenance;
   private readonly snapshots: Snapshots;
+  /** etcd's auto-compaction, when its flags ask for it: it compacts while this member leads. */
+  private readonly compactor: AutoCompactor | undefined;
   /** Every watcher on this member, fed from the state it applies. */
   private readonly watches: WatchHub;
   /** Test-only partitions and disk delays, when LODESTONE_FAULT_FILE names a fault file. */
@@ -230,6 +234,19 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
     );
     this.maintenance = new Maintenance(this.driver, mvcc, db, { self: this.id, electionTimeoutMs: options.electionTimeout, dbDir, alarms: activeAlarms });
     this.snapshots = new Snapshots(mvcc, logStore, staging, { snapshotCount: options.snapshotCount, catchUpEntries: options.snapshotCatchUpEntries }, logger);
+    this.compactor = autoCompactor(
+      parseCompactionRetention(options.autoCompactionMode, options.autoCompactionRetention),
+      {
+        revision: () => this.mvcc.revision,
+        // The Compact request etcdctl sends, proposed like any other write.
+        compact: async (revision) => {
+          await this.write({ type: 'compaction', request: { revision, physical: false } });
+        },
+        now: () => performance.now(),
+        logger,
+      },
+      options.autoCompactionRevisionCheckIntervalMs,
+    );
   }
 
   /** Opens (or creates) the member's data, joins its cluster and starts serving. */
@@ -306,6 +323,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
     this.ticker = setInterval(() => this.tick(), this.options.heartbeatInterval);
     this.leases.start();
     await this.maintenance.start();
+    this.compactor?.start();
     this.logger.info(
       { memberId: this.id.toString(16), clusterId: this.clusterId.toString(16), client: this.options.listenClientUrls, peer: this.options.listenPeerUrls },
       'member started',
@@ -470,6 +488,9 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
     this.logger.info({ leader: soft.lead.toString(16), role: soft.role, term }, soft.lead === 0 ? 'no leader' : 'leader changed');
     // A leader's lease clocks start once it has applied what came before it (see apply).
     if (soft.role !== 'leader') this.leases.demote();
+    // As etcd: only the leader compacts; a member that comes to lead takes over.
+    if (soft.role === 'leader') this.compactor?.resume();
+    else this.compactor?.pause();
     if (soft.lead !== 0) {
       this.proposals.onLeader(term);
       this.admin.maybePublish();
@@ -716,6 +737,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
       if (this.ticker) clearInterval(this.ticker);
       await this.metricsListener?.close();
       this.maintenance.stop();
+      this.compactor?.stop();
       this.faults?.close();
       this.leases.close();
       this.auth.close();
