@@ -28,15 +28,23 @@ export type CompactionRetention =
 /** Nanoseconds per millisecond: etcd's revision mode reads a duration as a count of nanoseconds. */
 const NS_PER_MS = 1e6;
 
+/** Why Go's time.ParseDuration refuses this, in its words. */
+function goDurationError(raw: string): string {
+  if (/^[-+]?(\d+\.?\d*|\.\d+)$/.test(raw)) return `time: missing unit in duration "${raw}"`;
+  const unit = /^[-+]?(?:\d+\.?\d*|\.\d+)([^\d.]+)/.exec(raw);
+  if (unit && !['ns', 'us', 'µs', 'ms', 's', 'm', 'h'].includes(unit[1]!)) return `time: unknown unit "${unit[1]!}" in duration "${raw}"`;
+  return `time: invalid duration "${raw}"`;
+}
+
 export function parseCompactionRetention(mode: string, retention: string): CompactionRetention {
-  if (!isAutoCompactionMode(mode)) throw new CompactionRetentionError(`unsupported compaction mode ${mode}`);
+  if (!isAutoCompactionMode(mode)) throw new CompactionRetentionError(`unknown auto-compaction-mode "${mode}"`);
   let amount: number;
   if (/^[+]?\d+$/.test(retention)) {
     const n = Number(retention);
     amount = mode === 'periodic' ? n * 3_600_000 : n;
   } else {
     const ms = parseDuration(retention);
-    if (ms === undefined || ms < 0) throw new CompactionRetentionError(`error parsing CompactionRetention: time: invalid duration "${retention}"`);
+    if (ms === undefined) throw new CompactionRetentionError(`error parsing CompactionRetention: ${goDurationError(retention)}`);
     // etcd converts the duration to its integer nanoseconds and keeps that many revisions.
     amount = mode === 'periodic' ? ms : Math.round(ms * NS_PER_MS);
   }

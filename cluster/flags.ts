@@ -229,8 +229,9 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   return { options: adjusted, help: values.help === true, version: values.version === true };
 }
 
-export function usage(): string {
-  const lines = ['Usage: lodestone [flags]', '', 'A Raft-replicated key-value store speaking the etcd v3 API.', '', 'Member flags:'];
+/** The member's flags, each with its default and environment variable: `lodestone member --help` lists them. */
+export function flagsHelp(): string {
+  const lines = ['Member flags (etcd\'s names; also LODESTONE_* variables, or a --config-file):'];
   for (const f of FLAGS) {
     const def = MEMBER_DEFAULTS[f.key];
     const shown = Array.isArray(def)
@@ -240,9 +241,14 @@ export function usage(): string {
         : f.kind === 'authToken'
           ? 'simple'
           : String(def);
-    lines.push(`  --${f.flag}`, `      ${f.help} (default: ${f.flag === 'data-dir' ? '${name}.etcd' : shown}; env ${envName(f.flag)})`);
+    lines.push(`  --${f.flag}${f.kind === 'bool' ? '' : ' <value>'}`, `      ${f.help} (default: ${f.flag === 'data-dir' ? '${name}.etcd' : shown}; env ${envName(f.flag)})`);
   }
   lines.push('  --config-file', '      Path to a YAML file of the flags above, keyed by flag name (env LODESTONE_CONFIG_FILE).');
+  return lines.join('\n');
+}
+
+export function usage(): string {
+  const lines = ['Usage: lodestone member [flags]', '', 'A Raft-replicated key-value store speaking the etcd v3 API.', '', flagsHelp()];
   lines.push('  --help, -h', '      Show this help.', '  --version', '      Print the version.');
   return lines.join('\n');
 }
