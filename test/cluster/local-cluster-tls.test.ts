@@ -1,4 +1,4 @@
-// `npm run cluster -- --tls`: the certificates it makes (a CA, members' certificates for their
+// `lodestone cluster --tls` (npm run cluster -- --tls): the certificates it makes (a CA, members' certificates for their
 // hosts, a user's) are kept across runs and made again when one is missing; the cluster it starts
 // (on free ports, --base-port) answers the etcdctl command line it prints, exactly as printed —
 // endpoint status, put and get over mutual TLS — refuses a client without a certificate, and stops
@@ -18,7 +18,7 @@ import { freePortRange } from '../support/free-ports.js';
 import { ServerProcess } from '../support/server-process.js';
 
 const binaries = checkBinaries(['etcdctl'], 'npm run cluster -- --tls');
-const LOCAL_CLUSTER = fileURLToPath(new URL('../../cluster/local-cluster.ts', import.meta.url));
+const LODESTONE = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 
 describe('the local cluster certificates', () => {
   let dir: string;
@@ -98,7 +98,7 @@ describe.runIf(binaries.run)('npm run cluster -- --tls', () => {
     cluster = new ServerProcess({
       name: 'local-cluster',
       command: process.execPath,
-      args: ['--import', 'tsx', LOCAL_CLUSTER, '--tls', '--data-dir', dataDir, '--base-port', String(basePort), '--log-level', 'warn'],
+      args: ['--import', 'tsx', LODESTONE, 'cluster', '--tls', '--data-dir', dataDir, '--base-port', String(basePort), '--log-level', 'warn'],
     });
     cluster.start();
   });
