@@ -3,7 +3,6 @@
 // so commander only lists them in the help, from the same table.
 import { Command } from 'commander';
 import { flagsHelp } from '../cluster/flags.js';
-import { runMember } from '../cluster/member-process.js';
 
 export function memberCommand(): Command {
   const command = new Command('member')
@@ -17,6 +16,8 @@ export function memberCommand(): Command {
     .passThroughOptions()
     .addHelpText('after', `\n${flagsHelp()}`)
     .action(async (_options: unknown, self: Command) => {
+      // Loaded only to run one: help, version and errors need not load the whole member.
+      const { runMember } = await import('../cluster/member-process.js');
       await runMember(self.args, { help: () => self.outputHelp(), version: () => console.log(self.version()) });
     });
   return command;
