@@ -14,11 +14,9 @@
 import type { Logger } from 'pino';
 import { isEtcdError } from '../rpc/etcd-errors.js';
 import { CompactedError } from '../store/errors.js';
-import type { CompactionRetention } from './compaction-retention.js';
+import { REVISION_CHECK_INTERVAL_MS, type CompactionRetention } from './compaction-retention.js';
 import { goDurationString } from './go-duration.js';
 
-/** etcd's revision compactor checks every five minutes. */
-export const REVISION_CHECK_INTERVAL_MS = 5 * 60_000;
 /** Samples per compaction period (etcd's retryDivisor). */
 const SAMPLES_PER_PERIOD = 10;
 const HOUR_MS = 3_600_000;

@@ -3,6 +3,9 @@
 // else must be a Go duration ("30m", "1h30m", "90s"). 0 turns auto-compaction off.
 import { parseDuration } from './go-duration.js';
 
+/** etcd's revision compactor looks every five minutes. */
+export const REVISION_CHECK_INTERVAL_MS = 5 * 60_000;
+
 export type AutoCompactionMode = 'periodic' | 'revision';
 
 export const AUTO_COMPACTION_MODES: readonly AutoCompactionMode[] = ['periodic', 'revision'];

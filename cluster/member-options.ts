@@ -4,8 +4,7 @@ import type { Logger } from 'pino';
 import { TlsError } from '../rpc/tls-errors.js';
 import { checkTlsPolicy, type TlsVersionName } from '../rpc/tls-policy.js';
 import type { AuthTokenOptions } from './auth-token-options.js';
-import { CompactionRetentionError, parseCompactionRetention, type AutoCompactionMode } from './compaction-retention.js';
-import { REVISION_CHECK_INTERVAL_MS } from './auto-compactor.js';
+import { CompactionRetentionError, parseCompactionRetention, REVISION_CHECK_INTERVAL_MS, type AutoCompactionMode } from './compaction-retention.js';
 
 export type InitialClusterState = 'new' | 'existing';
 

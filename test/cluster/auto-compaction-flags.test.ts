@@ -22,6 +22,8 @@ describe('auto-compaction flags, as etcd 3.4 reads them', () => {
     expect(options.autoCompactionMode).toBe('periodic');
     expect(options.autoCompactionRetention).toBe('0');
     expect(parseCompactionRetention(options.autoCompactionMode, options.autoCompactionRetention)).toEqual({ kind: 'off' });
+    // Revision mode looks every 5 minutes, as etcd's does, unless an embedder says otherwise.
+    expect(options.autoCompactionRevisionCheckIntervalMs).toBe(5 * 60_000);
   });
 
   it('reads durations, and bare numbers as hours, in periodic mode', () => {
