@@ -47,12 +47,12 @@ export function formatStatus(s: SnapshotStatus, format: StatusFormat): string {
   }
 }
 
-/** etcdctl's tables: headers centred, cells right-aligned, one space of padding. */
+/** etcdctl's tables: headers centred (an odd space goes right), cells right-aligned, one space of padding. */
 function table(headers: readonly string[], row: readonly string[]): string {
   const widths = headers.map((h, i) => Math.max(h.length, row[i]!.length));
   const rule = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
   const centre = (t: string, w: number): string => {
-    const left = Math.ceil((w - t.length) / 2);
+    const left = Math.floor((w - t.length) / 2);
     return ' '.repeat(left) + t + ' '.repeat(w - t.length - left);
   };
   const head = `|${headers.map((h, i) => ` ${centre(h, widths[i]!)} `).join('|')}|`;

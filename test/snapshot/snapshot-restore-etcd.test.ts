@@ -11,7 +11,7 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snapshotCommand } from '../../cli/snapshot-command.js';
 import { formatStatus, snapshotStatus } from '../../cli/snapshot-status.js';
-import { etcdctl } from '../compat/etcdctl-runner.js';
+import { errorLine, etcdctl } from '../compat/etcdctl-runner.js';
 import { checkBinaries } from '../support/binaries.js';
 import { TestCluster, type PreparedMember } from '../support/cluster.js';
 import { expectSameContent, readBack, writeContent, type ReadBack } from './snapshot-content.js';
@@ -99,6 +99,14 @@ describe.skipIf(!binaries.run)('snapshots between Lodestone and a real etcd 3.4'
     const ready = await restored.waitReady();
     expect(restored.members.map((m) => ready.probes.get(m.index)?.leaderId)).toEqual([ready.leaderId, ready.leaderId, ready.leaderId]);
     for (const m of restored.members) expectSameContent(await readBack(m.endpoint), source);
+    // etcd's bcrypt passwords still work: root turns auth on, alice reads with her password.
+    const endpoint = restored.members[2]!.endpoint;
+    expect((await etcdctl([endpoint], ['--user', 'root:rootpw', 'auth', 'enable'])).code).toBe(0);
+    const read = await etcdctl([endpoint], ['--user', 'alice:alicepw', 'get', 'a', '--print-value-only']);
+    expect(read.stdout.trim(), read.stderr).toBe('3');
+    const wrong = await etcdctl([endpoint], ['--user', 'alice:nope', 'get', 'a']);
+    expect(errorLine(wrong)).toBe('Error: etcdserver: authentication failed, invalid user ID or password');
+    expect((await etcdctl([endpoint], ['--user', 'root:rootpw', 'auth', 'disable'])).code).toBe(0);
     // The new cluster takes writes on top of the restored history.
     const put = await etcdctl([restored.members[1]!.endpoint], ['put', 'after', 'restore', '-w', 'json']);
     expect((JSON.parse(put.stdout) as { header: { revision: number } }).header.revision).toBe(source.revision + 1);
