@@ -3,13 +3,13 @@
 // etcdctl decides).
 import { createHash } from 'node:crypto';
 
-const SHA_BYTES = 32;
+export const SHA_BYTES = 32;
 
 export class SnapshotFileError extends Error {
   override readonly name = 'SnapshotFileError';
 }
 
-export function hasTrailer(file: Uint8Array): boolean {
+export function hasTrailer(file: { readonly length: number }): boolean {
   return file.length % 512 === SHA_BYTES;
 }
 

@@ -1,13 +1,13 @@
 // etcdctl snapshot save: Maintenance.Snapshot from one member into FILE.part, the SHA-256 trailer
 // checked against the bytes before it, synced, then renamed to FILE (as etcdctl does, so that FILE
 // never holds a partial snapshot).
-import { rename, rm } from 'node:fs/promises';
-import { open } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { ClientTls, type ClientTlsOptions } from '../client/client-tls.js';
 import { createEtcdClient } from '../rpc/etcd-api.js';
 import type * as pb from '../rpc/etcd-api.js';
-import { databaseOf } from './snapshot-file.js';
+import { hasTrailer, SHA_BYTES } from './snapshot-file.js';
 
 export interface SaveOptions {
   /** Exactly one endpoint: "host:port", "http://host:port" or "https://host:port". */
@@ -39,17 +39,22 @@ export async function saveSnapshot(file: string, options: SaveOptions): Promise<
   const client = createEtcdClient('Maintenance', address, { credentials });
   try {
     const stream = client.Snapshot({}, md, { deadline });
-    const chunks: Buffer[] = [];
+    // Every byte but the last 32 is hashed as it arrives; those 32 must be the SHA-256 of the rest.
+    const sha = createHash('sha256');
+    let tail = Buffer.alloc(0);
     for await (const msg of stream as AsyncIterable<pb.SnapshotResponse>) {
       const blob = Buffer.from(msg.blob);
       await out.write(blob);
-      chunks.push(blob);
       size += blob.length;
+      const pending = Buffer.concat([tail, blob]);
+      const keep = Math.min(SHA_BYTES, pending.length);
+      sha.update(pending.subarray(0, pending.length - keep));
+      tail = pending.subarray(pending.length - keep);
     }
     await out.sync();
     await out.close();
-    // The last 32 bytes are the SHA-256 of the rest: a stream cut short or damaged fails here.
-    databaseOf(Buffer.concat(chunks), false);
+    if (!hasTrailer({ length: size })) throw new SnapshotSaveError(`snapshot of ${size} bytes has no SHA-256 trailer`);
+    if (!sha.digest().equals(tail)) throw new SnapshotSaveError('snapshot SHA-256 does not match its trailer');
     await rename(part, file);
     return size;
   } catch (e) {

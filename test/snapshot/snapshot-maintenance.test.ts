@@ -79,7 +79,16 @@ describe.skipIf(!binaries.run)('Maintenance.Hash and Maintenance.Snapshot', () =
     const value = new Uint8Array(4096).fill(0x61);
     try {
       for (let i = 0; i < 1500; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => put(kv, `fill/${i + j}`, value)));
+      // The same writer alone for two seconds, for comparison.
+      let baseline = 0;
+      const baselineEnd = Date.now() + 2000;
+      while (Date.now() < baselineEnd) {
+        await put(kv, `baseline/${baseline}`, Buffer.from('x'));
+        baseline++;
+      }
       const maintenance = createEtcdClient('Maintenance', lodestone.endpoints[0]!);
+      const started = Date.now();
+      let firstMessageMs = -1;
       const stream = maintenance.Snapshot({}, new Metadata());
       let streaming = true;
       let acknowledged = 0;
@@ -93,6 +102,7 @@ describe.skipIf(!binaries.run)('Maintenance.Hash and Maintenance.Snapshot', () =
       let messages = 0;
       let lastRemaining = -1;
       for await (const msg of stream as AsyncIterable<pb.SnapshotResponse>) {
+        if (firstMessageMs < 0) firstMessageMs = Date.now() - started;
         blobs.push(Buffer.from(msg.blob));
         lastRemaining = Number(msg.remaining_bytes);
         messages++;
@@ -100,6 +110,7 @@ describe.skipIf(!binaries.run)('Maintenance.Hash and Maintenance.Snapshot', () =
         await new Promise((r) => setTimeout(r, 10));
       }
       streaming = false;
+      const streamedMs = Date.now() - started;
       await writer;
       maintenance.close();
       const file = Buffer.concat(blobs);
@@ -108,7 +119,10 @@ describe.skipIf(!binaries.run)('Maintenance.Hash and Maintenance.Snapshot', () =
       expect(lastRemaining).toBe(0);
       expect(messages).toBe(Math.ceil(db.length / (32 * 1024)) + 1);
       expect(snapshotStatus(new Uint8Array(db)).totalKey).toBeGreaterThanOrEqual(1500);
-      console.log(`snapshot of ${db.length} bytes in ${messages} messages; ${acknowledged} puts acknowledged meanwhile`);
+      console.log(
+        `snapshot of ${db.length} bytes in ${messages} messages over ${streamedMs} ms (first message after ${firstMessageMs} ms): ` +
+          `${acknowledged} puts acknowledged meanwhile (${Math.round((acknowledged * 1000) / streamedMs)}/s; ${baseline / 2}/s without a snapshot)`,
+      );
       expect(acknowledged).toBeGreaterThan(10);
     } finally {
       kv.close();
