@@ -7,6 +7,7 @@ import type { StoreDb } from '../store/db.js';
 import type { MvccStore } from '../store/mvcc/mvcc-store.js';
 import { alarmText } from './alarms.js';
 import { measureDb, type DbSize } from './db-size.js';
+import { etcdBackendFile, etcdBackendHash } from './etcd-backend-view.js';
 import type { RaftDriver } from './raft-driver.js';
 
 /** etcd's ErrNoLeader, which its Status lists among the errors while there is no leader. */
@@ -22,6 +23,8 @@ export interface MaintenanceOptions {
   readonly dbDir: string | undefined;
   /** The alarms active in the cluster. */
   readonly alarms: () => readonly AlarmInfo[];
+  /** The etcd version the member answers as (the backend's cluster version follows it). */
+  readonly serverVersion: string;
 }
 
 export class Maintenance {
@@ -79,6 +82,14 @@ export class Maintenance {
   async hashKV(revision: number): Promise<{ hash: number; compactRevision: number; revision: number }> {
     const r = await this.mvcc.hashKV(revision);
     return { hash: r.hash, compactRevision: r.compactRevision, revision: r.revision };
+  }
+
+  hash(): Promise<{ hash: number; revision: number }> {
+    return etcdBackendHash(this.mvcc, this.options.serverVersion);
+  }
+
+  backendSnapshot(): Promise<Uint8Array> {
+    return etcdBackendFile(this.mvcc, this.options.serverVersion);
   }
 
   async moveLeader(target: NodeId): Promise<void> {

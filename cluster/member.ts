@@ -232,7 +232,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
       },
       logger,
     );
-    this.maintenance = new Maintenance(this.driver, mvcc, db, { self: this.id, electionTimeoutMs: options.electionTimeout, dbDir, alarms: activeAlarms });
+    this.maintenance = new Maintenance(this.driver, mvcc, db, { self: this.id, electionTimeoutMs: options.electionTimeout, dbDir, alarms: activeAlarms, serverVersion: ETCD_COMPATIBLE_VERSION });
     this.snapshots = new Snapshots(mvcc, logStore, staging, { snapshotCount: options.snapshotCount, catchUpEntries: options.snapshotCatchUpEntries }, logger);
     this.compactor = autoCompactor(
       parseCompactionRetention(options.autoCompactionMode, options.autoCompactionRetention),
@@ -673,6 +673,14 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
 
   hashKV(revision: number): Promise<{ hash: number; compactRevision: number; revision: number }> {
     return this.maintenance.hashKV(revision);
+  }
+
+  hash(): Promise<{ hash: number; revision: number }> {
+    return this.maintenance.hash();
+  }
+
+  backendSnapshot(): Promise<Uint8Array> {
+    return this.maintenance.backendSnapshot();
   }
 
   moveLeader(target: NodeId): Promise<void> {

@@ -1,4 +1,4 @@
-// etcd's Maintenance service: Status, Alarm, HashKV, MoveLeader and Defragment are served.
+// etcd's Maintenance service: Status, Alarm, Hash, HashKV, Snapshot, MoveLeader and Defragment are served.
 import type * as pb from './etcd-api.js';
 import type { ServiceHandlers } from './etcd-api.js';
 import { header } from './kv-convert.js';
@@ -8,7 +8,8 @@ import type { AuthBackend } from './auth-backend.js';
 import type { CallOptions } from './call-options.js';
 import { status } from '@grpc/grpc-js';
 import { EtcdError, type EtcdErrorCode } from './etcd-errors.js';
-import { unary, unimplemented, unimplementedStream } from './unary.js';
+import { serveSnapshot } from './maintenance-snapshot.js';
+import { unary, unimplemented } from './unary.js';
 
 /** The etcd version we answer as: clients gate features on it. */
 export const ETCD_COMPATIBLE_VERSION = '3.5.0';
@@ -22,7 +23,7 @@ const AUTH_STORE_TEXT: Partial<Record<EtcdErrorCode, string>> = {
 };
 
 export function maintenanceService(kv: KvBackend, cluster: ClusterBackend, auth?: AuthBackend): ServiceHandlers<'Maintenance'> {
-  // etcd's authMaintenanceServer: Defragment, Hash and HashKV are root's once auth is on. It returns
+  // etcd's authMaintenanceServer: Defragment, Hash, HashKV and Snapshot are root's once auth is on. It returns
   // its auth store's errors as they are, which gRPC sends as Unknown with the store's own text.
   const requireRoot = async (options: CallOptions): Promise<void> => {
     try {
@@ -68,14 +69,27 @@ export function maintenanceService(kv: KvBackend, cluster: ClusterBackend, auth?
       await cluster.defragment();
       return { header: header(kv.headerFields(), cluster.status().revision) };
     }),
-    Hash: unimplemented('Hash'),
+    Hash: unary<pb.HashRequest, pb.Outgoing<pb.HashResponse>>(async (_req, options) => {
+      refuseOnLearner();
+      await requireRoot(options);
+      const r = await cluster.hash();
+      return { header: header(kv.headerFields(), r.revision), hash: r.hash };
+    }),
     HashKV: unary<pb.HashKVRequest, pb.Outgoing<pb.HashKVResponse>>(async (req, options) => {
       refuseOnLearner();
       await requireRoot(options);
       const r = await cluster.hashKV(Number(req.revision));
       return { header: header(kv.headerFields(), r.revision), hash: r.hash, compact_revision: String(r.compactRevision) };
     }),
-    Snapshot: unimplementedStream('Snapshot'),
+    Snapshot: (call) =>
+      serveSnapshot(
+        call,
+        async (options) => {
+          refuseOnLearner();
+          await requireRoot(options);
+        },
+        () => cluster.backendSnapshot(),
+      ),
     MoveLeader: unary<pb.MoveLeaderRequest, pb.Outgoing<pb.MoveLeaderResponse>>(async (req) => {
       refuseOnLearner();
       const target = Number(req.targetID);

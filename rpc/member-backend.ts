@@ -43,6 +43,13 @@ export interface ClusterBackend {
   promoteMember(id: NodeId): Promise<MemberInfo[]>;
   /** etcd's HashKV: a hash of the key-value history up to `revision` (0 = current). */
   hashKV(revision: number): Promise<{ hash: number; compactRevision: number; revision: number }>;
+  /** etcd's Hash: a hash of the whole backend as etcd lays it out, and the revision it was taken at. */
+  hash(): Promise<{ hash: number; revision: number }>;
+  /**
+   * etcd's Snapshot: the backend as etcd would hold it (a bbolt file), read from one consistent
+   * point while writes go on.
+   */
+  backendSnapshot(): Promise<Uint8Array>;
   /** Hands leadership to `target` (this member must lead); resolves once the target leads. */
   moveLeader(target: NodeId): Promise<void>;
   /** Reclaims disk space (etcd's defragment). */

@@ -3,6 +3,7 @@
 // proposing, so no password ever reaches the raft log; every member checks a password against the
 // replicated hash. Format: $scrypt$ln=<log2 N>,r=<r>,p=<p>$<salt base64>$<hash base64>.
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { bcryptVerify, isBcryptHash } from './bcrypt.js';
 
 /** 2^15 × 8 × 128 bytes = 32 MiB of memory and some tens of milliseconds per hash. */
 const LOG_N = 15;
@@ -43,8 +44,12 @@ function parseHash(hash: string): { logN: number; r: number; p: number; salt: Bu
 /** A hash of nothing, to spend the same time on an unknown user as on a known one. */
 let decoy: Promise<string> | undefined;
 
-/** Whether `password` matches `hash`; an unknown user (hash undefined) costs the same time and fails. */
+/**
+ * Whether `password` matches `hash`; an unknown user (hash undefined) costs the same time and fails.
+ * A bcrypt hash (a user restored from an etcd snapshot keeps etcd's) is checked as bcrypt.
+ */
 export async function verifyPassword(password: string, hash: string | undefined): Promise<boolean> {
+  if (hash !== undefined && isBcryptHash(hash)) return bcryptVerify(password, hash);
   const parsed = parseHash(hash ?? (await (decoy ??= hashPassword(''))));
   if (!parsed) return false;
   const key = await derive(password, parsed.salt, parsed.logN, parsed.r, parsed.p);

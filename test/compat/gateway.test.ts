@@ -4,6 +4,7 @@
 // and for requests the gateway cannot read. What legitimately differs between two clusters (ids,
 // ports, terms) is masked (gateway-masks.ts); the few answers where Lodestone's services differ
 // from etcd 3.4's whatever the transport are named where they are normalised.
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { itAnswersAsEtcd, useClustersBesideEtcd, type ComparedCluster } from '../support/beside-etcd.js';
 import { checkBinaries } from '../support/binaries.js';
@@ -505,19 +506,30 @@ describe.skipIf(!binaries.run)('the JSON gateway beside a real etcd', () => {
   itAnswersAsEtcd(clusters, 'Auth: users, roles, permissions, tokens in the Authorization header', authScript);
   itAnswersAsEtcd(clusters, 'requests the gateway cannot read, and paths and methods it has no route for', badRequestScript);
 
-  it('answers Hash and Snapshot as Lodestone\'s gRPC service does: not implemented', async () => {
-    const http = new GatewayClient(clusters.lodestone[0].endpoint);
-    try {
-      const hash = await http.post('/v3/maintenance/hash', {});
-      expect(describeAnswer(hash)).toBe(
-        '501 | content-type=application/json | trailer=Grpc-Trailer-Content-Type | access-control-allow-origin=* | trailer grpc-trailer-content-type=application/grpc | {"error":"Hash is not implemented by this server","message":"Hash is not implemented by this server","code":12}',
-      );
-      const snapshot = await http.post('/v3/maintenance/snapshot', {});
-      expect(describeAnswer(snapshot)).toBe(
-        '501 | content-type=application/json | grpc-metadata-content-type=application/grpc | access-control-allow-origin=* | {"error":{"grpc_code":12,"http_code":501,"message":"Snapshot is not implemented by this server","http_status":"Not Implemented"}}',
-      );
-    } finally {
-      http.close();
+  it('answers Hash and Snapshot as etcd does: a hash under a header; the file in blobs, then its SHA-256', async () => {
+    const shapes: string[][] = [];
+    for (const endpoint of [clusters.etcd.endpoint, clusters.lodestone[0].endpoint]) {
+      const http = new GatewayClient(endpoint);
+      try {
+        const hash = await http.post('/v3/maintenance/hash', {});
+        const hashBody = JSON.parse(hash.body) as { header: object; hash: number };
+        expect(hashBody.hash).toEqual(expect.any(Number));
+        const snapshot = await http.post('/v3/maintenance/snapshot', {});
+        const lines = snapshot.body.split('\n').filter((l) => l !== '');
+        const results = lines.map((l) => (JSON.parse(l) as { result: { remaining_bytes?: string; blob: string } }).result);
+        const blobs = results.map((r) => Buffer.from(r.blob, 'base64'));
+        const db = Buffer.concat(blobs.slice(0, -1));
+        expect(createHash('sha256').update(db).digest()).toEqual(blobs.at(-1));
+        expect(results.at(-1)!.remaining_bytes).toBeUndefined();
+        expect(Number(results[0]!.remaining_bytes ?? 0)).toBe(db.length - blobs[0]!.length);
+        shapes.push([
+          describeAnswer(hash, Object.keys(hashBody).sort().join(',')),
+          describeAnswer(snapshot, results.map((r) => Object.keys(r).sort().join(',')).slice(-2).join(' / ')),
+        ]);
+      } finally {
+        http.close();
+      }
     }
+    expect(shapes[1]).toEqual(shapes[0]);
   });
 });

@@ -21,6 +21,8 @@ export function fakeCluster(member: TestMember): ClusterBackend {
     updateMember: unused,
     promoteMember: unused,
     hashKV: unused,
+    hash: unused,
+    backendSnapshot: unused,
     moveLeader: unused,
     defragment: unused,
   };

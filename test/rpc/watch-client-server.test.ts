@@ -29,6 +29,8 @@ async function start(member: TestMember, withBackends: boolean): Promise<ClientS
       updateMember: unused,
       promoteMember: unused,
       hashKV: unused,
+      hash: unused,
+      backendSnapshot: unused,
       moveLeader: unused,
       defragment: unused,
     },

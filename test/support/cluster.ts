@@ -44,6 +44,20 @@ export interface ClusterOptions {
   readonly https?: { readonly client?: boolean; readonly peer?: boolean };
   /** What waitReady's probes dial https client URLs with. */
   readonly probeCredentials?: ChannelCredentials;
+  /**
+   * Fills each member's data dir before its first start (a snapshot restore): told the member, the
+   * --initial-cluster and the token it starts with; the dir does not exist yet.
+   */
+  readonly prepareDataDir?: (member: PreparedMember) => Promise<void>;
+}
+
+export interface PreparedMember {
+  readonly index: number;
+  readonly name: string;
+  readonly peerUrl: string;
+  readonly dataDir: string;
+  readonly initialCluster: string;
+  readonly token: string;
 }
 
 export interface ClusterMember {
@@ -167,6 +181,14 @@ export class TestCluster {
     const initialCluster = specs.map((s) => `${s.name}=${s.peerUrl}`).join(',');
     const members: ClusterMember[] = specs.map((s) => ({ ...s, process: memberProcess(options, s, initialCluster, token, 'new') }));
     const cluster = new TestCluster(implementation, dataRoot, members, options.readyTimeoutMs ?? 30_000, options, token);
+    if (options.prepareDataDir) {
+      try {
+        for (const s of specs) await options.prepareDataDir({ index: s.index, name: s.name, peerUrl: s.peerUrl, dataDir: s.dataDir, initialCluster, token });
+      } catch (e) {
+        await cluster.destroy();
+        throw e;
+      }
+    }
     for (const m of members) cluster.restart(m.index);
     return cluster;
   }
