@@ -4,9 +4,10 @@ import { Command } from 'commander';
 import { version } from '../cluster/version.js';
 import { clusterCommand } from './cluster-command.js';
 import { memberCommand } from './member-command.js';
+import { snapshotCommand } from './snapshot-command.js';
 
 /** Every subcommand, in the order `lodestone --help` lists them: adding one is one line here. */
-export const SUBCOMMANDS: readonly (() => Command)[] = [memberCommand, clusterCommand];
+export const SUBCOMMANDS: readonly (() => Command)[] = [memberCommand, clusterCommand, snapshotCommand];
 
 /** Gives a command and all under it a --version, unless one has its own. */
 function withVersion(command: Command, text: string): Command {

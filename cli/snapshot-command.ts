@@ -44,7 +44,7 @@ interface RestoreFlags {
 }
 
 export function snapshotCommand(): Command {
-  const snapshot = new Command('snapshot').description('Manages etcd node snapshots');
+  const snapshot = new Command('snapshot').description("save, inspect and restore snapshots in etcd's format");
 
   snapshot
     .command('save')

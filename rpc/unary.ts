@@ -35,10 +35,3 @@ export function unimplemented(method: string) {
     callback({ code: status.UNIMPLEMENTED, details: `${method} is not implemented by this server` });
   };
 }
-
-/** The streaming counterpart of unimplemented(). */
-export function unimplementedStream(method: string) {
-  return (call: { emit(event: 'error', err: { code: number; details: string }): boolean }): void => {
-    call.emit('error', { code: status.UNIMPLEMENTED, details: `${method} is not implemented by this server` });
-  };
-}

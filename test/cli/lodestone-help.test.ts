@@ -37,17 +37,24 @@ function lodestoneAll(runs: readonly (readonly string[])[]): Promise<{ code: num
 
 describe('lodestone: help, version and errors', () => {
   it('lists its subcommands, and each its flags, with --help at every level', async () => {
-    const [top, member, memberLate, cluster, helpMember] = await lodestoneAll([
+    const [top, member, memberLate, cluster, helpMember, snapshot, snapshotRestore] = await lodestoneAll([
       ['--help'],
       ['member', '--help'],
       ['member', '--name', 'x', '--help'],
       ['cluster', '-h'],
       ['help', 'member'],
+      ['snapshot', '--help'],
+      ['snapshot', 'restore', '--help'],
     ]);
     expect(top!.code).toBe(0);
     expect(top!.stdout).toMatch(/^Usage: lodestone \[options\] \[command\]/);
     expect(top!.stdout).toMatch(/^\s+member \[options\]\s+run a member/m);
     expect(top!.stdout).toMatch(/^\s+cluster \[options\]\s+run a local cluster/m);
+    expect(top!.stdout).toMatch(/^\s+snapshot \[options\]\s+save, inspect and restore snapshots/m);
+    expect(snapshot!.code).toBe(0);
+    for (const sub of ['save [options] <filename>', 'status [options] <filename>', 'restore [options] <filename>']) expect(snapshot!.stdout).toContain(sub);
+    expect(snapshotRestore!.code).toBe(0);
+    for (const flag of ['--data-dir', '--name', '--initial-cluster', '--initial-advertise-peer-urls', '--skip-hash-check']) expect(snapshotRestore!.stdout).toContain(flag);
     for (const r of [member!, memberLate!, helpMember!]) {
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^Usage: lodestone member \[etcd flags…\]/);
