@@ -23,6 +23,7 @@ export function fakeCluster(member: TestMember): ClusterBackend {
     hashKV: unused,
     moveLeader: unused,
     defragment: unused,
+    changeAlarm: unused,
   };
 }
 

@@ -31,6 +31,7 @@ async function start(member: TestMember, withBackends: boolean): Promise<ClientS
       hashKV: unused,
       moveLeader: unused,
       defragment: unused,
+      changeAlarm: unused,
     },
     logger: pino({ level: 'silent' }),
   });
