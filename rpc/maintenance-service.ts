@@ -67,7 +67,8 @@ export function maintenanceService(kv: KvBackend, cluster: ClusterBackend, auth?
         // GET (the member ID is not looked at): every alarm for NONE, else those of the type asked.
         alarms = alarm === 'NONE' ? cluster.alarms() : cluster.alarms().filter((a) => a.alarm === alarm);
       }
-      return { header: header(kv.headerFields(), cluster.status().revision), alarms: alarms.map((a) => ({ memberID: String(a.memberId), alarm: a.alarm })) };
+      // etcd 3.4 answers the Alarm call without a header (its applier builds the response bare).
+      return { header: null, alarms: alarms.map((a) => ({ memberID: String(a.memberId), alarm: a.alarm })) };
     }),
     Defragment: unary<pb.DefragmentRequest, pb.Outgoing<pb.DefragmentResponse>>(async (_req, options) => {
       refuseOnLearner();
