@@ -168,6 +168,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
         return { total: w.watchers, slow: w.unsynced };
       },
       dbSize: () => this.maintenance.dbSize,
+      quotaBytes: () => (this.quotaBytes === Infinity ? Math.min(-1, options.quotaBackendBytes) : this.quotaBytes),
     });
     observeWrites(db, (batch) => this.metrics.batchWritten(batch));
     this.proposals = new Proposals(this.driver, {
