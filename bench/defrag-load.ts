@@ -3,6 +3,7 @@
 // member halfway, and record every acknowledgement's time. What it reports: how long Defragment
 // took, the member's dbSize before and after, the puts acknowledged while it ran, the longest gap
 // between two acknowledgements around it, and the p99 put latency before and during it.
+import { randomBytes } from 'node:crypto';
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { createEtcdClient, type ServiceClient, type StatusResponse } from '../rpc/etcd-api.js';
 
@@ -54,12 +55,18 @@ function percentile(xs: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function fill(kv: ServiceClient<'KV'>, keys: number, value: Buffer): Promise<void> {
+/**
+ * Values of random bytes, a fresh one each time: LevelDB compresses its tables and bbolt does not,
+ * so values that compress would make Lodestone's files look smaller than the same data in etcd's.
+ */
+const valueOf = (bytes: number): Buffer => randomBytes(bytes);
+
+async function fill(kv: ServiceClient<'KV'>, keys: number, valueBytes: number): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < keys) {
       const key = fillKey(next++);
-      await call((cb) => kv.Put({ key, value }, new Metadata(), opts(), cb));
+      await call((cb) => kv.Put({ key, value: valueOf(valueBytes) }, new Metadata(), opts(), cb));
     }
   };
   await Promise.all(Array.from({ length: FILL_IN_FLIGHT }, worker));
@@ -85,7 +92,7 @@ export async function measureDefragUnderLoad(endpoint: string, o: DefragLoadOpti
   const loadKv = createEtcdClient('KV', endpoint, { channelOptions: { 'grpc.use_local_subchannel_pool': 1 } });
   const maintenance = createEtcdClient('Maintenance', endpoint, { channelOptions: { 'grpc.use_local_subchannel_pool': 1 } });
   try {
-    await fill(kv, o.keys, Buffer.alloc(o.valueBytes, 0x61));
+    await fill(kv, o.keys, o.valueBytes);
     await deleteAndCompact(kv, Math.floor(o.keys * o.deleteShare));
     // Let both settle (etcd's compaction and Lodestone's purge run behind the answer).
     await new Promise((r) => setTimeout(r, 2000));
@@ -96,14 +103,13 @@ export async function measureDefragUnderLoad(endpoint: string, o: DefragLoadOpti
     let errors = 0;
     let firstError: string | undefined;
     let stop = false;
-    const value = Buffer.alloc(o.valueBytes, 0x62);
     const worker = async (w: number): Promise<void> => {
       let n = 0;
       while (!stop) {
         const key = Buffer.from(`defrag/load/${w}/${n++ % 1000}`);
         const t0 = performance.now();
         try {
-          await call((cb) => loadKv.Put({ key, value }, new Metadata(), opts(), cb));
+          await call((cb) => loadKv.Put({ key, value: valueOf(o.valueBytes) }, new Metadata(), opts(), cb));
           const t1 = performance.now();
           acks.push(t1);
           latencies.push({ at: t0, ms: t1 - t0 });

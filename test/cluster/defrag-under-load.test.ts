@@ -11,7 +11,15 @@ describe('Defragment under a put load, on a Lodestone member', () => {
   let result: DefragLoadResult | undefined;
 
   beforeAll(async () => {
-    cluster = await TestCluster.start({ implementation: 'lodestone', size: 1, logLevel: 'warn', readyTimeoutMs: 60_000 });
+    // Frequent raft snapshots keep the log (which shares the files, and which a defragment does not
+    // shorten) small beside the state, so that what the defragment reclaims shows in dbSize.
+    cluster = await TestCluster.start({
+      implementation: 'lodestone',
+      size: 1,
+      logLevel: 'warn',
+      readyTimeoutMs: 60_000,
+      extraArgs: ['--snapshot-count=2000', '--experimental-snapshot-catchup-entries=500'],
+    });
     result = await measureDefragUnderLoad(cluster.member(0).endpoint, {
       keys: 20_000,
       valueBytes: 256,
@@ -30,10 +38,11 @@ describe('Defragment under a put load, on a Lodestone member', () => {
   it('keeps acknowledging puts while it runs', () => {
     const r = result!;
     expect(r.putErrors, r.firstError).toBe(0);
-    // A loose bound (the machine may be busy): etcd's defragment holds every write for its whole
-    // run; here acknowledgements keep coming, never two seconds apart.
+    // Loose bounds (the machine may be busy). etcd's defragment holds every write for its whole
+    // run, so its longest gap spans it; here acknowledgements keep coming while it runs.
+    expect(r.putsDuringDefrag).toBeGreaterThan(0);
     expect(r.longestGapMs).toBeLessThan(2000);
-    if (r.defragMs > 4 * r.longestGapMs) expect(r.putsDuringDefrag).toBeGreaterThan(0);
+    if (r.defragMs > 300) expect(r.longestGapMs).toBeLessThan(0.75 * r.defragMs);
   });
 
   it('shrinks the files, and the in-use estimate follows', () => {
