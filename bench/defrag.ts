@@ -41,7 +41,7 @@ function rows(r: DefragLoadResult): [string, string][] {
 
 export async function runDefragBench(): Promise<void> {
   console.log(
-    `Defragment under load: one member each; ${OPTIONS.keys.toLocaleString('en-US')} keys of ${OPTIONS.valueBytes} bytes, ${OPTIONS.deleteShare * 100}% deleted and compacted (physical), then puts with ${OPTIONS.concurrency} in flight: ${OPTIONS.baselineSeconds} s before Defragment, ${OPTIONS.afterSeconds} s after it returns`,
+    `Defragment under load: one member each; ${OPTIONS.keys.toLocaleString('en-US')} keys of ${OPTIONS.valueBytes} random bytes, ${OPTIONS.deleteShare * 100}% deleted and compacted (physical), then puts with ${OPTIONS.concurrency} in flight: ${OPTIONS.baselineSeconds} s before Defragment, ${OPTIONS.afterSeconds} s after it returns`,
   );
   const systems: { name: string; result: DefragLoadResult }[] = [];
   systems.push({ name: 'Lodestone', result: await measure('lodestone') });
