@@ -5,6 +5,7 @@ import { EtcdError } from '../rpc/etcd-errors.js';
 import type { AlarmInfo, StatusInfo } from '../rpc/member-backend.js';
 import type { StoreDb } from '../store/db.js';
 import type { MvccStore } from '../store/mvcc/mvcc-store.js';
+import { KEY_SPACES } from '../store/keyspace.js';
 import { alarmText } from './alarms.js';
 import { measureDb, type DbSize } from './db-size.js';
 import type { RaftDriver } from './raft-driver.js';
@@ -15,13 +16,6 @@ const NO_LEADER = 'etcdserver: no leader';
 /** How often the database's size is measured again (it is read from the files, not kept). */
 const SIZE_REFRESH_MS = 2000;
 
-/**
- * What Defragment compacts, one after another: each space of the key layout (store/keyspace.ts) by
- * its first byte — root, raft log, raft state, the state generations, local meta. Separate calls
- * let LevelDB run its own compactions and memtable flushes between them, so that writes arriving
- * meanwhile do not pile up behind one compaction of everything.
- */
-const DEFRAG_SPACES: readonly number[] = [0x00, 0x10, 0x11, 0x20, 0x30];
 
 /** classic-level has compactRange; the abstract-level type the store uses does not name it. */
 interface CompactableDb {
@@ -145,7 +139,10 @@ export class Maintenance {
     if (!db.compactRange) return;
     // The purges of compactions already applied delete what a compaction let go of: they go first.
     await this.mvcc.backgroundSettled();
-    for (const space of DEFRAG_SPACES) {
+    // Each space of the key layout in turn — root, raft log, raft state, the state generations,
+    // local meta: separate calls let LevelDB run its own compactions and memtable flushes between
+    // them, so that writes arriving meanwhile do not pile up behind one compaction of everything.
+    for (const space of KEY_SPACES) {
       if (this.stopped) return;
       await db.compactRange.call(this.db, Uint8Array.of(space), Uint8Array.of(space + 1));
     }
