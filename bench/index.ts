@@ -3,6 +3,7 @@
 // name, they run that suite alone.
 import { parseArgs } from 'node:util';
 import { runClusterBench } from './cluster.js';
+import { runDefragBench } from './defrag.js';
 import { runGatewayBench } from './gateway.js';
 import { runLeaseBench } from './lease.js';
 import { runRaftBench } from './raft.js';
@@ -23,6 +24,7 @@ const suites: Record<string, () => void | Promise<void>> = {
   watch: runWatchBench,
   lease: runLeaseBench,
   gateway: runGatewayBench,
+  defrag: runDefragBench,
 };
 
 const clusterOnly = cluster.tls || cluster.auth;

@@ -11,6 +11,10 @@ import type { ApplyItem, ApplyOutcome, MvccStore } from '../store/mvcc/mvcc-stor
 import type { MvccEvent } from '../store/mvcc/types.js';
 import { applyMembershipChange, decodeChangeOrigin, MEMBERS, REMOVED_MEMBERS, withAttributes, withPeerUrls, type MemberRecord } from './membership.js';
 import { decodeProposal } from './proposal-codec.js';
+import { changeAlarms, hasAlarm } from './alarms.js';
+import { refusedWhileNoSpace } from './quota.js';
+import type { AlarmInfo } from '../rpc/member-backend.js';
+import { NoSpaceError } from '../store/errors.js';
 
 export interface AppliedProposal {
   readonly seq: number;
@@ -45,6 +49,10 @@ export interface ApplyResult {
   readonly authOutcomes: readonly { readonly seq: number; readonly outcome: AuthOutcome }[];
   /** Logins applied in the batch, in order. */
   readonly logins: readonly AppliedLogin[];
+  /** Answers to this member's own alarm changes, by sequence number (etcd's AlarmResponse alarms). */
+  readonly alarmOutcomes: readonly { readonly seq: number; readonly answer: readonly AlarmInfo[] }[];
+  /** The active alarms after the batch, when the batch changed them. */
+  readonly alarms?: readonly AlarmInfo[];
   /** The auth store after the batch, when the batch changed it. */
   readonly auth?: AuthState;
   /** Events of every applied write, in revision order, for watchers. */
@@ -73,6 +81,7 @@ export async function applyEntries(
   store: MvccStore,
   members: readonly MemberRecord[],
   authBefore: AuthState,
+  alarmsBefore: readonly AlarmInfo[],
   entries: readonly Entry[],
   options: {
     readonly sync: boolean;
@@ -91,6 +100,8 @@ export async function applyEntries(
   let auth = authBefore;
   const authOutcomes: { seq: number; outcome: AuthOutcome }[] = [];
   const logins: AppliedLogin[] = [];
+  let alarms = alarmsBefore;
+  const alarmOutcomes: { seq: number; answer: readonly AlarmInfo[] }[] = [];
   // Entries the store applied before (replayed after a restart) must not move the member list again:
   // the store's list is already as of its applied index.
   const storeApplied = store.appliedIndex;
@@ -161,13 +172,37 @@ export async function applyEntries(
       items.push({ index: e.index, request: NOOP, meta });
       continue;
     }
+    if (p.request.type === 'alarm') {
+      ownSeq.delete(e.index);
+      // Replayed after a restart: the alarms loaded are already past it.
+      if (e.index <= storeApplied) {
+        items.push({ index: e.index, request: NOOP });
+        continue;
+      }
+      const change = changeAlarms(alarms, p.request);
+      alarms = change.alarms;
+      if (p.proposer === self) alarmOutcomes.push({ seq: p.seq, answer: change.answer });
+      items.push({ index: e.index, request: NOOP, meta: change.write ? [change.write] : [] });
+      continue;
+    }
     const who = p.who;
     const at = auth;
+    const request = p.request;
+    // While NOSPACE is raised, writes that would grow the state fail on every member alike (etcd's capped applier).
+    const capped = hasAlarm(alarms, 'NOSPACE') && refusedWhileNoSpace(request);
     // A client's write is checked against the auth store as this entry finds it (etcd's auth applier).
     if (who && at.enabled) {
-      const request = p.request;
-      items.push({ index: e.index, request, guard: (view) => checkWrite(at, who, request, (id) => view.leaseKeys(id)) });
-    } else items.push({ index: e.index, request: p.request });
+      items.push({
+        index: e.index,
+        request,
+        guard: (view) => {
+          checkWrite(at, who, request, (id) => view.leaseKeys(id));
+          if (capped) throw new NoSpaceError();
+        },
+      });
+    } else if (capped) {
+      items.push({ index: e.index, request, guard: () => { throw new NoSpaceError(); } });
+    } else items.push({ index: e.index, request });
   }
   let result: ApplyResult | undefined;
   const summarize = (outcomes: readonly ApplyOutcome[]): ApplyResult => (result ??= summarizeBatch(outcomes));
@@ -198,6 +233,8 @@ export async function applyEntries(
     return {
       own,
       authOutcomes,
+      alarmOutcomes,
+      ...(alarms !== alarmsBefore ? { alarms } : {}),
       logins,
       ...(auth !== authBefore ? { auth } : {}),
       events,

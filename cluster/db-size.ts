@@ -8,6 +8,14 @@
 // table bytes under the live key ranges (approximateSize), plus the write-ahead journal files
 // (NNNNNN.log), which hold the latest writes not yet in a table and which that estimate leaves out.
 // Defragment (a full compaction) brings the two figures together, as it does in etcd.
+//
+// The quota's "backend size" (etcd: the bbolt file, which holds only the state) is, for Lodestone,
+// the state's own bytes: LevelDB's estimate of the table bytes under the live state generation, plus
+// the journal (the latest writes, of the state and of the raft log alike, until LevelDB moves them
+// into tables). The raft log's tables, local meta and stale generations are left out: they are not
+// the state, and the raft log shrinks on its own after each snapshot. Like bbolt's file, the figure
+// grows with every write and does not fall when keys are deleted or compacted (their space is
+// still taken in the tables), only once Defragment has LevelDB rewrite the tables without them.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StoreDb } from '../store/db.js';
@@ -18,6 +26,8 @@ export interface DbSize {
   readonly total: number;
   /** Bytes holding the live key ranges' data; never more than `total`. */
   readonly inUse: number;
+  /** Bytes of the state (see above): what the quota is checked against; never more than `total`. */
+  readonly backend: number;
 }
 
 /** classic-level has approximateSize; the abstract-level type the store uses does not name it. */
@@ -25,7 +35,7 @@ interface SizedDb {
   approximateSize?: (start: Uint8Array, end: Uint8Array) => Promise<number>;
 }
 
-export async function measureDb(db: StoreDb, dir: string, live: readonly KeyRange[]): Promise<DbSize> {
+export async function measureDb(db: StoreDb, dir: string, live: readonly KeyRange[], state: readonly KeyRange[] = []): Promise<DbSize> {
   const files = await folderFiles(dir);
   let total = 0;
   let journal = 0;
@@ -35,11 +45,13 @@ export async function measureDb(db: StoreDb, dir: string, live: readonly KeyRang
   }
   const sized = db as unknown as SizedDb;
   let tables = 0;
+  let stateTables = 0;
   if (typeof sized.approximateSize === 'function') {
     for (const r of live) tables += await sized.approximateSize.call(db, r.gte, r.lt);
+    for (const r of state) stateTables += await sized.approximateSize.call(db, r.gte, r.lt);
   }
   // The files and the estimate are read a moment apart (a compaction may run between them).
-  return { total, inUse: Math.min(total, tables + journal) };
+  return { total, inUse: Math.min(total, tables + journal), backend: Math.min(total, stateTables + journal) };
 }
 
 /** The size of each file in `dir` (none if it cannot be read). */

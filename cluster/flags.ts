@@ -34,6 +34,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'snapshot-count', key: 'snapshotCount', kind: 'number', help: 'Number of committed transactions to trigger a snapshot to disk.' },
   { flag: 'experimental-snapshot-catchup-entries', key: 'snapshotCatchUpEntries', kind: 'number', help: 'Number of entries kept in the log after a snapshot, for slow followers to catch up from.' },
   { flag: 'max-request-bytes', key: 'maxRequestBytes', kind: 'number', help: 'Maximum client request size in bytes the server will accept.' },
+  { flag: 'quota-backend-bytes', key: 'quotaBackendBytes', kind: 'number', help: 'Raise the NOSPACE alarm when the backend would grow past this many bytes (0: the 2 GiB default; negative: no quota).' },
   { flag: 'max-txn-ops', key: 'maxTxnOps', kind: 'number', help: 'Maximum number of operations permitted in a transaction.' },
   { flag: 'experimental-watch-progress-notify-interval', key: 'watchProgressNotifyIntervalMs', kind: 'duration', help: 'Duration of periodical watch progress notification.' },
   { flag: 'auto-compaction-mode', key: 'autoCompactionMode', kind: 'string', help: "How --auto-compaction-retention is read: 'periodic' (a duration such as 30m; a bare number is hours) or 'revision' (a number of revisions)." },

@@ -1,10 +1,11 @@
 // etcd's Maintenance API on a member: its status, the key-value hash, moving the leader away, and
-// reclaiming disk space.
+// reclaiming disk space; and the backend size the quota is checked against.
 import type { NodeId } from '../raft/index.js';
 import { EtcdError } from '../rpc/etcd-errors.js';
 import type { AlarmInfo, StatusInfo } from '../rpc/member-backend.js';
 import type { StoreDb } from '../store/db.js';
 import type { MvccStore } from '../store/mvcc/mvcc-store.js';
+import { KEY_SPACES } from '../store/keyspace.js';
 import { alarmText } from './alarms.js';
 import { measureDb, type DbSize } from './db-size.js';
 import { etcdBackendFile, etcdBackendHash } from './etcd-backend-view.js';
@@ -15,6 +16,12 @@ const NO_LEADER = 'etcdserver: no leader';
 
 /** How often the database's size is measured again (it is read from the files, not kept). */
 const SIZE_REFRESH_MS = 2000;
+
+
+/** classic-level has compactRange; the abstract-level type the store uses does not name it. */
+interface CompactableDb {
+  compactRange?: (start: Uint8Array, end: Uint8Array) => Promise<void>;
+}
 
 export interface MaintenanceOptions {
   readonly self: NodeId;
@@ -29,9 +36,13 @@ export interface MaintenanceOptions {
 
 export class Maintenance {
   /** The LevelDB files' size, refreshed in the background for Status and the metrics. */
-  private size: DbSize = { total: 0, inUse: 0 };
+  private size: DbSize = { total: 0, inUse: 0, backend: 0 };
+  /** Bytes the state took on since the last measurement began: the quota sees them before the files do. */
+  private grown = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Defragment calls run one at a time. */
+  private defragging: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly driver: RaftDriver,
@@ -41,15 +52,32 @@ export class Maintenance {
   ) {}
 
   async start(): Promise<void> {
-    const dir = this.options.dbDir;
-    if (!dir) return;
-    const measure = (): Promise<DbSize> => measureDb(this.db, dir, this.mvcc.liveRanges());
-    this.size = await measure();
+    if (!this.options.dbDir) return;
+    await this.measure();
     this.timer = setInterval(() => {
       // A database closing under a measurement: the last figures stay.
-      measure().then((s) => (this.size = s), () => undefined);
+      this.measure().catch(() => undefined);
     }, SIZE_REFRESH_MS);
     this.timer.unref();
+  }
+
+  private async measure(): Promise<void> {
+    const dir = this.options.dbDir;
+    if (!dir) return;
+    const before = this.grown;
+    this.size = await measureDb(this.db, dir, this.mvcc.liveRanges(), this.mvcc.stateRanges());
+    // What was written before the measurement began is in it (in the journal at least).
+    this.grown = Math.max(0, this.grown - before);
+  }
+
+  /** The state took on `bytes` more (keys and values applied): counted until the next measurement. */
+  noteGrowth(bytes: number): void {
+    this.grown += bytes;
+  }
+
+  /** The backend size the quota is checked against (see db-size.ts): as last measured, plus what was applied since. */
+  get backendBytes(): number {
+    return this.size.backend + this.grown;
   }
 
   stop(): void {
@@ -106,9 +134,30 @@ export class Maintenance {
     }
   }
 
-  async defragment(): Promise<void> {
-    // LevelDB reclaims space by compacting its files; ask it to compact all of them now.
-    const db = this.db as unknown as { compactRange?: (start: Uint8Array, end: Uint8Array) => Promise<void> };
-    if (db.compactRange) await db.compactRange(new Uint8Array([0]), new Uint8Array([0xff, 0xff, 0xff, 0xff]));
+  /**
+   * Reclaims the space of deleted and compacted data: LevelDB rewrites its tables without it. Unlike
+   * etcd's, which copies bbolt into a new file with reads and writes blocked, this runs beside them:
+   * LevelDB compacts in its own thread while the member goes on serving.
+   */
+  defragment(): Promise<void> {
+    const run = this.defragging.then(() => this.compactEverything());
+    this.defragging = run.catch(() => undefined);
+    return run;
+  }
+
+  private async compactEverything(): Promise<void> {
+    const db = this.db as unknown as CompactableDb;
+    if (!db.compactRange) return;
+    // The purges of compactions already applied delete what a compaction let go of: they go first.
+    await this.mvcc.backgroundSettled();
+    // Each space of the key layout in turn — root, raft log, raft state, the state generations,
+    // local meta: separate calls let LevelDB run its own compactions and memtable flushes between
+    // them, so that writes arriving meanwhile do not pile up behind one compaction of everything.
+    for (const space of KEY_SPACES) {
+      if (this.stopped) return;
+      await db.compactRange.call(this.db, Uint8Array.of(space), Uint8Array.of(space + 1));
+    }
+    // Status, the metrics and the quota see the smaller size now, not at the next refresh.
+    await this.measure();
   }
 }

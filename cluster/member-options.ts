@@ -40,6 +40,8 @@ export interface MemberOptions {
   readonly maxRequestBytes: number;
   /** Maximum operations in one transaction. */
   readonly maxTxnOps: number;
+  /** etcd's --quota-backend-bytes: 0 means the 2 GiB default, a negative value no quota (see quota.ts). */
+  readonly quotaBackendBytes: number;
   /** Milliseconds between progress notifications to watchers that asked for them (etcd: 10 minutes). */
   readonly watchProgressNotifyIntervalMs: number;
   /** etcd's --auto-compaction-mode: how --auto-compaction-retention is read. */
@@ -107,6 +109,7 @@ export const MEMBER_DEFAULTS: MemberOptions = {
   snapshotCatchUpEntries: 5_000,
   maxRequestBytes: 1.5 * 1024 * 1024,
   maxTxnOps: 128,
+  quotaBackendBytes: 0,
   watchProgressNotifyIntervalMs: 10 * 60 * 1000,
   autoCompactionMode: 'periodic',
   autoCompactionRetention: '0',
@@ -203,6 +206,7 @@ export function validateOptions(o: MemberOptions): void {
     throw new MemberOptionsError('--election-timeout should be at least 5 times --heartbeat-interval');
   }
   if (!(o.snapshotCount > 0)) throw new MemberOptionsError('--snapshot-count must be positive');
+  if (!Number.isSafeInteger(o.quotaBackendBytes)) throw new MemberOptionsError('--quota-backend-bytes must be a whole number of bytes');
   if (!(o.maxRequestBytes > 0)) throw new MemberOptionsError('--max-request-bytes must be positive');
   if (!(o.watchProgressNotifyIntervalMs > 0)) throw new MemberOptionsError('--experimental-watch-progress-notify-interval must be positive');
   if (!(o.autoCompactionRevisionCheckIntervalMs > 0)) throw new MemberOptionsError('the auto-compaction check interval must be positive');

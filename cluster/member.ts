@@ -21,7 +21,7 @@ import type { KvBackend } from '../rpc/kv-backend.js';
 import type { HeaderFields } from '../rpc/kv-convert.js';
 import { PeerTransport } from '../rpc/peer-transport.js';
 import { ClientServer } from '../rpc/client-server.js';
-import type { AlarmInfo, ClusterBackend, MemberInfo, StatusInfo } from '../rpc/member-backend.js';
+import type { AlarmInfo, AlarmType, ClusterBackend, MemberInfo, StatusInfo } from '../rpc/member-backend.js';
 import type { WatchBackend, WatchSink, WatchSpec, Watcher } from '../rpc/watch-backend.js';
 import { WatchHub } from '../store/watch/watch-hub.js';
 import { observeWrites, openStoreDb, type StoreDb } from '../store/db.js';
@@ -31,7 +31,8 @@ import { MvccStore } from '../store/mvcc/mvcc-store.js';
 import type * as st from '../store/mvcc/types.js';
 import { checkWriteRequest, requestLimits, type RequestLimits } from '../store/mvcc/validate.js';
 import { RaftLogStore } from '../store/raft-log-store.js';
-import { activeAlarms } from './alarms.js';
+import { ALARMS } from './alarms.js';
+import { effectiveQuota, fitsQuota, MAX_SUGGESTED_QUOTA_BYTES, quotaCost } from './quota.js';
 import { applyEntries, type AuthOutcome, type ApplyResult } from './applier.js';
 import { AuthManager } from './auth-manager.js';
 import { checkRange, checkTxn } from '../store/auth/request-checks.js';
@@ -99,6 +100,10 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
   private readonly list: { members: readonly MemberRecord[]; readonly joinedWith: readonly MemberRecord[] };
   /** Members removed from the cluster: the peer transport refuses them saying so. */
   private removedIds: ReadonlySet<NodeId>;
+  /** The active alarms, as applied here. */
+  private alarmList: readonly AlarmInfo[];
+  /** The backend quota in bytes (Infinity: none). */
+  private readonly quotaBytes: number;
   private learner: boolean;
   private transport: PeerTransport | undefined;
   private clientServer: ClientServer | undefined;
@@ -126,6 +131,9 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
     this.clusterId = identity.clusterId;
     this.list = { members: mvcc.meta(MEMBERS) ?? [], joinedWith: identity.joinedWith };
     this.removedIds = new Set(mvcc.meta(REMOVED_MEMBERS) ?? []);
+    this.alarmList = mvcc.meta(ALARMS) ?? [];
+    // In memory there are no files to measure, so there is no backend size to hold to a quota.
+    this.quotaBytes = options.inMemory ? Infinity : effectiveQuota(options.quotaBackendBytes);
     this.limits = requestLimits({ maxRequestBytes: options.maxRequestBytes, maxTxnOps: options.maxTxnOps });
     const requestTimeoutMs = this.requestTimeoutMs();
     const node = new RawNode({
@@ -164,6 +172,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
         return { total: w.watchers, slow: w.unsynced };
       },
       dbSize: () => this.maintenance.dbSize,
+      quotaBytes: () => (this.quotaBytes === Infinity ? Math.min(-1, options.quotaBackendBytes) : this.quotaBytes),
     });
     observeWrites(db, (batch) => this.metrics.batchWritten(batch));
     this.proposals = new Proposals(this.driver, {
@@ -232,7 +241,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
       },
       logger,
     );
-    this.maintenance = new Maintenance(this.driver, mvcc, db, { self: this.id, electionTimeoutMs: options.electionTimeout, dbDir, alarms: activeAlarms, serverVersion: ETCD_COMPATIBLE_VERSION });
+    this.maintenance = new Maintenance(this.driver, mvcc, db, { self: this.id, electionTimeoutMs: options.electionTimeout, dbDir, alarms: () => this.alarmList, serverVersion: ETCD_COMPATIBLE_VERSION });
     this.snapshots = new Snapshots(mvcc, logStore, staging, { snapshotCount: options.snapshotCount, catchUpEntries: options.snapshotCatchUpEntries }, logger);
     this.compactor = autoCompactor(
       parseCompactionRetention(options.autoCompactionMode, options.autoCompactionRetention),
@@ -324,6 +333,10 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
     this.leases.start();
     await this.maintenance.start();
     this.compactor?.start();
+    if (this.quotaBytes > MAX_SUGGESTED_QUOTA_BYTES && this.quotaBytes !== Infinity) {
+      // etcd's warning: a bigger backend may be slow to snapshot and to recover.
+      this.logger.warn({ quotaBytes: this.quotaBytes, maximumBytes: MAX_SUGGESTED_QUOTA_BYTES }, 'quota exceeds the maximum value');
+    }
     this.logger.info(
       { memberId: this.id.toString(16), clusterId: this.clusterId.toString(16), client: this.options.listenClientUrls, peer: this.options.listenPeerUrls },
       'member started',
@@ -422,7 +435,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
   private async apply(entries: readonly Entry[]): Promise<void> {
     const delay = this.faults?.faults.applyDelayMs ?? 0;
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-    await applyEntries(this.id, this.driver, this.mvcc, this.list.members, this.auth.state, entries, {
+    await applyEntries(this.id, this.driver, this.mvcc, this.list.members, this.auth.state, this.alarmList, entries, {
       // Synced: a batch is on disk before the next one is written and before raft counts it
       // applied, so a power loss can never leave the state with a hole behind an applied index that
       // a later batch made durable. Its clients are answered as soon as it is readable (their
@@ -444,12 +457,15 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
     if (result.removed) this.removedIds = new Set(result.removed);
     if (result.members) this.onMembersApplied(result.members, result.lastIndex);
     if (result.confState) this.learner = result.confState.learners.includes(this.id);
+    if (result.alarms) this.onAlarmsApplied(result.alarms);
+    this.maintenance.noteGrowth(grownBy(result));
     this.leases.onApplied(result.leases);
     // Before anyone is answered: a login's token must be known here when its client gets it.
     this.auth.onApplied(result.logins, result.auth);
     for (const { seq, outcome } of result.authOutcomes) this.proposals.resolve(seq, { kind: 'auth', outcome });
     for (const { seq, outcome } of result.own) this.proposals.resolve(seq, { kind: 'write', outcome });
     for (const { seq, members } of result.membership) this.proposals.resolve(seq, { kind: 'members', members });
+    for (const { seq, answer } of result.alarmOutcomes) this.proposals.resolve(seq, { kind: 'alarm', answer });
     // As etcd: a new leader starts the lease clocks once it has applied everything of the terms
     // before it — the empty entry it appended on election — so no renewal or checkpoint is missed.
     if (result.emptyEntryTerm !== undefined) {
@@ -459,6 +475,15 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
     if (result.confState && !result.confState.voters.includes(this.id) && !result.confState.learners.includes(this.id)) {
       this.stopAsRemoved('this member was removed from the cluster; stopping');
     }
+  }
+
+  private onAlarmsApplied(alarms: readonly AlarmInfo[]): void {
+    const key = (a: AlarmInfo): string => `${a.memberId}/${a.alarm}`;
+    const before = new Set(this.alarmList.map(key));
+    const after = new Set(alarms.map(key));
+    for (const a of alarms) if (!before.has(key(a))) this.logger.warn({ alarm: a.alarm, from: a.memberId.toString(16) }, 'alarm raised');
+    for (const a of this.alarmList) if (!after.has(key(a))) this.logger.warn({ alarm: a.alarm, from: a.memberId.toString(16) }, 'alarm disarmed');
+    this.alarmList = alarms;
   }
 
   private onMembersApplied(members: readonly MemberRecord[], index: number): void {
@@ -477,6 +502,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
     await this.snapshots.install(index, term);
     this.list.members = this.mvcc.meta(MEMBERS) ?? [];
     this.removedIds = new Set(this.mvcc.meta(REMOVED_MEMBERS) ?? []);
+    this.alarmList = this.mvcc.meta(ALARMS) ?? [];
     this.learner = this.mvcc.confState.learners.includes(this.id);
     this.auth.restored();
     this.syncPeers();
@@ -602,6 +628,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
     this.refuseOnLearner();
     // Fail fast on what every member would reject anyway.
     checkWriteRequest(req, this.limits);
+    await this.checkQuota(req);
     // The user goes with the entry: its permissions are checked where it is applied.
     const who = call?.auth ? await this.auth.identify(call) : undefined;
     const applied = await this.proposals.propose(req, call, who);
@@ -611,6 +638,21 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
     if (outcome.status === 'skipped') throw new Error('a fresh proposal was skipped as already applied');
     if (outcome.response.type !== req.type) throw new Error(`a ${req.type} was answered with a ${outcome.response.type}`);
     return outcome.response as st.ResponseFor<R>;
+  }
+
+  /**
+   * etcd's quota check, made where the request arrives: a put, a txn with puts or a lease grant that
+   * would take the backend to its quota raises NOSPACE (through raft, for every member) and is
+   * refused. Once raised, every member's apply refuses such writes until the alarm is disarmed.
+   */
+  private async checkQuota(req: st.WriteRequest): Promise<void> {
+    const cost = quotaCost(req);
+    // A txn without puts costs nothing and goes on, as etcd 3.4 lets it.
+    if (cost === undefined || (cost === 0 && req.type === 'txn')) return;
+    if (fitsQuota(this.maintenance.backendBytes, cost, this.quotaBytes)) return;
+    // As etcd: the alarm's own outcome does not change the answer.
+    await this.changeAlarm('activate', this.id, 'NOSPACE').catch((e: unknown) => this.logger.warn({ err: e }, 'raising the NOSPACE alarm failed'));
+    throw new EtcdError('ETCD_NO_SPACE');
   }
 
   /** An auth change or login through raft, answered with how its apply decided it. */
@@ -668,7 +710,14 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
   }
 
   alarms(): readonly AlarmInfo[] {
-    return activeAlarms();
+    return this.alarmList;
+  }
+
+  async changeAlarm(action: 'activate' | 'deactivate', memberId: NodeId, alarm: AlarmType): Promise<readonly AlarmInfo[]> {
+    this.refuseOnLearner();
+    const applied = await this.proposals.propose({ type: 'alarm', action, memberId, alarm });
+    if (applied.kind !== 'alarm') throw new Error(`an alarm request was answered as a ${applied.kind} request`);
+    return applied.answer;
   }
 
   hashKV(revision: number): Promise<{ hash: number; compactRevision: number; revision: number }> {
@@ -766,4 +815,11 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
     })();
     return this.closed;
   }
+}
+
+/** The key and value bytes a batch's puts added to the state (what the quota counts until the next measurement). */
+function grownBy(result: ApplyResult): number {
+  let bytes = 0;
+  for (const ev of result.events) if (ev.type === 'put') bytes += ev.kv.key.length + ev.kv.value.length;
+  return bytes;
 }

@@ -17,6 +17,8 @@ import type {
 import type { NodeId } from '../raft/index.js';
 import type { AuthInfo, AuthOp } from '../store/auth/auth-state.js';
 import type { Permission, PermissionType } from '../store/auth/permissions.js';
+import type { AlarmType } from '../rpc/member-backend.js';
+import type { AlarmRequest } from './alarms.js';
 
 /** A member publishing its name and client URLs to the cluster, as etcd's members do after start. */
 export interface PublishRequest {
@@ -39,7 +41,7 @@ export interface AuthRequest {
 }
 
 /** Anything that goes through the log: a client's write, or a member's own request. */
-export type MemberRequest = WriteRequest | PublishRequest | UpdateMemberRequest | AuthRequest;
+export type MemberRequest = WriteRequest | PublishRequest | UpdateMemberRequest | AuthRequest | AlarmRequest;
 
 /** A request as it travels through the log. */
 export interface Proposal {
@@ -71,7 +73,10 @@ const enum Kind {
   LeaseCheckpoint = 9,
   UpdateMember = 10,
   Auth = 11,
+  Alarm = 12,
 }
+/** etcd's AlarmType numbers. */
+const ALARM_TYPES: readonly AlarmType[] = ['NONE', 'NOSPACE', 'CORRUPT'];
 const AUTH_OPS = [
   'enable',
   'disable',
@@ -141,6 +146,9 @@ export function encodeProposal(p: Proposal): Uint8Array {
     case 'auth':
       writeAuthOp(w.u8(Kind.Auth), r.op);
       break;
+    case 'alarm':
+      w.u8(Kind.Alarm).u8(r.action === 'activate' ? 1 : 2).uvarint(r.memberId).u8(ALARM_TYPES.indexOf(r.alarm));
+      break;
   }
   return w.finish();
 }
@@ -202,6 +210,14 @@ export function decodeProposal(bytes: Uint8Array): Proposal {
     case Kind.Auth:
       request = { type: 'auth', op: readAuthOp(r) };
       break;
+    case Kind.Alarm: {
+      const action = r.u8() === 1 ? 'activate' : 'deactivate';
+      const memberId = r.uvarint();
+      const alarm = ALARM_TYPES[r.u8()];
+      if (alarm === undefined) throw new Error('unknown alarm type in a proposal');
+      request = { type: 'alarm', action, memberId, alarm };
+      break;
+    }
     default:
       throw new Error(`unknown proposal kind ${kind}`);
   }

@@ -8,6 +8,7 @@ import type { CallOptions, CallSignal } from '../rpc/call-options.js';
 import type { ApplyOutcome } from '../store/mvcc/mvcc-store.js';
 import type { AuthInfo } from '../store/auth/auth-state.js';
 import type { AuthOutcome } from './applier.js';
+import type { AlarmInfo } from '../rpc/member-backend.js';
 import type { MemberRecord } from './membership.js';
 import { encodeProposal, type MemberRequest } from './proposal-codec.js';
 import type { RaftDriver } from './raft-driver.js';
@@ -18,7 +19,9 @@ export type Applied =
   /** A membership request (a change, a publish, an update): the member list after it. */
   | { readonly kind: 'members'; readonly members: readonly MemberRecord[] }
   /** An auth change or login: how the apply decided it. */
-  | { readonly kind: 'auth'; readonly outcome: AuthOutcome };
+  | { readonly kind: 'auth'; readonly outcome: AuthOutcome }
+  /** An alarm raised or cleared: etcd's answer (the alarm, or none). */
+  | { readonly kind: 'alarm'; readonly answer: readonly AlarmInfo[] };
 
 /** etcd's bound on committed entries not yet applied, past which new proposals are refused. */
 export const MAX_APPLY_GAP = 5000;

@@ -26,6 +26,8 @@ export interface MemberFigures {
   watchers(): { readonly total: number; readonly slow: number };
   /** Bytes of the database's files, and of those the bytes in use. */
   dbSize(): { readonly total: number; readonly inUse: number };
+  /** The backend quota in bytes, as etcd reports it (the default for 0; a negative value: none). */
+  quotaBytes?(): number;
 }
 
 /** etcd's disk latency buckets: 1 ms doubling to about 8 s. */
@@ -77,6 +79,8 @@ export class MemberMetrics {
     this.backendCommit = new Histogram({ name: 'etcd_disk_backend_commit_duration_seconds', help: 'The latency distributions of commit called by backend.', buckets: DISK_BUCKETS, registers });
     gauge('etcd_mvcc_db_total_size_in_bytes', 'Total size of the underlying database physically allocated in bytes.', () => figures.dbSize().total);
     gauge('etcd_mvcc_db_total_size_in_use_in_bytes', 'Total size of the underlying database logically in use in bytes.', () => figures.dbSize().inUse);
+    const quota = figures.quotaBytes;
+    if (quota) gauge('etcd_server_quota_backend_bytes', 'Current backend storage quota size in bytes.', () => quota.call(figures));
     gauge('etcd_debugging_mvcc_keys_total', 'Total number of keys.', () => figures.keys());
     gauge('etcd_debugging_mvcc_watcher_total', 'Total number of watchers.', () => figures.watchers().total);
     gauge('etcd_debugging_mvcc_slow_watcher_total', 'Total number of unsynced slow watchers.', () => figures.watchers().slow);

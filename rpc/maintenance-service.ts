@@ -10,6 +10,7 @@ import { status } from '@grpc/grpc-js';
 import { EtcdError, type EtcdErrorCode } from './etcd-errors.js';
 import { serveSnapshot } from './maintenance-snapshot.js';
 import { unary, unimplemented } from './unary.js';
+import type { AlarmInfo, AlarmType } from './member-backend.js';
 
 /** The etcd version we answer as: clients gate features on it. */
 export const ETCD_COMPATIBLE_VERSION = '3.5.0';
@@ -57,11 +58,18 @@ export function maintenanceService(kv: KvBackend, cluster: ClusterBackend, auth?
     }),
     Alarm: unary<pb.AlarmRequest, pb.Outgoing<pb.AlarmResponse>>(async (req, options) => {
       refuseOnLearner();
-      // Lodestone's own rule (etcd 3.4 checks nothing here): raising or clearing an alarm is root's.
-      if (req.action !== 'GET') await requireAdmin(options);
-      // Raising and clearing are not kept yet (there is no alarm store): GET tells what is active.
-      const alarms = cluster.alarms().map((a) => ({ memberID: String(a.memberId), alarm: a.alarm }));
-      return { header: header(kv.headerFields(), cluster.status().revision), alarms };
+      const alarm = alarmTypeOf(req.alarm);
+      let alarms: readonly AlarmInfo[];
+      if (req.action === 'ACTIVATE' || req.action === 'DEACTIVATE') {
+        // Lodestone's own rule (etcd 3.4 checks nothing here): raising or clearing an alarm is root's.
+        await requireAdmin(options);
+        alarms = await cluster.changeAlarm(req.action === 'ACTIVATE' ? 'activate' : 'deactivate', Number(req.memberID), alarm);
+      } else {
+        // GET (the member ID is not looked at): every alarm for NONE, else those of the type asked.
+        alarms = alarm === 'NONE' ? cluster.alarms() : cluster.alarms().filter((a) => a.alarm === alarm);
+      }
+      // etcd 3.4 answers the Alarm call without a header (its applier builds the response bare).
+      return { header: null, alarms: alarms.map((a) => ({ memberID: String(a.memberId), alarm: a.alarm })) };
     }),
     Defragment: unary<pb.DefragmentRequest, pb.Outgoing<pb.DefragmentResponse>>(async (_req, options) => {
       refuseOnLearner();
@@ -99,4 +107,9 @@ export function maintenanceService(kv: KvBackend, cluster: ClusterBackend, auth?
     }),
     Downgrade: unimplemented('Downgrade'),
   };
+}
+
+/** An alarm type as it arrived; a number protobuf does not name counts as NONE (nothing matches it but "all"). */
+function alarmTypeOf(t: pb.AlarmRequest['alarm']): AlarmType {
+  return t === 'NOSPACE' || t === 'CORRUPT' ? t : 'NONE';
 }

@@ -9,10 +9,13 @@ export interface MemberInfo {
   readonly isLearner: boolean;
 }
 
+/** etcd's AlarmType (NONE stands for every type in a GET). */
+export type AlarmType = 'NONE' | 'NOSPACE' | 'CORRUPT';
+
 /** An alarm raised on a member (etcd's AlarmMember). */
 export interface AlarmInfo {
   readonly memberId: NodeId;
-  readonly alarm: 'NOSPACE' | 'CORRUPT';
+  readonly alarm: AlarmType;
 }
 
 export interface StatusInfo {
@@ -36,6 +39,8 @@ export interface ClusterBackend {
   status(): StatusInfo;
   /** The alarms active in the cluster. */
   alarms(): readonly AlarmInfo[];
+  /** Raises or clears an alarm through raft; resolves with etcd's answer (the alarm, or none). */
+  changeAlarm(action: 'activate' | 'deactivate', memberId: NodeId, alarm: AlarmType): Promise<readonly AlarmInfo[]>;
   /** Adds a member (a voter, or a learner); resolves once the change is applied, with the new list. */
   addMember(peerUrls: readonly string[], isLearner: boolean): Promise<{ member: MemberInfo; members: MemberInfo[] }>;
   removeMember(id: NodeId): Promise<MemberInfo[]>;

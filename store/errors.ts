@@ -15,6 +15,7 @@ export type StoreErrorCode =
   | 'STORE_LEASE_NOT_FOUND'
   | 'STORE_LEASE_EXISTS'
   | 'STORE_LEASE_TTL_TOO_LARGE'
+  | 'STORE_NO_SPACE'
   // Authentication and permissions (auth/auth-errors.ts carries which one).
   | 'STORE_AUTH'
   // Errors of the member's own use of the store.
@@ -124,6 +125,16 @@ export class LeaseTtlTooLargeError extends StoreError {
   }
 }
 
+/**
+ * A write that would grow the state while the NOSPACE alarm is active (etcd's ErrNoSpace, which
+ * its capped applier returns).
+ */
+export class NoSpaceError extends StoreError {
+  constructor() {
+    super('STORE_NO_SPACE', 'etcdserver: mvcc: database space exceeded');
+  }
+}
+
 /** A txn with writes was handed to the read path. */
 export class NotReadOnlyError extends StoreError {
   constructor() {
@@ -201,6 +212,7 @@ const REQUEST_ERROR_CODES: ReadonlySet<StoreErrorCode> = new Set<StoreErrorCode>
   'STORE_LEASE_NOT_FOUND',
   'STORE_LEASE_EXISTS',
   'STORE_LEASE_TTL_TOO_LARGE',
+  'STORE_NO_SPACE',
   'STORE_AUTH',
 ]);
 

@@ -22,6 +22,9 @@ const RAFT_STATE = 0x11;
 const STATE = 0x20;
 const LOCAL = 0x30;
 
+/** The first byte of every space above, in key order: what a full compaction goes through one by one. */
+export const KEY_SPACES: readonly number[] = [ROOT, RAFT_LOG, RAFT_STATE, STATE, LOCAL];
+
 const REVISIONS = 0x01;
 const STORE_META = 0x02;
 const MEMBER_META = 0x03;

@@ -195,6 +195,16 @@ export class MvccStore {
     return liveRanges(this.space.generation);
   }
 
+  /** The live state generation's replicated key ranges (what a snapshot carries): the state's own bytes. */
+  stateRanges(): KeyRange[] {
+    return this.space.replicated();
+  }
+
+  /** Settles once the purges of compactions applied so far have run (their deletes are in LevelDB). */
+  backgroundSettled(): Promise<void> {
+    return this.background;
+  }
+
   /** Where open (or the last snapshot install) got the index: replayed revisions, or a checkpoint. */
   get indexRestoredFrom(): 'revisions' | 'checkpoint' {
     return this.restored;

@@ -66,7 +66,7 @@ describe('measureDb', () => {
   it('reports nothing for a database with no folder (an in-memory member)', async () => {
     const memory = await openMemoryDb();
     try {
-      expect(await measureDb(memory, `${dir}/missing`, liveRanges(1))).toEqual({ total: 0, inUse: 0 });
+      expect(await measureDb(memory, `${dir}/missing`, liveRanges(1))).toEqual({ total: 0, inUse: 0, backend: 0 });
     } finally {
       await memory.close();
     }

@@ -60,6 +60,18 @@ describe("the member's flags, as etcd's", () => {
     expect(usage()).toContain('(default: 10m; env LODESTONE_EXPERIMENTAL_WATCH_PROGRESS_NOTIFY_INTERVAL)');
   });
 
+  it("takes etcd's --quota-backend-bytes from the command line, LODESTONE_QUOTA_BACKEND_BYTES or the config file", () => {
+    expect(parseCommandLine([], {}).options.quotaBackendBytes).toBe(0);
+    expect(parseCommandLine(['--quota-backend-bytes', '16777216'], {}).options.quotaBackendBytes).toBe(16_777_216);
+    expect(parseCommandLine([], { LODESTONE_QUOTA_BACKEND_BYTES: '1048576' }).options.quotaBackendBytes).toBe(1_048_576);
+    const file = join(dir, 'quota.yml');
+    writeFileSync(file, 'quota-backend-bytes: 8589934592\n');
+    expect(parseCommandLine(['--config-file', file], {}).options.quotaBackendBytes).toBe(8 * 1024 * 1024 * 1024);
+    const { options } = parseCommandLine(['--quota-backend-bytes', '1.5'], {});
+    expect(() => validateOptions(options)).toThrow(/--quota-backend-bytes must be a whole number/);
+    expect(usage()).toContain('env LODESTONE_QUOTA_BACKEND_BYTES');
+  });
+
   it('checks the initial cluster against the advertised peer URLs', () => {
     const { options } = parseCommandLine(['--name', 'a', '--initial-cluster', 'b=http://127.0.0.1:2380'], {});
     expect(() => validateOptions(options)).toThrow(/no entry for --name "a"/);

@@ -40,6 +40,7 @@ const COMPARED = [
   'etcd_server_version',
   'etcd_cluster_version',
   'etcd_debugging_mvcc_slow_watcher_total',
+  'etcd_server_quota_backend_bytes',
   'grpc_server_msg_received_total',
   'grpc_server_msg_sent_total',
   // The process figures both export (prom-client's names are the Prometheus client's).
@@ -111,6 +112,9 @@ describe.skipIf(!binaries.run)('metrics, health and version beside a real etcd 3
       expect({ name, labels: [...o!.labelNames].sort() }).toEqual({ name, labels: [...t!.labelNames].sort() });
       expect({ name, buckets: o!.buckets }).toEqual({ name, buckets: t!.buckets });
     }
+    // Both hold the backend to the default quota, 2 GiB.
+    expect(sample(theirs, 'etcd_server_quota_backend_bytes')).toBe(2 ** 31);
+    expect(sample(ours, 'etcd_server_quota_backend_bytes')).toBe(2 ** 31);
     // Every method of etcd's own services is there before it is called, with every code.
     const series = (s: Scrape, name: string): string[] =>
       [...s.samples.keys()].filter((k) => k.startsWith(`${name}{`) && k.includes('grpc_service="etcdserverpb.')).sort();

@@ -56,6 +56,12 @@ const proposal: fc.Arbitrary<Proposal> = fc.record({
       type: fc.constant('leaseCheckpoint' as const),
       request: fc.record({ checkpoints: fc.array(fc.record({ id: fc.bigInt({ min: 1n, max: 1n << 62n }), remainingTtl: fc.nat() }), { maxLength: 4 }) }),
     }),
+    fc.record({
+      type: fc.constant('alarm' as const),
+      action: fc.constantFrom('activate' as const, 'deactivate' as const),
+      memberId: fc.nat(),
+      alarm: fc.constantFrom('NONE' as const, 'NOSPACE' as const, 'CORRUPT' as const),
+    }),
   ),
 });
 

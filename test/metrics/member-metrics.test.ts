@@ -98,6 +98,10 @@ describe('MemberMetrics', () => {
     }
   });
 
+  it('reports the backend quota as etcd does', async () => {
+    expect((await samples(new MemberMetrics(figures({ quotaBytes: () => 2 ** 31 })))).get('etcd_server_quota_backend_bytes')).toBe(2 ** 31);
+  });
+
   it('shows every gRPC method of etcd’s services at zero before any call, with every code', async () => {
     const s = await samples(new MemberMetrics(figures()));
     const put = 'grpc_method="Put",grpc_service="etcdserverpb.KV",grpc_type="unary"';

@@ -25,6 +25,7 @@ export function fakeCluster(member: TestMember): ClusterBackend {
     backendSnapshot: unused,
     moveLeader: unused,
     defragment: unused,
+    changeAlarm: unused,
   };
 }
 

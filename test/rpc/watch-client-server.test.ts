@@ -33,6 +33,7 @@ async function start(member: TestMember, withBackends: boolean): Promise<ClientS
       backendSnapshot: unused,
       moveLeader: unused,
       defragment: unused,
+      changeAlarm: unused,
     },
     logger: pino({ level: 'silent' }),
   });
