@@ -1,17 +1,13 @@
-// Password hashes for the auth store: scrypt (node:crypto), a memory-hard slow hash, with a random
-// salt per password. The hash is computed by the member that receives the request, before
-// proposing, so no password ever reaches the raft log; every member checks a password against the
-// replicated hash. Format: $scrypt$ln=<log2 N>,r=<r>,p=<p>$<salt base64>$<hash base64>.
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { bcryptVerify, isBcryptHash } from './bcrypt.js';
+// Password hashes for the auth store. New passwords are hashed with bcrypt at etcd's cost, as etcd
+// stores them, so users keep their passwords when a snapshot moves the store to etcd or back.
+// Hashes an earlier Lodestone stored with scrypt (node:crypto), in the form
+// $scrypt$ln=<log2 N>,r=<r>,p=<p>$<salt base64>$<hash base64>, are still checked. The hash is
+// computed by the member that receives the request, before proposing, so no password ever reaches
+// the raft log; every member checks a password against the replicated hash.
+import { scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { bcryptHash, bcryptVerify, isBcryptHash } from './bcrypt.js';
 
-/** 2^15 × 8 × 128 bytes = 32 MiB of memory and some tens of milliseconds per hash. */
-const LOG_N = 15;
-const R = 8;
-const P = 1;
-const SALT_BYTES = 16;
 const HASH_BYTES = 32;
-const PREFIX = '$scrypt$';
 
 function derive(password: string, salt: Buffer, logN: number, r: number, p: number): Promise<Buffer> {
   const N = 2 ** logN;
@@ -21,15 +17,13 @@ function derive(password: string, salt: Buffer, logN: number, r: number, p: numb
   });
 }
 
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(SALT_BYTES);
-  const key = await derive(password, salt, LOG_N, R, P);
-  return `${PREFIX}ln=${LOG_N},r=${R},p=${P}$${salt.toString('base64')}$${key.toString('base64')}`;
+export function hashPassword(password: string): Promise<string> {
+  return bcryptHash(password);
 }
 
-/** Whether `hash` has this module's form (a client may send one it computed itself). */
+/** Whether `hash` has a form this module checks (a client may send one it computed itself). */
 export function isPasswordHash(hash: string): boolean {
-  return parseHash(hash) !== undefined;
+  return isBcryptHash(hash) || parseHash(hash) !== undefined;
 }
 
 function parseHash(hash: string): { logN: number; r: number; p: number; salt: Buffer; key: Buffer } | undefined {
@@ -44,14 +38,15 @@ function parseHash(hash: string): { logN: number; r: number; p: number; salt: Bu
 /** A hash of nothing, to spend the same time on an unknown user as on a known one. */
 let decoy: Promise<string> | undefined;
 
-/**
- * Whether `password` matches `hash`; an unknown user (hash undefined) costs the same time and fails.
- * A bcrypt hash (a user restored from an etcd snapshot keeps etcd's) is checked as bcrypt.
- */
+/** Whether `password` matches `hash`; an unknown user (hash undefined) costs the same time and fails. */
 export async function verifyPassword(password: string, hash: string | undefined): Promise<boolean> {
-  if (hash !== undefined && isBcryptHash(hash)) return bcryptVerify(password, hash);
-  const parsed = parseHash(hash ?? (await (decoy ??= hashPassword(''))));
+  if (hash === undefined) {
+    await bcryptVerify(password, await (decoy ??= hashPassword('')));
+    return false;
+  }
+  if (isBcryptHash(hash)) return bcryptVerify(password, hash);
+  const parsed = parseHash(hash);
   if (!parsed) return false;
   const key = await derive(password, parsed.salt, parsed.logN, parsed.r, parsed.p);
-  return hash !== undefined && key.length === parsed.key.length && timingSafeEqual(key, parsed.key);
+  return key.length === parsed.key.length && timingSafeEqual(key, parsed.key);
 }

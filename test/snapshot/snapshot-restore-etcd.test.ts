@@ -81,6 +81,13 @@ describe.skipIf(!binaries.run)('snapshots between Lodestone and a real etcd 3.4'
     const restored = await TestCluster.start({ implementation: 'etcd', size: 1, prepareDataDir: restore });
     clusters.push(restored);
     expectSameContent(await readBack(restored.members[0]!.endpoint), source);
+    // Lodestone's passwords are bcrypt hashes, as etcd's: root turns auth on in etcd, alice reads with hers.
+    const endpoint = restored.members[0]!.endpoint;
+    expect((await etcdctl([endpoint], ['--user', 'root:rootpw', 'auth', 'enable'])).code).toBe(0);
+    const read = await etcdctl([endpoint], ['--user', 'alice:alicepw', 'get', 'a', '--print-value-only']);
+    expect(read.stdout.trim(), read.stderr).toBe('3');
+    const wrong = await etcdctl([endpoint], ['--user', 'alice:nope', 'get', 'a']);
+    expect(errorLine(wrong)).toBe('Error: etcdserver: authentication failed, invalid user ID or password');
     await restored.destroy();
   }, 60_000);
 
