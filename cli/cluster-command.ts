@@ -3,7 +3,7 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { LOCAL_CLUSTER_DEFAULTS, runLocalCluster } from '../cluster/local-cluster.js';
+import { LOCAL_CLUSTER_DEFAULTS, runLocalCluster, type LocalClusterOptions } from '../cluster/local-cluster.js';
 
 function integer(raw: string): number {
   const n = Number(raw);
@@ -18,15 +18,8 @@ function memberCommandLine(): [string, ...string[]] {
   return [process.execPath, ...process.execArgv, entry, 'member'];
 }
 
-interface ClusterFlags {
-  readonly size: number;
-  readonly fresh: boolean;
-  readonly dataDir?: string;
-  readonly host: string;
-  readonly logLevel: string;
-  readonly tls: boolean;
-  readonly basePort?: number;
-}
+/** The options commander parses: the local cluster's, but for the member command line this file supplies. */
+type ClusterFlags = Omit<LocalClusterOptions, 'memberCommand'>;
 
 export function clusterCommand(): Command {
   return new Command('cluster')

@@ -3,18 +3,14 @@
 // on to the leader, must still find the lease: a keepalive answered TTL 0 makes etcd's client give
 // its session up ("session expired" from etcdctl lock). The leader's applies are held back by a fault
 // file so that it is always behind when the renewal reaches it.
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEtcdClient, type LeaseKeepAliveResponse } from '../../rpc/etcd-api.js';
 import { TestCluster } from '../support/cluster.js';
+import { FAULT_SETTLE_MS, MemberFaultFiles } from '../support/member-fault-files.js';
 
 /** Longer than a follower takes to apply a committed entry, so the leader is behind it. */
 const LEADER_APPLY_DELAY_MS = 1500;
-/** Members re-read their fault file every 100 ms. */
-const FAULT_SETTLE_MS = 400;
 const TTL_S = 30;
 
 function unary<Res>(invoke: (cb: (err: ServiceError | null, res?: Res) => void) => void): Promise<Res> {
@@ -25,7 +21,7 @@ const deadline = (ms = 10_000): { deadline: number } => ({ deadline: Date.now() 
 
 describe('a lease granted through a follower, renewed before the leader has applied the grant', () => {
   let cluster: TestCluster | undefined;
-  let faultDir: string | undefined;
+  let faults: MemberFaultFiles | undefined;
   const closers: (() => void)[] = [];
   let firstTtl: string | undefined;
   let timeToLive: string | undefined;
@@ -34,24 +30,17 @@ describe('a lease granted through a follower, renewed before the leader has appl
   afterAll(async () => {
     for (const c of closers) c();
     await cluster?.destroy();
-    if (faultDir) await rm(faultDir, { recursive: true, force: true });
+    await faults?.remove();
   }, 30_000);
 
   beforeAll(async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lease-grant-follower-'));
-    faultDir = dir;
-    const faultFile = (name: string): string => join(dir, `${name}.json`);
-    cluster = await TestCluster.start({
-      implementation: 'lodestone',
-      size: 3,
-      logLevel: 'warn',
-      memberEnv: ({ name }) => ({ LODESTONE_FAULT_FILE: faultFile(name) }),
-    });
+    const files = await MemberFaultFiles.create('lease-grant-follower-');
+    faults = files;
+    cluster = await TestCluster.start({ implementation: 'lodestone', size: 3, logLevel: 'warn', memberEnv: ({ name }) => files.env(name) });
     const { leaderIndex } = await cluster.waitReady();
     const leader = cluster.member(leaderIndex);
     const follower = cluster.members.find((m) => m.index !== leaderIndex)!;
-    await writeFile(`${faultFile(leader.name)}.tmp`, JSON.stringify({ applyDelayMs: LEADER_APPLY_DELAY_MS }));
-    await rename(`${faultFile(leader.name)}.tmp`, faultFile(leader.name));
+    await files.set(leader.name, { applyDelayMs: LEADER_APPLY_DELAY_MS });
     await new Promise((r) => setTimeout(r, FAULT_SETTLE_MS));
 
     const lease = createEtcdClient('Lease', follower.endpoint);

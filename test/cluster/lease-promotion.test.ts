@@ -9,14 +9,12 @@
 // and expire the lease a few seconds after the renewal. Lodestone starts them once the new leader has
 // applied its election entry, i.e. every entry before it: the lease must last a full TTL from the
 // renewal.
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEtcdClient, type LeaseKeepAliveResponse, type StatusResponse, type WatchResponse } from '../../rpc/etcd-api.js';
 import { TestCluster } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
+import { FAULT_SETTLE_MS, MemberFaultFiles } from '../support/member-fault-files.js';
 
 const TTL_S = 10;
 const TTL_MS = TTL_S * 1000;
@@ -26,8 +24,6 @@ const ELECTION_TIMEOUT_MS = 1000;
 const CHECKPOINT_INTERVAL_MS = 1000;
 /** Long enough that B cannot apply the renewal's entries before it is elected (about 1–3 s after the kill). */
 const APPLY_DELAY_MS = 6000;
-/** Members re-read their fault file every 100 ms. */
-const FAULT_SETTLE_MS = 400;
 /** The expiry round (every 250 ms), the revoke's commit and the delete event's delivery. */
 const OBSERVATION_ALLOWANCE_MS = 3000;
 const KEY = 'lease-promotion/key';
@@ -74,30 +70,25 @@ interface Outcome {
 
 describe('a new leader whose applies lag promotes its leases only after applying its predecessor\'s entries', () => {
   let cluster: TestCluster | undefined;
-  let faultDir: string | undefined;
+  let faults: MemberFaultFiles | undefined;
   const closers: (() => void)[] = [];
   let outcome: Outcome | undefined;
 
   afterAll(async () => {
     for (const c of closers) c();
     await cluster?.destroy();
-    if (faultDir) await rm(faultDir, { recursive: true, force: true });
+    await faults?.remove();
   }, 30_000);
 
   beforeAll(async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lease-promotion-'));
-    faultDir = dir;
-    const faultFile = (name: string): string => join(dir, `${name}.json`);
-    // Renamed into place: a member reading a half-written file would see no faults for a moment.
-    const setFaults = async (name: string, faults: object): Promise<void> => {
-      await writeFile(`${faultFile(name)}.tmp`, JSON.stringify(faults));
-      await rename(`${faultFile(name)}.tmp`, faultFile(name));
-    };
+    const files = await MemberFaultFiles.create('lease-promotion-');
+    faults = files;
+    const setFaults = (name: string, f: object): Promise<void> => files.set(name, f);
     cluster = await TestCluster.start({
       implementation: 'lodestone',
       size: 3,
       logLevel: 'warn',
-      memberEnv: ({ name }) => ({ LODESTONE_FAULT_FILE: faultFile(name) }),
+      memberEnv: ({ name }) => files.env(name),
     });
     const c = cluster;
     const { leaderIndex } = await c.waitReady();

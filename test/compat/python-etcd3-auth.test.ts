@@ -6,14 +6,14 @@
 // send its token as it means to (gRPC will not send call credentials on an insecure channel: the
 // client fails every call itself, against etcd too), so there the script shows that failure and goes
 // on with the token as plain metadata, which the client sends as well.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { credentials } from '@grpc/grpc-js';
 import { afterAll, describe, expect } from 'vitest';
 import { itAnswersAsEtcd, useClustersBesideEtcd, type ComparedCluster } from '../support/beside-etcd.js';
-import { checkBinaries, checkPythonModule, systemPython, systemPythonEnv } from '../support/binaries.js';
+import { checkBinaries, checkPythonModule } from '../support/binaries.js';
+import { runPythonScript } from '../support/python-script.js';
 import { TestPki } from '../support/test-certs.js';
 import { etcdctl } from './etcdctl-runner.js';
 
@@ -32,25 +32,7 @@ const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'python-etcd3-auth.
 /** Runs the script against `endpoint` ("host:port"): the lines it printed. */
 function runScript(endpoint: string, ca?: string): Promise<string[]> {
   const at = endpoint.lastIndexOf(':');
-  const args = [SCRIPT, endpoint.slice(0, at), endpoint.slice(at + 1), ...(ca ? ['--ca', ca] : [])];
-  return new Promise((resolve, reject) => {
-    const child = spawn(systemPython(), args, { env: systemPythonEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-    // The client's own timeouts are 10 s a call; this only guards against a hung process.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out.trimEnd().split('\n'));
-      else reject(new Error(`${systemPython()} ${args.join(' ')} exited ${String(code ?? signal)}:\n${out}\n[stderr]\n${err}`));
-    });
-  });
+  return runPythonScript(SCRIPT, [endpoint.slice(0, at), endpoint.slice(at + 1), ...(ca ? ['--ca', ca] : [])]);
 }
 
 /** alice may read and write app/ and read shared; root and two keys outside her role; auth on. */

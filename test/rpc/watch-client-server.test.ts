@@ -7,11 +7,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientServer } from '../../rpc/client-server.js';
 import { createEtcdClient, type WatchResponse } from '../../rpc/etcd-api.js';
+import { fakeCluster } from './client-server-fixture.js';
 import { TestMember } from './watch-test-member.js';
-
-function unused(): Promise<never> {
-  return Promise.reject(new Error('not used by this test'));
-}
 
 async function start(member: TestMember, withBackends: boolean): Promise<ClientServer> {
   const server = new ClientServer({
@@ -19,22 +16,8 @@ async function start(member: TestMember, withBackends: boolean): Promise<ClientS
     maxRequestBytes: 1.5 * 1024 * 1024,
     kv: member,
     ...(withBackends ? { watch: member, lease: member } : {}),
-    cluster: {
-      memberList: () => [],
-      status: () => ({ leader: 0, raftIndex: 0, raftTerm: 0, raftAppliedIndex: 0, revision: member.revision, isLearner: false, dbSize: 0, dbSizeInUse: 0, errors: [] }),
-      alarms: () => [],
-      // This test serves Watch and Lease only; the Cluster and Maintenance calls it never makes.
-      addMember: unused,
-      removeMember: unused,
-      updateMember: unused,
-      promoteMember: unused,
-      hashKV: unused,
-      hash: unused,
-      backendSnapshot: unused,
-      moveLeader: unused,
-      defragment: unused,
-      changeAlarm: unused,
-    },
+    // This test serves Watch and Lease only; the Cluster and Maintenance calls it never makes.
+    cluster: fakeCluster(member),
     logger: pino({ level: 'silent' }),
   });
   await server.start();
