@@ -38,6 +38,8 @@ export interface ClusterOptions {
    * test's environment has been cleared of etcd's and Lodestone's own settings.
    */
   readonly memberEnv?: (member: { readonly index: number; readonly name: string }) => Readonly<Record<string, string>>;
+  /** Node's own flags for a Lodestone member's process (--cpu-prof, say); etcd members take none. */
+  readonly nodeArgs?: (member: { readonly index: number; readonly name: string }) => readonly string[];
   /** Lines of each member's output kept (400 by default). */
   readonly keepLines?: number;
   /** https client and/or peer URLs (the certificate flags go in extraArgs). */
@@ -390,7 +392,8 @@ function memberProcess(
     ...(implementation === 'lodestone' ? ['--log-level', options.logLevel ?? 'info'] : []),
     ...(options.extraArgs ?? []),
   ];
-  const args = implementation === 'etcd' ? flags : ['--import', 'tsx', LODESTONE_MAIN, ...flags];
+  const nodeArgs = options.nodeArgs?.({ index: s.index, name: s.name }) ?? [];
+  const args = implementation === 'etcd' ? flags : [...nodeArgs, '--import', 'tsx', LODESTONE_MAIN, ...flags];
   const env = { ...childEnv(), ...(options.memberEnv?.({ index: s.index, name: s.name }) ?? {}) };
   const keep = options.keepLines === undefined ? {} : { keepLines: options.keepLines };
   return new ServerProcess({ name: s.name, command, args, cwd: REPO_ROOT, env, ...keep });
