@@ -436,16 +436,14 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
     const delay = this.faults?.faults.applyDelayMs ?? 0;
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     await applyEntries(this.id, this.driver, this.mvcc, this.list.members, this.auth.state, this.alarmList, entries, {
-      // Synced: a batch is on disk before the next one is written and before raft counts it
-      // applied, so a power loss can never leave the state with a hole behind an applied index that
-      // a later batch made durable. Its clients are answered as soon as it is readable (their
-      // entries are durable in the raft log already), and its fsync is shared with the next
-      // raft-log write (store/db.ts group-commits).
+      // Its clients are answered as soon as the batch is readable (their entries are durable in the
+      // raft log already); it reaches the disk with the next synced write, which is usually the next
+      // raft-log save (store/db.ts), and never a later batch without it.
       sync: true,
       eventsWithPrevKv: this.watches.wantsPrevKv(),
       onVisible: (result) => this.onApplied(result),
     });
-    // The batch is durable: the log may now forget what the state holds.
+    // The log may forget what the state holds durably (the store tracks how far that is).
     void this.snapshots.maybeCompactLog().catch((e: unknown) => this.logger.warn({ err: e }, 'raft log compaction failed'));
   }
 

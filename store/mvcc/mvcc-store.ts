@@ -4,7 +4,7 @@
 // so a crash never skips or repeats an entry.
 import type { ConfState } from '../../raft/types.js';
 import { encodeConfState } from '../codec/raft-codec.js';
-import { writeOps, type BatchOp, type StoreDb } from '../db.js';
+import { whenDurable, writeOps, type BatchOp, type StoreDb } from '../db.js';
 import {
   ApplyOrderError,
   CompactedError,
@@ -91,10 +91,9 @@ export interface ApplyOptions {
   /**
    * With `sync`: called once the batch is in the state and readable, before it is on disk, so its
    * requests can be answered without waiting for the disk (their entries are durable in the raft
-   * log). The store then writes the batch again, synced, before it returns or takes another batch:
-   * whatever a power loss keeps of the state is every batch up to some index, never a later batch
-   * without an earlier one (LevelDB syncs only its current log file; an earlier unsynced write may
-   * sit in the file before it). durableAppliedIndex follows the synced writes.
+   * log). The batch reaches the disk with the next synced write to the database, which carries it
+   * again (see writeOps): whatever a power loss keeps of the state is every batch up to some index,
+   * never a later batch without an earlier one. durableAppliedIndex follows.
    */
   readonly onVisible?: (outcomes: readonly ApplyOutcome[]) => void;
 }
@@ -305,7 +304,8 @@ export class MvccStore {
       let conf = this.conf;
       const metaWrites = new Map<string, Uint8Array | null>();
       const sync = options.sync ?? true;
-      const twoStep = sync && options.onVisible !== undefined;
+      // Readable before it is durable: the next synced write makes it so.
+      const deferred = sync && options.onVisible !== undefined;
       let ops: BatchOp[] = [];
       try {
         for (const item of items) {
@@ -323,7 +323,7 @@ export class MvccStore {
           return outcomes;
         }
         ops = this.stateOps(batch, applied, conf, metaWrites);
-        await writeOps(this.db, ops, { sync: twoStep ? false : sync });
+        await writeOps(this.db, ops, { sync: deferred ? false : sync });
       } catch (err) {
         // The index may hold changes that never reached disk: refuse further work until reopened.
         this.failure = new StoreFailedError(err);
@@ -338,15 +338,16 @@ export class MvccStore {
       }
       this.checkpoint = undefined;
       options.onVisible?.(outcomes);
-      if (twoStep) {
-        try {
-          await writeOps(this.db, ops, { sync: true });
-        } catch (err) {
-          this.failure = new StoreFailedError(err);
-          throw this.failure;
-        }
-      }
-      if (sync) this.durableApplied = applied;
+      if (deferred) {
+        whenDurable(this.db).then(
+          () => {
+            if (applied > this.durableApplied) this.durableApplied = applied;
+          },
+          (err: unknown) => {
+            this.failure ??= new StoreFailedError(err);
+          },
+        );
+      } else if (sync) this.durableApplied = applied;
       for (const c of batch.compactions) this.schedulePurge(c.revision, c.keep);
       return outcomes;
     });
@@ -415,7 +416,8 @@ export class MvccStore {
         loaded = (await stageSnapshot(this.db, chunks, target, this.applied)).state;
         const pointer = new Uint8Array(4);
         writeU32(pointer, 0, target.generation);
-        await this.db.put(ACTIVE_GENERATION_KEY, pointer, { sync: true });
+        // Through writeOps: the old generation's writes not yet synced go to disk before the switch.
+        await writeOps(this.db, [{ type: 'put', key: ACTIVE_GENERATION_KEY, value: pointer }], { sync: true });
       } catch (err) {
         await this.db.clear(target.all()).catch(() => undefined);
         throw err;
