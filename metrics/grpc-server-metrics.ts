@@ -33,35 +33,81 @@ const TYPE_OF_KIND: Readonly<Record<MethodKind, GrpcType>> = {
 /** etcd registers its counters once its etcdserverpb services are on the server; Lock and Election come later. */
 const PREREGISTERED: readonly EtcdServiceName[] = ['KV', 'Watch', 'Lease', 'Cluster', 'Maintenance', 'Auth'];
 
+/** One method's counts, kept as plain numbers: a request pays an increment, a scrape the rest. */
+interface MethodCounts {
+  readonly labels: MethodLabels;
+  started: number;
+  received: number;
+  sent: number;
+  /** By gRPC code. */
+  readonly handled: number[];
+}
+
 export class GrpcServerMetrics {
-  private readonly started: Counter<keyof MethodLabels>;
-  private readonly handled: Counter<keyof MethodLabels | 'grpc_code'>;
-  private readonly received: Counter<keyof MethodLabels>;
-  private readonly sent: Counter<keyof MethodLabels>;
+  /** By method path and type. */
+  private readonly methods = new Map<string, MethodCounts>();
 
   constructor(registry: Registry) {
     const registers = [registry];
     const labelNames = ['grpc_type', 'grpc_service', 'grpc_method'] as const;
-    this.started = new Counter({ name: 'grpc_server_started_total', help: 'Total number of RPCs started on the server.', labelNames, registers });
-    this.handled = new Counter({
+    const counts = (): Iterable<MethodCounts> => this.methods.values();
+    new Counter({
+      name: 'grpc_server_started_total',
+      help: 'Total number of RPCs started on the server.',
+      labelNames,
+      registers,
+      collect() {
+        this.reset();
+        for (const m of counts()) this.inc(m.labels, m.started);
+      },
+    });
+    new Counter({
       name: 'grpc_server_handled_total',
       help: 'Total number of RPCs completed on the server, regardless of success or failure.',
       labelNames: [...labelNames, 'grpc_code'],
       registers,
+      collect() {
+        this.reset();
+        for (const m of counts()) m.handled.forEach((n, code) => this.inc({ grpc_code: CODE_NAMES[code]!, ...m.labels }, n));
+      },
     });
-    this.received = new Counter({ name: 'grpc_server_msg_received_total', help: 'Total number of RPC stream messages received on the server.', labelNames, registers });
-    this.sent = new Counter({ name: 'grpc_server_msg_sent_total', help: 'Total number of gRPC stream messages sent by the server.', labelNames, registers });
+    new Counter({
+      name: 'grpc_server_msg_received_total',
+      help: 'Total number of RPC stream messages received on the server.',
+      labelNames,
+      registers,
+      collect() {
+        this.reset();
+        for (const m of counts()) this.inc(m.labels, m.received);
+      },
+    });
+    new Counter({
+      name: 'grpc_server_msg_sent_total',
+      help: 'Total number of gRPC stream messages sent by the server.',
+      labelNames,
+      registers,
+      collect() {
+        this.reset();
+        for (const m of counts()) this.inc(m.labels, m.sent);
+      },
+    });
     // As go-grpc-prometheus: every method of the registered services shows from the start, at zero,
     // so that a rate over a first call is not lost.
     for (const service of PREREGISTERED) {
       for (const [method, kind] of Object.entries(ETCD_METHOD_KINDS[service]) as [string, MethodKind][]) {
-        const labels = methodLabels(`/${ETCD_SERVICE_FULL_NAMES[service]}/${method}`, TYPE_OF_KIND[kind]);
-        this.started.inc(labels, 0);
-        this.received.inc(labels, 0);
-        this.sent.inc(labels, 0);
-        for (const code of CODE_NAMES) this.handled.inc({ grpc_code: code, ...labels }, 0);
+        this.countsOf(`/${ETCD_SERVICE_FULL_NAMES[service]}/${method}`, TYPE_OF_KIND[kind]);
       }
     }
+  }
+
+  private countsOf(path: string, type: GrpcType): MethodCounts {
+    const key = `${type} ${path}`;
+    let m = this.methods.get(key);
+    if (m === undefined) {
+      m = { labels: methodLabels(path, type), started: 0, received: 0, sent: 0, handled: CODE_NAMES.map(() => 0) };
+      this.methods.set(key, m);
+    }
+    return m;
   }
 
   /** The interceptor to give the gRPC server (its `interceptors` option). */
@@ -69,20 +115,21 @@ export class GrpcServerMetrics {
     const type: GrpcType = method.requestStream
       ? method.responseStream ? 'bidi_stream' : 'client_stream'
       : method.responseStream ? 'server_stream' : 'unary';
-    const labels = methodLabels(method.path, type);
-    this.started.inc(labels);
+    const counts = this.countsOf(method.path, type);
+    counts.started++;
     let done = false;
     const finish = (code: number): void => {
       if (done) return;
       done = true;
-      this.handled.inc({ grpc_code: CODE_NAMES[code] ?? 'Unknown', ...labels });
+      // An unknown code counts as Unknown, as Go's codes.Code.String() would name it otherwise.
+      counts.handled[code >= 0 && code < CODE_NAMES.length ? code : status.UNKNOWN]!++;
     };
     const responder = new ResponderBuilder()
       .withStart((next) => {
         next(
           new ServerListenerBuilder()
             .withOnReceiveMessage((message, nextMessage) => {
-              this.received.inc(labels);
+              counts.received++;
               nextMessage(message);
             })
             .withOnCancel(() => finish(cancelCode(call)))
@@ -90,7 +137,7 @@ export class GrpcServerMetrics {
         );
       })
       .withSendMessage((message, nextMessage) => {
-        this.sent.inc(labels);
+        counts.sent++;
         nextMessage(message);
       })
       .withSendStatus((st, nextStatus) => {
