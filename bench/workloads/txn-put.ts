@@ -1,0 +1,30 @@
+// txn-put: transactions of --txn-ops puts each (etcd benchmark's txn-put), --clients in flight;
+// ops/s counts transactions.
+import type { Outgoing, TxnRequest } from '../../rpc/etcd-api.js';
+import { loopSpec, runClosedLoop } from '../tool/closed-loop.js';
+import { loadRow, type Workload } from '../tool/workload.js';
+import { kvSetup } from './kv-setup.js';
+
+export const txnPutWorkload: Workload = {
+  name: 'txn-put',
+  about: 'Txn requests of --txn-ops puts each, without compares',
+  async prepare(system, ctx) {
+    const s = await kvSetup(system, ctx);
+    const ops = Math.max(1, ctx.options.txnOps);
+    const requests: Outgoing<TxnRequest>[] = Array.from({ length: Math.min(Math.ceil(s.keys.size / ops), 10_000) }, (_, t) => ({
+      compare: [],
+      failure: [],
+      success: Array.from({ length: ops }, (_, k) => ({ request: 'request_put' as const, request_put: { key: s.keys.key(t * ops + k), value: s.values.value(t * ops + k) } })),
+    }));
+    const label = `txns of ${ops} put${ops === 1 ? '' : 's'}, ${ctx.options.clients} in flight, ${s.where}`;
+    return {
+      async round(c) {
+        const r = await runClosedLoop(loopSpec(`${system.name}: ${label}`, c), c, (w, n, done) => {
+          s.kv[w % s.kv.length]!.Txn(requests[(n * 7919) % requests.length]!, s.md, done);
+        });
+        return [loadRow('txn-put', label, r)];
+      },
+      async close() {},
+    };
+  },
+};
