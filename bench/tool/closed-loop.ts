@@ -60,13 +60,21 @@ export function runClosedLoop(spec: LoopSpec, ctx: RunContext, issue: Issue): Pr
       }
       const n = next++;
       const t0 = performance.now();
-      issue(worker, n, (err) => {
+      const done = (err: ServiceError | Error | null): void => {
         if (err) {
           errors++;
           firstError ??= 'details' in err && err.details ? err.details : err.message;
         } else recorder.record(performance.now() - t0);
         step(worker);
-      });
+      };
+      try {
+        issue(worker, n, done);
+      } catch (e) {
+        // A channel closed under the loop (the run is being stopped): this worker ends.
+        errors++;
+        firstError ??= e instanceof Error ? e.message : String(e);
+        if (--running === 0) finish();
+      }
     };
     if (spec.clients <= 0) finish();
     for (let w = 0; w < spec.clients; w++) step(w);

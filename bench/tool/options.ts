@@ -54,7 +54,7 @@ export const DEFAULTS: BenchOptions = {
   txnOps: 1,
   readRatio: 0.9,
   watchers: 1000,
-  putRate: 100,
+  putRate: 20,
   leases: 1000,
   keys: 1_000_000,
   members: 3,

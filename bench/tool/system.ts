@@ -62,7 +62,8 @@ export class System {
 
   /** Closes the connections; stops and removes the cluster if the tool started it. */
   async close(): Promise<void> {
-    for (const c of this.opened.splice(0)) c.close();
+    // Members first: a load still running (Ctrl-C) then sees failed calls, not closed channels.
     await this.cluster?.destroy();
+    for (const c of this.opened.splice(0)) c.close();
   }
 }
