@@ -2,12 +2,22 @@
 // against a fresh 3-member Lodestone, a running cluster (--endpoints) or, with --against etcd, a
 // fresh Lodestone beside a real etcd in alternating rounds; without a workload, issue 13's target
 // set and its targets table. The earlier suites (raft, cluster, gateway, defrag) run by name.
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { SUITES } from '../bench/suites.js';
-import { DEFAULTS, parseDuration, type BenchOptions, type Placement } from '../bench/tool/options.js';
-import type { Job } from '../bench/tool/job.js';
-import { targetJobs } from '../bench/tool/targets.js';
-import { WORKLOAD_ALIASES, WORKLOADS, workloadNamed } from '../bench/workloads/index.js';
+import {
+  DEFAULTS,
+  parseDuration,
+  SUITE_NAMES,
+  WORKLOAD_ALIASES,
+  WORKLOAD_SUMMARIES,
+  workloadName,
+  type BenchEntry,
+  type BenchOptions,
+  type Placement,
+  type SuiteName,
+  type WorkloadName,
+} from './bench-options.js';
 
 function count(raw: string): number {
   const n = Number(raw.replace(/_/g, ''));
@@ -91,24 +101,42 @@ function benchOptions(f: Flags): BenchOptions {
   };
 }
 
-async function runWorkloads(names: readonly string[], f: Flags): Promise<void> {
-  if (f.endpoints && f.against) throw new InvalidArgumentError('--endpoints measures a running cluster; --against etcd starts fresh ones: give one of them');
-  const options = benchOptions(f);
-  const unknown = names.filter((n) => !workloadNamed(n));
-  if (unknown.length > 0) {
-    const known = [...WORKLOADS.keys(), ...Object.keys(WORKLOAD_ALIASES), ...Object.keys(SUITES)];
-    throw new InvalidArgumentError(`unknown workload ${unknown.join(', ')}; one of: ${known.join(', ')}`);
+/**
+ * The tool itself, from the sources beside this file (bench/ is part of a checkout, not of the
+ * build: it starts members through tsx). The path is computed, so the build does not follow it.
+ */
+async function loadEntry(): Promise<BenchEntry> {
+  const here = fileURLToPath(import.meta.url);
+  const url = new URL(`../bench/entry${extname(here)}`, import.meta.url);
+  try {
+    return ((await import(url.href)) as { entry: BenchEntry }).entry;
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && extname(here) === '.js') {
+      throw new InvalidArgumentError('the benchmark tool runs from a checkout of the sources: npm run bench -- …');
+    }
+    throw e;
   }
-  const jobs: Job[] = names.length === 0 ? targetJobs(options) : names.map((n) => ({ key: workloadNamed(n)!.name, workload: workloadNamed(n)!, options }));
-  // Loaded only to run: --help need not load grpc and the test harness.
-  const { runBench } = await import('../bench/tool/run.js');
-  await runBench({ options, jobs, judgeTargets: names.length === 0 });
 }
 
-async function runSuites(names: readonly string[], f: Flags): Promise<void> {
+async function runWorkloads(names: readonly string[], f: Flags): Promise<void> {
+  if (f.endpoints && f.against) throw new InvalidArgumentError('--endpoints measures a running cluster; --against etcd starts fresh ones: give one of them');
+  const unknown = names.filter((n) => !workloadName(n));
+  if (unknown.length > 0) {
+    const known = [...Object.keys(WORKLOAD_SUMMARIES), ...Object.keys(WORKLOAD_ALIASES), ...SUITE_NAMES];
+    throw new InvalidArgumentError(`unknown workload ${unknown.join(', ')}; one of: ${known.join(', ')}`);
+  }
+  const workloads: WorkloadName[] = names.map((n) => workloadName(n)!);
+  await (await loadEntry()).runWorkloads(workloads, benchOptions(f));
+}
+
+async function runSuites(names: readonly SuiteName[], f: Flags): Promise<void> {
   const others = names.filter((n) => n !== 'cluster');
   if ((f.tls || f.auth) && others.length > 0) throw new InvalidArgumentError(`--tls and --auth are options of the cluster suite only, not of ${others.join(', ')}`);
-  for (const name of names) await SUITES[name]!({ tls: f.tls, auth: f.auth });
+  await (await loadEntry()).runSuites(names, { tls: f.tls, auth: f.auth });
+}
+
+function isSuite(name: string): name is SuiteName {
+  return (SUITE_NAMES as readonly string[]).includes(name);
 }
 
 export function benchCommand(): Command {
@@ -121,8 +149,8 @@ export function benchCommand(): Command {
     )
     .addHelpText(
       'after',
-      `\nWorkloads:\n${[...WORKLOADS.values()].map((w) => `  ${w.name.padEnd(16)}${w.about}`).join('\n')}\n` +
-        `Suites (their own settings, see the README): ${Object.keys(SUITES).join(', ')}`,
+      `\nWorkloads:\n${Object.entries(WORKLOAD_SUMMARIES).map(([name, about]) => `  ${name.padEnd(16)}${about}`).join('\n')}\n` +
+        `Suites (their own settings, see the README): ${SUITE_NAMES.join(', ')}`,
     )
     .argument('[workloads...]', 'workloads (or suites) to run; none: the target set')
     .option('--endpoints <list>', 'run against this running cluster (host:port,…) instead of starting one')
@@ -152,7 +180,7 @@ export function benchCommand(): Command {
     .option('--auth', 'cluster suite: auth enabled on both clusters', false)
     .action(async (names: string[], flags: Flags, self: Command) => {
       try {
-        const suites = names.filter((n) => n in SUITES);
+        const suites = names.filter(isSuite);
         if (suites.length > 0 || flags.tls || flags.auth) {
           if (suites.length !== names.length && names.length > 0) throw new InvalidArgumentError('suites and workloads cannot be mixed in one run');
           await runSuites(suites.length > 0 ? suites : ['cluster'], flags);

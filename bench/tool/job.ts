@@ -1,5 +1,5 @@
 // A job: one workload with its options, measured on every system in alternating rounds.
-import type { BenchOptions } from './options.js';
+import type { BenchOptions } from '../../cli/bench-options.js';
 import type { Row, Workload } from './workload.js';
 
 export interface Job {

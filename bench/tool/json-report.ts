@@ -1,6 +1,6 @@
 // The run as one JSON document for --json (stdout holds nothing else).
 import type { JobResult } from './job.js';
-import type { BenchOptions } from './options.js';
+import type { BenchOptions } from '../../cli/bench-options.js';
 import { summarizeJob, type TargetResult } from './summary.js';
 
 export function jsonReport(options: BenchOptions, names: readonly string[], results: readonly JobResult[], targets: readonly TargetResult[] | undefined): string {

@@ -3,7 +3,7 @@
 // both live through the same noise of a shared machine), report, and stop what was started.
 import type { Job, JobResult } from './job.js';
 import { jsonReport } from './json-report.js';
-import type { BenchOptions } from './options.js';
+import type { BenchOptions } from '../../cli/bench-options.js';
 import { jobLines, targetLines } from './report.js';
 import { judge } from './summary.js';
 import type { System } from './system.js';

@@ -4,7 +4,7 @@
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { createEtcdClient, type EtcdServiceName, type ServiceClient, type StatusResponse } from '../../rpc/etcd-api.js';
 import type { TestCluster } from '../../test/support/cluster.js';
-import type { Placement } from './options.js';
+import type { Placement } from '../../cli/bench-options.js';
 
 export class System {
   private readonly opened: { close(): void }[] = [];

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { TestCluster, type Implementation } from '../../test/support/cluster.js';
 import { rssMiB } from './member-resources.js';
-import type { BenchOptions } from './options.js';
+import type { BenchOptions } from '../../cli/bench-options.js';
 import { System } from './system.js';
 
 const started = new Set<System>();

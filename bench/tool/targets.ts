@@ -3,9 +3,9 @@
 // and is met when the median of those ratios is; an absolute one is met when Lodestone's worst
 // round is within the limit.
 import type { Job } from './job.js';
-import type { BenchOptions } from './options.js';
+import type { BenchOptions, WorkloadName } from '../../cli/bench-options.js';
 import type { Headline } from './workload.js';
-import { workloadNamed } from '../workloads/index.js';
+import { WORKLOADS } from '../workloads/index.js';
 
 export type Rule =
   | { readonly kind: 'ratio-at-least'; readonly factor: number }
@@ -21,9 +21,9 @@ export interface Target {
 }
 
 export function targetJobs(base: BenchOptions): Job[] {
-  const job = (key: string, workload: string, overrides: Partial<BenchOptions> = {}): Job => ({
+  const job = (key: string, workload: WorkloadName, overrides: Partial<BenchOptions> = {}): Job => ({
     key,
-    workload: workloadNamed(workload)!,
+    workload: WORKLOADS[workload],
     options: { ...base, ...overrides },
   });
   return [

@@ -1,6 +1,6 @@
 // What a workload is to the tool: it prepares once on each system under test, then measures rounds
 // there (the tool alternates the systems between rounds), each round giving rows of figures.
-import type { BenchOptions } from './options.js';
+import type { BenchOptions, WorkloadName } from '../../cli/bench-options.js';
 import type { LatencySummary } from './stats.js';
 import type { System } from './system.js';
 
@@ -36,9 +36,7 @@ export interface Prepared {
 }
 
 export interface Workload {
-  readonly name: string;
-  /** One line for --help and the README. */
-  readonly about: string;
+  readonly name: WorkloadName;
   /** Needs member processes the tool started (it stops, restarts or measures them). */
   readonly needsOwnCluster?: boolean;
   prepare(system: System, ctx: RunContext): Promise<Prepared>;

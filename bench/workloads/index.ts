@@ -1,4 +1,6 @@
-// Every workload of `lodestone bench`, by the name given on the command line.
+// Every workload of `lodestone bench`, by the name given on the command line (the names and their
+// help lines are the command's: cli/bench-options.ts).
+import type { WorkloadName } from '../../cli/bench-options.js';
 import type { Workload } from '../tool/workload.js';
 import { leaseKeepAliveWorkload } from './lease-keepalive.js';
 import { memoryWorkload } from './memory.js';
@@ -10,13 +12,15 @@ import { restartWorkload } from './restart.js';
 import { txnPutWorkload } from './txn-put.js';
 import { watchWorkload } from './watch.js';
 
-export const WORKLOADS: ReadonlyMap<string, Workload> = new Map(
-  [putWorkload, rangeWorkload, txnPutWorkload, mixedWorkload, watchWorkload, leaseKeepAliveWorkload, registryWorkload, memoryWorkload, restartWorkload].map((w) => [w.name, w]),
-);
+export const WORKLOADS: Readonly<Record<WorkloadName, Workload>> = {
+  put: putWorkload,
+  range: rangeWorkload,
+  'txn-put': txnPutWorkload,
+  mixed: mixedWorkload,
+  watch: watchWorkload,
+  'lease-keepalive': leaseKeepAliveWorkload,
+  registry: registryWorkload,
+  memory: memoryWorkload,
+  restart: restartWorkload,
+};
 
-/** Names the earlier suites had, kept: `npm run bench -- lease` is the lease-keepalive workload. */
-export const WORKLOAD_ALIASES: Readonly<Record<string, string>> = { lease: 'lease-keepalive' };
-
-export function workloadNamed(name: string): Workload | undefined {
-  return WORKLOADS.get(WORKLOAD_ALIASES[name] ?? name);
-}

@@ -10,7 +10,6 @@ const TTL_SECONDS = 600;
 
 export const leaseKeepAliveWorkload: Workload = {
   name: 'lease-keepalive',
-  about: 'keepalives of --leases leases, to the leader and through a follower',
   async prepare(system, ctx) {
     const o = ctx.options;
     const [leaderEndpoint] = await system.placed('leader');

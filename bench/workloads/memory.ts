@@ -7,7 +7,6 @@ import type { Row, Workload } from '../tool/workload.js';
 
 export const memoryWorkload: Workload = {
   name: 'memory',
-  about: 'resident memory per member idle and with --keys keys; disk bytes per key',
   needsOwnCluster: true,
   async prepare(system, ctx) {
     const cluster = system.cluster;

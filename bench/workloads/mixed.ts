@@ -8,7 +8,6 @@ import { consistencyName, rangeRequests } from './range.js';
 
 export const mixedWorkload: Workload = {
   name: 'mixed',
-  about: 'Ranges and puts on one key space, --read-ratio of them reads',
   async prepare(system, ctx) {
     const s = await kvSetup(system, ctx);
     await fillKeySpace(s, ctx);

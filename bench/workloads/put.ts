@@ -6,7 +6,6 @@ import { kvSetup } from './kv-setup.js';
 
 export const putWorkload: Workload = {
   name: 'put',
-  about: 'Put requests over --key-space keys of --key-size, values of --val-size',
   async prepare(system, ctx) {
     const s = await kvSetup(system, ctx);
     const requests: Outgoing<PutRequest>[] = Array.from({ length: Math.min(s.keys.size, 100_000) }, (_, i) => ({ key: s.keys.key(i), value: s.values.value(i) }));

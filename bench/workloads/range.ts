@@ -15,7 +15,6 @@ export function consistencyName(serializable: boolean): string {
 
 export const rangeWorkload: Workload = {
   name: 'range',
-  about: 'Range requests, linearizable or serializable (--consistency l|s), of one key or (--prefix) ten',
   async prepare(system, ctx) {
     const s = await kvSetup(system, ctx);
     await fillKeySpace(s, ctx);

@@ -20,7 +20,6 @@ function serviceOf(instance: number): number {
 
 export const registryWorkload: Workload = {
   name: 'registry',
-  about: 'many leased keys under 100 service prefixes, many prefix watchers; re-registration → event delay',
   async prepare(system, ctx) {
     const o = ctx.options;
     const [leaderEndpoint] = await system.placed('leader');

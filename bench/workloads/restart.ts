@@ -47,7 +47,6 @@ async function timeRestart(system: System, how: 'SIGTERM' | 'SIGKILL'): Promise<
 
 export const restartWorkload: Workload = {
   name: 'restart',
-  about: 'a follower with --keys keys restarted after SIGTERM and after kill -9: seconds until serving again',
   needsOwnCluster: true,
   async prepare(system, ctx) {
     if (!system.cluster) throw new Error('the restart workload stops and starts members: it needs a cluster the tool starts (no --endpoints)');

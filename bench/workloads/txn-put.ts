@@ -7,7 +7,6 @@ import { kvSetup } from './kv-setup.js';
 
 export const txnPutWorkload: Workload = {
   name: 'txn-put',
-  about: 'Txn requests of --txn-ops puts each, without compares',
   async prepare(system, ctx) {
     const s = await kvSetup(system, ctx);
     const ops = Math.max(1, ctx.options.txnOps);

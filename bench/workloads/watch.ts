@@ -13,7 +13,6 @@ const PREFIX = 'bench-watch/';
 
 export const watchWorkload: Workload = {
   name: 'watch',
-  about: 'watch fan-out: --watchers watchers of a prefix, put acknowledged → event delay',
   async prepare(system, ctx) {
     const o = ctx.options;
     const leader = system.endpoints[await system.leaderIndex()]!;
