@@ -24,6 +24,8 @@ export interface LoopSpec {
   readonly clients: number;
   readonly durationS: number;
   readonly total?: number;
+  /** Requests a second, all workers together (open pacing): request n waits for its due time, which its latency does not include. */
+  readonly perSecond?: number;
 }
 
 export function runClosedLoop(spec: LoopSpec, ctx: RunContext, issue: Issue): Promise<LoopResult> {
@@ -59,6 +61,16 @@ export function runClosedLoop(spec: LoopSpec, ctx: RunContext, issue: Issue): Pr
         return;
       }
       const n = next++;
+      if (spec.perSecond !== undefined) {
+        const wait = started + (n * 1000) / spec.perSecond - performance.now();
+        if (wait > 0) {
+          setTimeout(() => send(worker, n), wait);
+          return;
+        }
+      }
+      send(worker, n);
+    };
+    const send = (worker: number, n: number): void => {
       const t0 = performance.now();
       const done = (err: ServiceError | Error | null): void => {
         if (err) {

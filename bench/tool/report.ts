@@ -52,9 +52,12 @@ export function jobLines(results: readonly JobResult[], names: readonly string[]
       out.push(`${r.job.key}: skipped — ${r.skipped}`, '');
       continue;
     }
-    const length = o.total !== undefined ? `${o.total} requests` : `${o.durationS} s`;
-    out.push(`${r.job.key} (${r.job.workload.name}): ${o.rounds} round${o.rounds === 1 ? '' : 's'} of ${length}, median round shown`);
-    for (const row of summarizeJob(r)) out.push(...rowLines(row, names));
+    const rows = summarizeJob(r);
+    // Figures such as memory or restart times take what they take: no round length to tell.
+    const timed = rows.some((row) => row.systems[0]?.median.latency !== undefined);
+    const length = !timed ? '' : o.total !== undefined ? ` of ${o.total} requests` : ` of ${o.durationS} s`;
+    out.push(`${r.job.key} (${r.job.workload.name}): ${o.rounds} round${o.rounds === 1 ? '' : 's'}${length}, median round shown`);
+    for (const row of rows) out.push(...rowLines(row, names));
     out.push('');
   }
   return out;

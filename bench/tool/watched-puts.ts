@@ -25,19 +25,15 @@ export async function runWatchedPuts(spec: WatchedPuts, ctx: RunContext): Promis
   spec.fanout.phase();
   let expected = 0;
   const started = performance.now();
-  const puts = await runClosedLoop({ label: spec.label, clients, durationS: o.durationS, ...(total !== undefined ? { total } : {}) }, ctx, (_w, n, done) => {
-    const send = (): void => {
-      spec.kv.Put(spec.request(n), md, (err: ServiceError | null, res?: PutResponse) => {
-        if (!err && res?.header) {
-          spec.fanout.acked(Number(res.header.revision), performance.now());
-          expected += spec.watchersOf(n);
-        }
-        done(err);
-      });
-    };
-    const wait = rate > 0 ? started + (n * 1000) / rate - performance.now() : 0;
-    if (wait > 0) setTimeout(send, wait);
-    else send();
+  const loop = { label: spec.label, clients, durationS: o.durationS, ...(total !== undefined ? { total } : {}), ...(rate > 0 ? { perSecond: rate } : {}) };
+  const puts = await runClosedLoop(loop, ctx, (_w, n, done) => {
+    spec.kv.Put(spec.request(n), md, (err: ServiceError | null, res?: PutResponse) => {
+      if (!err && res?.header) {
+        spec.fanout.acked(Number(res.header.revision), performance.now());
+        expected += spec.watchersOf(n);
+      }
+      done(err);
+    });
   });
   await spec.fanout.drained(expected, 60_000);
   const seconds = Math.max(1e-9, (spec.fanout.lastArrival - started) / 1000);

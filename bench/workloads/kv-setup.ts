@@ -1,11 +1,13 @@
 // What the KV workloads (put, range, txn-put, mixed) share: connections to where --target sends
-// requests, the key space of --key-space keys of --key-size, values of --val-size.
-import { Metadata } from '@grpc/grpc-js';
-import type { ServiceClient } from '../../rpc/etcd-api.js';
+// requests, the key space of --key-space keys of --key-size, values of --val-size, the closed loop.
+import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import type { BenchOptions } from '../../cli/bench-options.js';
+import type { Outgoing, RangeRequest, ServiceClient } from '../../rpc/etcd-api.js';
+import { loopSpec, runClosedLoop } from '../tool/closed-loop.js';
 import { fillKeys } from '../tool/fill.js';
 import { KeySpace, ValuePool } from '../tool/keys.js';
 import type { System } from '../tool/system.js';
-import type { RunContext } from '../tool/workload.js';
+import { loadRow, type Prepared, type RunContext } from '../tool/workload.js';
 
 export const KV_PREFIX = 'bench/';
 
@@ -42,4 +44,37 @@ export async function fillKeySpace(setup: KvSetup, ctx: RunContext): Promise<voi
     label: `writing ${setup.keys.size} keys`,
     quiet: ctx.quiet,
   });
+}
+
+/** The n-th request's index among `count` prepared ones: a stride through them, not one after another. */
+export function pick(n: number, count: number): number {
+  return (n * 7919) % count;
+}
+
+/** A workload's rounds: the closed loop over the setup's connections, one row named `key`. */
+export function closedLoopRounds(
+  system: System,
+  setup: KvSetup,
+  key: string,
+  label: string,
+  send: (client: ServiceClient<'KV'>, n: number, done: (err: ServiceError | null) => void) => void,
+): Prepared {
+  return {
+    async round(ctx) {
+      const r = await runClosedLoop(loopSpec(`${system.name}: ${label}`, ctx), ctx, (w, n, done) => send(setup.kv[w % setup.kv.length]!, n, done));
+      return [loadRow(key, label, r)];
+    },
+    async close() {},
+  };
+}
+
+/** Range requests over the key space: one key each, or with `prefix` the ten sharing all but its last digit. */
+export function rangeRequests(setup: KvSetup, options: BenchOptions): Outgoing<RangeRequest>[] {
+  const serializable = options.consistency === 's';
+  const keys = setup.keys;
+  return Array.from({ length: Math.min(keys.size, 100_000) }, (_, i) => (options.prefix ? { ...keys.tenOf(i), serializable } : { key: keys.key(i), serializable }));
+}
+
+export function consistencyName(options: BenchOptions): string {
+  return options.consistency === 's' ? 'serializable' : 'linearizable';
 }

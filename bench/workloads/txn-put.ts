@@ -1,9 +1,8 @@
 // txn-put: transactions of --txn-ops puts each (etcd benchmark's txn-put), --clients in flight;
 // ops/s counts transactions.
 import type { Outgoing, TxnRequest } from '../../rpc/etcd-api.js';
-import { loopSpec, runClosedLoop } from '../tool/closed-loop.js';
-import { loadRow, type Workload } from '../tool/workload.js';
-import { kvSetup } from './kv-setup.js';
+import type { Workload } from '../tool/workload.js';
+import { closedLoopRounds, kvSetup, pick } from './kv-setup.js';
 
 export const txnPutWorkload: Workload = {
   name: 'txn-put',
@@ -16,14 +15,6 @@ export const txnPutWorkload: Workload = {
       success: Array.from({ length: ops }, (_, k) => ({ request: 'request_put' as const, request_put: { key: s.keys.key(t * ops + k), value: s.values.value(t * ops + k) } })),
     }));
     const label = `txns of ${ops} put${ops === 1 ? '' : 's'}, ${ctx.options.clients} in flight, ${s.where}`;
-    return {
-      async round(c) {
-        const r = await runClosedLoop(loopSpec(`${system.name}: ${label}`, c), c, (w, n, done) => {
-          s.kv[w % s.kv.length]!.Txn(requests[(n * 7919) % requests.length]!, s.md, done);
-        });
-        return [loadRow('txn-put', label, r)];
-      },
-      async close() {},
-    };
+    return closedLoopRounds(system, s, 'txn-put', label, (client, n, done) => client.Txn(requests[pick(n, requests.length)]!, s.md, done));
   },
 };
