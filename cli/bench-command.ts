@@ -182,7 +182,8 @@ export function benchCommand(): Command {
       try {
         const suites = names.filter(isSuite);
         if (suites.length > 0 || flags.tls || flags.auth) {
-          if (suites.length !== names.length && names.length > 0) throw new InvalidArgumentError('suites and workloads cannot be mixed in one run');
+          if (suites.length === 0 && names.length > 0) throw new InvalidArgumentError(`--tls and --auth are options of the cluster suite only, not of ${names.join(', ')}`);
+          if (suites.length !== names.length) throw new InvalidArgumentError('suites and workloads cannot be mixed in one run');
           await runSuites(suites.length > 0 ? suites : ['cluster'], flags);
           return;
         }

@@ -52,6 +52,11 @@ async function runJob(job: Job, index: number, systems: readonly System[]): Prom
       for (const i of order) rounds[i]!.push(await prepared[i]!.round(ctx, round));
     }
     return { job, rounds };
+  } catch (e) {
+    // One workload failing (a refused request, a member that would not restart) leaves the others' figures standing.
+    const message = e instanceof Error ? e.message : String(e);
+    ctx.note(`${job.key}: failed: ${message}`);
+    return { job, rounds: [], skipped: `failed: ${message.split('\n')[0]}` };
   } finally {
     for (const p of prepared) await p.close();
   }
