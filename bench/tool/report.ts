@@ -63,7 +63,7 @@ export function jobLines(results: readonly JobResult[], names: readonly string[]
   return out;
 }
 
-export function targetLines(results: readonly TargetResult[]): string[] {
+export function targetLines(results: readonly TargetResult[], names: readonly string[]): string[] {
   const digits = (t: TargetResult): number => (t.target.metric === 'perSecond' ? 0 : 2);
   const rows = results.map((t) => [
     t.target.label,
@@ -75,8 +75,8 @@ export function targetLines(results: readonly TargetResult[]): string[] {
   ]);
   const met = results.filter((t) => t.met).length;
   return [
-    'targets (median of rounds, min–max in brackets; a ratio is Lodestone/etcd in the same round)',
-    ...table(['target', 'Lodestone', 'etcd', 'ratio', 'needs', 'met?'], rows),
+    `targets (median of rounds, min–max in brackets; a ratio is ${names[0]}/etcd in the same round)`,
+    ...table(['target', names[0] ?? 'Lodestone', names[1] ?? 'etcd', 'ratio', 'needs', 'met?'], rows),
     `  ${met} of ${results.length} targets met`,
   ];
 }

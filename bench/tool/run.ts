@@ -86,7 +86,7 @@ export async function runBench(plan: RunPlan): Promise<void> {
     }
     const lines = jobLines(results, names);
     if (targets) {
-      lines.push(...targetLines(targets));
+      lines.push(...targetLines(targets, names));
       if (systems.length < 2) lines.push('  (ratios need etcd beside: --against etcd)');
     }
     console.log(lines.join('\n'));

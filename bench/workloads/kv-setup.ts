@@ -78,3 +78,10 @@ export function rangeRequests(setup: KvSetup, options: BenchOptions): Outgoing<R
 export function consistencyName(options: BenchOptions): string {
   return options.consistency === 's' ? 'serializable' : 'linearizable';
 }
+
+/** The setup of a workload that reads: the key space written first, and its range requests. */
+export async function readSetup(system: System, ctx: RunContext): Promise<{ setup: KvSetup; reads: Outgoing<RangeRequest>[] }> {
+  const setup = await kvSetup(system, ctx);
+  await fillKeySpace(setup, ctx);
+  return { setup, reads: rangeRequests(setup, ctx.options) };
+}

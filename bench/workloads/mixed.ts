@@ -2,15 +2,13 @@
 // --consistency asked) with probability --read-ratio, a Put otherwise; one row for all requests.
 import type { Outgoing, PutRequest } from '../../rpc/etcd-api.js';
 import type { Workload } from '../tool/workload.js';
-import { closedLoopRounds, consistencyName, fillKeySpace, kvSetup, pick, rangeRequests } from './kv-setup.js';
+import { closedLoopRounds, consistencyName, pick, readSetup } from './kv-setup.js';
 
 export const mixedWorkload: Workload = {
   name: 'mixed',
   async prepare(system, ctx) {
-    const s = await kvSetup(system, ctx);
-    await fillKeySpace(s, ctx);
+    const { setup: s, reads } = await readSetup(system, ctx);
     const o = ctx.options;
-    const reads = rangeRequests(s, o);
     const writes: Outgoing<PutRequest>[] = reads.map((_, i) => ({ key: s.keys.key(i), value: s.values.value(i) }));
     // A fixed pattern of reads and writes, the same for both systems, decided once: exactly
     // --read-ratio of every thousand requests read (the stride visits each slot once).
