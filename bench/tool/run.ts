@@ -23,13 +23,13 @@ function context(options: BenchOptions): RunContext {
 /** Puts with 64 in flight to every member, the same length on each system, results dropped. */
 async function warmUp(systems: readonly System[], options: BenchOptions): Promise<void> {
   if (options.warmUpS <= 0) return;
-  const ctx = context({ ...options, clients: 64, target: 'all', durationS: options.warmUpS, rounds: 1 });
-  const { total: _ignored, ...rest } = ctx.options;
-  const noTotal = { ...ctx, options: rest };
+  // A duration, whatever --total says: both systems get the same time.
+  const { total: _byDuration, ...timed } = options;
+  const ctx = context({ ...timed, clients: 64, target: 'all', durationS: options.warmUpS, rounds: 1 });
   for (const s of systems) {
     ctx.note(`${s.name}: warming up, ${options.warmUpS} s of puts with 64 in flight`);
-    const prepared = await putWorkload.prepare(s, noTotal);
-    await prepared.round(noTotal, 0);
+    const prepared = await putWorkload.prepare(s, ctx);
+    await prepared.round(ctx, 0);
     await prepared.close();
   }
 }
