@@ -14,6 +14,8 @@ export interface LoopResult {
   readonly seconds: number;
   readonly perSecond: number;
   readonly latency: LatencySummary;
+  /** This process's CPU time over the round, in cores: near 1 the load generator, not the server, may be the limit. */
+  readonly clientCpu: number;
 }
 
 /** Sends request number `n` for worker `worker`, then calls `done` once with its error (or null). */
@@ -35,6 +37,7 @@ export function runClosedLoop(spec: LoopSpec, ctx: RunContext, issue: Issue): Pr
   let next = 0;
   let running = spec.clients;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const deadline = spec.total === undefined ? started + spec.durationS * 1000 : Infinity;
   const bar = spec.total === undefined
     ? progressBar(spec.label, Math.round(spec.durationS), spec.durationS, ctx.quiet)
@@ -45,7 +48,9 @@ export function runClosedLoop(spec: LoopSpec, ctx: RunContext, issue: Issue): Pr
       clearInterval(tick);
       bar.stop();
       const seconds = (performance.now() - started) / 1000;
+      const used = process.cpuUsage(cpu);
       resolve({
+        clientCpu: (used.user + used.system) / 1e6 / seconds,
         count: recorder.count,
         errors,
         seconds,

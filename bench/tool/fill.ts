@@ -1,8 +1,9 @@
 // Loads many keys fast: transactions of many puts (etcd's --max-txn-ops allows 128), 64 in flight,
 // to the leader. Used before reads and by the memory and restart workloads.
-import { Metadata, type ServiceError } from '@grpc/grpc-js';
-import type { Outgoing, RequestOp, ServiceClient } from '../../rpc/etcd-api.js';
+import { Metadata } from '@grpc/grpc-js';
+import type { Outgoing, RequestOp } from '../../rpc/etcd-api.js';
 import { progressBar } from './progress.js';
+import { encodeTxn, type RawKv } from './raw-kv.js';
 
 export const PUTS_PER_TXN = 100;
 const IN_FLIGHT = 64;
@@ -16,7 +17,7 @@ export interface FillSpec {
   readonly quiet: boolean;
 }
 
-export async function fillKeys(kv: readonly ServiceClient<'KV'>[], spec: FillSpec): Promise<void> {
+export async function fillKeys(kv: readonly RawKv[], spec: FillSpec): Promise<void> {
   const md = new Metadata();
   const txns = Math.ceil(spec.count / PUTS_PER_TXN);
   const bar = progressBar(spec.label, spec.count, spec.count / 20_000, spec.quiet);
@@ -30,9 +31,7 @@ export async function fillKeys(kv: readonly ServiceClient<'KV'>[], spec: FillSpe
         success.push({ request: 'request_put', request_put: { key: spec.key(i), value: spec.value(i) } });
       }
       await new Promise<void>((resolve, reject) =>
-        kv[w % kv.length]!.Txn({ compare: [], success, failure: [] }, md, { deadline: Date.now() + 120_000 }, (err: ServiceError | null) =>
-          err ? reject(new Error(`loading keys: ${err.details || err.message}`)) : resolve(),
-        ),
+        kv[w % kv.length]!.send(encodeTxn({ compare: [], success, failure: [] }), md, (err) => (err ? reject(new Error(`loading keys: ${err.details || err.message}`)) : resolve()), Date.now() + 120_000),
       );
       done += success.length;
       bar.update(done);

@@ -36,6 +36,7 @@ export interface KeepAliveResult {
   readonly errors: number;
   readonly firstError?: string;
   readonly latency: LatencySummary;
+  readonly clientCpu: number;
 }
 
 /** STREAMS streams renew their share of `ids` round-robin, WINDOW requests in flight each, for `seconds`. */
@@ -44,6 +45,7 @@ export async function keepAlive(lease: ServiceClient<'Lease'>, ids: readonly str
   let errors = 0;
   let firstError: string | undefined;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const deadline = started + seconds * 1000;
   const bar = progressBar(label, Math.round(seconds), seconds, quiet);
   const tick = setInterval(() => bar.update((performance.now() - started) / 1000), 250);
@@ -93,5 +95,6 @@ export async function keepAlive(lease: ServiceClient<'Lease'>, ids: readonly str
   clearInterval(tick);
   bar.stop();
   const elapsed = (performance.now() - started) / 1000;
-  return { count: recorder.count, perSecond: recorder.count / elapsed, errors, latency: recorder.summary(), ...(firstError !== undefined ? { firstError } : {}) };
+  const used = process.cpuUsage(cpu);
+  return { clientCpu: (used.user + used.system) / 1e6 / elapsed, count: recorder.count, perSecond: recorder.count / elapsed, errors, latency: recorder.summary(), ...(firstError !== undefined ? { firstError } : {}) };
 }

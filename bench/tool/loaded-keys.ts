@@ -15,7 +15,7 @@ export function ensureKeysLoaded(system: System, ctx: RunContext): Promise<numbe
       const o = ctx.options;
       const keys = new KeySpace('bench-mem/', o.keys, 8);
       const values = new ValuePool(o.valSize, 16_384);
-      const kv = system.open('KV', await system.placed('leader'));
+      const kv = system.openRaw(await system.placed('leader'));
       const started = performance.now();
       await fillKeys(kv, { count: o.keys, key: (i) => keys.key(i), value: (i) => values.value(i), label: `${system.name}: loading ${o.keys} keys`, quiet: ctx.quiet });
       ctx.note(`${system.name}: ${o.keys.toLocaleString('en-US')} keys loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);

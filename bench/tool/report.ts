@@ -15,7 +15,8 @@ function spreadText(s: Spread | undefined, digits = 2): string {
 
 function loadCells(r: Row): string[] {
   const l = r.latency;
-  return [rate(r.perSecond), num(l?.p50Ms), num(l?.p90Ms), num(l?.p99Ms), num(l?.maxMs, 1), String(r.errors ?? 0)];
+  const cpu = r.clientCpu === undefined ? '—' : `${Math.round(r.clientCpu * 100)}%`;
+  return [rate(r.perSecond), num(l?.p50Ms), num(l?.p90Ms), num(l?.p99Ms), num(l?.maxMs, 1), String(r.errors ?? 0), cpu];
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[], indent = '  '): string[] {
@@ -28,7 +29,7 @@ function rowLines(row: RowSummary, names: readonly string[]): string[] {
   const out: string[] = [`  ${row.label}`];
   const isLoad = row.systems[0]?.median.latency !== undefined;
   if (isLoad) {
-    out.push(...table(['', 'ops/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors'], row.systems.map((s, i) => [names[i]!, ...loadCells(s.median)]), '    '));
+    out.push(...table(['', 'ops/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'tool CPU'], row.systems.map((s, i) => [names[i]!, ...loadCells(s.median)]), '    '));
   } else {
     const unit = row.systems[0]?.median.unit ?? '';
     out.push(...table(['', unit], row.systems.map((s, i) => [names[i]!, num(s.median.value, unit === 'B' ? 0 : 2)]), '    '));
@@ -56,7 +57,7 @@ export function jobLines(results: readonly JobResult[], names: readonly string[]
     // Figures such as memory or restart times take what they take: no round length to tell.
     const timed = rows.some((row) => row.systems[0]?.median.latency !== undefined);
     const length = !timed ? '' : o.total !== undefined ? ` of ${o.total} requests` : ` of ${o.durationS} s`;
-    out.push(`${r.job.key} (${r.job.workload.name}): ${o.rounds} round${o.rounds === 1 ? '' : 's'}${length}, median round shown`);
+    out.push(`${r.job.key} (${r.job.workload.name}): ${o.rounds} round${o.rounds === 1 ? '' : 's'}${length}, median round shown${o.rounds % 2 === 0 ? ' (of an even count, the lower middle)' : ''}`);
     for (const row of rows) out.push(...rowLines(row, names));
     out.push('');
   }

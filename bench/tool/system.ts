@@ -5,6 +5,7 @@ import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { createEtcdClient, type EtcdServiceName, type ServiceClient, type StatusResponse } from '../../rpc/etcd-api.js';
 import type { TestCluster } from '../../test/support/cluster.js';
 import type { Placement } from '../../cli/bench-options.js';
+import { RawKv } from './raw-kv.js';
 
 export class System {
   private readonly opened: { close(): void }[] = [];
@@ -55,6 +56,16 @@ export class System {
     return Array.from({ length: n }, (_, i) => {
       // Its own subchannel: connections are not shared behind the tool's back.
       const c = createEtcdClient(service, endpoints[i % endpoints.length]!, { channelOptions: { 'grpc.use_local_subchannel_pool': 1 } });
+      this.opened.push(c);
+      return c;
+    });
+  }
+
+  /** Lean KV connections for the load loop (RawKv), as open() spreads them; closed with the system. */
+  openRaw(endpoints: readonly string[], count = 0): RawKv[] {
+    const n = count > 0 ? count : endpoints.length;
+    return Array.from({ length: n }, (_, i) => {
+      const c = new RawKv(endpoints[i % endpoints.length]!);
       this.opened.push(c);
       return c;
     });

@@ -18,6 +18,8 @@ export interface Row {
   readonly errors?: number;
   readonly firstError?: string;
   readonly latency?: LatencySummary;
+  /** The load generator's CPU over the round, in cores (it shares the machine with the members). */
+  readonly clientCpu?: number;
   readonly value?: number;
   readonly unit?: string;
 }
@@ -43,11 +45,12 @@ export interface Workload {
 }
 
 /** The figures of a closed-loop round as a row. */
-export function loadRow(key: string, label: string, r: { count: number; perSecond: number; errors: number; firstError?: string; latency: LatencySummary }): Row {
+export function loadRow(key: string, label: string, r: { count: number; perSecond: number; errors: number; firstError?: string; latency: LatencySummary; clientCpu: number }): Row {
   return {
     key,
     label,
     headline: 'perSecond',
+    clientCpu: r.clientCpu,
     count: r.count,
     perSecond: r.perSecond,
     errors: r.errors,

@@ -30,7 +30,7 @@ export const registryWorkload: Workload = {
     const ids = await grantLeases(lease, instances, TTL_SECONDS);
     const keys = Array.from({ length: instances }, (_, i) => Buffer.from(`bench-registry/svc-${serviceOf(i)}/${i}`));
     const values = new ValuePool(o.valSize);
-    await fillKeys([kv], { count: instances, key: (i) => keys[i]!, value: (i) => values.value(i), label: 'registering', quiet: ctx.quiet });
+    await fillKeys(system.openRaw([leaderEndpoint!]), { count: instances, key: (i) => keys[i]!, value: (i) => values.value(i), label: 'registering', quiet: ctx.quiet });
     // Every put below carries its instance's lease.
     const requests = keys.map((key, i) => ({ key, value: values.value(i), lease: ids[i]! }));
     const services = Array.from({ length: SERVICES }, (_, s) => Buffer.from(`bench-registry/svc-${s}/`));
