@@ -4,8 +4,7 @@ import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import type { Outgoing, PutRequest, PutResponse, ServiceClient } from '../../rpc/etcd-api.js';
 import { runClosedLoop } from './closed-loop.js';
 import type { Fanout } from './fanout.js';
-import type { Row, RunContext } from './workload.js';
-import { loadRow } from './workload.js';
+import { loadRow, type Row, type RunContext } from './workload.js';
 
 export interface WatchedPuts {
   readonly label: string;
