@@ -8,12 +8,13 @@
 // --peer-client-cert-auth, certificates from one throwaway CA; the load generator dials with a
 // client certificate. --auth: both clusters with auth enabled (--auth-token simple), a root user and
 // a user whose role may read and write the bench keys' prefix; the load generator logs in as that user.
-import { readFile } from 'node:fs/promises';
 import { Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { createEtcdClient } from '../rpc/etcd-api.js';
 import { TestCluster, type Implementation } from '../test/support/cluster.js';
 import { findBinary } from '../test/support/binaries.js';
 import { ThrowawayMtls } from '../test/support/throwaway-mtls.js';
+import { median } from './tool/stats.js';
+import { rssMiB } from './tool/member-resources.js';
 import { closeAll, connect, runLoad, type LoadClient, type LoadOp, type LoadResult } from './kv-load.js';
 
 export interface ClusterBenchOptions {
@@ -44,13 +45,6 @@ const ROWS: readonly Row[] = [
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARM_UP_SECONDS = Number(process.env.BENCH_WARM_UP_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-
-async function rssMiB(pid: number | undefined): Promise<number> {
-  if (pid === undefined) return NaN;
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const kb = /VmRSS:\s+(\d+)/.exec(status)?.[1];
-  return kb ? Number(kb) / 1024 : NaN;
-}
 
 /** Settings both clusters of a run get alike. */
 interface Setup {
@@ -131,12 +125,6 @@ function fmt(r: LoadResult | undefined): string {
   if (!r) return 'n/a'.padStart(30);
   const errors = r.errors > 0 ? ` (${r.errors} errors)` : '';
   return `${Math.round(r.perSecond).toLocaleString('en-US').padStart(7)}/s  p50 ${r.p50Ms.toFixed(2).padStart(6)} ms  p99 ${r.p99Ms.toFixed(1).padStart(6)} ms${errors}`;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** The round whose ops/s is the median of the rounds: its latencies go with it. */

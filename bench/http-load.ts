@@ -3,11 +3,7 @@
 // one put at a time for `seconds`. The same generator drives Lodestone and etcd, so figures compare.
 import { Agent, request } from 'node:http';
 import type { LoadResult } from './kv-load.js';
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
+import { percentile } from './tool/stats.js';
 
 /** Puts through /v3/kv/put at `endpoint` ("host:port"), 256-byte values, keys cycling per worker. */
 export async function runGatewayPuts(endpoint: string, concurrency: number, seconds: number, valueBytes = 256): Promise<LoadResult> {

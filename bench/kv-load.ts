@@ -5,6 +5,7 @@
 // per connection, at that connection's member; the token goes with every request, as etcd's clients
 // send it).
 import { credentials as grpcCredentials, Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
+import { percentile } from './tool/stats.js';
 import { createEtcdClient, type AuthenticateResponse, type ServiceClient } from '../rpc/etcd-api.js';
 
 export type LoadOp = 'put' | 'get-linearizable' | 'get-serializable';
@@ -36,11 +37,6 @@ export interface ConnectOptions {
   readonly credentials?: ChannelCredentials;
   /** Log in as this user on each connection and send its token with every request. */
   readonly auth?: { readonly user: string; readonly password: string };
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 /** One client connection per endpoint (as etcd's benchmark tool shares few connections among many workers). */

@@ -2,12 +2,13 @@
 // --version at every level and commander's errors (and non-zero exit) for what it does not know.
 import { Command } from 'commander';
 import { version } from '../cluster/version.js';
+import { benchCommand } from './bench-command.js';
 import { clusterCommand } from './cluster-command.js';
 import { memberCommand } from './member-command.js';
 import { snapshotCommand } from './snapshot-command.js';
 
 /** Every subcommand, in the order `lodestone --help` lists them: adding one is one line here. */
-export const SUBCOMMANDS: readonly (() => Command)[] = [memberCommand, clusterCommand, snapshotCommand];
+export const SUBCOMMANDS: readonly (() => Command)[] = [memberCommand, clusterCommand, snapshotCommand, benchCommand];
 
 /** Gives a command and all under it a --version, unless one has its own. */
 function withVersion(command: Command, text: string): Command {

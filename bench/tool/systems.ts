@@ -1,0 +1,65 @@
+// Bringing up what a run measures: the cluster given by --endpoints, or a fresh Lodestone of
+// --members members (and, with --against etcd, a real etcd of as many, both up at once) on
+// loopback with free ports and temporary data dirs. Whatever the tool started is stopped and
+// removed on every way out: normal end, error, Ctrl-C, SIGTERM.
+import { resolve } from 'node:path';
+import { TestCluster, type Implementation } from '../../test/support/cluster.js';
+import { rssMiB } from './member-resources.js';
+import type { BenchOptions } from '../../cli/bench-options.js';
+import { System } from './system.js';
+
+const started = new Set<System>();
+let signalsHooked = false;
+
+/** On Ctrl-C or SIGTERM: stop what the tool started, then exit as a signalled process would. */
+function hookSignals(): void {
+  if (signalsHooked) return;
+  signalsHooked = true;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\n${signal}: stopping the clusters the benchmark started…\n`);
+      void closeSystems([...started]).finally(() => process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1)));
+    });
+  }
+}
+
+export async function closeSystems(systems: readonly System[]): Promise<void> {
+  await Promise.allSettled(
+    systems.map(async (s) => {
+      await s.close();
+      started.delete(s);
+    }),
+  );
+}
+
+async function startCluster(implementation: Implementation, options: BenchOptions): Promise<System> {
+  const cpuProf = options.cpuProf;
+  const cluster = await TestCluster.start({
+    implementation,
+    size: options.members,
+    logLevel: 'warn',
+    readyTimeoutMs: 60_000,
+    ...(cpuProf && implementation === 'lodestone' ? { nodeArgs: () => ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProf)}`] } : {}),
+  });
+  const system = new System(implementation === 'etcd' ? 'etcd' : 'Lodestone', cluster.endpoints, cluster);
+  started.add(system);
+  return system;
+}
+
+/** The systems of the run, first the one the ratios put on top (Lodestone). */
+export async function bringUp(options: BenchOptions): Promise<System[]> {
+  if (options.endpoints) return [new System('cluster', options.endpoints)];
+  hookSignals();
+  const wanted: Implementation[] = options.against === 'etcd' ? ['lodestone', 'etcd'] : ['lodestone'];
+  const results = await Promise.allSettled(wanted.map((i) => startCluster(i, options)));
+  const systems = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await closeSystems(systems);
+    throw failed.reason;
+  }
+  // Idle: up, ready, nothing asked of it yet but the readiness probes.
+  await new Promise((r) => setTimeout(r, 2000));
+  for (const s of systems) s.idleRssMiB = await Promise.all(s.cluster!.members.map((m) => rssMiB(m.process.pid)));
+  return systems;
+}
