@@ -20,10 +20,20 @@ function call<Res>(invoke: (cb: (err: ServiceError | null, res?: Res) => void) =
 
 /** A member whose renewals of lease 13 are slow and of lease 666 fail as a member without a leader fails them. */
 class UnevenMember extends TestMember {
+  /** Renewals under way now, and the most there were at once. */
+  renewing = 0;
+  mostRenewing = 0;
+
   override async keepAlive(id: bigint): Promise<{ readonly ttl: number; readonly revision: number }> {
-    if (id === 13n) await new Promise((resolve) => setTimeout(resolve, 30));
-    if (id === 666n) throw new EtcdError('ETCD_NO_LEADER');
-    return super.keepAlive(id);
+    this.renewing++;
+    this.mostRenewing = Math.max(this.mostRenewing, this.renewing);
+    try {
+      if (id === 13n) await new Promise((resolve) => setTimeout(resolve, 30));
+      if (id === 666n) throw new EtcdError('ETCD_NO_LEADER');
+      return await super.keepAlive(id);
+    } finally {
+      this.renewing--;
+    }
   }
 }
 
@@ -106,6 +116,32 @@ describe('the Lease service', () => {
       ['13', '20'],
     ]);
     expect(answers.every((r) => r.header?.revision === String(served.member.revision))).toBe(true);
+  });
+
+  it('renews a stream’s requests side by side, and still answers them in order', async () => {
+    // Leases 13 (slow to renew) and 14 were granted by the test before.
+    const member = served.member as UnevenMember;
+    member.mostRenewing = 0;
+    const stream = lease.LeaseKeepAlive();
+    const answers: string[] = [];
+    stream.on('data', (r: LeaseKeepAliveResponse) => answers.push(r.ID));
+    const ended = new Promise<{ code: number }>((resolve) => stream.on('status', resolve));
+    const ids = ['13', '13', '14', '13', '14', '13'];
+    for (const ID of ids) stream.write({ ID });
+    stream.end();
+    expect((await ended).code).toBe(status.OK);
+    expect(answers).toEqual(ids);
+    expect(member.mostRenewing).toBeGreaterThan(1);
+  });
+
+  it('answers the requests before a failed renewal, then ends the stream with etcd’s status', async () => {
+    const stream = lease.LeaseKeepAlive(new Metadata());
+    const answers: string[] = [];
+    stream.on('data', (r: LeaseKeepAliveResponse) => answers.push(r.ID));
+    const failed = new Promise<ServiceError>((resolve) => stream.on('error', resolve));
+    for (const ID of ['13', '14', '666', '14']) stream.write({ ID });
+    expect(await failed).toMatchObject({ code: status.UNAVAILABLE, details: 'etcdserver: no leader' });
+    expect(answers).toEqual(['13', '14']);
   });
 
   it('ends the keep-alive stream with etcd’s status when a renewal fails', async () => {
