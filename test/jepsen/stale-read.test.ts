@@ -73,20 +73,22 @@ async function until(what: string, condition: () => boolean, timeoutMs = 60_000)
 }
 
 /**
- * Reads on `member` that began after a write of another value was acknowledged, and returned an older
- * value. A value written by a put of unknown outcome is never stale: that put may take effect any time
- * after it began (one sent to the isolated member can commit once the partition heals).
+ * Reads on `member` that began after a write of another value to the same key was acknowledged, and
+ * returned an older value. A value written by a put of unknown outcome is never stale: that put may
+ * take effect any time after it began (one sent to the isolated member can commit once the partition
+ * heals). The workload moves to a fresh key when one gathers too many puts of unknown outcome, so a
+ * read is compared only with the puts of its own key.
  */
 function staleReads(records: readonly KvRecord[], member: number): KvRecord[] {
-  const puts = records.filter((r) => r.input.type === 'put' && r.outcome !== 'fail');
-  const acknowledged = puts.filter((r) => r.outcome === 'ok');
+  const putsOf = (key: string): KvRecord[] => records.filter((r) => r.input.type === 'put' && r.input.key === key && r.outcome !== 'fail');
   return records.filter((read) => {
     if (read.input.type !== 'get' || read.member !== member || read.outcome !== 'ok' || read.output?.type !== 'get') return false;
+    const puts = putsOf(read.input.key);
     const seen = read.output.value;
     const source = puts.find((w) => w.input.type === 'put' && w.input.value === seen);
     if (source !== undefined && source.outcome !== 'ok') return false;
     // A newer write, acknowledged before this read began, whose own call came after the read value's write returned.
-    return acknowledged.some((w) => w !== source && w.return! < read.call && (source === undefined || w.call > source.return!));
+    return puts.some((w) => w.outcome === 'ok' && w !== source && w.return! < read.call && (source === undefined || w.call > source.return!));
   });
 }
 
