@@ -10,6 +10,7 @@
 // a user whose role may read and write the bench keys' prefix; the load generator logs in as that user.
 import { Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { createEtcdClient } from '../rpc/etcd-api.js';
+import { prefixEnd } from '../store/mvcc/key-bytes.js';
 import { TestCluster, type Implementation } from '../test/support/cluster.js';
 import { findBinary } from '../test/support/binaries.js';
 import { ThrowawayMtls } from '../test/support/throwaway-mtls.js';
@@ -67,7 +68,7 @@ async function enableAuth(cluster: TestCluster): Promise<void> {
     await step('grant root the root role', (md, o, cb) => auth.UserGrantRole({ user: 'root', role: 'root' }, md, o, cb));
     await step('add the bench role', (md, o, cb) => auth.RoleAdd({ name: BENCH_ROLE }, md, o, cb));
     await step('let the bench role read and write the bench prefix', (md, o, cb) =>
-      auth.RoleGrantPermission({ name: BENCH_ROLE, perm: { permType: 'READWRITE', key: Buffer.from(BENCH_PREFIX), range_end: prefixEnd(BENCH_PREFIX) } }, md, o, cb),
+      auth.RoleGrantPermission({ name: BENCH_ROLE, perm: { permType: 'READWRITE', key: Buffer.from(BENCH_PREFIX), range_end: prefixEnd(Buffer.from(BENCH_PREFIX)) } }, md, o, cb),
     );
     await step('add the bench user', (md, o, cb) => auth.UserAdd({ name: BENCH_USER.user, password: BENCH_USER.password, options: { no_password: false }, hashedPassword: '' }, md, o, cb));
     await step('grant the bench user its role', (md, o, cb) => auth.UserGrantRole({ user: BENCH_USER.user, role: BENCH_ROLE }, md, o, cb));
@@ -85,13 +86,6 @@ async function enableAuth(cluster: TestCluster): Promise<void> {
   } finally {
     kv.close();
   }
-}
-
-/** The end of the range of every key with this prefix (etcdctl's --prefix). */
-function prefixEnd(prefix: string): Buffer {
-  const end = Buffer.from(prefix);
-  end[end.length - 1]! += 1;
-  return end;
 }
 
 interface Running {

@@ -1,6 +1,6 @@
 // `lodestone bench [workload…]` (also `npm run bench -- …`): the benchmark tool. Workloads run
 // against a fresh 3-member Lodestone, a running cluster (--endpoints) or, with --against etcd, a
-// fresh Lodestone beside a real etcd in alternating rounds; without a workload, issue 13's target
+// fresh Lodestone beside a real etcd in alternating rounds; without a workload, the performance target
 // set and its targets table. The earlier suites (raft, cluster, gateway, defrag) run by name.
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -145,7 +145,7 @@ export function benchCommand(): Command {
     .summary('benchmark a cluster, or Lodestone beside a real etcd')
     .description(
       'Measures workloads (ops/s, p50/p90/p99/max) on a fresh 3-member Lodestone, on a running cluster (--endpoints), or on a fresh Lodestone beside a ' +
-        'fresh real etcd 3.4 (--against etcd), both up at once, rounds alternating. Without a workload: the target set of issue 13 and a targets table.',
+        'fresh real etcd 3.4 (--against etcd), both up at once, rounds alternating. Without a workload: the performance target set and a targets table.',
     )
     .addHelpText(
       'after',

@@ -6,8 +6,8 @@ import { createRequest, WireWatchClient, type WireWatchResponse } from '../../te
 import { LatencyRecorder } from './stats.js';
 
 export interface WatchedRange {
-  readonly key: Buffer;
-  readonly range_end: Buffer;
+  readonly key: Uint8Array;
+  readonly range_end: Uint8Array;
 }
 
 const WATCHERS_PER_STREAM = 100;

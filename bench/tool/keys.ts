@@ -2,7 +2,7 @@
 // (etcd benchmark's --key-size), zero-padded numbers so that the keys sharing all but the last
 // digit are a prefix of ten. Built once: the load loop only picks them.
 import { randomBytes } from 'node:crypto';
-import { prefixEnd } from '../../test/compat/watch-wire.js';
+import { prefixEnd } from '../../store/mvcc/key-bytes.js';
 
 export class KeySpace {
   private readonly keys: Buffer[];
@@ -21,7 +21,7 @@ export class KeySpace {
   }
 
   /** The prefix shared by key n and its nine neighbours (all but the last digit). */
-  tenOf(n: number): { key: Buffer; range_end: Buffer } {
+  tenOf(n: number): { key: Buffer; range_end: Uint8Array } {
     const key = this.key(n).subarray(0, this.key(n).length - 1);
     return { key, range_end: prefixEnd(key) };
   }

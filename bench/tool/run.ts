@@ -65,7 +65,7 @@ async function runJob(job: Job, index: number, systems: readonly System[]): Prom
 export interface RunPlan {
   readonly options: BenchOptions;
   readonly jobs: readonly Job[];
-  /** Judge issue 13's targets (the target set was asked for). */
+  /** Judge the performance targets (the target set was asked for). */
   readonly judgeTargets: boolean;
 }
 

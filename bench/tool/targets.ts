@@ -1,4 +1,4 @@
-// Issue 13's targets: the jobs that measure them and how each is judged. A ratio target compares
+// The performance targets (README, Performance): the jobs that measure them and how each is judged. A ratio target compares
 // Lodestone with etcd round by round (both measured in the same round, one right after the other)
 // and is met when the median of those ratios is; an absolute one is met when Lodestone's worst
 // round is within the limit.

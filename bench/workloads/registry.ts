@@ -9,7 +9,7 @@ import { grantLeases } from '../tool/leases.js';
 import { ValuePool } from '../tool/keys.js';
 import { runWatchedPuts } from '../tool/watched-puts.js';
 import type { Workload } from '../tool/workload.js';
-import { prefixEnd } from '../../test/compat/watch-wire.js';
+import { prefixEnd } from '../../store/mvcc/key-bytes.js';
 
 const SERVICES = 100;
 const TTL_SECONDS = 600;

@@ -3,7 +3,7 @@
 // --put-rate. Measures the delay from each put's acknowledgement to its event at each watcher
 // (events arriving first count 0) and the events delivered per second.
 import { createEtcdClient } from '../../rpc/etcd-api.js';
-import { prefixEnd } from '../../test/compat/watch-wire.js';
+import { prefixEnd } from '../../store/mvcc/key-bytes.js';
 import { Fanout } from '../tool/fanout.js';
 import { KeySpace, ValuePool } from '../tool/keys.js';
 import { runWatchedPuts } from '../tool/watched-puts.js';
