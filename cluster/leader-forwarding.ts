@@ -47,7 +47,7 @@ export async function forwardToLeader(port: ForwardingPort, request: ForwardRequ
 }
 
 /** The etcd error a leader named, or a plain error for a name this member does not know. */
-function etcdErrorOf(code: string): Error {
+export function etcdErrorOf(code: string): Error {
   if (Object.hasOwn(ETCD_ERRORS, code)) return new EtcdError(code as EtcdErrorCode);
   return new Error(`the leader refused a forwarded request with an error this member does not know: ${code}`);
 }

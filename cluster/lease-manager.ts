@@ -13,8 +13,10 @@ import { MAX_LEASE_TTL } from '../store/mvcc/validate.js';
 import type { LeaseInfo, ResponseFor, WriteRequest } from '../store/mvcc/types.js';
 import { Lessor } from './lessor.js';
 import type { LeaseChanges } from './applier.js';
-import type { ForwardRequestIn, ForwardRequestOut, ForwardResponseOut } from '../rpc/peer-service.js';
-import { answerForwarded, type ForwardAnswer } from './leader-forwarding.js';
+import { asEtcdError } from '../rpc/error-mapping.js';
+import type { ForwardRequestIn, ForwardRequestOut, ForwardResponseOut, WireLeaseRenewal } from '../rpc/peer-service.js';
+import { answerForwarded, etcdErrorOf, type ForwardAnswer } from './leader-forwarding.js';
+import { RenewalBatcher, type RenewalOutcome } from './lease-renewal-batcher.js';
 
 /** What the lease manager needs from its member. */
 export interface LeasePort {
@@ -51,6 +53,9 @@ export interface LeaseManagerOptions {
 /** Expired leases revoked per expiry round, and checkpoints per proposal (etcd's batching). */
 const MAX_REVOKES_PER_ROUND = 500;
 const MAX_CHECKPOINTS_PER_PROPOSAL = 1000;
+/** The Forward requests the lease manager serves (serveForwarded); the others are membership's. */
+export const LEASE_FORWARDS: ReadonlySet<ForwardRequestIn['request']> = new Set(['lease_renew', 'lease_renewals', 'lease_time_to_live']);
+
 /** How long a follower waits before passing a renewal on again while there is no leader. */
 const FORWARD_RETRY_MS = 50;
 
@@ -61,6 +66,8 @@ export class LeaseManager implements LeaseBackend {
   private closed = false;
   /** Callers that reached the leader before its clocks started, waiting for promote(). */
   private awaitingPrimary: (() => void)[] = [];
+  /** A follower's renewals on their way to the leader, many to a call. */
+  private readonly renewals = new RenewalBatcher((ids, timeoutMs) => this.forwardRenewals(ids, timeoutMs), { now: () => this.port.now() });
 
   constructor(
     private readonly port: LeasePort,
@@ -242,15 +249,28 @@ export class LeaseManager implements LeaseBackend {
    * timeout rather than failing the client's keepalive stream at once.
    */
   private async renewThroughLeader(id: bigint, call?: CallOptions): Promise<number> {
-    const answer = await this.throughLeader({ lease_renew: id.toString() }, call, async () => (await this.keepAlive(id, call)).ttl);
-    if (typeof answer === 'number') return answer;
-    if (answer.result !== 'lease_ttl') throw new Error(`the leader answered a lease renewal with ${answer.result}`);
-    return Number(answer.lease_ttl);
+    return this.throughLeader(
+      (timeoutMs) => this.renewals.renew(id, timeoutMs),
+      call,
+      async () => (await this.keepAlive(id, call)).ttl,
+    );
+  }
+
+  /** One Forward call with the renewals `ids`: each one's outcome, in order. */
+  private async forwardRenewals(ids: readonly bigint[], timeoutMs: number): Promise<RenewalOutcome[]> {
+    const answer = await this.port.forwardToLeader({ lease_renewals: { ids: ids.map(String) } }, timeoutMs);
+    if (answer.result !== 'lease_renewed') throw new Error(`the leader answered lease renewals with ${answer.result}`);
+    return (answer.lease_renewed.results ?? []).map((r): RenewalOutcome => {
+      if (r.result === 'ttl') return { ttl: Number(r.ttl) };
+      if (r.result === 'etcd_error') return { error: etcdErrorOf(r.etcd_error) };
+      return { error: new Error('the leader answered a lease renewal with nothing') };
+    });
   }
 
   /** etcd's LeaseTimeToLive on a follower: the leader's clock, asked as a renewal is. */
   private async timeToLiveThroughLeader(id: bigint, withKeys: boolean, call?: CallOptions): Promise<Pick<LeaseTimeToLiveResult, 'ttl' | 'grantedTtl' | 'keys'>> {
-    const answer = await this.throughLeader({ lease_time_to_live: { id: id.toString(), keys: withKeys } }, call, async () => this.timeToLiveHere(id, withKeys, call));
+    const request: ForwardRequestOut = { lease_time_to_live: { id: id.toString(), keys: withKeys } };
+    const answer = await this.throughLeader((timeoutMs) => this.port.forwardToLeader(request, timeoutMs), call, async () => this.timeToLiveHere(id, withKeys, call));
     if (!('result' in answer)) return answer;
     if (answer.result !== 'lease_time_to_live') throw new Error(`the leader answered a lease time-to-live question with ${answer.result}`);
     const r = answer.lease_time_to_live;
@@ -261,11 +281,11 @@ export class LeaseManager implements LeaseBackend {
    * Asks the leader, again while it cannot answer, until the request timeout; `here` answers
    * instead once this member leads itself.
    */
-  private async throughLeader<T>(request: ForwardRequestOut, call: CallOptions | undefined, here: () => Promise<T>): Promise<ForwardAnswer | T> {
+  private async throughLeader<A, T>(ask: (timeoutMs: number) => Promise<A>, call: CallOptions | undefined, here: () => Promise<T>): Promise<A | T> {
     const deadline = this.port.now() + this.requestTimeoutMs();
     for (;;) {
       try {
-        return await this.port.forwardToLeader(request, Math.max(1, deadline - this.port.now()));
+        return await ask(Math.max(1, deadline - this.port.now()));
       } catch (e) {
         if (!askAgain(e) || this.closed || this.port.now() + FORWARD_RETRY_MS >= deadline) throw e;
       }
@@ -293,6 +313,8 @@ export class LeaseManager implements LeaseBackend {
           if (ttl === undefined) throw new EtcdError('ETCD_NOT_LEADER');
           return { lease_ttl: ttl };
         }
+        case 'lease_renewals':
+          return { lease_renewed: { results: await Promise.all((request.lease_renewals.ids ?? []).map((id) => this.renewForwarded(BigInt(id)))) } };
         case 'lease_time_to_live': {
           const { id, keys } = request.lease_time_to_live;
           const r = await this.timeToLiveHere(BigInt(id ?? '0'), keys ?? false);
@@ -302,6 +324,18 @@ export class LeaseManager implements LeaseBackend {
           throw new Error(`not a lease request: ${String(request.request)}`);
       }
     });
+  }
+
+  /** One renewal of a batch a follower passed on: its TTL, or the etcd error it failed with. */
+  private async renewForwarded(id: bigint): Promise<WireLeaseRenewal> {
+    try {
+      const ttl = await this.renewHere(id);
+      return ttl === undefined ? { etcd_error: 'ETCD_NOT_LEADER' } : { ttl };
+    } catch (e) {
+      const etcd = asEtcdError(e);
+      if (etcd) return { etcd_error: etcd.code };
+      throw e;
+    }
   }
 
   /** etcd's request timeout: 5 s plus two election timeouts. */

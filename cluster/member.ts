@@ -39,7 +39,7 @@ import { checkRange, checkTxn } from '../store/auth/request-checks.js';
 import type { AuthInfo, AuthOp } from '../store/auth/auth-state.js';
 import { establishIdentity, type Identity } from './bootstrap.js';
 import { FaultInjector } from './fault-injection.js';
-import { LeaseManager } from './lease-manager.js';
+import { LEASE_FORWARDS, LeaseManager } from './lease-manager.js';
 import { LinearizableReads } from './linearizable-reads.js';
 import { hostPort, MEMBER_DEFAULTS, validateOptions, type MemberOptions } from './member-options.js';
 import { MEMBERS, REMOVED_MEMBERS, type MemberRecord } from './membership.js';
@@ -365,8 +365,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
         onUnreachable: (id) => this.driver.reportUnreachable(id),
         onSnapshotStatus: (id, ok) => this.driver.reportSnapshot(id, ok),
         // What a follower passed on for this member to carry out as the leader.
-        onForward: (request) =>
-          request.request === 'lease_renew' || request.request === 'lease_time_to_live' ? this.leases.serveForwarded(request) : this.admin.serveForwarded(request),
+        onForward: (request) => (LEASE_FORWARDS.has(request.request) ? this.leases.serveForwarded(request) : this.admin.serveForwarded(request)),
         // etcd's members stop when a peer says they were removed: one that missed the entry
         // removing it (it was down, or had not caught up) would otherwise run on alone.
         onRemovedFromCluster: (by) => this.stopAsRemoved(`member ${by.toString(16)} says this member was removed from the cluster; stopping`),

@@ -78,7 +78,8 @@ export type ForwardRequestOut =
   | { member_remove: string }
   | { member_promote: string }
   | { lease_renew: string }
-  | { lease_time_to_live: { id: string; keys: boolean } };
+  | { lease_time_to_live: { id: string; keys: boolean } }
+  | { lease_renewals: { ids: string[] } };
 
 /**
  * The same as it arrives: `request` names the member that is set. Empty repeated fields and false
@@ -90,6 +91,7 @@ export type ForwardRequestIn =
   | { request: 'member_promote'; member_promote: string }
   | { request: 'lease_renew'; lease_renew: string }
   | { request: 'lease_time_to_live'; lease_time_to_live: { id?: string; keys?: boolean } }
+  | { request: 'lease_renewals'; lease_renewals: { ids?: string[] } }
   | { request?: undefined };
 
 /** A lease's time to live as the leader's clock tells it. */
@@ -104,7 +106,11 @@ export type ForwardResponseOut =
   | { etcd_error: string }
   | { members: { member?: WireMember; members: WireMember[] } }
   | { lease_ttl: number }
-  | { lease_time_to_live: WireTimeToLive };
+  | { lease_time_to_live: WireTimeToLive }
+  | { lease_renewed: { results: WireLeaseRenewal[] } };
+
+/** One renewal's outcome in a batch: its TTL (0 for no such lease), or the etcd error it failed with. */
+export type WireLeaseRenewal = { ttl: number } | { etcd_error: string };
 
 /** The same as it arrives (see ForwardRequestIn). */
 export type ForwardResponseIn =
@@ -112,7 +118,11 @@ export type ForwardResponseIn =
   | { result: 'members'; members: { member?: Partial<WireMember>; members?: Partial<WireMember>[] } }
   | { result: 'lease_ttl'; lease_ttl: number }
   | { result: 'lease_time_to_live'; lease_time_to_live: Partial<WireTimeToLive> }
+  | { result: 'lease_renewed'; lease_renewed: { results?: WireLeaseRenewalIn[] } }
   | { result?: undefined };
+
+/** A renewal's outcome as it arrives: `result` names the member that is set. */
+export type WireLeaseRenewalIn = { result: 'ttl'; ttl: number } | { result: 'etcd_error'; etcd_error: string } | { result?: undefined };
 
 /** What server.addService takes: one handler per RPC. */
 export interface PeerServiceHandlers {

@@ -39,6 +39,14 @@ describe('the service definition', () => {
     const ttl = Forward.responseDeserialize(Forward.responseSerialize({ lease_time_to_live: { ttl: -1, granted_ttl: 9_000_000_000, keys: [Buffer.from('k')] } }));
     expect(ttl).toMatchObject({ result: 'lease_time_to_live', lease_time_to_live: { ttl: -1, granted_ttl: 9_000_000_000 } });
     expect((ttl as { lease_time_to_live: { keys: readonly Uint8Array[] } }).lease_time_to_live.keys.map((k) => Buffer.from(k).toString())).toEqual(['k']);
+    // A batch of renewals: one result per id, in order; a TTL of 0 is still set in its oneof.
+    const renewals = Forward.requestDeserialize(Forward.requestSerialize({ lease_renewals: { ids: ['7', '-5'] } } as never));
+    expect(renewals).toEqual({ request: 'lease_renewals', lease_renewals: { ids: ['7', '-5'] } });
+    const renewed = Forward.responseDeserialize(Forward.responseSerialize({ lease_renewed: { results: [{ ttl: 0 }, { etcd_error: 'ETCD_NOT_LEADER' }, { ttl: 30 }] } }));
+    expect(renewed).toEqual({
+      result: 'lease_renewed',
+      lease_renewed: { results: [{ result: 'ttl', ttl: 0 }, { result: 'etcd_error', etcd_error: 'ETCD_NOT_LEADER' }, { result: 'ttl', ttl: 30 }] },
+    });
   });
 
   it('carries a batch of byte strings, and snapshot parts as a oneof', () => {
