@@ -40,6 +40,7 @@ import type { AuthInfo, AuthOp } from '../store/auth/auth-state.js';
 import { establishIdentity, type Identity } from './bootstrap.js';
 import { FaultInjector } from './fault-injection.js';
 import { LEASE_FORWARDS, LeaseManager } from './lease-manager.js';
+import { Registry } from '../registry/registry.js';
 import { LinearizableReads } from './linearizable-reads.js';
 import { hostPort, MEMBER_DEFAULTS, validateOptions, type MemberOptions } from './member-options.js';
 import { MEMBERS, REMOVED_MEMBERS, type MemberRecord } from './membership.js';
@@ -78,6 +79,8 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
   readonly leases: LeaseManager;
   /** Users, roles, tokens and the checks of etcd's auth. */
   readonly auth: AuthManager;
+  /** The service registry's view and writes (registry/), served by DNS and Consul's HTTP API. */
+  readonly registry: Registry = new Registry(this);
   /** etcd's metrics, this member's own (see exposition() and the /metrics endpoint). */
   readonly metrics: MemberMetrics;
 
@@ -332,6 +335,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
     this.ticker = setInterval(() => this.tick(), this.options.heartbeatInterval);
     this.leases.start();
     await this.maintenance.start();
+    this.registry.start().catch((err: unknown) => this.logger.warn({ err }, 'the service registry could not be read; DNS and the registry API answer from nothing until it is'));
     this.compactor?.start();
     if (this.quotaBytes > MAX_SUGGESTED_QUOTA_BYTES && this.quotaBytes !== Infinity) {
       // etcd's warning: a bigger backend may be slow to snapshot and to recover.
@@ -794,6 +798,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
       this.compactor?.stop();
       this.faults?.close();
       this.leases.close();
+      this.registry.close();
       this.auth.close();
       this.watches.close();
       const stopped = new EtcdError('ETCD_STOPPED');

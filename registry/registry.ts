@@ -1,0 +1,51 @@
+// The member's service registry: its view of the registry keys (what DNS, Consul's HTTP API and the
+// check runner read) and the transactions that change them.
+import type { KvBackend } from '../rpc/kv-backend.js';
+import type { WatchBackend } from '../rpc/watch-backend.js';
+import { RegistryView } from './registry-view.js';
+import { RegistryWriter, type HealthWrite } from './registry-writer.js';
+import type { HealthStatus } from './layout.js';
+import type { CallOptions } from '../rpc/call-options.js';
+
+/**
+ * How long a report for a check this member's view does not know waits for the view to change: a
+ * registration just made through another member may not have reached it yet.
+ */
+const UNKNOWN_CHECK_WAIT_MS = 1000;
+
+export class Registry {
+  readonly view: RegistryView;
+  readonly writer: RegistryWriter;
+
+  constructor(backend: KvBackend & WatchBackend) {
+    this.view = new RegistryView(backend, backend);
+    this.writer = new RegistryWriter(backend);
+  }
+
+  /**
+   * A check's result as the instance reports it (Consul's check pass, warn and fail; a TTL check's
+   * report): recorded when it changes the check's state. 'no-check' when no instance has the check.
+   */
+  async report(checkId: string, status: HealthStatus, output: string, call?: CallOptions): Promise<HealthWrite | 'no-check'> {
+    const deadline = Date.now() + UNKNOWN_CHECK_WAIT_MS;
+    for (;;) {
+      const found = this.view.findCheck(checkId);
+      if (found) {
+        const { service, id, createRevision, lease } = found.instance;
+        return this.writer.setHealth(service, id, checkId, status, output, { createRevision, lease }, call);
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) return 'no-check';
+      const index = this.view.catalogIndex;
+      await this.view.waitFor(() => this.view.catalogIndex, index, left, call?.signal);
+    }
+  }
+
+  start(): Promise<void> {
+    return this.view.start();
+  }
+
+  close(): void {
+    this.view.close();
+  }
+}
