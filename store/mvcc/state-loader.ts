@@ -131,6 +131,11 @@ export async function loadState(db: StoreDb, space: StateSpace): Promise<LoadedS
     const fromCheckpoint = await loadFromCheckpoint(db, space, markerBytes);
     if (fromCheckpoint) return fromCheckpoint;
   }
+  return replayAll(db, space);
+}
+
+/** The state with its index rebuilt from every revision record (etcd's restore). */
+export async function replayAll(db: StoreDb, space: StateSpace): Promise<LoadedState> {
   const full = new StateLoader();
   for (const range of space.replicated()) await scan(db, range, (k, v) => full.add(space.relative(k), v), { pageSize: 4096 });
   return full.finish();
