@@ -182,12 +182,20 @@ export class MvccStore {
     if (state.unfinishedCompaction) this.schedulePurge(state.compactScheduled, state.unfinishedCompaction);
   }
 
-  /** Loads the live state generation, rebuilding the index, and clears what an interrupted install left. */
+  /**
+   * Loads the live state generation (its index from the checkpoint and the revisions after it, or
+   * from every revision), and clears what an interrupted install left.
+   */
   static async open(db: StoreDb, options: MvccOptions = {}): Promise<MvccStore> {
     const genBytes = await db.get(ACTIVE_GENERATION_KEY);
     const space = new StateSpace(genBytes ? readU32(genBytes, 0) : 1);
     for (const range of staleGenerations(space.generation)) await db.clear(range);
-    return new MvccStore(db, space, await loadState(db, space), options);
+    const state = await loadState(db, space);
+    // A checkpoint that did not fit the state must not come to fit it later, as the revision grows.
+    if (!state.checkpoint && (await db.get(space.indexCheckpointMarkerKey()))) {
+      await writeOps(db, [{ type: 'del', key: space.indexCheckpointMarkerKey() }], { sync: true });
+    }
+    return new MvccStore(db, space, state, options);
   }
 
   get revision(): number {
