@@ -31,7 +31,7 @@ const BATCH = Number(args.batch);
 /** Puts per apply batch while a checkpoint is written: about what one raft Ready commits under load. */
 const WRITE_BATCH = Number(args['write-batch']);
 // Periodic checkpoints off: the bench says when one is written.
-const OPTIONS: MvccOptions = { checkpoint: { everyRevisions: Number.MAX_SAFE_INTEGER } };
+const OPTIONS: MvccOptions = { checkpoint: { everyChanges: Number.MAX_SAFE_INTEGER } };
 
 const enc = new TextEncoder();
 const keyOf = (i: number): Uint8Array => enc.encode(`bench/${String(Math.floor(i / 1000)).padStart(4, '0')}/${String(i % 1000).padStart(3, '0')}`);

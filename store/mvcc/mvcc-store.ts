@@ -59,12 +59,13 @@ export interface MvccOptions {
 }
 
 /**
- * The index checkpoint is written again once both `everyRevisions` revisions and `minIntervalMs`
- * have passed since the last one began, and at close. A crash then replays at most about
- * `everyRevisions` revisions (plus those applied while the checkpoint was being written).
+ * The index checkpoint is written again once both `everyChanges` changes (revision records: one per
+ * key a put, delete or txn changes) and `minIntervalMs` have passed since the last one, and at
+ * close. A crash then replays about `everyChanges` records at most (plus those applied while the
+ * checkpoint was being written).
  */
 export interface CheckpointPolicy {
-  readonly everyRevisions: number;
+  readonly everyChanges: number;
   readonly minIntervalMs: number;
   /** Serialized per turn of the event loop. */
   readonly sliceBytes: number;
@@ -72,7 +73,7 @@ export interface CheckpointPolicy {
 }
 
 const DEFAULT_CHECKPOINT_POLICY: CheckpointPolicy = {
-  everyRevisions: 100_000,
+  everyChanges: 100_000,
   minIntervalMs: 10_000,
   sliceBytes: 64 * 1024,
   chunkBytes: 1024 * 1024,
@@ -149,6 +150,9 @@ export class MvccStore {
   private checkpointing = false;
   /** When the last periodic checkpoint began (performance.now()). */
   private checkpointStartedAt: number | undefined;
+  /** Revision records applied since open, and how many of them the checkpoint in force covers. */
+  private changes: number;
+  private changesCovered = 0;
   private restored: LoadedState['restoredFrom'];
   private replayedAtOpen: number;
   private closing: Promise<void> | undefined;
@@ -179,6 +183,8 @@ export class MvccStore {
     this.checkpoint = state.checkpoint;
     this.restored = state.restoredFrom;
     this.replayedAtOpen = state.revisionRecordsRead;
+    // What a crash now would replay.
+    this.changes = state.revisionRecordsRead;
     if (state.unfinishedCompaction) this.schedulePurge(state.compactScheduled, state.unfinishedCompaction);
   }
 
@@ -401,6 +407,7 @@ export class MvccStore {
         );
       } else if (sync) this.durableApplied = applied;
       for (const c of batch.compactions) this.schedulePurge(c.revision, c.keep);
+      this.changes += batch.pending.changes;
       if (this.checkpointDue()) this.scheduleCheckpoint();
       return outcomes;
     });
@@ -487,6 +494,8 @@ export class MvccStore {
       this.checkpointStartedAt = undefined;
       this.restored = loaded.restoredFrom;
       this.replayedAtOpen = loaded.revisionRecordsRead;
+      this.changes = loaded.revisionRecordsRead;
+      this.changesCovered = 0;
       this.runInBackground(() => this.db.clear(old.all()));
       if (loaded.unfinishedCompaction) this.schedulePurge(loaded.compactScheduled, loaded.unfinishedCompaction);
       return { appliedIndex: loaded.applied, revision: loaded.revision, confState: loaded.confState };
@@ -509,7 +518,7 @@ export class MvccStore {
 
   private checkpointDue(): boolean {
     const policy = this.checkpointPolicy;
-    if (this.checkpointing || this.currentRev - this.checkpointRevision < policy.everyRevisions) return false;
+    if (this.checkpointing || this.changes - this.changesCovered < policy.everyChanges) return false;
     return this.checkpointStartedAt === undefined || performance.now() - this.checkpointStartedAt >= policy.minIntervalMs;
   }
 
@@ -530,15 +539,23 @@ export class MvccStore {
 
   /** Writes a checkpoint of `space` while `wanted` holds, and makes it the one in force. */
   private async writeCheckpointOf(space: StateSpace, wanted: () => boolean): Promise<void> {
+    let covered: number | undefined;
     const source: CheckpointSource = {
       db: this.db,
       space,
       locked: (section) => this.writeLock.run(async () => section()),
-      current: () => ({ index: this.index, applied: this.applied, revision: this.currentRev }),
+      current: () => {
+        // The first slice's position is the one the checkpoint covers.
+        covered ??= this.changes;
+        return { index: this.index, applied: this.applied, revision: this.currentRev };
+      },
       wanted,
     };
     const marker = await writeCheckpoint(source, this.checkpoint, this.checkpointPolicy);
-    if (marker && this.space === space) this.checkpoint = marker;
+    if (marker && this.space === space) {
+      this.checkpoint = marker;
+      this.changesCovered = covered ?? this.changes;
+    }
   }
 
   // --- lifecycle ---

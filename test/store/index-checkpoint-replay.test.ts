@@ -13,7 +13,7 @@ import { MvccHarness, b } from './helpers/mvcc-harness.js';
 
 const ALL = { key: Uint8Array.of(0), rangeEnd: FROM_KEY };
 /** Tiny slices and chunks, so that even a small index takes many turns to write; no periodic checkpoint. */
-const SLICED: Partial<CheckpointPolicy> = { everyRevisions: Number.MAX_SAFE_INTEGER, minIntervalMs: 0, sliceBytes: 64, chunkBytes: 256 };
+const SLICED: Partial<CheckpointPolicy> = { everyChanges: Number.MAX_SAFE_INTEGER, minIntervalMs: 0, sliceBytes: 64, chunkBytes: 256 };
 const space = new StateSpace(1);
 const key = (i: number): string => `key/${String(i).padStart(3, '0')}`;
 
@@ -243,7 +243,7 @@ describe('periodic index checkpoints', () => {
   });
 
   it('are written while the store runs, so a crash replays only the revisions since the last', async () => {
-    h = await MvccHarness.create({ checkpoint: { ...SLICED, everyRevisions: 25 } });
+    h = await MvccHarness.create({ checkpoint: { ...SLICED, everyChanges: 25 } });
     for (let i = 0; i < 110; i++) await h.put(key(i % 30), `v${i}`);
     await h.store.backgroundSettled();
     expect(h.store.checkpointRevision).toBeGreaterThan(75);
@@ -252,8 +252,34 @@ describe('periodic index checkpoints', () => {
     expect(disk.recordsRead).toBeLessThan(35);
   });
 
+  it('count changes, not revisions: one txn of many puts is as much to replay as many puts', async () => {
+    h = await MvccHarness.create({ checkpoint: { ...SLICED, everyChanges: 50 } });
+    await h.txn({ compare: [], success: Array.from({ length: 40 }, (_, i) => ({ type: 'put' as const, request: { key: b(key(i)), value: b('t') } })), failure: [] });
+    await h.store.backgroundSettled();
+    expect(h.store.checkpointRevision).toBe(0);
+    await h.txn({ compare: [], success: Array.from({ length: 20 }, (_, i) => ({ type: 'put' as const, request: { key: b(key(i)), value: b('u') } })), failure: [] });
+    await h.store.backgroundSettled();
+    expect(h.store.checkpointRevision).toBe(3);
+  });
+
+  it('count the records an open replayed towards the next one', async () => {
+    h = await MvccHarness.create({ checkpoint: { ...SLICED, everyChanges: 50 } });
+    await h.txn({ compare: [], success: Array.from({ length: 45 }, (_, i) => ({ type: 'put' as const, request: { key: b(key(i)), value: b('t') } })), failure: [] });
+    await h.store.backgroundSettled();
+    expect(h.store.checkpointRevision).toBe(0);
+    await h.reopen({ crash: true });
+    expect(h.store.revisionRecordsReplayed).toBe(45);
+    await h.put('one', 'more');
+    await h.put('and', 'another');
+    await h.store.backgroundSettled();
+    expect(h.store.checkpointRevision).toBe(0);
+    for (let i = 0; i < 3; i++) await h.put('again', `${i}`);
+    await h.store.backgroundSettled();
+    expect(h.store.checkpointRevision).toBe(7);
+  });
+
   it('wait the minimum interval between two', async () => {
-    h = await MvccHarness.create({ checkpoint: { ...SLICED, everyRevisions: 10, minIntervalMs: 60_000 } });
+    h = await MvccHarness.create({ checkpoint: { ...SLICED, everyChanges: 10, minIntervalMs: 60_000 } });
     for (let i = 0; i < 15; i++) await h.put(key(i), 'v');
     await h.store.backgroundSettled();
     const first = h.store.checkpointRevision;
@@ -264,7 +290,7 @@ describe('periodic index checkpoints', () => {
   });
 
   it('go to the new generation after a snapshot install, which starts without one', async () => {
-    h = await MvccHarness.create({ checkpoint: { ...SLICED, everyRevisions: 10 } });
+    h = await MvccHarness.create({ checkpoint: { ...SLICED, everyChanges: 10 } });
     const source = await MvccHarness.create();
     try {
       for (let i = 0; i < 50; i++) await source.put(key(i % 20), `s${i}`);
