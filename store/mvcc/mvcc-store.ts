@@ -509,7 +509,7 @@ export class MvccStore {
    * from here on replays only the revisions after it. Resolves once it is on disk, or was given up
    * because the store closed or moved to another generation.
    */
-  checkpointIndex(): Promise<void> {
+  async checkpointIndex(): Promise<void> {
     this.ensureUsable();
     this.checkpointing = true;
     const space = this.space;
