@@ -56,9 +56,13 @@ export function readCheckpoint(chunks: readonly Uint8Array[]): Map<string, KeyIn
     const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let pos = 0;
     const next = (): number => {
-      let value = 0;
-      for (let scale = 1; pos < buf.length; scale *= 0x80) {
-        const b = buf[pos++]!;
+      if (pos >= buf.length) throw new CorruptDataError('index checkpoint ends early');
+      let b = buf[pos++]!;
+      // Most numbers here (lengths, counts, subs) fit in one byte.
+      if (b < 0x80) return b;
+      let value = b & 0x7f;
+      for (let scale = 0x80; pos < buf.length; scale *= 0x80) {
+        b = buf[pos++]!;
         value += (b & 0x7f) * scale;
         if (b < 0x80) return value;
       }
