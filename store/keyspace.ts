@@ -6,7 +6,7 @@
 //   20 <gen u32> 01 <main u64><sub u32>   MVCC revisions of state generation `gen`
 //   20 <gen u32> 02 <name>          state meta kept by the store (applied index, confState, …)
 //   20 <gen u32> 03 <name>          state meta written by the member through applyBatch
-//   20 <gen u32> 04 [<chunk u32>]   the key index as of a clean close: marker, chunks (a local cache)
+//   20 <gen u32> 04 [<chunk u32>]   the key index checkpoint: marker, chunks in two slots (a local cache)
 //   20 <gen u32> 05 <lease u64>     a lease: its TTL and last checkpointed remaining TTL
 //   20 <gen u32> 06 <lease u64><key>   a key attached to a lease (empty value)
 //   30 <name>                       local meta: this member's own identity, never replicated
@@ -47,6 +47,8 @@ export interface KeyRange {
 }
 
 const TWO_32 = 0x1_0000_0000;
+/** Where checkpoint slot 1's chunk numbers start. */
+const CHECKPOINT_SLOT_SPAN = 0x8000_0000;
 const textEncoder = new TextEncoder();
 
 export function writeU64(buf: Uint8Array, at: number, n: number): void {
@@ -185,11 +187,20 @@ export class StateSpace {
     return this.withTail(Uint8Array.of(INDEX_CHECKPOINT));
   }
 
-  indexCheckpointKey(chunk: number): Uint8Array {
+  /**
+   * Chunk `chunk` of checkpoint slot `slot` (0 or 1): slot 1's chunks start at 2^31, so a new
+   * checkpoint is written beside the valid one and never overwrites it.
+   */
+  indexCheckpointKey(slot: number, chunk: number): Uint8Array {
     const k = this.withTail(new Uint8Array(5));
     k[5] = INDEX_CHECKPOINT;
-    writeU32(k, 6, chunk);
+    writeU32(k, 6, slot * CHECKPOINT_SLOT_SPAN + chunk);
     return k;
+  }
+
+  /** Every chunk of one checkpoint slot. */
+  indexCheckpointSlot(slot: number): KeyRange {
+    return { gte: this.indexCheckpointKey(slot, 0), lt: slot === 0 ? this.indexCheckpointKey(1, 0) : this.withTail(Uint8Array.of(INDEX_CHECKPOINT + 1)) };
   }
 
   indexCheckpoint(): KeyRange {
@@ -220,6 +231,11 @@ export class StateSpace {
 
   static relativeSubOf(relativeKey: Uint8Array): number {
     return readU32(relativeKey, 9);
+  }
+
+  /** Revision keys with main > after: what was written since a checkpoint taken at `after`. */
+  revisionsAfter(after: number): KeyRange {
+    return { gte: this.revisionKey(after + 1, 0), lt: this.withTail(Uint8Array.of(REVISIONS + 1)) };
   }
 
   /** Revision keys with main ≤ upTo (every revision when upTo is omitted). */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { openStoreDb, type StoreDb } from '../../store/db.js';
-import { MvccStore, type ApplyItem } from '../../store/mvcc/mvcc-store.js';
+import { MvccStore, type ApplyItem, type MvccOptions } from '../../store/mvcc/mvcc-store.js';
 import { prefixEnd } from '../../store/mvcc/key-bytes.js';
 import type { RangeRequest } from '../../store/mvcc/types.js';
 
@@ -28,6 +28,10 @@ const SAMPLES = Number(args.samples);
 
 const enc = new TextEncoder();
 const keyOf = (i: number): Uint8Array => enc.encode(`bench/${String(Math.floor(i / 1000)).padStart(4, '0')}/${String(i % 1000).padStart(3, '0')}`);
+
+// No periodic index checkpoints, so that the restart after a crash below replays every revision
+// (bench/store/restart-bench.ts measures the restart from a checkpoint).
+const STORE_OPTIONS: MvccOptions = { checkpoint: { everyChanges: Number.MAX_SAFE_INTEGER } };
 
 const makeTempDir = (label: string): Promise<string> => mkdtemp(join(tmpdir(), `lodestone-${label}-`));
 const removeDir = (dir: string): Promise<void> => rm(dir, { recursive: true, force: true });
@@ -91,7 +95,7 @@ async function latency(store: MvccStore, name: string, make: (i: number) => Rang
 async function main(): Promise<void> {
   const dir = await makeTempDir('bench-mvcc');
   let db: StoreDb = await openStoreDb(dir);
-  let store = await MvccStore.open(db);
+  let store = await MvccStore.open(db, STORE_OPTIONS);
   try {
     console.log(`keys ${KEYS}, value ${VALUE_BYTES} bytes, ${BATCH} puts per applyBatch (one revision each), node ${process.version}`);
 
@@ -145,7 +149,7 @@ async function main(): Promise<void> {
     const heapBefore = process.memoryUsage().heapUsed;
     t = new Stopwatch();
     db = await openStoreDb(dir);
-    store = await MvccStore.open(db);
+    store = await MvccStore.open(db, STORE_OPTIONS);
     report('restart after a crash: replay every revision', `${t} for ${store.indexedKeys} keys (${store.indexRestoredFrom})`);
     global.gc?.();
     report('index heap', `${((process.memoryUsage().heapUsed - heapBefore) / KEYS).toFixed(0)} B per key${global.gc ? '' : ' (run node with --expose-gc for a cleaner figure)'}`);
@@ -156,7 +160,7 @@ async function main(): Promise<void> {
     report('clean close: write the index checkpoint', `${t}`);
     t = new Stopwatch();
     db = await openStoreDb(dir);
-    store = await MvccStore.open(db);
+    store = await MvccStore.open(db, STORE_OPTIONS);
     report('restart after a clean close', `${t} for ${store.indexedKeys} keys (${store.indexRestoredFrom})`);
   } finally {
     await store.close().catch(() => undefined);

@@ -1,71 +1,68 @@
-// The key index written out at a clean close, so that the next open can read it back in one go
-// instead of replaying every revision (the slow part of a restart with a million keys). It is a
-// cache: it is used only if it was taken at exactly the applied index and revision the state has,
-// and the first applyBatch after open deletes it, so after a crash the index is rebuilt from the
-// revisions as etcd does.
+// The key index written out as a checkpoint, so that an open can read it back in one go and replay
+// only the revisions written after it, instead of every revision (the slow part of a restart with a
+// million keys). It is a cache: the revisions stay the truth, and an open that finds the checkpoint
+// inconsistent with them rebuilds the index from the revisions alone.
+//
+// A checkpoint covers revision R: every key's revisions up to R are in it. Written in slices while
+// writes go on, it may also hold some keys' later revisions; replay skips those (see IndexReplay).
+// Its chunks go to one of two slots, the other holding the checkpoint in force, and a marker naming
+// the slot is written last: a half-written checkpoint never mixes with a valid one.
 import { ByteReader } from '../codec/byte-reader.js';
 import { ByteWriter } from '../codec/byte-writer.js';
-import type { BatchOp } from '../db.js';
 import { CorruptDataError } from '../errors.js';
-import type { StateSpace } from '../keyspace.js';
 import { KeyIndex } from './key-index.js';
-import { TreeIndex } from './tree-index.js';
 
-const CHUNK_BYTES = 1024 * 1024;
-
-/** Recorded in the state meta: what the checkpoint describes, and how many chunks it has. */
+/** Recorded in the state meta: what the checkpoint covers, and where its chunks are. */
 export interface CheckpointMarker {
+  /** The applied index and revision when serialization began: the checkpoint covers them. */
   readonly applied: number;
   readonly revision: number;
   readonly chunks: number;
+  /** 0 or 1: which chunk slot holds it. */
+  readonly slot: number;
 }
 
 export function encodeMarker(m: CheckpointMarker): Uint8Array {
-  return new ByteWriter(24).uvarint(m.applied).uvarint(m.revision).uvarint(m.chunks).finish();
+  return new ByteWriter(32).uvarint(m.applied).uvarint(m.revision).uvarint(m.chunks).uvarint(m.slot).finish();
 }
 
+/** Reads a marker; one written before there were two slots (no slot field) names slot 0. */
 export function decodeMarker(bytes: Uint8Array): CheckpointMarker {
   const r = new ByteReader(bytes);
-  const m = { applied: r.uvarint(), revision: r.uvarint(), chunks: r.uvarint() };
+  const applied = r.uvarint();
+  const revision = r.uvarint();
+  const chunks = r.uvarint();
+  const slot = r.remaining > 0 ? r.uvarint() : 0;
   r.end();
-  return m;
+  if (slot > 1) throw new CorruptDataError(`index checkpoint slot ${slot}`);
+  return { applied, revision, chunks, slot };
 }
 
-/** The index as chunk writes, in key order; returns the ops and the chunk count. */
-export function checkpointOps(index: TreeIndex, space: StateSpace): { ops: BatchOp[]; chunks: number } {
-  const ops: BatchOp[] = [];
-  let w = new ByteWriter(CHUNK_BYTES + 4096);
-  const flush = (): void => {
-    ops.push({ type: 'put', key: space.indexCheckpointKey(ops.length), value: w.finish() });
-    w = new ByteWriter(CHUNK_BYTES + 4096);
-  };
-  index.forEach((key, ki) => {
-    w.bytes(Buffer.from(key, 'latin1'));
-    ki.writeTo(w);
-    if (w.length >= CHUNK_BYTES) flush();
-  });
-  if (w.length > 0) flush();
-  return { ops, chunks: ops.length };
-}
-
-/** Deletes of a checkpoint's chunks. */
-export function checkpointDeletes(space: StateSpace, chunks: number): BatchOp[] {
-  return Array.from({ length: chunks }, (_, i) => ({ type: 'del' as const, key: space.indexCheckpointKey(i) }));
+/** Appends one key's entry to a chunk being built. */
+export function writeEntry(w: ByteWriter, key: string, ki: KeyIndex): void {
+  w.bytes(Buffer.from(key, 'latin1'));
+  ki.writeTo(w);
 }
 
 /**
- * Reads the index back from its chunks, in order. This is the whole cost of a clean restart, a
- * million keys' worth, so varints are read in place rather than through a ByteReader.
+ * Reads the key indexes back from the chunks, in order, into a map filled in key order. This is
+ * most of the cost of a restart, a million keys' worth, so varints are read in place rather than
+ * through a ByteReader.
  */
-export function readCheckpoint(chunks: readonly Uint8Array[]): TreeIndex {
+export function readCheckpoint(chunks: readonly Uint8Array[]): Map<string, KeyIndex> {
   const byKey = new Map<string, KeyIndex>();
+  let previous = '';
   for (const chunk of chunks) {
     const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let pos = 0;
     const next = (): number => {
-      let value = 0;
-      for (let scale = 1; pos < buf.length; scale *= 0x80) {
-        const b = buf[pos++]!;
+      if (pos >= buf.length) throw new CorruptDataError('index checkpoint ends early');
+      let b = buf[pos++]!;
+      // Most numbers here (lengths, counts, subs) fit in one byte.
+      if (b < 0x80) return b;
+      let value = b & 0x7f;
+      for (let scale = 0x80; pos < buf.length; scale *= 0x80) {
+        b = buf[pos++]!;
         value += (b & 0x7f) * scale;
         if (b < 0x80) return value;
       }
@@ -76,8 +73,11 @@ export function readCheckpoint(chunks: readonly Uint8Array[]): TreeIndex {
       if (pos + len > buf.length) throw new CorruptDataError('index checkpoint ends early');
       const key = buf.toString('latin1', pos, pos + len);
       pos += len;
+      // The map's order is the index's key order: a chunk out of place would break it.
+      if (byKey.size > 0 && key <= previous) throw new CorruptDataError('index checkpoint keys out of order');
+      previous = key;
       byKey.set(key, KeyIndex.readFrom(next));
     }
   }
-  return TreeIndex.ofSorted(byKey);
+  return byKey;
 }

@@ -61,6 +61,17 @@ export class KeyIndex implements Generation {
     return true;
   }
 
+  /**
+   * True if the key's latest revision is at or after (main, sub): a revision record that old is
+   * already in this index (revisions of a key only grow, and compaction keeps the latest).
+   */
+  reaches(main: number, sub: number): boolean {
+    const revs = this.revs.length > 0 ? this.revs : this.ended?.[this.ended.length - 1]?.revs;
+    if (revs === undefined || revs.length === 0) return false;
+    const lastMain = revs[revs.length - 2]!;
+    return lastMain > main || (lastMain === main && revs[revs.length - 1]! >= sub);
+  }
+
   /** True while the key exists: its live generation has a revision. */
   isLive(): boolean {
     return this.revs.length > 0;

@@ -25,7 +25,8 @@ import { applyWrite, readOnlyTxn } from './apply.js';
 import { BatchContext, fetchRevisions } from './batch-context.js';
 import { hashRevisions } from './hash.js';
 import { readHistory } from './history.js';
-import { checkpointDeletes, checkpointOps, encodeMarker, type CheckpointMarker } from './index-checkpoint.js';
+import { writeCheckpoint, type CheckpointSource } from './checkpoint-writer.js';
+import type { CheckpointMarker } from './index-checkpoint.js';
 import { KeepSet } from './keep-set.js';
 import { fromKeyString } from './key-bytes.js';
 import { purgeCompacted } from './purge.js';
@@ -53,7 +54,30 @@ export interface MvccOptions {
   readonly limits?: Partial<RequestLimits>;
   /** Size of the chunks a state snapshot is streamed in. */
   readonly snapshotChunkBytes?: number;
+  /** When the index checkpoint is written while the store runs (see CheckpointPolicy). */
+  readonly checkpoint?: Partial<CheckpointPolicy>;
 }
+
+/**
+ * The index checkpoint is written again once both `everyChanges` changes (revision records: one per
+ * key a put, delete or txn changes) and `minIntervalMs` have passed since the last one, and at
+ * close. A crash then replays about `everyChanges` records at most (plus those applied while the
+ * checkpoint was being written).
+ */
+export interface CheckpointPolicy {
+  readonly everyChanges: number;
+  readonly minIntervalMs: number;
+  /** Serialized per turn of the event loop. */
+  readonly sliceBytes: number;
+  readonly chunkBytes: number;
+}
+
+const DEFAULT_CHECKPOINT_POLICY: CheckpointPolicy = {
+  everyChanges: 100_000,
+  minIntervalMs: 10_000,
+  sliceBytes: 64 * 1024,
+  chunkBytes: 1024 * 1024,
+};
 
 /** A committed raft entry, as the store applies it. */
 export interface ApplyItem {
@@ -119,9 +143,19 @@ export class MvccStore {
   private conf: ConfState;
   private memberMeta: Map<string, Uint8Array>;
   private leaseTable: LeaseTable;
-  /** The index checkpoint on disk, if any: deleted with the first write, written again at close. */
+  private readonly checkpointPolicy: CheckpointPolicy;
+  /** The index checkpoint in force on disk, if any. */
   private checkpoint: CheckpointMarker | undefined;
+  /** A checkpoint is queued or being written. */
+  private checkpointing = false;
+  /** When the last periodic checkpoint began (performance.now()). */
+  private checkpointStartedAt: number | undefined;
+  /** Revision records applied since open, and how many of them the checkpoint in force covers. */
+  private changes: number;
+  private changesCovered = 0;
   private restored: LoadedState['restoredFrom'];
+  private replayedAtOpen: number;
+  private closing: Promise<void> | undefined;
   /** Purges of compacted revisions and removal of replaced generations, one after another. */
   private background: Promise<void> = Promise.resolve();
   private backgroundError: unknown;
@@ -136,6 +170,7 @@ export class MvccStore {
   ) {
     this.limits = requestLimits(options.limits);
     this.chunkBytes = options.snapshotChunkBytes ?? DEFAULT_SNAPSHOT_CHUNK_BYTES;
+    this.checkpointPolicy = { ...DEFAULT_CHECKPOINT_POLICY, ...options.checkpoint };
     this.space = space;
     this.index = state.index;
     this.currentRev = state.revision;
@@ -147,15 +182,26 @@ export class MvccStore {
     this.leaseTable = state.leases;
     this.checkpoint = state.checkpoint;
     this.restored = state.restoredFrom;
+    this.replayedAtOpen = state.revisionRecordsRead;
+    // What a crash now would replay.
+    this.changes = state.revisionRecordsRead;
     if (state.unfinishedCompaction) this.schedulePurge(state.compactScheduled, state.unfinishedCompaction);
   }
 
-  /** Loads the live state generation, rebuilding the index, and clears what an interrupted install left. */
+  /**
+   * Loads the live state generation (its index from the checkpoint and the revisions after it, or
+   * from every revision), and clears what an interrupted install left.
+   */
   static async open(db: StoreDb, options: MvccOptions = {}): Promise<MvccStore> {
     const genBytes = await db.get(ACTIVE_GENERATION_KEY);
     const space = new StateSpace(genBytes ? readU32(genBytes, 0) : 1);
     for (const range of staleGenerations(space.generation)) await db.clear(range);
-    return new MvccStore(db, space, await loadState(db, space), options);
+    const state = await loadState(db, space);
+    // A checkpoint that did not fit the state must not come to fit it later, as the revision grows.
+    if (!state.checkpoint && (await db.get(space.indexCheckpointMarkerKey()))) {
+      await writeOps(db, [{ type: 'del', key: space.indexCheckpointMarkerKey() }], { sync: true });
+    }
+    return new MvccStore(db, space, state, options);
   }
 
   get revision(): number {
@@ -204,9 +250,22 @@ export class MvccStore {
     return this.background;
   }
 
-  /** Where open (or the last snapshot install) got the index: replayed revisions, or a checkpoint. */
+  /**
+   * Where open (or the last snapshot install) got the index: every revision replayed, or a
+   * checkpoint and the revisions after it.
+   */
   get indexRestoredFrom(): 'revisions' | 'checkpoint' {
     return this.restored;
+  }
+
+  /** Revision records open (or the last snapshot install) read to build the index. */
+  get revisionRecordsReplayed(): number {
+    return this.replayedAtOpen;
+  }
+
+  /** The revision the index checkpoint in force covers (0 if there is none). */
+  get checkpointRevision(): number {
+    return this.checkpoint?.revision ?? 0;
   }
 
   /** Every replicated state meta record whose name starts with `prefix`, as stored. */
@@ -336,7 +395,6 @@ export class MvccStore {
         if (value === null) this.memberMeta.delete(name);
         else this.memberMeta.set(name, value);
       }
-      this.checkpoint = undefined;
       options.onVisible?.(outcomes);
       if (deferred) {
         whenDurable(this.db).then(
@@ -349,6 +407,8 @@ export class MvccStore {
         );
       } else if (sync) this.durableApplied = applied;
       for (const c of batch.compactions) this.schedulePurge(c.revision, c.keep);
+      this.changes += batch.pending.changes;
+      if (this.checkpointDue()) this.scheduleCheckpoint();
       return outcomes;
     });
   }
@@ -379,8 +439,6 @@ export class MvccStore {
       const key = s.memberMetaKey(name);
       ops.push(value === null ? { type: 'del', key } : { type: 'put', key, value });
     }
-    // The index is about to differ from the checkpoint: a crash from here on must rebuild it.
-    if (this.checkpoint) ops.push({ type: 'del', key: s.indexCheckpointMarkerKey() }, ...checkpointDeletes(s, this.checkpoint.chunks));
     return ops;
   }
 
@@ -433,37 +491,94 @@ export class MvccStore {
       this.memberMeta = loaded.memberMeta;
       this.leaseTable = loaded.leases;
       this.checkpoint = loaded.checkpoint;
+      this.checkpointStartedAt = undefined;
       this.restored = loaded.restoredFrom;
+      this.replayedAtOpen = loaded.revisionRecordsRead;
+      this.changes = loaded.revisionRecordsRead;
+      this.changesCovered = 0;
       this.runInBackground(() => this.db.clear(old.all()));
       if (loaded.unfinishedCompaction) this.schedulePurge(loaded.compactScheduled, loaded.unfinishedCompaction);
       return { appliedIndex: loaded.applied, revision: loaded.revision, confState: loaded.confState };
     });
   }
 
+  // --- index checkpoints ---
+
+  /**
+   * Writes the index checkpoint now (after the background work queued so far), so that a crash
+   * from here on replays only the revisions after it. Resolves once it is on disk, or was given up
+   * because the store closed or moved to another generation.
+   */
+  async checkpointIndex(): Promise<void> {
+    this.ensureUsable();
+    this.checkpointing = true;
+    const space = this.space;
+    return this.runInBackground(() => this.checkpointJob(space));
+  }
+
+  private checkpointDue(): boolean {
+    const policy = this.checkpointPolicy;
+    if (this.checkpointing || this.changes - this.changesCovered < policy.everyChanges) return false;
+    return this.checkpointStartedAt === undefined || performance.now() - this.checkpointStartedAt >= policy.minIntervalMs;
+  }
+
+  private scheduleCheckpoint(): void {
+    this.checkpointing = true;
+    const space = this.space;
+    void this.runInBackground(() => this.checkpointJob(space));
+  }
+
+  private async checkpointJob(space: StateSpace): Promise<void> {
+    try {
+      this.checkpointStartedAt = performance.now();
+      await this.writeCheckpointOf(space, () => !this.closed && !this.failure && this.space === space);
+    } finally {
+      this.checkpointing = false;
+    }
+  }
+
+  /** Writes a checkpoint of `space` while `wanted` holds, and makes it the one in force. */
+  private async writeCheckpointOf(space: StateSpace, wanted: () => boolean): Promise<void> {
+    let covered: number | undefined;
+    const source: CheckpointSource = {
+      db: this.db,
+      space,
+      locked: (section) => this.writeLock.run(async () => section()),
+      current: () => {
+        // The first slice's position is the one the checkpoint covers.
+        covered ??= this.changes;
+        return { index: this.index, applied: this.applied, revision: this.currentRev };
+      },
+      wanted,
+    };
+    const marker = await writeCheckpoint(source, this.checkpoint, this.checkpointPolicy);
+    if (marker && this.space === space) {
+      this.checkpoint = marker;
+      this.changesCovered = covered ?? this.changes;
+    }
+  }
+
   // --- lifecycle ---
 
   /**
-   * Waits for running work (background purges stop early), writes the index checkpoint that lets the
-   * next open skip replaying every revision, then refuses further calls.
+   * Refuses further calls, waits for running work (background purges and checkpoints stop early),
+   * then writes the index checkpoint so that the next open replays nothing.
    */
-  async close(): Promise<void> {
-    await this.writeLock.run(async () => {
-      if (this.closed) return;
-      this.closed = true;
-      if (!this.failure) await this.writeCheckpoint();
-    });
-    await this.background;
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
   }
 
-  private async writeCheckpoint(): Promise<void> {
+  private async closeOnce(): Promise<void> {
+    await this.writeLock.run(async () => {
+      this.closed = true;
+    });
+    await this.background;
+    if (this.failure) return;
     const current = this.checkpoint;
     if (current && current.applied === this.applied && current.revision === this.currentRev) return;
-    const { ops, chunks } = checkpointOps(this.index, this.space);
-    if (current && current.chunks > chunks) ops.push(...checkpointDeletes(this.space, current.chunks).slice(chunks));
-    const marker: CheckpointMarker = { applied: this.applied, revision: this.currentRev, chunks };
-    ops.push({ type: 'put', key: this.space.indexCheckpointMarkerKey(), value: encodeMarker(marker) });
-    await writeOps(this.db, ops, { sync: true });
-    this.checkpoint = marker;
+    const space = this.space;
+    await this.writeCheckpointOf(space, () => !this.failure);
   }
 
   private ensureUsable(): void {
@@ -481,17 +596,31 @@ export class MvccStore {
     };
   }
 
+  /**
+   * Queues the removal of what a compaction made unreachable. Revisions after the checkpoint in
+   * force must stay until a newer checkpoint covers them (open replays them onto it, and a missing
+   * tombstone there would bring a deleted key back), so a checkpoint older than the compaction is
+   * replaced first.
+   */
   private schedulePurge(revision: number, keep: KeepSet): void {
     const space = this.space;
-    this.runInBackground(() => purgeCompacted(this.db, space, revision, keep, () => !this.closed && this.space === space));
+    const wanted = (): boolean => !this.closed && this.space === space;
+    void this.runInBackground(async () => {
+      if (this.checkpoint && this.checkpoint.revision < revision) {
+        await this.writeCheckpointOf(space, () => wanted() && !this.failure);
+        if (this.checkpoint && this.checkpoint.revision < revision) return;
+      }
+      await purgeCompacted(this.db, space, revision, keep, wanted);
+    });
   }
 
-  private runInBackground(job: () => Promise<unknown>): void {
+  private runInBackground(job: () => Promise<unknown>): Promise<void> {
     this.background = this.background.then(job).then(
       () => undefined,
       (err: unknown) => {
         this.backgroundError = err;
       },
     );
+    return this.background;
   }
 }

@@ -1,7 +1,8 @@
 // Reads one state generation back: replays every revision record, in revision order, into a fresh
 // index (etcd's restore), and collects the state meta and the leases. Records come either from LevelDB (startup) or
 // straight from a snapshot stream being installed; either way this is one pass over the state.
-// After a clean close the index is read from its checkpoint instead, skipping the pass.
+// Where an index checkpoint is on disk, the index is read from it instead and only the revisions
+// written after it are replayed.
 import { decodeConfState } from '../codec/raft-codec.js';
 import { scan, type StoreDb } from '../db.js';
 import { CorruptDataError } from '../errors.js';
@@ -14,6 +15,7 @@ import type { KeepSet } from './keep-set.js';
 import { toKeyString } from './key-bytes.js';
 import { decodeNumber, STORE_META } from './store-meta.js';
 import { decodeMarker, readCheckpoint, type CheckpointMarker } from './index-checkpoint.js';
+import { IndexReplay } from './index-replay.js';
 import { TreeIndexBuilder, type TreeIndex } from './tree-index.js';
 
 export interface LoadedState {
@@ -27,9 +29,11 @@ export interface LoadedState {
   readonly unfinishedCompaction: KeepSet | undefined;
   readonly memberMeta: Map<string, Uint8Array>;
   readonly leases: LeaseTable;
-  /** An index checkpoint on disk (whether it was used or not): the first write must delete it. */
+  /** The index checkpoint on disk that was used, if one was. */
   readonly checkpoint: CheckpointMarker | undefined;
   readonly restoredFrom: 'revisions' | 'checkpoint';
+  /** Revision records read to build the index: all of them, or those after the checkpoint. */
+  readonly revisionRecordsRead: number;
 }
 
 const textDecoder = new TextDecoder();
@@ -41,6 +45,7 @@ export class StateLoader {
   private readonly memberMeta = new Map<string, Uint8Array>();
   private readonly leases = new LeaseTable();
   private maxMain = 0;
+  private records = 0;
 
   add(relativeKey: Uint8Array, value: Uint8Array): void {
     switch (relativeKey[0]) {
@@ -51,6 +56,7 @@ export class StateLoader {
         if (e.tombstone) this.builder.tombstone(e.key, main, sub);
         else this.builder.put(e.key, main, sub, e.createRevision, e.version);
         if (main > this.maxMain) this.maxMain = main;
+        this.records++;
         break;
       }
       case STATE_SUBSPACE.storeMeta:
@@ -81,11 +87,12 @@ export class StateLoader {
   }
 
   /**
-   * The state, with the index built from the revisions added or read from a checkpoint; `marker`
-   * is the checkpoint found on disk, used or not.
+   * The state, with the index built from the revisions added, or from the checkpoint `marker` names
+   * and the revisions after it.
    */
-  finish(marker?: CheckpointMarker, checkpointIndex?: TreeIndex): LoadedState {
-    const index = checkpointIndex ?? this.builder.finish();
+  finish(fromCheckpoint?: { marker: CheckpointMarker; replay: IndexReplay }): LoadedState {
+    const index = fromCheckpoint ? fromCheckpoint.replay.finish() : this.builder.finish();
+    if (fromCheckpoint) this.maxMain = Math.max(this.maxMain, fromCheckpoint.replay.maxMain);
     const compactScheduled = this.num(STORE_META.compactScheduled);
     const compactFinished = this.num(STORE_META.compactFinished);
     const revision = this.revision;
@@ -101,8 +108,9 @@ export class StateLoader {
       unfinishedCompaction: compactScheduled > compactFinished ? keep : undefined,
       memberMeta: this.memberMeta,
       leases: this.leases,
-      checkpoint: marker,
-      restoredFrom: checkpointIndex ? 'checkpoint' : 'revisions',
+      checkpoint: fromCheckpoint?.marker,
+      restoredFrom: fromCheckpoint ? 'checkpoint' : 'revisions',
+      revisionRecordsRead: fromCheckpoint ? fromCheckpoint.replay.records : this.records,
     };
   }
 
@@ -119,18 +127,40 @@ export class StateLoader {
 
 export async function loadState(db: StoreDb, space: StateSpace): Promise<LoadedState> {
   const markerBytes = await db.get(space.indexCheckpointMarkerKey());
-  const marker = markerBytes ? decodeMarker(markerBytes) : undefined;
-  if (marker) {
+  if (markerBytes) {
+    const fromCheckpoint = await loadFromCheckpoint(db, space, markerBytes);
+    if (fromCheckpoint) return fromCheckpoint;
+  }
+  return replayAll(db, space);
+}
+
+/** The state with its index rebuilt from every revision record (etcd's restore). */
+export async function replayAll(db: StoreDb, space: StateSpace): Promise<LoadedState> {
+  const full = new StateLoader();
+  for (const range of space.replicated()) await scan(db, range, (k, v) => full.add(space.relative(k), v), { pageSize: 4096 });
+  return full.finish();
+}
+
+/**
+ * The state with its index read from the checkpoint and the revisions after it replayed onto it;
+ * undefined if the checkpoint does not fit the state (it covers a revision the state lacks, a chunk
+ * is missing or damaged, a replayed record does not follow it).
+ */
+async function loadFromCheckpoint(db: StoreDb, space: StateSpace, markerBytes: Uint8Array): Promise<LoadedState | undefined> {
+  try {
+    const marker = decodeMarker(markerBytes);
     const meta = new StateLoader();
     await scan(db, space.meta(), (k, v) => meta.add(space.relative(k), v));
     await scan(db, space.leases(), (k, v) => meta.add(space.relative(k), v));
     const { applied, revision } = meta.position;
-    if (marker.applied === applied && marker.revision === revision) {
-      const chunks = await db.getMany(Array.from({ length: marker.chunks }, (_, i) => space.indexCheckpointKey(i)));
-      if (chunks.every((c): c is Uint8Array => c !== undefined)) return meta.finish(marker, readCheckpoint(chunks));
-    }
+    if (marker.applied > applied || marker.revision > revision) return undefined;
+    const chunks = await db.getMany(Array.from({ length: marker.chunks }, (_, i) => space.indexCheckpointKey(marker.slot, i)));
+    if (!chunks.every((c): c is Uint8Array => c !== undefined)) return undefined;
+    const replay = new IndexReplay(readCheckpoint(chunks));
+    await scan(db, space.revisionsAfter(marker.revision), (k, v) => replay.add(space.relative(k), v), { pageSize: 4096 });
+    return meta.finish({ marker, replay });
+  } catch (err) {
+    if (err instanceof CorruptDataError) return undefined;
+    throw err;
   }
-  const full = new StateLoader();
-  for (const range of space.replicated()) await scan(db, range, (k, v) => full.add(space.relative(k), v), { pageSize: 4096 });
-  return full.finish(marker);
 }

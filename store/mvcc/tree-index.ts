@@ -32,14 +32,23 @@ export class TreeIndex {
     return new TreeIndex(byKey, SortedKeys.fromSorted([...byKey.keys()].sort()));
   }
 
-  /** An index over key indexes whose map was filled in key order (an index checkpoint). */
-  static ofSorted(byKey: Map<string, KeyIndex>): TreeIndex {
-    return new TreeIndex(byKey, SortedKeys.fromSorted([...byKey.keys()]));
+  /** An index over key indexes whose keys, in order, are `sortedKeys` (an index checkpoint). */
+  static ofSorted(byKey: Map<string, KeyIndex>, sortedKeys: readonly string[] = [...byKey.keys()]): TreeIndex {
+    return new TreeIndex(byKey, SortedKeys.fromSorted(sortedKeys));
   }
 
   /** Every key with its KeyIndex, in key order. */
   forEach(visit: (key: string, ki: KeyIndex) => void): void {
     this.order.forEach('', null, (key) => visit(key, this.byKey.get(key)!));
+  }
+
+  /**
+   * The keys after `after` (from the first key when undefined) with their KeyIndex, in key order,
+   * until visit returns false: lets a checkpoint be written a slice at a time.
+   */
+  forEachAfter(after: string | undefined, visit: (key: string, ki: KeyIndex) => boolean): void {
+    // A key followed by the byte 0 is the least key greater than it.
+    this.order.forEach(after === undefined ? '' : after + '\x00', null, (key) => visit(key, this.byKey.get(key)!));
   }
 
   /** Keys in the index, deleted ones included until compaction removes them. */

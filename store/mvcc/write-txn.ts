@@ -15,10 +15,13 @@ import type { KeyValue, MvccEvent } from './types.js';
 /** The changes of an applyBatch call that are not on disk yet. */
 export class PendingBatch {
   readonly ops: BatchOp[] = [];
+  /** Revision records written (puts and tombstones): what a replay of the batch would read. */
+  changes = 0;
   /** main → values by sub; null for a tombstone. */
   private readonly values = new Map<number, (KeyValue | null)[]>();
 
   record(main: number, sub: number, kv: KeyValue | null): void {
+    this.changes++;
     let subs = this.values.get(main);
     if (subs === undefined) this.values.set(main, (subs = []));
     subs[sub] = kv;

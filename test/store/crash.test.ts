@@ -6,9 +6,11 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStoreDb } from '../../store/db.js';
 import { MemberStore } from '../../store/member-store.js';
 import { prefixEnd } from '../../store/mvcc/key-bytes.js';
 import { COUNTER_KEY, ENTRY_PREFIX, compactionUpTo, incrementsUpTo, indexOfData, revisionAfter } from './fixtures/crash-plan.js';
+import { indexesOnDisk } from './helpers/index-dump.js';
 import { makeTempDir, removeDir } from './helpers/temp-dir.js';
 
 const ITERATIONS = Number(process.env.CRASH_ITERATIONS ?? 20);
@@ -16,6 +18,9 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const WORKER = join(HERE, 'fixtures', 'crash-worker.ts');
 const REPO = join(HERE, '..', '..');
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+/** The revision at the last clean close, and opens after a kill from a checkpoint written since. */
+let closedAt = 0;
+let periodicCheckpointOpens = 0;
 
 /** What the worker has reported durable so far. */
 interface Expected {
@@ -86,6 +91,16 @@ async function runAndKill(dir: string, seed: number, exp: Expected): Promise<num
 }
 
 async function verify(dir: string, exp: Expected): Promise<void> {
+  // The index an open builds (from the worker's last checkpoint and the revisions after it) is the
+  // one a replay of every revision builds.
+  const db = await openStoreDb(dir);
+  try {
+    const disk = await indexesOnDisk(db);
+    expect(disk.opened).toEqual(disk.full);
+    if (disk.restoredFrom === 'checkpoint' && disk.checkpointRevision > closedAt) periodicCheckpointOpens++;
+  } finally {
+    await db.close();
+  }
   const store = await MemberStore.open(dir);
   try {
     const log = store.raftLog;
@@ -114,6 +129,7 @@ async function verify(dir: string, exp: Expected): Promise<void> {
     await kv.hashKV();
     exp.applied = applied;
     exp.commit = hs.commit;
+    closedAt = kv.revision;
   } finally {
     await store.close();
   }
@@ -147,6 +163,8 @@ describe('crash safety under SIGKILL', () => {
       // The kills landed while work was going on, not only before it started.
       expect(reported).toBeGreaterThan(ITERATIONS * 2);
       expect(exp.applied).toBeGreaterThan(0);
+      // Some kills came after the worker had written an index checkpoint of its own.
+      expect(periodicCheckpointOpens).toBeGreaterThan(0);
     },
     Math.max(60_000, ITERATIONS * 5_000),
   );

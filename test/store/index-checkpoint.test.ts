@@ -1,5 +1,5 @@
-// The index checkpoint written at a clean close: used when it matches the state exactly, dropped by
-// the first write after open, and never trusted when it does not match.
+// The index checkpoint written at a clean close: used by the next open, still in force through the
+// writes after it (a crash then replays only those), and never trusted when it does not fit.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateSpace } from '../../store/keyspace.js';
 import { encodeMarker } from '../../store/mvcc/index-checkpoint.js';
@@ -39,13 +39,16 @@ describe('index checkpoint', () => {
     expect((await h.range({ key: b('k1') })).kvs[0]).toMatchObject({ createRevision: 3, version: 8 });
   });
 
-  it('is dropped by the first write, so a crash after it rebuilds from the revisions', async () => {
+  it('stays in force through later writes, so a crash replays only the revisions after it', async () => {
     await h.reopen();
+    const covered = h.store.revision;
     await h.put('k0', 'changed');
-    expect(await h.db.get(space.indexCheckpointMarkerKey())).toBeUndefined();
+    await h.del('k1');
+    expect(h.store.checkpointRevision).toBe(covered);
     const reads = await everyRevision();
     await h.reopen({ crash: true });
-    expect(h.store.indexRestoredFrom).toBe('revisions');
+    expect(h.store.indexRestoredFrom).toBe('checkpoint');
+    expect(h.store.revisionRecordsReplayed).toBe(2);
     expect(await everyRevision()).toEqual(reads);
   });
 
@@ -55,17 +58,19 @@ describe('index checkpoint', () => {
     expect(h.store.indexRestoredFrom).toBe('checkpoint');
   });
 
-  it('is ignored when it does not match the state', async () => {
+  it('is ignored when it covers a revision the state does not have', async () => {
     await h.store.close();
-    await h.db.put(space.indexCheckpointMarkerKey(), encodeMarker({ applied: 1, revision: 2, chunks: 1 }));
+    await h.db.put(space.indexCheckpointMarkerKey(), encodeMarker({ applied: 1, revision: h.store.revision + 1, chunks: 1, slot: 0 }));
     await h.reopen({ crash: true });
     expect(h.store.indexRestoredFrom).toBe('revisions');
+    // Removed, so that it cannot come to fit once the revision grows past it.
+    expect(await h.db.get(space.indexCheckpointMarkerKey())).toBeUndefined();
     expect(await h.get('k3')).toEqual(['k3=again']);
   });
 
   it('is ignored when a chunk is missing', async () => {
     await h.store.close();
-    await h.db.del(space.indexCheckpointKey(0));
+    await h.db.del(space.indexCheckpointKey(0, 0));
     await h.reopen({ crash: true });
     expect(h.store.indexRestoredFrom).toBe('revisions');
     expect(await h.get('k3')).toEqual(['k3=again']);

@@ -102,12 +102,13 @@ export class MvccHarness {
 
   /**
    * Closes and opens the store again. `crash` skips the store's own close (and so its index
-   * checkpoint), as a killed process would.
+   * checkpoint), as a killed process would; `beforeOpen` sees the database as the store will.
    */
-  async reopen(options: { crash?: boolean } = {}): Promise<void> {
+  async reopen(options: { crash?: boolean; beforeOpen?: (db: StoreDb) => Promise<void> } = {}): Promise<void> {
     if (!options.crash) await this.store.close();
     await this.db.close();
     this.db = await openStoreDb(this.dir);
+    await options.beforeOpen?.(this.db);
     this.store = await MvccStore.open(this.db, this.options);
   }
 
