@@ -1,6 +1,6 @@
 // A question → the records that answer it, as Consul's DNS answers (see names.ts for the names):
 //   - a service: only passing instances (warning ones too unless onlyPassing), or every instance
-//     when the healthy share falls below the service's protectThreshold; in weighted random order.
+//     when the healthy share falls below the service's protectThreshold; each reply in weighted random order (responder.ts).
 //     A/AAAA give the addresses of the asked family, ANY both; an instance whose address is a host
 //     name is a CNAME to it. SRV gives priority 1, the instance's weight (its passing or warning
 //     weight, the warning one when protection answers a critical instance), its port, and a target
@@ -13,7 +13,6 @@
 import type { Answer, Question, SoaAnswer } from 'dns-packet';
 import type { DnsCatalog, DnsEndpoint } from './dns-catalog.js';
 import { addrName, parseQueryName } from './names.js';
-import { weightedOrder, type Random } from './weighted-order.js';
 
 export interface AnswerSettings {
   /** Normalized (names.ts normalizeDomain): "lodestone". */
@@ -24,10 +23,14 @@ export interface AnswerSettings {
 
 export type Rcode = 'NOERROR' | 'FORMERR' | 'SERVFAIL' | 'NXDOMAIN' | 'NOTIMP';
 
-/** An answer record with the additional records that go with it (kept or dropped together). */
+/**
+ * An answer record with the additional records that go with it (kept or dropped together), and
+ * the weight it is ordered by (responder.ts orders the groups of each reply afresh).
+ */
 export interface AnswerGroup {
   readonly answer: Answer;
   readonly extras: readonly Answer[];
+  readonly weight: number;
 }
 
 export interface QuestionAnswer {
@@ -39,7 +42,8 @@ export interface QuestionAnswer {
 /** Consul's default service TTL: answers are not cached. */
 const TTL = 0;
 
-export function answerQuestion(q: Question, catalog: DnsCatalog, settings: AnswerSettings, random: Random = Math.random): QuestionAnswer {
+/** The records answering `q`, unordered. */
+export function answerQuestion(q: Question, catalog: DnsCatalog, settings: AnswerSettings): QuestionAnswer {
   const parsed = parseQueryName(q.name, settings.domain);
   // dns-packet reads type 255 as "ANY", which its types leave out.
   const type: string = q.type;
@@ -50,17 +54,16 @@ export function answerQuestion(q: Question, catalog: DnsCatalog, settings: Answe
     case 'unknown':
       return { rcode: 'NXDOMAIN', groups: [], authorities: soa() };
     case 'apex':
-      return type === 'SOA' ? { rcode: 'NOERROR', groups: [{ answer: { ...soaRecord(settings.domain), name: q.name }, extras: [] }], authorities: [] } : { rcode: 'NOERROR', groups: [], authorities: soa() };
+      return type === 'SOA' ? { rcode: 'NOERROR', groups: [{ answer: { ...soaRecord(settings.domain), name: q.name }, extras: [], weight: 1 }], authorities: [] } : { rcode: 'NOERROR', groups: [], authorities: soa() };
     case 'addr': {
       const wanted = type === 'ANY' || (type === 'A' && parsed.family === 4) || (type === 'AAAA' && parsed.family === 6);
       if (!wanted) return { rcode: 'NOERROR', groups: [], authorities: soa() };
-      return { rcode: 'NOERROR', groups: [{ answer: ipRecord(q.name, parsed.address, parsed.family), extras: [] }], authorities: [] };
+      return { rcode: 'NOERROR', groups: [{ answer: ipRecord(q.name, parsed.address, parsed.family), extras: [], weight: 1 }], authorities: [] };
     }
     case 'service': {
       const chosen = choose(catalog, parsed.service, parsed.tag, settings.onlyPassing);
       if (chosen.length === 0) return { rcode: 'NXDOMAIN', groups: [], authorities: soa() };
-      const ordered = weightedOrder(chosen, weightOf, random);
-      const groups = ordered.flatMap((e) => serviceRecords(q, e, settings.domain));
+      const groups = chosen.flatMap((e) => serviceRecords(q, e, settings.domain));
       return { rcode: 'NOERROR', groups, authorities: groups.length === 0 ? soa() : [] };
     }
   }
@@ -89,13 +92,13 @@ function serviceRecords(q: Question, e: DnsEndpoint, domain: string): AnswerGrou
   if (type === 'SRV') {
     const target = e.kind === 'host' ? e.address : addrName(e.address, domain);
     const answer: Answer = { type: 'SRV', name: q.name, ttl: TTL, class: 'IN', data: { priority: 1, weight: weightOf(e), port: e.port, target } };
-    return [{ answer, extras: e.kind === 'host' ? [] : [ipRecord(target, e.address, e.kind)] }];
+    return [{ answer, extras: e.kind === 'host' ? [] : [ipRecord(target, e.address, e.kind)], weight: weightOf(e) }];
   }
   const family = type === 'A' ? 4 : type === 'AAAA' ? 6 : type === 'ANY' ? e.kind : undefined;
   if (family === undefined) return [];
   // Consul's answer for an instance known by a host name: a CNAME to it, for any address type.
-  if (e.kind === 'host') return [{ answer: { type: 'CNAME', name: q.name, ttl: TTL, class: 'IN', data: e.address }, extras: [] }];
-  return e.kind === family ? [{ answer: ipRecord(q.name, e.address, e.kind), extras: [] }] : [];
+  if (e.kind === 'host') return [{ answer: { type: 'CNAME', name: q.name, ttl: TTL, class: 'IN', data: e.address }, extras: [], weight: weightOf(e) }];
+  return e.kind === family ? [{ answer: ipRecord(q.name, e.address, e.kind), extras: [], weight: weightOf(e) }] : [];
 }
 
 function ipRecord(name: string, address: string, family: 4 | 6): Answer {

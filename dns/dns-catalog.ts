@@ -29,12 +29,19 @@ export class DnsCatalog {
   private names: Map<string, string[]> | undefined;
   private readonly services = new Map<string, DnsService>();
   private readonly unsubscribe: () => void;
+  private changes = 0;
 
   constructor(private readonly view: RegistryView) {
     this.unsubscribe = view.onChange((changed) => {
       for (const s of changed) this.services.delete(s);
       this.names = undefined;
+      this.changes++;
     });
+  }
+
+  /** Goes up whenever the registry changes: what was derived from an older generation is stale. */
+  get generation(): number {
+    return this.changes;
   }
 
   close(): void {

@@ -2,11 +2,11 @@
 // leader — the view follows what this member has applied, as a Consul server's default reads do).
 import type { Logger } from 'pino';
 import type { RegistryView } from '../registry/registry-view.js';
-import { answerQuestion } from './answer.js';
 import { DnsCatalog } from './dns-catalog.js';
 import { DnsServer } from './dns-server.js';
 import { parseDnsAddress } from './listen-address.js';
 import { normalizeDomain } from './names.js';
+import { DnsResponder } from './responder.js';
 
 export interface DnsOptions {
   /** --listen-dns-urls: "host:port" each, served over UDP and TCP; none: no DNS. */
@@ -32,7 +32,8 @@ export class MemberDns {
     const settings = { domain: normalizeDomain(options.dnsDomain), onlyPassing: options.dnsOnlyPassing };
     const catalog = new DnsCatalog(view);
     try {
-      const server = await DnsServer.listen(addresses, (q) => answerQuestion(q, catalog, settings), logger);
+      const responder = new DnsResponder(catalog, settings);
+      const server = await DnsServer.listen(addresses, (q) => responder.answer(q), logger);
       return new MemberDns(server, catalog);
     } catch (e) {
       catalog.close();

@@ -5,13 +5,15 @@
 // bytes go. A message whose header cannot be read, or that is itself a response, is dropped; one
 // whose header reads but whose body does not is answered FORMERR.
 import * as dnsPacket from 'dns-packet';
-import type { Answer, DecodedPacket, OptAnswer, Packet, Question } from 'dns-packet';
-import type { AnswerGroup, QuestionAnswer, Rcode } from './answer.js';
+import type { DecodedPacket, OptAnswer, Question } from 'dns-packet';
+import type { Rcode } from './answer.js';
+import { questionBytes, recordBytes } from './record-bytes.js';
+import type { EncodedAnswer } from './responder.js';
 
 export type Transport = 'udp' | 'tcp';
 
 /** Answers one well-formed question. */
-export type QuestionHandler = (question: Question) => QuestionAnswer;
+export type QuestionHandler = (question: Question) => EncodedAnswer;
 
 const HEADER_BYTES = 12;
 const QR = 1 << 15;
@@ -23,11 +25,9 @@ const RCODES: Readonly<Record<Rcode, number>> = { NOERROR: 0, FORMERR: 1, SERVFA
 /** RFC 1035's UDP limit, for a query without EDNS0. */
 export const CLASSIC_UDP_BYTES = 512;
 const MAX_MESSAGE_BYTES = 65535;
-/** What this server offers in its own OPT record. */
-const SERVER_UDP_BYTES = 4096;
 
-// dns-packet encodes single records too; its types do not say so.
-const records = dnsPacket as unknown as { answer: { encodingLength(a: Answer): number }; question: { encodingLength(q: Question): number } };
+/** This server's OPT record, in replies to queries that carry one: it takes 4096-byte UDP replies. */
+const SERVER_OPT = recordBytes({ type: 'OPT', name: '.', udpPayloadSize: 4096, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] });
 
 /** The reply to `message`, or undefined to drop it. */
 export function respond(message: Buffer, transport: Transport, handle: QuestionHandler): Buffer | undefined {
@@ -49,49 +49,40 @@ export function respond(message: Buffer, transport: Transport, handle: QuestionH
   const question = questions[0]!;
   const opt = (query.additionals ?? []).find((a): a is OptAnswer => a.type === 'OPT');
   const limit = transport === 'tcp' ? MAX_MESSAGE_BYTES : Math.min(MAX_MESSAGE_BYTES, Math.max(CLASSIC_UDP_BYTES, opt?.udpPayloadSize ?? 0));
-  const answer = handle(question);
-  const replyOpt: OptAnswer[] = opt ? [{ type: 'OPT', name: '.', udpPayloadSize: SERVER_UDP_BYTES, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }] : [];
-  return fit(id, rd, question, answer, replyOpt, limit);
+  return assemble(id, rd, questionBytes(question), handle(question), opt !== undefined, limit);
 }
 
-/** Encodes the reply with as many answer groups as fit in `limit` bytes, TC set if any were left out. */
-function fit(id: number, rd: number, question: Question, answer: QuestionAnswer, opt: readonly Answer[], limit: number): Buffer {
-  const flags = AA | rd | RCODES[answer.rcode];
-  const fixed =
-    HEADER_BYTES +
-    records.question.encodingLength(question) +
-    sum(answer.authorities.map((a) => records.answer.encodingLength(a))) +
-    sum(opt.map((a) => records.answer.encodingLength(a)));
-  let used = fixed;
+/** The reply with as many answer groups as fit in `limit` bytes, TC set if any were left out. */
+function assemble(id: number, rd: number, question: Buffer, answer: EncodedAnswer, withOpt: boolean, limit: number): Buffer {
+  let size = HEADER_BYTES + question.length + (withOpt ? SERVER_OPT.length : 0);
+  for (const a of answer.authorities) size += a.length;
   let kept = 0;
+  let extras = 0;
   for (const g of answer.groups) {
-    const size = groupBytes(g);
-    if (used + size > limit) break;
-    used += size;
+    if (size + g.bytes > limit) break;
+    size += g.bytes;
+    extras += g.extras.length;
     kept++;
   }
   const truncated = kept < answer.groups.length;
-  const groups = answer.groups.slice(0, kept);
-  const packet: Packet = {
-    type: 'response',
-    id,
-    flags: flags | (truncated ? TC : 0),
-    questions: [question],
-    answers: groups.map((g) => g.answer),
-    authorities: [...answer.authorities],
-    additionals: [...groups.flatMap((g) => g.extras), ...opt],
+  const out = Buffer.allocUnsafe(size);
+  out.writeUInt16BE(id, 0);
+  out.writeUInt16BE(QR | AA | rd | (truncated ? TC : 0) | RCODES[answer.rcode], 2);
+  out.writeUInt16BE(1, 4);
+  out.writeUInt16BE(kept, 6);
+  out.writeUInt16BE(answer.authorities.length, 8);
+  out.writeUInt16BE(extras + (withOpt ? 1 : 0), 10);
+  let at = HEADER_BYTES;
+  const put = (b: Buffer): void => {
+    b.copy(out, at);
+    at += b.length;
   };
-  return dnsPacket.encode(packet);
-}
-
-function groupBytes(g: AnswerGroup): number {
-  return records.answer.encodingLength(g.answer) + sum(g.extras.map((a) => records.answer.encodingLength(a)));
-}
-
-function sum(xs: readonly number[]): number {
-  let n = 0;
-  for (const x of xs) n += x;
-  return n;
+  put(question);
+  for (let i = 0; i < kept; i++) put(answer.groups[i]!.answer);
+  for (const a of answer.authorities) put(a);
+  for (let i = 0; i < kept; i++) for (const x of answer.groups[i]!.extras) put(x);
+  if (withOpt) put(SERVER_OPT);
+  return out;
 }
 
 /** A reply of just a header: the query's id, opcode and RD, the rcode, no sections. */
