@@ -37,13 +37,14 @@ export function respond(message: Buffer, transport: Transport, handle: QuestionH
   if (flags & QR) return undefined;
   const opcode = (flags >> 11) & 0xf;
   const rd = flags & RD;
+  // Only QUERY is served (not NOTIFY, UPDATE, …), whatever the rest says.
+  if (opcode !== 0) return headerOnly(id, opcode, rd, 'NOTIMP');
   let query: DecodedPacket;
   try {
     query = dnsPacket.decode(message);
   } catch {
     return headerOnly(id, opcode, rd, 'FORMERR');
   }
-  if (opcode !== 0) return headerOnly(id, opcode, rd, 'NOTIMP');
   const questions = query.questions ?? [];
   if (questions.length !== 1) return headerOnly(id, opcode, rd, 'FORMERR');
   const question = questions[0]!;
