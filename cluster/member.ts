@@ -335,11 +335,12 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
         logger: this.logger,
       });
     }
+    // The registry's DNS interface answers from the view, which fills in once registry.start() has read it.
+    this.dns = await MemberDns.start(this.options, this.registry.view, this.logger);
     this.ticker = setInterval(() => this.tick(), this.options.heartbeatInterval);
     this.leases.start();
     await this.maintenance.start();
     this.registry.start().catch((err: unknown) => this.logger.warn({ err }, 'the service registry could not be read; DNS and the registry API answer from nothing until it is'));
-    this.dns = await MemberDns.start(this.options, this.registry.view, this.logger);
     this.compactor?.start();
     if (this.quotaBytes > MAX_SUGGESTED_QUOTA_BYTES && this.quotaBytes !== Infinity) {
       // etcd's warning: a bigger backend may be slow to snapshot and to recover.

@@ -33,11 +33,13 @@ export class DnsServer {
 
   static async listen(addresses: readonly DnsListenAddress[], handle: QuestionHandler, logger: Logger): Promise<DnsServer> {
     const server = new DnsServer([], logger);
-    try {
-      for (const a of addresses) server.listeners.push(await server.bind(a, handle));
-    } catch (e) {
-      await server.close();
-      throw e;
+    for (const a of addresses) {
+      try {
+        server.listeners.push(await server.bind(a, handle));
+      } catch (e) {
+        await server.close();
+        throw new Error(`--listen-dns-urls ${a.host}:${a.port}: ${(e as Error).message}`, { cause: e });
+      }
     }
     logger.info({ dns: addresses.map((a, i) => `${a.host}:${server.listeners[i]!.port}`) }, 'serving DNS (UDP and TCP)');
     return server;

@@ -68,4 +68,15 @@ describe('DNS on an embedded node', () => {
     const soa = await askUdp(port, 'consul', 'SOA');
     expect(soa.answers?.[0]).toMatchObject({ type: 'SOA', data: { mname: 'ns.consul', rname: 'hostmaster.consul' } });
   });
+
+  it('fails to open, naming the address, when the DNS port is taken', async () => {
+    const holder = createSocket('udp4');
+    await new Promise<void>((resolve) => holder.bind(0, '127.0.0.1', () => resolve()));
+    const taken = holder.address().port;
+    try {
+      await expect(openNode({ inMemory: true }, { dns: { listen: [`127.0.0.1:${taken}`] } })).rejects.toThrow(`--listen-dns-urls 127.0.0.1:${taken}: bind EADDRINUSE`);
+    } finally {
+      holder.close();
+    }
+  });
 });
