@@ -64,6 +64,37 @@ describe('DNS on an embedded node', () => {
     expect(tcp.answers?.map((a) => ('data' in a ? a.data : undefined))).toEqual(['10.9.0.1']);
   });
 
+  it('answers several queries on one TCP connection, however their bytes arrive', async () => {
+    const socket = tcpConnect(port, '127.0.0.1');
+    const replies: dnsPacket.DecodedPacket[] = [];
+    let got = Buffer.alloc(0);
+    const three = new Promise<void>((resolve, reject) => {
+      socket.on('error', reject);
+      socket.on('data', (chunk: Buffer) => {
+        got = Buffer.concat([got, chunk]);
+        while (got.length >= 2 && got.length >= 2 + got.readUInt16BE(0)) {
+          replies.push(dnsPacket.decode(got.subarray(2, 2 + got.readUInt16BE(0))));
+          got = got.subarray(2 + got.readUInt16BE(0));
+        }
+        if (replies.length === 3) resolve();
+      });
+    });
+    const q = (id: number, type: dnsPacket.RecordType): Buffer => dnsPacket.streamEncode({ type: 'query', id, questions: [{ name: 'cache.service.consul', type }] });
+    // Two queries in one write, then one split across two writes.
+    socket.write(Buffer.concat([q(1, 'A'), q(2, 'SRV')]));
+    const third = q(3, 'AAAA');
+    socket.write(third.subarray(0, 5));
+    await new Promise((r) => setTimeout(r, 100));
+    socket.write(third.subarray(5));
+    await three;
+    socket.end();
+    expect(replies.map((r) => [r.id, r.answers?.length])).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 0],
+    ]);
+  });
+
   it('answers the SOA of its domain at the apex', async () => {
     const soa = await askUdp(port, 'consul', 'SOA');
     expect(soa.answers?.[0]).toMatchObject({ type: 'SOA', data: { mname: 'ns.consul', rname: 'hostmaster.consul' } });
