@@ -1,11 +1,11 @@
 // A question → the records that answer it, as Consul's DNS answers (see names.ts for the names):
 //   - a service: only passing instances (warning ones too unless onlyPassing), or every instance
-//     when the healthy share falls below the service's protectThreshold; each reply in weighted random order (responder.ts).
-//     A/AAAA give the addresses of the asked family, ANY both; an instance whose address is a host
-//     name is a CNAME to it. SRV gives priority 1, the instance's weight (its passing or warning
-//     weight, the warning one when protection answers a critical instance), its port, and a target
-//     <hex>.addr.<domain> whose A/AAAA record goes in the additional section (a host name is its
-//     own target).
+//     when the healthy share falls below the service's protectThreshold; each reply puts them in
+//     weighted random order (responder.ts). A/AAAA give the addresses of the asked family, ANY
+//     both; an instance whose address is a host name is a CNAME to it. SRV gives priority 1, the
+//     instance's weight (its passing or warning weight, the warning one when protection answers a
+//     critical instance), its port, and a target <hex>.addr.<domain> whose A/AAAA record goes in
+//     the additional section (a host name is its own target).
 //   - an unknown service, one with nothing to answer, or a name of no known form: NXDOMAIN.
 //   - a known name with no record of the type asked: NOERROR and no answers.
 //   Both of those carry the domain's SOA in the authority section. Names outside the domain:
