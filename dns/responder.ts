@@ -41,10 +41,13 @@ export class DnsResponder {
       this.cache.clear();
       this.generation = this.catalog.generation;
     }
-    const key = `${q.type} ${q.name}`;
+    // Records are named in lower case (the question goes back as asked): the case variants of one
+    // name share one entry, so they cannot fill the cache with copies of a large answer.
+    const name = q.name.toLowerCase();
+    const key = `${q.type} ${name}`;
     let a = this.cache.get(key);
     if (!a) {
-      a = encode(answerQuestion(q, this.catalog, this.settings));
+      a = encode(answerQuestion({ ...q, name }, this.catalog, this.settings));
       this.cache.set(key, a);
     }
     return a.groups.length < 2 ? a : { ...a, groups: weightedOrder(a.groups, (g) => g.weight, this.random) };

@@ -62,6 +62,9 @@ describe('DNS on an embedded node', () => {
     const tcp = await askTcp(port, 'CACHE.Service.Consul', 'A');
     expect(tcp).toMatchObject({ id: 8, rcode: 'NOERROR' });
     expect(tcp.answers?.map((a) => ('data' in a ? a.data : undefined))).toEqual(['10.9.0.1']);
+    // The question goes back as asked; the records are named in lower case.
+    expect(tcp.questions?.[0]?.name).toBe('CACHE.Service.Consul');
+    expect(tcp.answers?.[0]?.name).toBe('cache.service.consul');
   });
 
   it('answers several queries on one TCP connection, however their bytes arrive', async () => {
