@@ -172,7 +172,7 @@ export function benchCommand(): Command {
     .addOption(new Option('--read-ratio <r>', 'mixed: the fraction of requests that read').argParser(ratio).default(d.readRatio))
     .addOption(new Option('--watchers <n>', 'watch, registry: watchers').argParser(positive).default(d.watchers))
     .addOption(new Option('--put-rate <n>', 'watch, registry: puts per second (0: as fast as --clients allow)').argParser(count).default(d.putRate))
-    .addOption(new Option('--leases <n>', 'lease-keepalive, registry: leases').argParser(positive).default(d.leases))
+    .addOption(new Option('--leases <n>', 'lease-keepalive, registry: leases; dns: instances registered').argParser(positive).default(d.leases))
     .addOption(new Option('--keys <n>', 'memory, restart: keys loaded first').argParser(positive).default(d.keys))
     .addOption(new Option('--members <n>', 'members of the clusters the tool starts').argParser(positive).default(d.members))
     .option('--cpu-prof <dir>', "profile the Lodestone members it starts (Node's --cpu-prof) into this folder")

@@ -78,6 +78,7 @@ export const WORKLOAD_SUMMARIES = {
   watch: 'watch fan-out: --watchers watchers of a prefix, put acknowledged → event delay',
   'lease-keepalive': 'keepalives of --leases leases, to the leader and through a follower',
   registry: 'many leased keys under 100 service prefixes, many prefix watchers; re-registration → event delay',
+  dns: "the registry's DNS interface on one member: A and SRV queries/s over UDP with --leases instances registered",
   memory: 'resident memory per member idle and with --keys keys; disk bytes per key',
   restart: 'a follower with --keys keys restarted after SIGTERM and after kill -9: seconds until serving again',
 } as const;

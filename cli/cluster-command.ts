@@ -26,7 +26,7 @@ export function clusterCommand(): Command {
     .summary('run a local cluster of members')
     .description(
       "Runs a local cluster of member processes on etcd's local-cluster ports (clients on 2379, 22379, 32379, …; peers on 2380, 22380, 32380, …), " +
-        "each output line prefixed with its member's name; Ctrl-C stops them all. Run again, the members restart on their data.",
+        "and DNS for the service registry on 8600, 28600, 38600, …, each output line prefixed with its member's name; Ctrl-C stops them all. Run again, the members restart on their data.",
     )
     .addOption(new Option('--size <n>', 'number of members: 1, 3, 5 or 7').argParser(integer).default(LOCAL_CLUSTER_DEFAULTS.size))
     .option('--fresh', 'wipe the data dir first', false)
@@ -34,7 +34,7 @@ export function clusterCommand(): Command {
     .option('--host <host>', 'the host the members listen on and advertise', LOCAL_CLUSTER_DEFAULTS.host)
     .option('--log-level <level>', "the members' --log-level", LOCAL_CLUSTER_DEFAULTS.logLevel)
     .option('--tls', 'mutual TLS on client and peer URLs, with a throwaway CA and certificates made in <data-dir>/tls', false)
-    .addOption(new Option('--base-port <n>', 'member i serves clients on n+2i and peers on n+2i+1 instead of etcd\'s ports').argParser(integer))
+    .addOption(new Option('--base-port <n>', 'member i serves clients on n+2i, peers on n+2i+1 and DNS on n+2·size+i instead of the usual ports').argParser(integer))
     .action(async (flags: ClusterFlags) => {
       await runLocalCluster({ ...flags, memberCommand: memberCommandLine() });
     });

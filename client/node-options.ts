@@ -80,6 +80,18 @@ export interface NodeOptions extends ClientOptions {
   readonly authToken?: string | AuthTokenOptions;
   /** Seconds a simple token lives without use (--auth-token-ttl); 300 when absent. */
   readonly authTokenTtl?: number;
+  /**
+   * Answer the service registry over DNS (the member's --listen-dns-urls, --dns-domain,
+   * --dns-only-passing): "host:port" addresses, each UDP and TCP; port 0 picks one
+   * (node.member.dnsPorts tells which).
+   */
+  readonly dns?: {
+    readonly listen: readonly string[];
+    /** "lodestone." when absent. */
+    readonly domain?: string;
+    /** Passing instances only (true when absent), or warning ones too. */
+    readonly onlyPassing?: boolean;
+  };
   /** pino level for the member's logs; "warn" when absent. */
   readonly logLevel?: string;
   readonly logger?: Logger;
@@ -123,6 +135,7 @@ export function memberOptionsFor(storage: NodeStorage, options: NodeOptions): Pa
     inMemory,
     ...peer,
     ...client,
+    ...(options.dns ? definedOnly({ listenDnsUrls: [...options.dns.listen], dnsDomain: options.dns.domain, dnsOnlyPassing: options.dns.onlyPassing }) : {}),
     logLevel: options.logLevel ?? 'warn',
     ...(options.logger ? { logger: options.logger } : {}),
   };

@@ -57,6 +57,10 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'peer-crl-file', key: 'peerCrlFile', kind: 'string', help: 'Path to the peer certificate revocation list file.' },
   { flag: 'cipher-suites', key: 'cipherSuites', kind: 'list', help: 'Comma-separated list of supported TLS cipher suites between client/server and peers (empty: the defaults).' },
   { flag: 'tls-min-version', key: 'tlsMinVersion', kind: 'tls-version', help: `Minimum TLS version supported: ${TLS_VERSION_NAMES.join(' or ')}.` },
+  // The service registry's DNS interface (dns/).
+  { flag: 'listen-dns-urls', key: 'listenDnsUrls', kind: 'list', help: 'Comma-separated host:port addresses to serve the service registry over DNS on, UDP and TCP each (none: no DNS).' },
+  { flag: 'dns-domain', key: 'dnsDomain', kind: 'string', help: "The domain DNS answers for: <service>.service.<domain> ('consul.' answers as Consul's DNS does)." },
+  { flag: 'dns-only-passing', key: 'dnsOnlyPassing', kind: 'bool', help: 'DNS answers passing instances only; --dns-only-passing=false answers warning ones too.' },
 ];
 
 /** etcd's config file keeps TLS settings in two sections; each key there is one of our flags. */

@@ -8,6 +8,9 @@
 // certificates made in <data-dir>/tls (local-cluster-tls.ts); it prints the etcdctl command line
 // that reaches the cluster. --base-port N: member i listens for clients on N+2i and for peers on
 // N+2i+1 instead (to run beside something that holds etcd's ports).
+//
+// Each member also answers the service registry over DNS (UDP and TCP): on 8600 (Consul's DNS
+// port), 28600, 38600, …, or with --base-port N on N+2·size+i.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -67,11 +70,12 @@ export async function runLocalCluster(o: LocalClusterOptions): Promise<void> {
   // A TLS cluster keeps its data apart: members remember their peer URLs, scheme included.
   const dataRoot = o.dataDir ?? join('data', tls ? 'cluster-tls' : 'cluster');
   const basePort = o.basePort;
-  if (basePort !== undefined && !(Number.isInteger(basePort) && basePort > 0 && basePort + 2 * size <= 65536)) {
-    usageError(`--base-port must leave room for ${2 * size} ports below 65536`);
+  if (basePort !== undefined && !(Number.isInteger(basePort) && basePort > 0 && basePort + 3 * size <= 65536)) {
+    usageError(`--base-port must leave room for ${3 * size} ports below 65536`);
   }
   const clientPort = (i: number): number => (basePort !== undefined ? basePort + 2 * i : i === 0 ? 2379 : (i + 1) * 10000 + 2379);
   const peerPort = (i: number): number => (basePort !== undefined ? basePort + 2 * i + 1 : clientPort(i) + 1);
+  const dnsPort = (i: number): number => (basePort !== undefined ? basePort + 2 * size + i : i === 0 ? 8600 : (i + 1) * 10000 + 8600);
   const names = Array.from({ length: size }, (_, i) => `infra${i + 1}`);
   const clientUrl = (i: number): string => `${scheme}://${host}:${clientPort(i)}`;
   const peerUrl = (i: number): string => `${scheme}://${host}:${peerPort(i)}`;
@@ -128,6 +132,7 @@ export async function runLocalCluster(o: LocalClusterOptions): Promise<void> {
       '--initial-cluster', initialCluster,
       '--initial-cluster-token', 'lodestone-local-cluster',
       '--log-level', o.logLevel,
+      '--listen-dns-urls', `${host}:${dnsPort(i)}`,
       ...(certs ? tlsArgs(certs, name) : []),
     ];
     const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -144,4 +149,5 @@ export async function runLocalCluster(o: LocalClusterOptions): Promise<void> {
     ? [`--endpoints=${names.map((_, i) => clientUrl(i)).join(',')}`, `--cacert=${certs.ca}`, `--cert=${certs.client.cert}`, `--key=${certs.client.key}`]
     : ['--endpoints', names.map((_, i) => `${host}:${clientPort(i)}`).join(',')];
   console.log(`try: ETCDCTL_API=3 etcdctl ${ctl.map(shellWord).join(' ')} endpoint status -w table`);
+  console.log(`DNS (the service registry) at ${names.map((_, i) => `${host}:${dnsPort(i)}`).join(', ')}; try: dig @${host} -p ${dnsPort(0)} <service>.service.lodestone SRV`);
 }

@@ -5,10 +5,12 @@ import { TlsError } from '../rpc/tls-errors.js';
 import { checkTlsPolicy, type TlsVersionName } from '../rpc/tls-policy.js';
 import type { AuthTokenOptions } from './auth-token-options.js';
 import { CompactionRetentionError, parseCompactionRetention, REVISION_CHECK_INTERVAL_MS, type AutoCompactionMode } from './compaction-retention.js';
+import { DNS_DEFAULTS, validateDnsOptions, type DnsOptions } from '../dns/member-dns.js';
 
 export type InitialClusterState = 'new' | 'existing';
 
-export interface MemberOptions {
+/** etcd's flags, and the registry's DNS interface's (dns/member-dns.ts). */
+export interface MemberOptions extends DnsOptions {
   /** Human-readable name of this member. */
   readonly name: string;
   /** Where the member keeps its LevelDB. */
@@ -135,6 +137,7 @@ export const MEMBER_DEFAULTS: MemberOptions = {
   inMemory: false,
   serveClients: true,
   servePeers: true,
+  ...DNS_DEFAULTS,
 };
 
 export class MemberOptionsError extends Error {
@@ -217,6 +220,11 @@ export function validateOptions(o: MemberOptions): void {
     throw e;
   }
   validateTls(o);
+  try {
+    validateDnsOptions(o);
+  } catch (e) {
+    throw new MemberOptionsError((e as Error).message);
+  }
   const members = parseInitialCluster(o.initialCluster);
   const self = members.find((m) => m.name === o.name);
   if (!self) throw new MemberOptionsError(`--initial-cluster has no entry for --name "${o.name}"`);

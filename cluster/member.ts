@@ -41,6 +41,7 @@ import { establishIdentity, type Identity } from './bootstrap.js';
 import { FaultInjector } from './fault-injection.js';
 import { LEASE_FORWARDS, LeaseManager } from './lease-manager.js';
 import { Registry } from '../registry/registry.js';
+import { MemberDns } from '../dns/member-dns.js';
 import { LinearizableReads } from './linearizable-reads.js';
 import { hostPort, MEMBER_DEFAULTS, validateOptions, type MemberOptions } from './member-options.js';
 import { MEMBERS, REMOVED_MEMBERS, type MemberRecord } from './membership.js';
@@ -111,6 +112,8 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
   private transport: PeerTransport | undefined;
   private clientServer: ClientServer | undefined;
   private metricsListener: MetricsListener | undefined;
+  /** The registry's DNS interface, when --listen-dns-urls names addresses. */
+  private dns: MemberDns | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private closing = false;
   private closed: Promise<void> = Promise.resolve();
@@ -332,6 +335,8 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
         logger: this.logger,
       });
     }
+    // The registry's DNS interface answers from the view, which fills in once registry.start() has read it.
+    this.dns = await MemberDns.start(this.options, this.registry.view, this.logger);
     this.ticker = setInterval(() => this.tick(), this.options.heartbeatInterval);
     this.leases.start();
     await this.maintenance.start();
@@ -382,6 +387,11 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
   /** The ports the member actually bound (useful with port 0). */
   get clientPorts(): readonly number[] {
     return this.clientServer?.ports ?? [];
+  }
+
+  /** The ports the DNS addresses bound, UDP and TCP alike (useful with port 0). */
+  get dnsPorts(): readonly number[] {
+    return this.dns?.ports ?? [];
   }
 
   get peerPort(): number {
@@ -798,6 +808,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
       this.compactor?.stop();
       this.faults?.close();
       this.leases.close();
+      await this.dns?.close();
       this.registry.close();
       this.auth.close();
       this.watches.close();

@@ -200,15 +200,22 @@ export class RegistryView {
     const range = registryRange();
     const read = await this.kv.range({ key: range.key, rangeEnd: range.rangeEnd }, true);
     if (this.closed) return;
+    // Every service known before or after the read may have changed: listeners hear of them all.
+    const changed = new Set(this.services.keys());
     this.services.clear();
     this.checkOwners.clear();
     let catalog = 1;
     for (const kv of read.kvs) {
-      if (this.apply({ type: 'put', kv }, kv.modRevision) !== undefined) catalog = Math.max(catalog, kv.modRevision);
+      const service = this.apply({ type: 'put', kv }, kv.modRevision);
+      if (service !== undefined) {
+        catalog = Math.max(catalog, kv.modRevision);
+        changed.add(service);
+      }
     }
     this.catalog = catalog;
     this.through = read.revision;
     this.follow(read.revision + 1);
+    if (changed.size > 0) for (const listener of [...this.listeners]) listener(changed, this.through);
   }
 
   private follow(from: number): void {

@@ -2,6 +2,7 @@
 // help lines are the command's: cli/bench-options.ts).
 import type { WorkloadName } from '../../cli/bench-options.js';
 import type { Workload } from '../tool/workload.js';
+import { dnsWorkload } from './dns.js';
 import { leaseKeepAliveWorkload } from './lease-keepalive.js';
 import { memoryWorkload } from './memory.js';
 import { mixedWorkload } from './mixed.js';
@@ -20,6 +21,7 @@ export const WORKLOADS: Readonly<Record<WorkloadName, Workload>> = {
   watch: watchWorkload,
   'lease-keepalive': leaseKeepAliveWorkload,
   registry: registryWorkload,
+  dns: dnsWorkload,
   memory: memoryWorkload,
   restart: restartWorkload,
 };

@@ -7,10 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export type EtcdBinary = 'etcd' | 'etcdctl' | 'openssl';
+export type EtcdBinary = 'etcd' | 'etcdctl' | 'openssl' | 'dig';
 
 /** Where each comes from on Debian, for the message when one is missing. */
-const PACKAGES: Readonly<Record<EtcdBinary, string>> = { etcd: 'etcd-server', etcdctl: 'etcd-client', openssl: 'openssl' };
+const PACKAGES: Readonly<Record<EtcdBinary, string>> = { etcd: 'etcd-server', etcdctl: 'etcd-client', openssl: 'openssl', dig: 'bind9-dnsutils' };
 
 /** Where `name` is on PATH (ETCD_BIN / ETCDCTL_BIN / OPENSSL_BIN override), or undefined. */
 export function findBinary(name: EtcdBinary): string | undefined {
