@@ -65,7 +65,8 @@ export function consulHttpHandler(source: ConsulApiSource): HttpHandler {
       return true;
     }
     const request: ConsulRequest = { req, res, query: url.searchParams, rest, token: requestToken(req, url.searchParams), signal, source };
-    route.serve(request).catch((e: unknown) => fail(res, e));
+    // A route that throws before its first await fails the same way as one that rejects.
+    new Promise<void>((resolve) => resolve(route.serve(request))).catch((e: unknown) => fail(res, e));
     return true;
   };
 }
