@@ -11,7 +11,7 @@ import { agentService, catalogServiceEntry, DATACENTER, healthCheck, healthEntry
 
 /** Checks the token, holds a blocking query, then answers what `answer` reads at `index()`. */
 async function blockingRead(r: ConsulRequest, index: () => number, answer: () => unknown): Promise<void> {
-  await authorize(r.source.auth, r.token, 'read');
+  await authorize(r.source.auth, r.token, 'read', r.signal);
   checkDatacenter(r.query);
   const params = parseBlocking(r.query);
   const view = r.source.registry.view;
@@ -92,7 +92,7 @@ export function healthChecks(r: ConsulRequest): Promise<void> {
 
 /** GET /v1/agent/services: every instance by ID (the cluster is the one agent here). */
 export async function agentServices(r: ConsulRequest): Promise<void> {
-  await authorize(r.source.auth, r.token, 'read');
+  await authorize(r.source.auth, r.token, 'read', r.signal);
   const view = r.source.registry.view;
   const out: Record<string, unknown> = {};
   for (const name of view.serviceNames()) for (const i of view.instances(name)) out[i.id] = { ...agentService(i), Datacenter: DATACENTER };
@@ -101,7 +101,7 @@ export async function agentServices(r: ConsulRequest): Promise<void> {
 
 /** GET /v1/agent/self: the agent's configuration, of which clients read the datacenter. */
 export async function agentSelf(r: ConsulRequest): Promise<void> {
-  await authorize(r.source.auth, r.token, 'read');
+  await authorize(r.source.auth, r.token, 'read', r.signal);
   const name = r.source.memberName;
   sendJson(r, {
     Config: { Datacenter: DATACENTER, PrimaryDatacenter: DATACENTER, NodeName: name, Server: true },

@@ -19,7 +19,7 @@ const OUTPUT_MAX_BYTES = 4096;
 
 /** PUT /v1/agent/service/register */
 export async function registerService(r: ConsulRequest): Promise<void> {
-  await authorize(r.source.auth, r.token, 'write');
+  await authorize(r.source.auth, r.token, 'write', r.signal);
   const { service, id, record } = decodeServiceDefinition(parseBody(await readBody(r.req)), peerAddress(r.req));
   const { view, writer } = r.source.registry;
   // An ID names one instance: registering it under another service name moves it, as Consul's
@@ -33,7 +33,7 @@ export async function registerService(r: ConsulRequest): Promise<void> {
 
 /** PUT /v1/agent/service/deregister/:service_id */
 export async function deregisterService(r: ConsulRequest): Promise<void> {
-  await authorize(r.source.auth, r.token, 'write');
+  await authorize(r.source.auth, r.token, 'write', r.signal);
   const id = r.rest;
   if (id === '') throw badRequest('Missing service ID');
   const { view, writer } = r.source.registry;
@@ -47,14 +47,14 @@ export async function deregisterService(r: ConsulRequest): Promise<void> {
 /** PUT /v1/agent/check/pass|warn|fail/:check_id[?note=] */
 export function reportCheck(status: HealthStatus): (r: ConsulRequest) => Promise<void> {
   return async (r) => {
-    await authorize(r.source.auth, r.token, 'write');
+    await authorize(r.source.auth, r.token, 'write', r.signal);
     await updateTtlCheck(r, r.rest, status, r.query.get('note') ?? '');
   };
 }
 
 /** PUT /v1/agent/check/update/:check_id with {"Status", "Output"} */
 export async function updateCheck(r: ConsulRequest): Promise<void> {
-  await authorize(r.source.auth, r.token, 'write');
+  await authorize(r.source.auth, r.token, 'write', r.signal);
   const body = parseBody(await readBody(r.req));
   const status = stringField(body, 'Status') ?? '';
   if (status !== 'passing' && status !== 'warning' && status !== 'critical') throw badRequest(`Invalid check status: '${status}'`);

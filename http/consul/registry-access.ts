@@ -5,7 +5,7 @@
 // "ACL not found" for a token nobody issued, 403 "Permission denied" for no token or too few
 // permissions. With auth off, every request is served.
 import type { IncomingMessage } from 'node:http';
-import type { CallOptions } from '../../rpc/call-options.js';
+import type { CallOptions, CallSignal } from '../../rpc/call-options.js';
 import { isEtcdError } from '../../rpc/etcd-errors.js';
 import type { AuthInfo, AuthState } from '../../store/auth/auth-state.js';
 import { registryRange } from '../../registry/layout.js';
@@ -30,12 +30,13 @@ export function requestToken(req: IncomingMessage, query: URLSearchParams): stri
   return param !== null && param !== '' ? param : undefined;
 }
 
-export async function authorize(auth: RegistryAuth, token: string | undefined, kind: RegistryAccessKind): Promise<void> {
+/** `signal` ends a wait for the login a simple token names, when the client leaves. */
+export async function authorize(auth: RegistryAuth, token: string | undefined, kind: RegistryAccessKind, signal?: CallSignal): Promise<void> {
   if (!auth.isEnabled()) return;
   if (token === undefined) throw permissionDenied();
   let who: AuthInfo | undefined;
   try {
-    who = await auth.identify({ auth: { token } });
+    who = await auth.identify(signal ? { auth: { token }, signal } : { auth: { token } });
   } catch (e) {
     if (isEtcdError(e, 'ETCD_INVALID_AUTH_TOKEN')) throw aclNotFound();
     throw e;
