@@ -17,23 +17,26 @@ interface Route {
   /** The whole path, or with `prefix` the part before a name or ID. */
   readonly path: string;
   readonly prefix: boolean;
-  readonly method: 'GET' | 'PUT';
+  /** The first is the one Consul 1.x takes; any other is one older clients still send. */
+  readonly methods: readonly ('GET' | 'PUT')[];
   readonly serve: (r: ConsulRequest) => Promise<void>;
 }
 
+// Deregistration and the TTL reports take GET too, as Consul did before 1.0 made them PUT only:
+// python-consul (Debian's python3-consul 0.7) still sends GET for them.
 const ROUTES: readonly Route[] = [
-  { path: '/v1/agent/self', prefix: false, method: 'GET', serve: agentSelf },
-  { path: '/v1/agent/services', prefix: false, method: 'GET', serve: agentServices },
-  { path: '/v1/agent/service/register', prefix: false, method: 'PUT', serve: registerService },
-  { path: '/v1/agent/service/deregister/', prefix: true, method: 'PUT', serve: deregisterService },
-  { path: '/v1/agent/check/pass/', prefix: true, method: 'PUT', serve: reportCheck('passing') },
-  { path: '/v1/agent/check/warn/', prefix: true, method: 'PUT', serve: reportCheck('warning') },
-  { path: '/v1/agent/check/fail/', prefix: true, method: 'PUT', serve: reportCheck('critical') },
-  { path: '/v1/agent/check/update/', prefix: true, method: 'PUT', serve: updateCheck },
-  { path: '/v1/catalog/services', prefix: false, method: 'GET', serve: catalogServices },
-  { path: '/v1/catalog/service/', prefix: true, method: 'GET', serve: catalogService },
-  { path: '/v1/health/service/', prefix: true, method: 'GET', serve: healthService },
-  { path: '/v1/health/checks/', prefix: true, method: 'GET', serve: healthChecks },
+  { path: '/v1/agent/self', prefix: false, methods: ['GET'], serve: agentSelf },
+  { path: '/v1/agent/services', prefix: false, methods: ['GET'], serve: agentServices },
+  { path: '/v1/agent/service/register', prefix: false, methods: ['PUT'], serve: registerService },
+  { path: '/v1/agent/service/deregister/', prefix: true, methods: ['PUT', 'GET'], serve: deregisterService },
+  { path: '/v1/agent/check/pass/', prefix: true, methods: ['PUT', 'GET'], serve: reportCheck('passing') },
+  { path: '/v1/agent/check/warn/', prefix: true, methods: ['PUT', 'GET'], serve: reportCheck('warning') },
+  { path: '/v1/agent/check/fail/', prefix: true, methods: ['PUT', 'GET'], serve: reportCheck('critical') },
+  { path: '/v1/agent/check/update/', prefix: true, methods: ['PUT'], serve: updateCheck },
+  { path: '/v1/catalog/services', prefix: false, methods: ['GET'], serve: catalogServices },
+  { path: '/v1/catalog/service/', prefix: true, methods: ['GET'], serve: catalogService },
+  { path: '/v1/health/service/', prefix: true, methods: ['GET'], serve: healthService },
+  { path: '/v1/health/checks/', prefix: true, methods: ['GET'], serve: healthChecks },
 ];
 
 function findRoute(pathname: string): Route | undefined {
@@ -50,8 +53,8 @@ export function consulHttpHandler(source: ConsulApiSource): HttpHandler {
       req.resume();
       return true;
     }
-    if (req.method !== route.method) {
-      sendConsulError(res, new ConsulHttpError(405, `method ${req.method ?? ''} not allowed`, [route.method]));
+    if (!route.methods.includes(req.method as 'GET' | 'PUT')) {
+      sendConsulError(res, new ConsulHttpError(405, `method ${req.method ?? ''} not allowed`, route.methods));
       req.resume();
       return true;
     }
