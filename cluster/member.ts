@@ -306,6 +306,13 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
       registry: this.registry,
       auth: this.auth,
       memberName: this.options.name,
+      servers: () => {
+        const lead = this.driver.status().lead;
+        const voters = this.list.members.filter((m) => !m.isLearner && m.peerUrls.length > 0);
+        const address = (m: MemberRecord): string => hostPort(m.peerUrls[0]!);
+        const leader = voters.find((m) => m.id === lead);
+        return { leader: leader ? address(leader) : '', peers: voters.map(address) };
+      },
       leaderContact: () => {
         const silence = this.driver.leaderSilenceMs();
         return { knownLeader: silence !== undefined, lastContactMs: silence ?? 0 };

@@ -7,7 +7,8 @@ import type { HttpHandler } from '../../rpc/http-handler.js';
 import { CallCancellation } from '../../rpc/call-options.js';
 import { ConsulHttpError, sendConsulError } from './consul-error.js';
 import type { ConsulApiSource, ConsulRequest } from './consul-request.js';
-import { agentSelf, agentServices, catalogService, catalogServices, healthChecks, healthService } from './consul-reads.js';
+import { agentSelf, agentServices, catalogService, catalogServices, healthChecks, healthService, healthState } from './consul-reads.js';
+import { statusLeader, statusPeers } from './consul-status.js';
 import { deregisterService, registerService, reportCheck, updateCheck } from './consul-writes.js';
 import { requestToken } from './registry-access.js';
 
@@ -37,6 +38,9 @@ const ROUTES: readonly Route[] = [
   { path: '/v1/catalog/service/', prefix: true, methods: ['GET'], serve: catalogService },
   { path: '/v1/health/service/', prefix: true, methods: ['GET'], serve: healthService },
   { path: '/v1/health/checks/', prefix: true, methods: ['GET'], serve: healthChecks },
+  { path: '/v1/health/state/', prefix: true, methods: ['GET'], serve: healthState },
+  { path: '/v1/status/leader', prefix: false, methods: ['GET'], serve: statusLeader },
+  { path: '/v1/status/peers', prefix: false, methods: ['GET'], serve: statusPeers },
 ];
 
 function findRoute(pathname: string): Route | undefined {

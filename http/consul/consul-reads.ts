@@ -90,6 +90,24 @@ export function healthChecks(r: ConsulRequest): Promise<void> {
   return blockingRead(r, () => view.serviceIndex(service), () => view.instances(service).flatMap((i) => i.checks.map((c) => healthCheck(i, c))));
 }
 
+const CHECK_STATES = ['any', 'passing', 'warning', 'critical'];
+
+/** GET /v1/health/state/:state: every check in that state (any: all), across services. */
+export function healthState(r: ConsulRequest): Promise<void> {
+  const state = r.rest;
+  if (!CHECK_STATES.includes(state)) throw badRequest('Invalid state');
+  const view = r.source.registry.view;
+  return blockingRead(
+    r,
+    () => view.catalogIndex,
+    () =>
+      view
+        .serviceNames()
+        .flatMap((name) => view.instances(name))
+        .flatMap((i) => i.checks.filter((c) => state === 'any' || c.status === state).map((c) => healthCheck(i, c))),
+  );
+}
+
 /** GET /v1/agent/services: every instance by ID (the cluster is the one agent here). */
 export async function agentServices(r: ConsulRequest): Promise<void> {
   await authorize(r.source.auth, r.token, 'read', r.signal);

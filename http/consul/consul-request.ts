@@ -14,6 +14,11 @@ export interface ConsulApiSource {
   leaderContact(): LeaderContact;
   /** This member's name: the agent's node name in /v1/agent/self. */
   readonly memberName: string;
+  /**
+   * The Raft servers as Consul's status endpoints name them, "host:port" of each voting member's
+   * peer URL: the leader ('' when none is known) and every voter.
+   */
+  servers(): { readonly leader: string; readonly peers: readonly string[] };
 }
 
 export interface ConsulRequest {

@@ -223,4 +223,21 @@ describe("Consul's HTTP API on a 3-member cluster", () => {
     const self = await consulJson<{ Config: { Datacenter: string; NodeName: string } }>(m3, '/v1/agent/self');
     expect(self.body.Config).toMatchObject({ Datacenter: 'dc1', NodeName: cluster.members[2]!.name });
   });
+
+  it('lists checks by state across services, and names the Raft leader and peers', async () => {
+    const critical = await consulJson<{ CheckID: string; ServiceID: string }[]>(m2, '/v1/health/state/critical');
+    expect(critical.body.map((c) => c.CheckID).sort()).toEqual(['service:web-1', 'service:web-2:1', 'web-2-tcp']);
+    const any = await consulJson<{ CheckID: string }[]>(m2, '/v1/health/state/any');
+    expect(any.body).toHaveLength(4);
+    expect((await consulJson<{ CheckID: string }[]>(m2, '/v1/health/state/passing')).body.map((c) => c.CheckID)).toEqual(['service:web-2:3']);
+    const bad = await consul(m2, 'GET', '/v1/health/state/sleepy');
+    expect([bad.status, bad.text]).toEqual([400, 'Invalid state']);
+
+    const peerAddresses = cluster.members.map((m) => m.peerUrl.replace(/^https?:\/\//, '')).sort();
+    const peers = await consulJson<string[]>(m1, '/v1/status/peers');
+    expect([...peers.body].sort()).toEqual(peerAddresses);
+    const leaders = await Promise.all([m1, m2, m3].map(async (m) => (await consulJson<string>(m, '/v1/status/leader')).body));
+    expect(peerAddresses).toContain(leaders[0]);
+    expect(new Set(leaders).size).toBe(1);
+  });
 });
