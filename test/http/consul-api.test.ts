@@ -239,5 +239,18 @@ describe("Consul's HTTP API on a 3-member cluster", () => {
     const leaders = await Promise.all([m1, m2, m3].map(async (m) => (await consulJson<string>(m, '/v1/status/leader')).body));
     expect(peerAddresses).toContain(leaders[0]);
     expect(new Set(leaders).size).toBe(1);
+
+    // X-Consul-LastContact: 0 on the leader, and a follower heard from it lately (heartbeats are 100 ms apart).
+    const contacts = await Promise.all(
+      [m1, m2, m3].map(async (m) => {
+        const r = await consulJson<unknown>(m, '/v1/catalog/services');
+        expect(r.headers.get('x-consul-knownleader')).toBe('true');
+        return Number(r.headers.get('x-consul-lastcontact'));
+      }),
+    );
+    const leaderIndex = cluster.members.findIndex((m) => m.peerUrl.endsWith(`//${leaders[0]}`));
+    expect(contacts[leaderIndex]).toBe(0);
+    for (const c of contacts) expect(c).toBeLessThan(5000);
+    expect(contacts.filter((c, i) => i !== leaderIndex && Number.isInteger(c))).toHaveLength(2);
   });
 });
