@@ -24,6 +24,11 @@ export async function registerService(r: ConsulRequest): Promise<void> {
   const { view, writer } = r.source.registry;
   // An ID names one instance: registering it under another service name moves it, as Consul's
   // agent replaces a service registered again under the same ID.
+  // Check IDs name one check across the cluster (reports find it by ID alone).
+  for (const check of record.checks) {
+    const owner = view.findCheck(check.id)?.instance;
+    if (owner && owner.id !== id) throw badRequest(`Invalid check: CheckID ${JSON.stringify(check.id)} is already registered for service ID ${JSON.stringify(owner.id)}`);
+  }
   const previous = findInstanceById(view, id);
   if (previous && previous.service !== service) await writer.deregister(previous.service, id);
   const { revision } = await writer.register(service, id, record);

@@ -141,6 +141,7 @@ describe("Consul's HTTP API on a 3-member cluster", () => {
       ['a check of no kind', 'PUT', '/v1/agent/service/register', { Name: 'x', Check: { Name: 'nothing' } }, 400, 'Invalid check: TTL must be > 0 for TTL checks'],
       ['a bad status', 'PUT', '/v1/agent/service/register', { Name: 'x', Check: { TTL: '1s', Status: 'fine' } }, 400, "Status for checks must 'passing', 'warning', 'critical'"],
       ['bad weights', 'PUT', '/v1/agent/service/register', { Name: 'x', Weights: { Passing: 0 } }, 400, 'Invalid Weights: Passing must be greater than 0'],
+      ['a check ID of another instance', 'PUT', '/v1/agent/service/register', { Name: 'x', Check: { CheckID: 'web-2-tcp', TTL: '1s' } }, 400, 'Invalid check: CheckID "web-2-tcp" is already registered for service ID "web-2"'],
       ['unknown check', 'PUT', '/v1/agent/check/pass/no-such-check', undefined, 404, 'Unknown check ID "no-such-check". Ensure that the check ID is passed, not the check name.'],
       ['bad check status', 'PUT', '/v1/agent/check/update/service:web-1', { Status: 'fine' }, 400, "Invalid check status: 'fine'"],
       ['unknown service ID', 'PUT', '/v1/agent/service/deregister/web', undefined, 404, 'Unknown service ID "web". Ensure that the service ID is passed, not the service name.'],
