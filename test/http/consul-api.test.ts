@@ -225,6 +225,24 @@ describe("Consul's HTTP API on a 3-member cluster", () => {
     expect(self.body.Config).toMatchObject({ Datacenter: 'dc1', NodeName: cluster.members[2]!.name });
   });
 
+  it("answers Prometheus's consul_sd requests as its Consul client sends them", async () => {
+    // Prometheus 2.x: the datacenter from the agent, the catalog, then each service's health, every
+    // read with ?stale and ?dc, blocking with its Go client's "120000ms" waits.
+    const self = await consulJson<{ Config: { Datacenter: string } }>(m3, '/v1/agent/self');
+    const dc = self.body.Config.Datacenter;
+    const services = await consulJson<Record<string, string[]>>(m3, `/v1/catalog/services?dc=${dc}&stale=&wait=120000ms`);
+    expect(services.body['web']).toBeDefined();
+    for (const header of ['x-consul-index', 'x-consul-lastcontact']) expect(services.headers.get(header)).toMatch(/^\d+$/);
+    const health = await consulJson<HealthEntry[]>(m3, `/v1/health/service/web?dc=${dc}&stale=&wait=120000ms`);
+    const web1 = health.body.find((e) => e.Service.ID === 'web-1')!;
+    // What its labels are made of: __address__ from Service.Address (or Node.Address) and Service.Port.
+    expect([web1.Service.Address, web1.Service.Port, web1.Node.Address, web1.Node.Node]).toEqual(['10.0.0.5', 8080, '10.0.0.5', '10.0.0.5']);
+    const t0 = Date.now();
+    const again = await consulJson<HealthEntry[]>(m3, `/v1/health/service/web?dc=${dc}&index=${health.index}&stale=&wait=1000ms`);
+    expect(again.index).toBe(health.index);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
+  });
+
   it('lists checks by state across services, and names the Raft leader and peers', async () => {
     const critical = await consulJson<{ CheckID: string; ServiceID: string }[]>(m2, '/v1/health/state/critical');
     expect(critical.body.map((c) => c.CheckID).sort()).toEqual(['service:web-1', 'service:web-2:1', 'web-2-tcp']);
