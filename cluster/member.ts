@@ -51,6 +51,7 @@ import { PeerClosedError } from '../rpc/peer-errors.js';
 import { memberTls, type MemberTls } from './member-tls.js';
 import { ETCD_COMPATIBLE_VERSION } from '../rpc/maintenance-service.js';
 import { MemberMetrics } from '../metrics/member-metrics.js';
+import { consulHttpHandler, type ConsulApiSource } from '../http/consul/consul-http-handler.js';
 import { memberHttpHandler, type EtcdVersions, type Health, type MemberEndpointsSource } from '../http/member-endpoints.js';
 import { MetricsListener } from '../http/metrics-listener.js';
 import { checkHealth } from './health-check.js';
@@ -302,6 +303,26 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
     }
   }
 
+  /** What Consul's HTTP API (http/consul/) asks of the member. */
+  private consulApiSource(): ConsulApiSource {
+    return {
+      registry: this.registry,
+      auth: this.auth,
+      memberName: this.options.name,
+      servers: () => {
+        const lead = this.driver.status().lead;
+        const voters = this.list.members.filter((m) => !m.isLearner && m.peerUrls.length > 0);
+        const address = (m: MemberRecord): string => hostPort(m.peerUrls[0]!);
+        const leader = voters.find((m) => m.id === lead);
+        return { leader: leader ? address(leader) : '', peers: voters.map(address) };
+      },
+      leaderContact: () => {
+        const silence = this.driver.leaderSilenceMs();
+        return { knownLeader: silence !== undefined, lastContactMs: silence ?? 0 };
+      },
+    };
+  }
+
   private async begin(): Promise<void> {
     if (this.faults) {
       await this.faults.reload();
@@ -321,8 +342,9 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
         watch: this,
         auth: this.auth,
         interceptors: [this.metrics.grpc.interceptor],
-        // etcd serves /health, /version and /metrics on its client URLs too.
-        httpHandlers: [memberHttpHandler(this)],
+        // etcd serves /health, /version and /metrics on its client URLs too; Consul's registry
+        // API is served under /v1/.
+        httpHandlers: [memberHttpHandler(this), consulHttpHandler(this.consulApiSource())],
         logger: this.logger,
       });
       await this.clientServer.start();

@@ -89,6 +89,8 @@ export class RaftDriver {
   private applying: Promise<void> = Promise.resolve();
   private appliedIndex: number;
   private waiters: AppliedWaiter[] = [];
+  /** When a message from the leader last arrived (ms since the epoch; 0: never), for Consul's X-Consul-LastContact. */
+  private leaderHeardAt = 0;
 
   constructor(
     private readonly node: RawNode,
@@ -114,7 +116,17 @@ export class RaftDriver {
   step(msgs: readonly Message[]): void {
     if (this.stopped) return;
     for (const m of msgs) this.node.step(m);
+    const lead = this.node.basicStatus().lead;
+    if (lead !== 0 && msgs.some((m) => m.from === lead)) this.leaderHeardAt = Date.now();
     this.kick();
+  }
+
+  /** Milliseconds since the leader was last heard from: 0 on the leader, undefined with no leader known. */
+  leaderSilenceMs(): number | undefined {
+    const st = this.node.basicStatus();
+    if (st.lead === 0) return undefined;
+    if (st.lead === st.id) return 0;
+    return this.leaderHeardAt === 0 ? undefined : Date.now() - this.leaderHeardAt;
   }
 
   /** Proposes entries; throws raft's ProposalDroppedError when they can be neither appended nor forwarded. */
