@@ -41,6 +41,7 @@ import { establishIdentity, type Identity } from './bootstrap.js';
 import { FaultInjector } from './fault-injection.js';
 import { LEASE_FORWARDS, LeaseManager } from './lease-manager.js';
 import { Registry } from '../registry/registry.js';
+import { CheckRunner } from '../registry/checks/check-runner.js';
 import { LinearizableReads } from './linearizable-reads.js';
 import { hostPort, MEMBER_DEFAULTS, validateOptions, type MemberOptions } from './member-options.js';
 import { MEMBERS, REMOVED_MEMBERS, type MemberRecord } from './membership.js';
@@ -83,6 +84,8 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
   readonly registry: Registry = new Registry(this);
   /** etcd's metrics, this member's own (see exposition() and the /metrics endpoint). */
   readonly metrics: MemberMetrics;
+  /** The registry's health checks this member runs, spread over the members (registry/checks/). */
+  readonly checks: CheckRunner;
 
   private readonly driver: RaftDriver;
   private readonly proposals: Proposals;
@@ -230,6 +233,15 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
         logger,
       },
     );
+    this.checks = new CheckRunner({
+      memberId: this.id,
+      kv: this,
+      leases: this.leases,
+      registry: this.registry,
+      logger: logger.child({ component: 'health-checks' }),
+      // A dead member's checks move after this (the lessor's minimum: 1.5 election timeouts).
+      presenceTtlSeconds: Math.ceil((1.5 * options.electionTimeout) / 1000),
+    });
     this.admin = new MembershipAdmin(
       this.driver,
       this.proposals,
@@ -335,7 +347,10 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
     this.ticker = setInterval(() => this.tick(), this.options.heartbeatInterval);
     this.leases.start();
     await this.maintenance.start();
-    this.registry.start().catch((err: unknown) => this.logger.warn({ err }, 'the service registry could not be read; DNS and the registry API answer from nothing until it is'));
+    this.registry.start().then(
+      () => this.checks.start(),
+      (err: unknown) => this.logger.warn({ err }, 'the service registry could not be read; DNS and the registry API answer from nothing until it is'),
+    );
     this.compactor?.start();
     if (this.quotaBytes > MAX_SUGGESTED_QUOTA_BYTES && this.quotaBytes !== Infinity) {
       // etcd's warning: a bigger backend may be slow to snapshot and to recover.
@@ -797,6 +812,8 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
       this.maintenance.stop();
       this.compactor?.stop();
       this.faults?.close();
+      // Before the leases stop: the runner key's lease is revoked, so others take the checks now.
+      await this.checks.close();
       this.leases.close();
       this.registry.close();
       this.auth.close();
