@@ -67,9 +67,9 @@ export function probeGrpc(target: string, timeoutMs: number): Promise<ProbeResul
     }
     client.makeUnaryRequest(
       '/grpc.health.v1.Health/Check',
-      (req: string) => encodeRequest(req),
+      (req: { readonly service: string }) => encodeRequest(req.service),
       (bytes: Buffer) => decodeResponse(bytes),
-      service,
+      { service },
       { deadline: Date.now() + timeoutMs },
       (err: ServiceError | null, status?: number) => {
         client.close();
