@@ -101,6 +101,8 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
   private readonly faults = FaultInjector.fromEnvironment();
   private readonly limits: RequestLimits;
   private readonly startedAt = performance.now();
+  /** When each peer's last raft message arrived: the check runner's test of a live member. */
+  private readonly lastHeard = new Map<NodeId, number>();
 
   /** The applied member list, and the peers a joining member was told of until it has one. */
   private readonly list: { members: readonly MemberRecord[]; readonly joinedWith: readonly MemberRecord[] };
@@ -239,8 +241,12 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
       leases: this.leases,
       registry: this.registry,
       logger: logger.child({ component: 'health-checks' }),
-      // A dead member's checks move after this (the lessor's minimum: 1.5 election timeouts).
+      // A dead member's checks move after this at most (the lessor's minimum: 1.5 election
+      // timeouts); the leader moves them after an election timeout of not hearing from it.
       presenceTtlSeconds: Math.ceil((1.5 * options.electionTimeout) / 1000),
+      electionTimeoutMs: options.electionTimeout,
+      isLeader: () => this.driver.status().role === 'leader',
+      lastHeardFrom: (id) => this.lastHeard.get(id),
     });
     this.admin = new MembershipAdmin(
       this.driver,
@@ -551,7 +557,10 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
 
   private onPeerMessages(msgs: readonly Message[]): void {
     const dropFrom = this.faults?.faults.dropFrom;
-    this.driver.step(msgs.filter((m) => m.to === this.id && !dropFrom?.has(m.from)));
+    const kept = msgs.filter((m) => m.to === this.id && !dropFrom?.has(m.from));
+    const now = performance.now();
+    for (const m of kept) this.lastHeard.set(m.from, now);
+    this.driver.step(kept);
   }
 
   /** Hands messages to the transport (less those an injected partition drops). */

@@ -18,6 +18,7 @@ import { Damping, type ProbeResult } from './damping.js';
 import { ownerOf } from './ownership.js';
 import { isProbed, probe } from './probe.js';
 import { RunnerPresence } from './runner-presence.js';
+import { SilentRunnerReaper } from './silent-runner-reaper.js';
 import { TtlClock } from './ttl-clock.js';
 
 /** How often owned checks are looked at for deregister_critical_after. */
@@ -29,8 +30,12 @@ export interface CheckRunnerPort {
   readonly leases: LeaseBackend;
   readonly registry: Registry;
   readonly logger: Logger;
-  /** The runner key's lease TTL in seconds: how long a dead member's checks wait for a new owner. */
+  /** The runner key's lease TTL in seconds: how long a dead member's checks wait at most. */
   readonly presenceTtlSeconds: number;
+  readonly electionTimeoutMs: number;
+  isLeader(): boolean;
+  /** When this member last had a raft message from the member (performance.now()). */
+  lastHeardFrom(memberId: number): number | undefined;
 }
 
 /** One result of a check this member ran, as it came (before damping). */
@@ -59,6 +64,7 @@ export class CheckRunner {
   private readonly keys: ChecksKeysView;
   private readonly presence: RunnerPresence;
   private readonly ttl: TtlClock;
+  private readonly reaper: SilentRunnerReaper;
   private readonly owned = new Map<string, OwnedCheck>();
   private readonly listeners = new Set<CheckResultListener>();
   private unsubscribe: (() => void) | undefined;
@@ -76,6 +82,7 @@ export class CheckRunner {
       this.keys,
     );
     this.ttl = new TtlClock(port.kv, port.leases, this.keys);
+    this.reaper = new SilentRunnerReaper(port, this.keys);
   }
 
   /** Call once the registry's view is read: runs what this member owns, now and as things change. */
@@ -85,6 +92,7 @@ export class CheckRunner {
     registry.ttlClock = this.ttl;
     this.unsubscribe = registry.view.onChange((services) => this.reconcile(services));
     this.keys.start();
+    this.reaper.start();
     this.reconcile(undefined);
     this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
     this.sweepTimer.unref();
@@ -96,6 +104,7 @@ export class CheckRunner {
     this.closed = true;
     this.unsubscribe?.();
     clearInterval(this.sweepTimer);
+    this.reaper.stop();
     for (const check of this.owned.values()) this.stop(check);
     this.owned.clear();
     if (this.port.registry.ttlClock === this.ttl) this.port.registry.ttlClock = undefined;
