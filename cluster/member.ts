@@ -245,7 +245,10 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
       // timeouts); the leader moves them after an election timeout of not hearing from it.
       presenceTtlSeconds: Math.ceil((1.5 * options.electionTimeout) / 1000),
       electionTimeoutMs: options.electionTimeout,
-      isLeader: () => this.driver.status().role === 'leader',
+      leaderTerm: () => {
+        const st = this.driver.status();
+        return st.role === 'leader' ? st.term : undefined;
+      },
       lastHeardFrom: (id) => this.lastHeard.get(id),
     });
     this.admin = new MembershipAdmin(

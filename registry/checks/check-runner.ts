@@ -33,7 +33,8 @@ export interface CheckRunnerPort {
   /** The runner key's lease TTL in seconds: how long a dead member's checks wait at most. */
   readonly presenceTtlSeconds: number;
   readonly electionTimeoutMs: number;
-  isLeader(): boolean;
+  /** The term this member leads in; undefined when it does not lead. */
+  leaderTerm(): number | undefined;
   /** When this member last had a raft message from the member (performance.now()). */
   lastHeardFrom(memberId: number): number | undefined;
 }

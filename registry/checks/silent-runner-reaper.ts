@@ -12,13 +12,15 @@ export interface ReaperPort {
   readonly leases: LeaseBackend;
   readonly logger: Logger;
   readonly electionTimeoutMs: number;
-  isLeader(): boolean;
+  /** The term this member leads in; undefined when it does not lead. */
+  leaderTerm(): number | undefined;
   /** When this member last had a raft message from the member (performance.now()); undefined: never. */
   lastHeardFrom(memberId: number): number | undefined;
 }
 
 export class SilentRunnerReaper {
-  private leaderSince: number | undefined;
+  /** When this member began to lead, and in which term. */
+  private leading: { readonly term: number; readonly since: number } | undefined;
   private readonly revoked = new Set<bigint>();
   private timer: NodeJS.Timeout | undefined;
 
@@ -38,17 +40,19 @@ export class SilentRunnerReaper {
 
   private tick(): void {
     const now = performance.now();
-    if (!this.port.isLeader()) {
-      this.leaderSince = undefined;
+    const term = this.port.leaderTerm();
+    if (term === undefined) {
+      this.leading = undefined;
       return;
     }
-    this.leaderSince ??= now;
+    // A follower hears only from its leader: a new leader (a new term, even one missed between two
+    // ticks) gives everyone an election timeout to be heard from first.
+    if (this.leading?.term !== term) this.leading = { term, since: now };
     const silentFor = this.port.electionTimeoutMs;
-    // A new leader gives everyone an election timeout to be heard from first.
-    if (now - this.leaderSince < silentFor) return;
+    if (now - this.leading.since < silentFor) return;
     for (const memberId of this.keys.liveMembers()) {
       if (memberId === this.port.memberId) continue;
-      const heard = Math.max(this.port.lastHeardFrom(memberId) ?? 0, this.leaderSince);
+      const heard = Math.max(this.port.lastHeardFrom(memberId) ?? 0, this.leading.since);
       const lease = this.keys.runner(memberId)?.lease;
       if (now - heard < silentFor || lease === undefined || this.revoked.has(lease)) continue;
       this.revoked.add(lease);
