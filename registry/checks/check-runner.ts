@@ -24,6 +24,12 @@ import { TtlClock } from './ttl-clock.js';
 /** How often owned checks are looked at for deregister_critical_after. */
 const SWEEP_MS = 1000;
 
+/**
+ * Changes are gathered this long before the checks they touch are looked at again: a burst of
+ * writes to a service of many instances is looked at once, not once per write.
+ */
+const RECONCILE_DELAY_MS = 20;
+
 export interface CheckRunnerPort {
   readonly memberId: number;
   readonly kv: KvBackend & WatchBackend;
@@ -72,14 +78,22 @@ export class CheckRunner {
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private joined = false;
+  /** Services changed since the last look ('all': the live set or this member's key changed). */
+  private pending: Set<string> | 'all' | undefined;
+  private pendingTimer: NodeJS.Timeout | undefined;
+  /** Each check's owner under the current live set (hashing is not free for 10,000 checks). */
+  private readonly owners = new Map<string, number | undefined>();
 
   constructor(private readonly port: CheckRunnerPort) {
     this.keys = new ChecksKeysView(port.kv, port.kv, {
-      runnersChanged: () => this.reconcile(undefined),
+      runnersChanged: () => {
+        this.owners.clear();
+        this.schedule(undefined);
+      },
       ttlExpired: (checkId) => void this.ttlExpired(checkId),
     });
     this.presence = new RunnerPresence(
-      { memberId: port.memberId, kv: port.kv, leases: port.leases, logger: port.logger, ttlSeconds: port.presenceTtlSeconds, onLease: () => this.reconcile(undefined) },
+      { memberId: port.memberId, kv: port.kv, leases: port.leases, logger: port.logger, ttlSeconds: port.presenceTtlSeconds, onLease: () => this.schedule(undefined) },
       this.keys,
     );
     this.ttl = new TtlClock(port.kv, port.leases, this.keys);
@@ -91,7 +105,7 @@ export class CheckRunner {
     if (this.closed) return;
     const { registry } = this.port;
     registry.ttlClock = this.ttl;
-    this.unsubscribe = registry.view.onChange((services) => this.reconcile(services));
+    this.unsubscribe = registry.view.onChange((services) => this.schedule(services));
     this.keys.start();
     this.reaper.start();
     this.reconcile(undefined);
@@ -105,6 +119,7 @@ export class CheckRunner {
     this.closed = true;
     this.unsubscribe?.();
     clearInterval(this.sweepTimer);
+    clearTimeout(this.pendingTimer);
     this.reaper.stop();
     for (const check of this.owned.values()) this.stop(check);
     this.owned.clear();
@@ -132,7 +147,25 @@ export class CheckRunner {
   // ------------------------------------------------------------------ ownership
 
   private ownsHere(checkId: string, live: readonly number[]): boolean {
-    return this.presence.lease !== undefined && live.includes(this.port.memberId) && ownerOf(checkId, live) === this.port.memberId;
+    if (this.presence.lease === undefined || !live.includes(this.port.memberId)) return false;
+    let owner = this.owners.get(checkId);
+    if (owner === undefined) this.owners.set(checkId, (owner = ownerOf(checkId, live)));
+    return owner === this.port.memberId;
+  }
+
+  private schedule(services: ReadonlySet<string> | undefined): void {
+    if (this.closed) return;
+    if (services === undefined) this.pending = 'all';
+    else if (this.pending !== 'all') {
+      this.pending ??= new Set();
+      for (const s of services) this.pending.add(s);
+    }
+    this.pendingTimer ??= setTimeout(() => {
+      this.pendingTimer = undefined;
+      const due = this.pending;
+      this.pending = undefined;
+      this.reconcile(due === 'all' ? undefined : due);
+    }, RECONCILE_DELAY_MS);
   }
 
   /**
