@@ -317,15 +317,15 @@ export class CheckRunner {
     for (const check of this.owned.values()) {
       const after = check.definition.deregisterCriticalAfterMs;
       if (after <= 0 || check.lease !== 0n || check.stopped || check.deregistering) continue;
-      const since = view.get(check.service, check.instanceId)?.checks.find((c) => c.id === check.definition.id)?.health;
-      if (since?.status !== 'critical' || now - since.since < after) continue;
+      const health = view.get(check.service, check.instanceId)?.checks.find((c) => c.id === check.definition.id)?.health;
+      if (health?.status !== 'critical' || now - health.since < after) continue;
       check.deregistering = true;
       // Only the registration this check belongs to, and only while this member owns the check.
       const sameRegistration: Compare = { target: 'create', createRevision: check.createRevision, result: 'equal', key: encoder.encode(instanceKey(check.service, check.instanceId)) };
       this.port.registry.writer.deregister(check.service, check.instanceId, undefined, [...fence, sameRegistration]).then(
         (removed) => {
           check.deregistering = false;
-          if (removed) this.port.logger.info({ service: check.service, id: check.instanceId, check: check.definition.id, criticalForMs: now - since.since }, 'deregistered an instance critical for longer than its deregister_critical_after');
+          if (removed) this.port.logger.info({ service: check.service, id: check.instanceId, check: check.definition.id, criticalForMs: now - health.since }, 'deregistered an instance critical for longer than its deregister_critical_after');
         },
         (err: unknown) => {
           check.deregistering = false;
