@@ -28,7 +28,7 @@ const SWEEP_MS = 1000;
  * Changes are gathered this long before the checks they touch are looked at again: a burst of
  * writes to a service of many instances is looked at once, not once per write.
  */
-const RECONCILE_DELAY_MS = 20;
+const RECONCILE_DELAY_MS = 100;
 
 export interface CheckRunnerPort {
   readonly memberId: number;
