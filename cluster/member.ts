@@ -42,6 +42,7 @@ import { FaultInjector } from './fault-injection.js';
 import { LEASE_FORWARDS, LeaseManager } from './lease-manager.js';
 import { Registry } from '../registry/registry.js';
 import { MemberDns } from '../dns/member-dns.js';
+import { CheckRunner } from '../registry/checks/check-runner.js';
 import { LinearizableReads } from './linearizable-reads.js';
 import { hostPort, MEMBER_DEFAULTS, validateOptions, type MemberOptions } from './member-options.js';
 import { MEMBERS, REMOVED_MEMBERS, type MemberRecord } from './membership.js';
@@ -85,6 +86,8 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
   readonly registry: Registry = new Registry(this);
   /** etcd's metrics, this member's own (see exposition() and the /metrics endpoint). */
   readonly metrics: MemberMetrics;
+  /** The registry's health checks this member runs, spread over the members (registry/checks/). */
+  readonly checks: CheckRunner;
 
   private readonly driver: RaftDriver;
   private readonly proposals: Proposals;
@@ -100,6 +103,8 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
   private readonly faults = FaultInjector.fromEnvironment();
   private readonly limits: RequestLimits;
   private readonly startedAt = performance.now();
+  /** When each peer's last raft message arrived: the check runner's test of a live member. */
+  private readonly lastHeard = new Map<NodeId, number>();
 
   /** The applied member list, and the peers a joining member was told of until it has one. */
   private readonly list: { members: readonly MemberRecord[]; readonly joinedWith: readonly MemberRecord[] };
@@ -234,6 +239,22 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
         logger,
       },
     );
+    this.checks = new CheckRunner({
+      memberId: this.id,
+      kv: this,
+      leases: this.leases,
+      registry: this.registry,
+      logger: logger.child({ component: 'health-checks' }),
+      // A dead member's checks move after this at most (the lessor's minimum: 1.5 election
+      // timeouts); the leader moves them after an election timeout of not hearing from it.
+      presenceTtlSeconds: Math.ceil((1.5 * options.electionTimeout) / 1000),
+      electionTimeoutMs: options.electionTimeout,
+      leaderTerm: () => {
+        const st = this.driver.status();
+        return st.role === 'leader' ? st.term : undefined;
+      },
+      lastHeardFrom: (id) => this.lastHeard.get(id),
+    });
     this.admin = new MembershipAdmin(
       this.driver,
       this.proposals,
@@ -362,7 +383,10 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
     this.ticker = setInterval(() => this.tick(), this.options.heartbeatInterval);
     this.leases.start();
     await this.maintenance.start();
-    this.registry.start().catch((err: unknown) => this.logger.warn({ err }, 'the service registry could not be read; DNS and the registry API answer from nothing until it is'));
+    this.registry.start().then(
+      () => this.checks.start(),
+      (err: unknown) => this.logger.warn({ err }, 'the service registry could not be read; DNS and the registry API answer from nothing until it is'),
+    );
     this.compactor?.start();
     if (this.quotaBytes > MAX_SUGGESTED_QUOTA_BYTES && this.quotaBytes !== Infinity) {
       // etcd's warning: a bigger backend may be slow to snapshot and to recover.
@@ -568,7 +592,10 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
 
   private onPeerMessages(msgs: readonly Message[]): void {
     const dropFrom = this.faults?.faults.dropFrom;
-    this.driver.step(msgs.filter((m) => m.to === this.id && !dropFrom?.has(m.from)));
+    const kept = msgs.filter((m) => m.to === this.id && !dropFrom?.has(m.from));
+    const now = performance.now();
+    for (const m of kept) this.lastHeard.set(m.from, now);
+    this.driver.step(kept);
   }
 
   /** Hands messages to the transport (less those an injected partition drops). */
@@ -829,6 +856,8 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
       this.maintenance.stop();
       this.compactor?.stop();
       this.faults?.close();
+      // Before the leases stop: the runner key's lease is revoked, so others take the checks now.
+      await this.checks.close();
       this.leases.close();
       await this.dns?.close();
       this.registry.close();

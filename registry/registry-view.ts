@@ -41,7 +41,8 @@ interface StoredHealth {
 }
 
 interface ServiceState {
-  readonly instances: Map<string, KeyValue>;
+  /** Each instance's key and its record, decoded once when it changes (readers ask often). */
+  readonly instances: Map<string, { readonly kv: KeyValue; readonly record: InstanceRecord }>;
   readonly health: Map<string, Map<string, StoredHealth>>;
   settings: ServiceSettings;
   /** The last revision that changed anything of the service (Consul's X-Consul-Index for it). */
@@ -170,9 +171,9 @@ export class RegistryView {
   }
 
   private instance(service: string, s: ServiceState, id: string): ServiceInstance | undefined {
-    const kv = s.instances.get(id);
-    if (!kv) return undefined;
-    const record = decodeInstance(kv.value);
+    const entry = s.instances.get(id);
+    if (!entry) return undefined;
+    const { kv, record } = entry;
     const stored = s.health.get(id);
     const checks: CheckState[] = record.checks.map((definition) => {
       const h = stored?.get(definition.id);
@@ -277,10 +278,11 @@ export class RegistryView {
       case 'instance': {
         const ref = `${parsed.service}/${parsed.id}`;
         const before = s.instances.get(parsed.id);
-        if (before) for (const c of decodeInstance(before.value).checks) this.checkOwners.get(c.id)?.delete(ref);
+        if (before) for (const c of before.record.checks) this.checkOwners.get(c.id)?.delete(ref);
         if (put) {
-          s.instances.set(parsed.id, event.kv);
-          for (const c of decodeInstance(event.kv.value).checks) {
+          const record = decodeInstance(event.kv.value);
+          s.instances.set(parsed.id, { kv: event.kv, record });
+          for (const c of record.checks) {
             let owners = this.checkOwners.get(c.id);
             if (!owners) this.checkOwners.set(c.id, (owners = new Set()));
             owners.add(ref);

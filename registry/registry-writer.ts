@@ -67,14 +67,18 @@ export class RegistryWriter {
     }
   }
 
-  /** Removes an instance and its checks' states; false if there was none. */
-  async deregister(service: string, id: string, call?: CallOptions): Promise<boolean> {
+  /**
+   * Removes an instance and its checks' states; false if there was none (or a guard failed: the
+   * check runner holds its writes to its ownership of the check, see registry/checks/).
+   */
+  async deregister(service: string, id: string, call?: CallOptions, guards: readonly Compare[] = []): Promise<boolean> {
     const key = encoder.encode(instanceKey(service, id));
     const prefix = encoder.encode(healthPrefix(service, id));
     const res = await this.kv.write(
       {
         type: 'txn',
         request: {
+          compare: guards,
           success: [
             { type: 'deleteRange', request: { key } },
             { type: 'deleteRange', request: { key: prefix, rangeEnd: prefixEnd(Uint8Array.from(prefix)) } },
@@ -90,9 +94,10 @@ export class RegistryWriter {
   /**
    * Records a check's state, unless it already is that (same status and output): then nothing is
    * written, so steady checks cost no raft entries. Dropped when the instance is gone or was
-   * registered anew since `instance` was read.
+   * registered anew since `instance` was read, or when one of `guards` fails (reported as
+   * 'no-instance' too: nothing was written).
    */
-  async setHealth(service: string, id: string, checkId: string, status: HealthStatus, output: string, instance?: InstanceRef, call?: CallOptions): Promise<HealthWrite> {
+  async setHealth(service: string, id: string, checkId: string, status: HealthStatus, output: string, instance?: InstanceRef, call?: CallOptions, guards: readonly Compare[] = []): Promise<HealthWrite> {
     const key = encoder.encode(instanceKey(service, id));
     const stateKey = encoder.encode(healthKey(service, id, checkId));
     let ref = instance;
@@ -109,7 +114,7 @@ export class RegistryWriter {
       {
         type: 'txn',
         request: {
-          compare: [{ target: 'create', createRevision: ref.createRevision, result: 'equal', key }],
+          compare: [{ target: 'create', createRevision: ref.createRevision, result: 'equal', key }, ...guards],
           success: [{ type: 'put', request: { key: stateKey, value: encodeJson({ status, output, since }), lease: ref.lease } }],
         },
       },

@@ -13,9 +13,16 @@ import type { CallOptions } from '../rpc/call-options.js';
  */
 const UNKNOWN_CHECK_WAIT_MS = 1000;
 
+/** Restarts a TTL check's clock on a report (the member's check runner, registry/checks/). */
+export interface TtlRenewer {
+  renew(checkId: string, ttlMs: number): Promise<void>;
+}
+
 export class Registry {
   readonly view: RegistryView;
   readonly writer: RegistryWriter;
+  /** Set while the member runs checks; without it a report only records the state. */
+  ttlClock: TtlRenewer | undefined;
 
   constructor(backend: KvBackend & WatchBackend) {
     this.view = new RegistryView(backend, backend);
@@ -32,6 +39,10 @@ export class Registry {
       const found = this.view.findCheck(checkId);
       if (found) {
         const { service, id, createRevision, lease } = found.instance;
+        // Every report restarts a TTL check's clock, even one that changes nothing (no raft write);
+        // before the state, so an expiry racing this report cannot land after it.
+        const ttlMs = found.check.definition?.ttlMs;
+        if (this.ttlClock && found.check.definition?.kind === 'ttl' && ttlMs !== undefined) await this.ttlClock.renew(checkId, ttlMs);
         return this.writer.setHealth(service, id, checkId, status, output, { createRevision, lease }, call);
       }
       const left = deadline - Date.now();

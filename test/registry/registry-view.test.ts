@@ -18,6 +18,9 @@ describe('the registry: writer and view on a member', () => {
 
   beforeAll(async () => {
     node = await openNode({ inMemory: true });
+    // The writes here are the test's own: the member's check runner (tested in checks/) would
+    // probe the checks registered below and record its results among them.
+    await node.member.checks.close();
     view = node.member.registry.view;
     writer = node.member.registry.writer;
     await view.start();
