@@ -237,10 +237,12 @@ export function etcdctlAuthSuite(ctx: SuiteContext): void {
       const w = spawnEtcdctl(t.target.endpoints, ['--user=frank:pw', 'watch', `${d}ok/`, '--prefix']);
       try {
         // The watch is created before the put only if its process has connected; put until it sees one.
+        // The event's lines may come in separate chunks: wait for the key's line, not just "PUT".
+        const event = `PUT\n${d}ok/k\n`;
         let seen = '';
-        for (let i = 0; i < 50 && !seen.includes('PUT'); i++) {
+        for (let i = 0; i < 50 && !seen.includes(event); i++) {
           await etcdctl(t.target.endpoints, ['--user=frank:pw', 'put', `${d}ok/k`, `v${i}`]);
-          seen = await w.until('an event', (out) => out.includes('PUT'), 200).catch(() => '');
+          seen = await w.until('an event', (out) => out.includes(event), 200).catch(() => '');
         }
         t.record('watch --prefix ok/ saw', seen.split('\n').slice(0, 2).join('\n'));
         expect(seen).toContain(`PUT\n${d}ok/k\n`);
