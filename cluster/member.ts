@@ -246,12 +246,17 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
       registry: this.registry,
       logger: logger.child({ component: 'health-checks' }),
       // A dead member's checks move after this at most (the lessor's minimum: 1.5 election
-      // timeouts); the leader moves them after an election timeout of not hearing from it.
+      // timeouts); the leader moves them once it knows the member silent (silent-runner-reaper.ts).
       presenceTtlSeconds: Math.ceil((1.5 * options.electionTimeout) / 1000),
       electionTimeoutMs: options.electionTimeout,
+      heartbeatIntervalMs: options.heartbeatInterval,
       leaderTerm: () => {
         const st = this.driver.status();
         return st.role === 'leader' ? st.term : undefined;
+      },
+      leaderId: () => {
+        const lead = this.driver.status().lead;
+        return lead === 0 ? undefined : lead;
       },
       lastHeardFrom: (id) => this.lastHeard.get(id),
     });

@@ -26,9 +26,16 @@ const SWEEP_MS = 1000;
 
 /**
  * Changes are gathered this long before the checks they touch are looked at again: a burst of
- * writes to a service of many instances is looked at once, not once per write.
+ * writes to a service of many instances is looked at once, not once per write. A change of the
+ * live set is looked at without waiting: it is one write, and a dead member's checks wait on it.
  */
 const RECONCILE_DELAY_MS = 100;
+
+/**
+ * Checks taken over from a member that left start this far apart at most (on average): at once
+ * for a few, spread over up to an interval for thousands, so a member's death is no burst.
+ */
+const TAKEOVER_SPACING_MS = 1;
 
 export interface CheckRunnerPort {
   readonly memberId: number;
@@ -39,8 +46,11 @@ export interface CheckRunnerPort {
   /** The runner key's lease TTL in seconds: how long a dead member's checks wait at most. */
   readonly presenceTtlSeconds: number;
   readonly electionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
   /** The term this member leads in; undefined when it does not lead. */
   leaderTerm(): number | undefined;
+  /** The leader this member knows of (itself included); undefined when none. */
+  leaderId(): number | undefined;
   /** When this member last had a raft message from the member (performance.now()). */
   lastHeardFrom(memberId: number): number | undefined;
 }
@@ -81,6 +91,10 @@ export class CheckRunner {
   /** Services changed since the last look ('all': the live set or this member's key changed). */
   private pending: Set<string> | 'all' | undefined;
   private pendingTimer: NodeJS.Timeout | undefined;
+  /** The pending look is due at once (the live set changed), not after RECONCILE_DELAY_MS. */
+  private pendingSoon = false;
+  /** The live set the last look at every service decided from: who owned what before. */
+  private lastLive: readonly number[] | undefined;
   /** Each check's owner under the current live set (hashing is not free for 10,000 checks). */
   private readonly owners = new Map<string, number | undefined>();
 
@@ -88,12 +102,12 @@ export class CheckRunner {
     this.keys = new ChecksKeysView(port.kv, port.kv, {
       runnersChanged: () => {
         this.owners.clear();
-        this.schedule(undefined);
+        this.schedule(undefined, true);
       },
       ttlExpired: (checkId) => void this.ttlExpired(checkId),
     });
     this.presence = new RunnerPresence(
-      { memberId: port.memberId, kv: port.kv, leases: port.leases, logger: port.logger, ttlSeconds: port.presenceTtlSeconds, onLease: () => this.schedule(undefined) },
+      { memberId: port.memberId, kv: port.kv, leases: port.leases, logger: port.logger, ttlSeconds: port.presenceTtlSeconds, onLease: () => this.schedule(undefined, true) },
       this.keys,
     );
     this.ttl = new TtlClock(port.kv, port.leases, this.keys);
@@ -153,19 +167,28 @@ export class CheckRunner {
     return owner === this.port.memberId;
   }
 
-  private schedule(services: ReadonlySet<string> | undefined): void {
+  private schedule(services: ReadonlySet<string> | undefined, soon = false): void {
     if (this.closed) return;
     if (services === undefined) this.pending = 'all';
     else if (this.pending !== 'all') {
       this.pending ??= new Set();
       for (const s of services) this.pending.add(s);
     }
-    this.pendingTimer ??= setTimeout(() => {
+    if (soon && this.pendingTimer && !this.pendingSoon) {
+      clearTimeout(this.pendingTimer);
       this.pendingTimer = undefined;
-      const due = this.pending;
-      this.pending = undefined;
-      this.reconcile(due === 'all' ? undefined : due);
-    }, RECONCILE_DELAY_MS);
+    }
+    this.pendingSoon ||= soon;
+    this.pendingTimer ??= setTimeout(
+      () => {
+        this.pendingTimer = undefined;
+        this.pendingSoon = false;
+        const due = this.pending;
+        this.pending = undefined;
+        this.reconcile(due === 'all' ? undefined : due);
+      },
+      soon ? 0 : RECONCILE_DELAY_MS,
+    );
   }
 
   /**
@@ -183,8 +206,11 @@ export class CheckRunner {
     if (this.closed) return;
     const view = this.port.registry.view;
     const live = this.keys.liveMembers();
+    const before = this.lastLive;
+    if (services === undefined) this.lastLive = live;
     const names = services ?? new Set(view.serviceNames());
     const wanted = new Set<string>();
+    const takenOver: OwnedCheck[] = [];
     for (const service of names) {
       for (const instance of view.instances(service)) {
         for (const check of instance.checks) {
@@ -193,10 +219,15 @@ export class CheckRunner {
           if (!this.ownsHere(check.id, live)) continue;
           const key = ownedKey(service, instance.id, check.id);
           wanted.add(key);
-          this.keep(key, instance, check.definition);
+          const started = this.keep(key, instance, check.definition);
+          if (started && this.isTakeover(check.id, before, live)) takenOver.push(started);
+          else if (started) this.begin(started, Math.random() * started.definition.intervalMs);
         }
       }
     }
+    // A check taken over from a member that left may hold a state nobody has confirmed since the
+    // member's last run (or a result it never wrote): it runs at once, not somewhere in its interval.
+    for (const check of takenOver) this.begin(check, Math.random() * Math.min(check.definition.intervalMs, takenOver.length * TAKEOVER_SPACING_MS));
     for (const [key, check] of this.owned) {
       if (wanted.has(key) || (services !== undefined && !services.has(check.service))) continue;
       this.stop(check);
@@ -204,8 +235,21 @@ export class CheckRunner {
     }
   }
 
-  /** Runs the check (again, when its definition or registration changed), aligned with its state. */
-  private keep(key: string, instance: ServiceInstance, definition: CheckDefinition): void {
+  /**
+   * The check was another member's under the live set before, and that member is gone from it now,
+   * while this one was in it already (a member that just joined takes nothing over: it starts).
+   */
+  private isTakeover(checkId: string, before: readonly number[] | undefined, live: readonly number[]): boolean {
+    if (!before?.includes(this.port.memberId)) return false;
+    const previous = ownerOf(checkId, before);
+    return previous !== undefined && previous !== this.port.memberId && !live.includes(previous);
+  }
+
+  /**
+   * Keeps the check aligned with its state; returns it when it is new here (or was restarted, its
+   * definition or registration changed) and waits for begin().
+   */
+  private keep(key: string, instance: ServiceInstance, definition: CheckDefinition): OwnedCheck | undefined {
     const signature = JSON.stringify(definition);
     const state = instance.checks.find((c) => c.id === definition.id);
     let check = this.owned.get(key);
@@ -229,18 +273,23 @@ export class CheckRunner {
         deregistering: false,
       };
       this.owned.set(key, check);
-      this.begin(check);
-    } else if ((state?.modRevision ?? 0) > check.seenRevision) {
+      return check;
+    }
+    if ((state?.modRevision ?? 0) > check.seenRevision) {
       // Written by someone else (a report, the previous owner's last result): go on from it.
       check.seenRevision = state?.modRevision ?? 0;
       check.damping.settle(recorded);
     }
+    return undefined;
   }
 
-  private begin(check: OwnedCheck): void {
+  /**
+   * Starts a check: a probed one runs first after `firstRunMs` (a start spreads them over the first
+   * interval, so a member's checks do not all run at once; a takeover runs them at once).
+   */
+  private begin(check: OwnedCheck, firstRunMs: number): void {
     if (isProbed(check.definition)) {
-      // The first run somewhere in the first interval, so a member's checks do not all run at once.
-      check.timer = setTimeout(() => void this.run(check), Math.random() * check.definition.intervalMs);
+      check.timer = setTimeout(() => void this.run(check), firstRunMs);
       return;
     }
     // A TTL check nobody reported on yet (or whose clock ran out unseen by its last owner) starts

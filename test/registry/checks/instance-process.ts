@@ -43,6 +43,12 @@ export class InstanceProcess {
     await res.text();
   }
 
+  /** When (ms since the epoch) it answered its last health requests, and with which code. */
+  async hits(): Promise<{ readonly at: number; readonly code: number }[]> {
+    const res = await fetch(`http://${LOOPBACK}:${this.port}/hits`);
+    return ((await res.json()) as [number, number][]).map(([at, code]) => ({ at, code }));
+  }
+
   /** How many health requests it served since it started. */
   async count(): Promise<number> {
     const res = await fetch(`http://${LOOPBACK}:${this.port}/count`);
