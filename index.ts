@@ -37,14 +37,23 @@ export type {
 export {
   register,
   discover,
+  readDependencies,
   Discovery,
+  InvalidInstanceError,
+  type CheckInput,
+  type DependencyEdge,
+  type DiscoveredCheck,
   type DiscoverOptions,
-  type JsonValue,
+  type EphemeralRegistration,
+  type InstanceFields,
   type RegisterOptions,
   type Registration,
+  type ReportOutcome,
   type ServiceChange,
   type ServiceInstance,
+  type Staleness,
 } from './client/registry.js';
+export type { CheckDefinition, CheckKind, ConsumerRecord, HealthStatus, InstanceRecord, InstanceWeights } from './registry/layout.js';
 export { config, Config, type ConfigChange, type ConfigOptions } from './client/config.js';
 export { CONFIG_PREFIX, SERVICES_PREFIX, configKey, configPrefix, serviceKey, servicePrefix } from './client/key-layout.js';
 

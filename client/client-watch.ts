@@ -18,6 +18,8 @@ export class ClientWatch implements Watch {
   private iterated = false;
   private closed = false;
   private taken = 0;
+  private linked = true;
+  private readonly connectionListeners = new Set<(connected: boolean) => void>();
 
   constructor(private readonly onClose: (w: ClientWatch) => void) {
     this.queue = new EventQueue<WatchEvent>({
@@ -48,6 +50,21 @@ export class ClientWatch implements Watch {
   onError(error: Error): void {
     this.onClose(this);
     this.queue.finish(error);
+  }
+
+  onStreamChange(connected: boolean): void {
+    if (connected === this.linked) return;
+    this.linked = connected;
+    for (const listener of [...this.connectionListeners]) listener(connected);
+  }
+
+  onConnection(listener: (connected: boolean) => void): () => void {
+    this.connectionListeners.add(listener);
+    return () => this.connectionListeners.delete(listener);
+  }
+
+  get connected(): boolean {
+    return this.linked;
   }
 
   get revision(): number {

@@ -147,6 +147,10 @@ export class Client implements KvClient {
     });
   }
 
+  keepAliveOnce(lease: bigint): Promise<number> {
+    return this.retry('idempotent', () => this.transport.leaseKeepAlive(lease));
+  }
+
   async watch(target: KeySelector, options: WatchOptions = {}): Promise<Watch> {
     if (this.closed) throw closedError();
     const fromRevision = options.fromRevision ?? 0;

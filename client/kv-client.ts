@@ -31,6 +31,8 @@ export interface KvClient {
   grant(ttl: number, options?: GrantOptions): Promise<Lease>;
   /** Revokes a lease: it ends, and every key attached to it is deleted. */
   revoke(lease: bigint | Lease): Promise<void>;
+  /** Renews a lease once, whoever holds it: its TTL in seconds, 0 when it no longer exists. */
+  keepAliveOnce(lease: bigint): Promise<number>;
   /**
    * Watches a key, a prefix or a range. Resolves once the watch is in place: every change after
    * that (or from `fromRevision`) is delivered, in order, once.
@@ -59,6 +61,13 @@ export interface Lease {
 export interface Watch extends AsyncIterable<WatchEvent> {
   /** The revision of the last event handed out (or the revision the watch started after). */
   readonly revision: number;
+  /**
+   * False while the watch has lost its stream and is opening another (the cluster is unreachable);
+   * it resumes where it left off. Always true for an embedded node.
+   */
+  readonly connected: boolean;
+  /** Called with `connected` each time it changes. Returns the unsubscribe. */
+  onConnection(listener: (connected: boolean) => void): () => void;
   close(): Promise<void>;
 }
 

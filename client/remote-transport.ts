@@ -152,6 +152,7 @@ export class RemoteTransport implements ClientTransport {
         this.watchers.delete(w);
         sink.onError(e);
       },
+      onStreamChange: (connected) => sink.onStreamChange?.(connected),
     });
     this.watchers.add(w);
     try {

@@ -24,6 +24,8 @@ export class RemoteWatcher implements TransportWatcher {
   private paused = false;
   private ended = false;
   private failures = 0;
+  /** Between a stream's failure and the next stream's "created". */
+  private disconnected = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private created: { resolve: () => void; reject: (e: Error) => void; deadline: number } | undefined;
 
@@ -96,6 +98,10 @@ export class RemoteWatcher implements TransportWatcher {
     if (call !== this.call || this.ended) return;
     if (res.created) {
       this.failures = 0;
+      if (this.disconnected) {
+        this.disconnected = false;
+        this.sink.onStreamChange?.(true);
+      }
       this.router.succeeded(endpoint);
       // A watch from "now" starts after the revision the member had when it created it.
       if (this.next === 0) this.next = revisionOf(res.header) + 1;
@@ -144,6 +150,10 @@ export class RemoteWatcher implements TransportWatcher {
         this.sink.onError(error);
       }
       return;
+    }
+    if (!this.disconnected) {
+      this.disconnected = true;
+      this.sink.onStreamChange?.(false);
     }
     this.retryTimer = setTimeout(() => this.open(), backoffDelay(this.failures++));
   }

@@ -24,6 +24,11 @@ export interface TransportWatchSink {
   onCompacted(compactRevision: number): void;
   /** The watcher cannot go on (its client or node closed): it has ended. */
   onError(error: Error): void;
+  /**
+   * The watcher lost its stream and is trying to open another (false), or has one again (true).
+   * Only a remote watcher ever reports false.
+   */
+  onStreamChange?(connected: boolean): void;
 }
 
 export interface TransportWatcher {

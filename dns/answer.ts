@@ -13,6 +13,7 @@
 import type { Answer, Question, SoaAnswer } from 'dns-packet';
 import type { DnsCatalog, DnsEndpoint } from './dns-catalog.js';
 import { addrName, parseQueryName } from './names.js';
+import { isHealthyStatus, selectHealthy } from '../registry/healthy-selection.js';
 
 export interface AnswerSettings {
   /** Normalized (names.ts normalizeDomain): "lodestone". */
@@ -74,11 +75,9 @@ function choose(catalog: DnsCatalog, service: string, tag: string | undefined, o
   const chosen: DnsEndpoint[] = [];
   for (const s of catalog.lookup(service)) {
     const matching = tag === undefined ? s.endpoints : s.endpoints.filter((e) => e.tags.has(tag));
-    const healthy = matching.filter((e) => e.status === 'passing' || (!onlyPassing && e.status === 'warning'));
     // Nacos's protect threshold: too few healthy instances left, and every instance is answered
     // rather than send all the load to the few.
-    const threshold = s.settings.protectThreshold;
-    chosen.push(...(matching.length > 0 && healthy.length / matching.length < threshold ? matching : healthy));
+    chosen.push(...selectHealthy(matching, (e) => isHealthyStatus(e.status, onlyPassing), s.settings.protectThreshold).chosen);
   }
   return chosen;
 }

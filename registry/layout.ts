@@ -8,6 +8,9 @@
 //                                                instance's lease when it has one. Written only when the
 //                                                state changes, so steady checks cost no writes
 //   /lodestone/service-settings/<service>        per-service settings; value: JSON ServiceSettings
+//   /lodestone/consumers/<service>/<consumer>    a process that discovers <service>; value: JSON
+//                                                ConsumerRecord. On the consumer's lease, so it goes
+//                                                when the consumer does: the dependency graph's edges
 //
 // Names are non-empty and contain no "/". The three prefixes sort next to each other, so one range
 // (registryRange) reads or watches the whole registry atomically, revision by revision.
@@ -16,6 +19,7 @@ import { prefixEnd } from '../store/mvcc/key-bytes.js';
 export const SERVICES_PREFIX = '/lodestone/services/';
 export const HEALTH_PREFIX = '/lodestone/health/';
 export const SETTINGS_PREFIX = '/lodestone/service-settings/';
+export const CONSUMERS_PREFIX = '/lodestone/consumers/';
 
 export type HealthStatus = 'passing' | 'warning' | 'critical';
 export const HEALTH_STATUSES: readonly HealthStatus[] = ['passing', 'warning', 'critical'];
@@ -82,6 +86,17 @@ export interface ServiceSettings {
   readonly protectThreshold: number;
 }
 
+/** A process that discovers a service, as stored under /lodestone/consumers/. */
+export interface ConsumerRecord {
+  /** The service the consumer itself is (or its program's name when it registers none). */
+  readonly consumer: string;
+  /** Which process: host and pid. */
+  readonly host: string;
+  readonly pid: number;
+  /** When it started discovering, in ms since the epoch (its own clock). */
+  readonly since: number;
+}
+
 export const DEFAULT_SETTINGS: ServiceSettings = { protectThreshold: 0 };
 export const DEFAULT_WEIGHTS: InstanceWeights = { passing: 1, warning: 1 };
 
@@ -107,6 +122,11 @@ export function healthPrefix(service: string, id: string): string {
 
 export function healthKey(service: string, id: string, check: string): string {
   return healthPrefix(service, id) + checkName('check id', check);
+}
+
+/** One key per discovering process: `<consumer>` names the process uniquely, e.g. "checkout@host:pid:n". */
+export function consumerKey(service: string, consumer: string): string {
+  return `${CONSUMERS_PREFIX}${checkName('service name', service)}/${checkName('consumer id', consumer)}`;
 }
 
 export function settingsKey(service: string): string {

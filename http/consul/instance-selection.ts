@@ -3,6 +3,7 @@
 // (Nacos's, 0–1, in /lodestone/service-settings/) is crossed: then every instance is answered,
 // since sending all traffic to the few healthy ones would likely take them down too. Consul has
 // no such setting nor any header for it; with the default threshold of 0 the answer is Consul's.
+import { isHealthyStatus, selectHealthy } from '../../registry/healthy-selection.js';
 import type { ServiceInstance } from '../../registry/registry-view.js';
 
 export function withTags(instances: readonly ServiceInstance[], tags: readonly string[]): ServiceInstance[] {
@@ -10,7 +11,5 @@ export function withTags(instances: readonly ServiceInstance[], tags: readonly s
 }
 
 export function passingOnly(instances: readonly ServiceInstance[], protectThreshold: number): ServiceInstance[] {
-  const passing = instances.filter((i) => i.status === 'passing');
-  if (instances.length > 0 && protectThreshold > 0 && passing.length / instances.length < protectThreshold) return [...instances];
-  return passing;
+  return selectHealthy(instances, (i) => isHealthyStatus(i.status, true), protectThreshold).chosen;
 }

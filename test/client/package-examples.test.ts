@@ -21,7 +21,8 @@ const EXPECTED: Record<string, readonly string[]> = {
   'embedded-node.ts': ['hello', 'app/greeting app/color', 'true', 'put app/greeting hi', 'delete app/session '],
   'embedded-cluster.ts': ['leaders: 1', 'hello from a'],
   'remote-client.ts': ['put jobs/42 queued', 'put jobs/42 running', 'ETCD_LEASE_NOT_FOUND etcdserver: requested lease not found'],
-  'service-registry.ts': ['instances at start: 0', 'added api-1 10.0.0.1:8080', 'added api-2 10.0.0.2:8080', 'removed api-1', 'instances now: api-2'],
+  'service-registry.ts': ['instances at start: 0', 'added api-1 10.0.0.1:8080', 'added api-2 10.0.0.2:8080', 'picks: api-1 api-1 api-2 api-1', 'removed api-1', 'instances now: api-2'],
+  'service-health.ts': ['healthy at start: 0', 'scheduler depends on worker', 'report: written', 'healthy: worker-1 10.0.0.7:9000', 'dropped: worker-1 worker-1-ttl', 'edges left: 0'],
   'live-config.ts': ['current maxItems: 20', 'maxItems = 20', 'rejected: config checkout/limits: maxItems must be a positive number', 'maxItems = 50'],
   'embedded-tls.ts': ['hello over TLS', 'ETCD_PERMISSION_DENIED'],
 };
@@ -51,7 +52,7 @@ describe('the package and its examples', () => {
     expect((await stat(join(pkg, 'dist', 'index.d.ts'))).isFile()).toBe(true);
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', "const l = await import('lodestone'); console.log(Object.keys(l).sort().join(' '))"], { cwd: pkg });
     const names = stdout.trim().split(' ');
-    for (const name of ['openNode', 'connect', 'register', 'discover', 'config', 'Op', 'ClientError', 'EtcdError', 'configKey', 'serviceKey']) expect(names).toContain(name);
+    for (const name of ['openNode', 'connect', 'register', 'discover', 'readDependencies', 'config', 'Op', 'ClientError', 'EtcdError', 'configKey', 'serviceKey']) expect(names).toContain(name);
   });
 
   it('type-checks every example against the built declarations', async () => {

@@ -23,37 +23,37 @@ describe('service registry', () => {
   });
 
   it('stores an instance as JSON under /lodestone/services/<service>/<instance>, on a lease', async () => {
-    const reg = await register(node, 'api', 'host-1', { ttl: 5, value: { address: '10.0.0.1:8080' } });
+    const reg = await register(node, 'api', 'host-1', { ttl: 5, address: '10.0.0.1', port: 8080 });
     expect(reg.key).toBe('/lodestone/services/api/host-1');
     const kv = await node.get(serviceKey('api', 'host-1'));
-    expect(kv?.json()).toEqual({ address: '10.0.0.1:8080' });
+    expect(kv?.json()).toEqual({ address: '10.0.0.1', port: 8080, tags: [], meta: {}, weights: { passing: 1, warning: 1 }, checks: [] });
     expect(kv?.lease).toBe(reg.lease.id);
     await reg.close();
     expect(await node.get(reg.key)).toBeUndefined();
   });
 
   it('discovers instances, and sees them added, updated and removed', async () => {
-    const a = await register(node, 'web', 'a', { value: { port: 1 } });
-    const d = await discover(node, 'web', { parse: (v) => v as { port: number } });
+    const a = await register(node, 'web', 'a', { port: 1 });
+    const d = await discover(node, 'web');
     expect([...d.instances.keys()]).toEqual(['a']);
-    expect(d.instances.get('a')?.value.port).toBe(1);
-    const it: AsyncIterator<ServiceChange<{ port: number }>> = d[Symbol.asyncIterator]();
+    expect(d.instances.get('a')?.port).toBe(1);
+    const it: AsyncIterator<ServiceChange> = d[Symbol.asyncIterator]();
     // An iterator starts with the instances there are.
-    expect(await next(it)).toMatchObject({ type: 'added', instance: { instance: 'a', value: { port: 1 } } });
-    const b = await register(node, 'web', 'b', { value: { port: 2 } });
+    expect(await next(it)).toMatchObject({ type: 'added', instance: { instance: 'a', port: 1 } });
+    const b = await register(node, 'web', 'b', { port: 2 });
     const added = await next(it);
     expect(added.type === 'added' && added.instance.instance).toBe('b');
     expect([...added.instances.keys()].sort()).toEqual(['a', 'b']);
     await b.update({ port: 3 });
     const updated = await next(it);
-    expect(updated.type === 'updated' && updated.instance.value.port).toBe(3);
+    expect(updated.type === 'updated' && updated.instance.port).toBe(3);
     await a.close();
     const removed = await next(it);
     expect(removed).toMatchObject({ type: 'removed', instance: 'a' });
     expect([...d.instances.keys()]).toEqual(['b']);
     // Any etcd client may register an instance by writing the key.
     await node.put('/lodestone/services/web/by-hand', JSON.stringify({ port: 4 }));
-    expect(await next(it)).toMatchObject({ type: 'added', instance: { instance: 'by-hand', value: { port: 4 } } });
+    expect(await next(it)).toMatchObject({ type: 'added', instance: { instance: 'by-hand', port: 4 } });
     await b.close();
     expect(await next(it)).toMatchObject({ type: 'removed', instance: 'b' });
     await d.close();
@@ -170,9 +170,9 @@ describe.skipIf(!ctl.run)('the key layout, through etcdctl', () => {
 
   it('shows a registered instance to etcdctl, and a config value etcdctl writes to config()', async () => {
     const endpoints = node.clientUrls;
-    const reg = await register(node, 'api', 'host-1', { value: { port: 8080 } });
+    const reg = await register(node, 'api', 'host-1', { port: 8080 });
     const got = await etcdctl(endpoints, ['get', '--prefix', '/lodestone/services/api/']);
-    expect(got.stdout.trim().split('\n')).toEqual(['/lodestone/services/api/host-1', '{"port":8080}']);
+    expect(got.stdout.trim().split('\n')).toEqual(['/lodestone/services/api/host-1', '{"address":"","port":8080,"tags":[],"meta":{},"weights":{"passing":1,"warning":1},"checks":[]}']);
     await reg.close();
 
     const cfg = await config(node, 'checkout', { parse: (raw) => JSON.parse(raw) as { maxItems: number } });

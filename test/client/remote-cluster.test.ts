@@ -155,7 +155,7 @@ describe('a remote client of a three-member cluster under SIGKILL', () => {
     const ttl = 2;
     const client = await open(cluster.endpoints);
     const d = await discover(client, 'killed');
-    const changes: AsyncIterator<ServiceChange<unknown>> = d[Symbol.asyncIterator]();
+    const changes: AsyncIterator<ServiceChange> = d[Symbol.asyncIterator]();
     const proc = new ServerProcess({
       name: 'instance',
       command: process.execPath,

@@ -88,7 +88,7 @@ describe('the registry: writer and view on a member', () => {
   });
 
   it('reads instances the client\'s register() wrote, on their leases', async () => {
-    const reg = await register(node, 'legacy', 'l-1', { ttl: 30, value: { host: '10.0.0.9', port: 9000 } });
+    const reg = await register(node, 'legacy', 'l-1', { ttl: 30, address: '10.0.0.9', port: 9000 });
     await caughtUp();
     const inst = view.get('legacy', 'l-1')!;
     expect(inst).toMatchObject({ record: { address: '10.0.0.9', port: 9000, tags: [], checks: [] }, status: 'passing' });
