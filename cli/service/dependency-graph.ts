@@ -64,7 +64,7 @@ export function edgesOf(keys: readonly { readonly key: Uint8Array; readonly valu
     edge.processes.push(read.process);
   }
   return [...byEdge.values()]
-    .map((e) => ({ ...e, instances: e.processes.length, processes: e.processes.sort((a, b) => a.key.localeCompare(b.key)) }))
+    .map((e) => ({ consumer: e.consumer, service: e.service, instances: e.processes.length, processes: e.processes.sort((a, b) => a.key.localeCompare(b.key)) }))
     .sort((a, b) => (a.consumer === b.consumer ? a.service.localeCompare(b.service) : a.consumer.localeCompare(b.consumer)));
 }
 
