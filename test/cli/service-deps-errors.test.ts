@@ -88,6 +88,19 @@ describe('lodestone service deps, and bad input', () => {
     for (const l of [leases[0]!, leases[2]!]) await l.revoke();
   }, 60_000);
 
+  it('lists its subcommands; register --help says an instance registered from it is persistent', async () => {
+    const [help, registerHelp] = await Promise.all([runService(['--help']), runService(['register', '--help'])]);
+    expect(help.code).toBe(0);
+    for (const sub of ['register [options] <service> <id>', 'deregister [options] <service> <id>', 'list [options]', 'get [options] <service>', 'watch [options] [service]', 'deps [options]']) {
+      expect(help.stdout).toContain(sub);
+    }
+    expect(registerHelp.code).toBe(0);
+    expect(registerHelp.stdout.replace(/\s+/g, ' ')).toContain('an instance is persistent: it has no lease (this command exits)');
+    for (const flag of ['--endpoints', '--cacert', '--user', '--file', '--check-http', '--check-tcp', '--check-grpc', '--check-ttl', '--deregister-critical-after', '-w, --write-out']) {
+      expect(registerHelp.stdout).toContain(flag);
+    }
+  }, 60_000);
+
   it('refuses bad input with exit status 1 and a message, writing nothing', async () => {
     const badFile = join(dir, 'bad.json');
     await writeFile(badFile, JSON.stringify({ address: 'a', port: 1, checks: [{ id: 'c', kind: 'smoke-signal' }] }));
