@@ -15,7 +15,7 @@ function collect(value: string, previous: string[]): string[] {
 /** A subcommand with the connection flags and -w. */
 function subcommand(name: string, description: string): Command {
   const command = new Command(name).description(description);
-  withConnectionFlags(command, parseDuration);
+  withConnectionFlags(command);
   return command.addOption(new Option('-w, --write-out <format>', 'output format').choices(OUTPUT_FORMATS).default('table'));
 }
 
@@ -33,8 +33,8 @@ function registerCommand(): Command {
     .option('--port <port>', 'its port')
     .option('--tag <tag>', 'a tag (repeatable)', collect, [])
     .option('--meta <key=value>', 'a metadata entry (repeatable)', collect, [])
-    .option('--weight-passing <n>', 'weight while passing', undefined)
-    .option('--weight-warning <n>', 'weight while warning', undefined)
+    .option('--weight-passing <n>', 'weight while passing (1)')
+    .option('--weight-warning <n>', 'weight while warning (1)')
     .option('--check-http <url>', 'check: GET this URL (2xx passing, 429 warning, else critical)')
     .option('--check-method <method>', 'the HTTP check method (GET)')
     .option('--check-tcp <host:port>', 'check: open a TCP connection')

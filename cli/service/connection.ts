@@ -8,6 +8,7 @@ import { EndpointRouter } from '../../client/endpoint-router.js';
 import { RemoteTransport } from '../../client/remote-transport.js';
 import { RegistryView } from '../../registry/registry-view.js';
 import { RegistryWriter } from '../../registry/registry-writer.js';
+import { parseDuration } from './duration.js';
 import { remoteKv, remoteWatch, type RemoteKv } from './remote-registry.js';
 
 export interface ConnectionFlags {
@@ -25,7 +26,7 @@ function list(value: string): string[] {
 }
 
 /** Adds the connection flags to a command (each service subcommand has them). */
-export function withConnectionFlags(command: Command, parseDuration: (v: string) => number): Command {
+export function withConnectionFlags(command: Command): Command {
   return command
     .option('--endpoints <list>', 'gRPC endpoints, comma-separated', list, ['127.0.0.1:2379'])
     .option('--cacert <file>', 'verify certificates of TLS-enabled secure servers using this CA bundle')

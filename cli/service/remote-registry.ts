@@ -4,7 +4,6 @@
 import type { ClientTransport, ClientWrite } from '../../client/transport.js';
 import { withRetry, type Safety } from '../../client/retry.js';
 import { ClientError } from '../../client/errors.js';
-import type { KvBackend } from '../../rpc/kv-backend.js';
 import type { WatchBackend } from '../../rpc/watch-backend.js';
 import type * as st from '../../store/mvcc/types.js';
 import type { Watcher, WatchSink, WatchSpec } from '../../store/watch/types.js';
@@ -13,7 +12,8 @@ import type { RegistryKv } from '../../registry/registry-writer.js';
 /** How long a request is retried (a leader election, a member that went away) before it fails. */
 const RETRY_TIMEOUT_MS = 15_000;
 
-export type RemoteKv = RegistryKv & Pick<KvBackend, 'range'>;
+/** The registry's reads and writes (the view needs only `range`). */
+export type RemoteKv = RegistryKv;
 
 /**
  * Reads are linearizable whatever the caller asks: a member's view may serve its local state, but
