@@ -6,9 +6,10 @@ import { benchCommand } from './bench-command.js';
 import { clusterCommand } from './cluster-command.js';
 import { memberCommand } from './member-command.js';
 import { snapshotCommand } from './snapshot-command.js';
+import { serviceCommand } from './service-command.js';
 
 /** Every subcommand, in the order `lodestone --help` lists them: adding one is one line here. */
-export const SUBCOMMANDS: readonly (() => Command)[] = [memberCommand, clusterCommand, snapshotCommand, benchCommand];
+export const SUBCOMMANDS: readonly (() => Command)[] = [memberCommand, clusterCommand, snapshotCommand, benchCommand, serviceCommand];
 
 /** Gives a command and all under it a --version, unless one has its own. */
 function withVersion(command: Command, text: string): Command {

@@ -77,8 +77,9 @@ export class RegistryView {
   private catalog = 1;
 
   constructor(
-    private readonly kv: KvBackend,
-    private readonly watch: WatchBackend,
+    // Only a read and a watch: a member's backends, or a remote cluster's (cli/service/).
+    private readonly kv: Pick<KvBackend, 'range'>,
+    private readonly watch: Pick<WatchBackend, 'watch'>,
   ) {}
 
   /** Reads the registry and follows it; resolves once the first read is in. */

@@ -22,9 +22,12 @@ export interface InstanceRef {
 
 export type HealthWrite = 'written' | 'unchanged' | 'no-instance';
 
+/** What the writer needs of a KV store: a member's backend, or a remote cluster's client (cli/service/). */
+export type RegistryKv = Pick<KvBackend, 'range' | 'write'>;
+
 export class RegistryWriter {
   constructor(
-    private readonly kv: KvBackend,
+    private readonly kv: RegistryKv,
     private readonly now: () => number = Date.now,
   ) {}
 
