@@ -11,7 +11,7 @@
 //   - DNS A and SRV queries over UDP on one member, --clients in flight, for --duration;
 //   - last round only: the member running the most checks is killed (SIGKILL) as some of its
 //     instances go down: time until their states move (run by another member), against the
-//     election timeout plus the interval.
+//     election timeout plus the interval (times failures_before_critical).
 import { connect } from '../../client/connect.js';
 import { loopSpec, runClosedLoop } from '../tool/closed-loop.js';
 import { checkOwners, liveRunnerIds, memberIds } from '../tool/check-owners.js';
@@ -249,13 +249,14 @@ async function killBusiest(s: ScaleState, ctx: RunContext): Promise<Row[]> {
     const wasLeader = (await system.leaderIndex().catch(() => -1)) === victim;
     const survivors = system.endpoints.filter((_, i) => i !== victim);
     const ports = system.dnsPorts.filter((_, i) => i !== victim);
-    const pool = candidates(s, (p) => p.kind === 'http' && p.failuresBeforeCritical === 1 && owners.ownerIndex.get(p.checkId) === victim);
+    // Those with failures_before_critical 1 first: their bound is the issue's, election timeout plus one interval.
+    const pool = candidates(s, (p) => p.kind === 'http' && owners.ownerIndex.get(p.checkId) === victim).sort((a, b) => a.failuresBeforeCritical - b.failuresBeforeCritical);
     const batch = await answeredNow(s, pool, KILL_FLIPS, system.dnsPorts);
     for (const p of batch) s.flipped.add(p.id);
     const victimId = Number((await memberIds(system))[victim]!);
     const label = `member ${victim + 1}${wasLeader ? ' (the leader)' : ''}, running ${n(owners.perMember[victim]!)} of ${n(s.plan.length)} checks, killed`;
     ctx.note(`registry-scale: ${label}, ${batch.length} of its instances going down with it`);
-    const bound = (o: FlipOutcome): number => ELECTION_TIMEOUT_MS + o.instance.intervalMs;
+    const bound = (o: FlipOutcome): number => ELECTION_TIMEOUT_MS + o.instance.intervalMs * o.instance.failuresBeforeCritical;
     let killedAt = 0;
     let runnerGoneMs: number | undefined;
     const watchRunner = async (): Promise<void> => {
@@ -274,7 +275,7 @@ async function killBusiest(s: ScaleState, ctx: RunContext): Promise<Row[]> {
       }
     };
     let runnerWatched: Promise<void> = Promise.resolve();
-    const timeout = Math.max(...batch.map((p) => ELECTION_TIMEOUT_MS + p.intervalMs), 0) * 3 + 10_000;
+    const timeout = Math.max(...batch.map((p) => ELECTION_TIMEOUT_MS + p.intervalMs * p.failuresBeforeCritical), 0) * 3 + 10_000;
     const outcomes = await s.timer.time(batch, ports, timeout, async () => {
       s.fleet.setDown(batch.map((p) => p.id));
       killedAt = performance.now();
@@ -285,7 +286,7 @@ async function killBusiest(s: ScaleState, ctx: RunContext): Promise<Row[]> {
     return [
       { key: 'kill-checks', label: `${label}: checks it ran`, headline: 'value', value: owners.perMember[victim]!, unit: 'checks' },
       { key: 'kill-runner-gone', label: `${label}: its runner key gone (checks handed over)`, headline: 'value', value: runnerGoneMs ?? NaN, unit: 'ms' },
-      ...goneRows('kill-moved', `${label}: its instances, down at the kill → critical at every watcher (${batch.length} instances; bound election timeout + interval)`, outcomes, (o) => o.watchersMs, bound),
+      ...goneRows('kill-moved', `${label}: its instances, down at the kill → critical at every watcher (${batch.length} instances; bound election timeout + interval × failures)`, outcomes, (o) => o.watchersMs, bound),
       ...goneRows('kill-moved-dns', `${label}: the same → left out by the surviving members' DNS`, outcomes, (o) => o.dnsMs, bound),
     ];
   } finally {
