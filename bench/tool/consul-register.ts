@@ -39,6 +39,8 @@ export async function registerInstances(
     readonly quiet: boolean;
     /** Called as each instance is registered. */
     readonly registered: (instance: PlannedInstance) => void;
+    /** A line for the reader every tenth of the way (the rate so far slows as the registry grows). */
+    readonly note: (line: string) => void;
   },
 ): Promise<RegistrationResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: spec.inFlight });
@@ -49,6 +51,9 @@ export async function registerInstances(
   let firstError: string | undefined;
   const started = performance.now();
   const cpu = process.cpuUsage();
+  const tenth = Math.max(1, Math.ceil(instances.length / 10));
+  let lastAt = started;
+  let lastDone = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < instances.length; i = next++) {
       const instance = instances[i]!;
@@ -64,6 +69,13 @@ export async function registerInstances(
         firstError ??= e instanceof Error ? e.message : String(e);
       }
       bar.update(i + 1);
+      const done = recorder.count + errors;
+      if (done % tenth === 0) {
+        const now = performance.now();
+        spec.note(`registered ${done} of ${instances.length}: ${Math.round((done - lastDone) / ((now - lastAt) / 1000))}/s over the last ${lastDone === 0 ? done : done - lastDone}`);
+        lastAt = now;
+        lastDone = done;
+      }
     }
   };
   try {
