@@ -69,6 +69,10 @@ interface Flags {
   keys: number;
   members: number;
   cpuProf?: string;
+  instances: number;
+  services: number;
+  maxInterval: number;
+  flips: number;
   tls: boolean;
   auth: boolean;
 }
@@ -98,6 +102,10 @@ function benchOptions(f: Flags): BenchOptions {
     leases: f.leases,
     keys: f.keys,
     members: f.members,
+    instances: f.instances,
+    services: f.services,
+    maxIntervalS: f.maxInterval,
+    flips: f.flips,
   };
 }
 
@@ -170,11 +178,15 @@ export function benchCommand(): Command {
     .option('--prefix', 'range: ten keys sharing a prefix instead of one key', false)
     .addOption(new Option('--txn-ops <n>', 'txn-put: puts per transaction').argParser(positive).default(d.txnOps))
     .addOption(new Option('--read-ratio <r>', 'mixed: the fraction of requests that read').argParser(ratio).default(d.readRatio))
-    .addOption(new Option('--watchers <n>', 'watch, registry: watchers').argParser(positive).default(d.watchers))
+    .addOption(new Option('--watchers <n>', 'watch, registry, registry-scale: watchers').argParser(positive).default(d.watchers))
     .addOption(new Option('--put-rate <n>', 'watch, registry: puts per second (0: as fast as --clients allow)').argParser(count).default(d.putRate))
     .addOption(new Option('--leases <n>', 'lease-keepalive, registry: leases; dns: instances registered').argParser(positive).default(d.leases))
     .addOption(new Option('--keys <n>', 'memory, restart: keys loaded first').argParser(positive).default(d.keys))
     .addOption(new Option('--members <n>', 'members of the clusters the tool starts').argParser(positive).default(d.members))
+    .addOption(new Option('--instances <n>', 'registry-scale: instances registered').argParser(positive).default(d.instances))
+    .addOption(new Option('--services <n>', 'registry-scale: services they belong to').argParser(positive).default(d.services))
+    .addOption(new Option('--max-interval <time>', 'registry-scale: longest check interval / TTL (spread from 1 s)').argParser(seconds).default(d.maxIntervalS, `${d.maxIntervalS}s`))
+    .addOption(new Option('--flips <n>', 'registry-scale: health endpoints turned off to time their disappearance').argParser(positive).default(d.flips))
     .option('--cpu-prof <dir>', "profile the Lodestone members it starts (Node's --cpu-prof) into this folder")
     .option('--tls', 'cluster suite: mutual TLS on both clusters', false)
     .option('--auth', 'cluster suite: auth enabled on both clusters', false)

@@ -37,6 +37,14 @@ export interface BenchOptions {
   readonly members: number;
   /** Profile the Lodestone members it starts (Node's --cpu-prof) into this folder. */
   readonly cpuProf?: string;
+  /** registry-scale: instances registered (half HTTP checks, half TTL checks). */
+  readonly instances: number;
+  /** registry-scale: services the instances are spread over. */
+  readonly services: number;
+  /** registry-scale: the longest check interval or TTL; they are spread from 1 s (TTLs from 2 s) to it. */
+  readonly maxIntervalS: number;
+  /** registry-scale: instances whose health endpoint is turned off, a batch at a time. */
+  readonly flips: number;
 }
 
 export const DEFAULTS: BenchOptions = {
@@ -59,6 +67,10 @@ export const DEFAULTS: BenchOptions = {
   leases: 1000,
   keys: 1_000_000,
   members: 3,
+  instances: 10_000,
+  services: 500,
+  maxIntervalS: 10,
+  flips: 30,
 };
 
 /** "10s", "500ms", "2m" or a bare number of seconds. */
@@ -80,6 +92,9 @@ export const WORKLOAD_SUMMARIES = {
   registry: 'many leased keys under 100 service prefixes, many prefix watchers; re-registration → event delay',
   dns: "the registry's DNS interface on one member: A and SRV queries/s over UDP with --leases instances registered",
   memory: 'resident memory per member idle and with --keys keys; disk bytes per key',
+  'registry-scale':
+    'Lodestone only (etcd has no health checks): --instances instances of --services services with HTTP and TTL checks, --watchers discover() watchers; ' +
+    'registration rate, CPU/RSS per member, endpoint down → gone from watchers and DNS, DNS queries/s, checks moving off a killed member',
   restart: 'a follower with --keys keys restarted after SIGTERM and after kill -9: seconds until serving again',
 } as const;
 

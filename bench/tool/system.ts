@@ -18,6 +18,8 @@ export class System {
     readonly endpoints: readonly string[],
     /** The member processes, when the tool started them. */
     readonly cluster?: TestCluster,
+    /** Each member's DNS port (UDP and TCP on 127.0.0.1), by member index; empty: no DNS. */
+    readonly dnsPorts: readonly number[] = [],
   ) {}
 
   /** Status of the member at `endpoint`. */

@@ -4,6 +4,7 @@
 // removed on every way out: normal end, error, Ctrl-C, SIGTERM.
 import { resolve } from 'node:path';
 import { TestCluster, type Implementation } from '../../test/support/cluster.js';
+import { freePorts, LOOPBACK } from '../../test/support/free-ports.js';
 import { rssMiB } from './member-resources.js';
 import type { BenchOptions } from '../../cli/bench-options.js';
 import { System } from './system.js';
@@ -34,14 +35,18 @@ export async function closeSystems(systems: readonly System[]): Promise<void> {
 
 async function startCluster(implementation: Implementation, options: BenchOptions): Promise<System> {
   const cpuProf = options.cpuProf;
+  // Each Lodestone member serves the registry over DNS too (an idle socket until asked): the
+  // registry-scale workload times answers there.
+  const dnsPorts = implementation === 'lodestone' ? await freePorts(options.members) : [];
   const cluster = await TestCluster.start({
     implementation,
     size: options.members,
     logLevel: 'warn',
     readyTimeoutMs: 60_000,
     ...(cpuProf && implementation === 'lodestone' ? { nodeArgs: () => ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProf)}`] } : {}),
+    ...(dnsPorts.length > 0 ? { memberEnv: ({ index }: { readonly index: number }) => ({ LODESTONE_LISTEN_DNS_URLS: `${LOOPBACK}:${dnsPorts[index]!}` }) } : {}),
   });
-  const system = new System(implementation === 'etcd' ? 'etcd' : 'Lodestone', cluster.endpoints, cluster);
+  const system = new System(implementation === 'etcd' ? 'etcd' : 'Lodestone', cluster.endpoints, cluster, dnsPorts);
   started.add(system);
   return system;
 }

@@ -2,7 +2,7 @@
 // its own IPv4 address) registered with plain puts of the registry's keys, then A and SRV queries
 // for random services over UDP (EDNS0, 1232 bytes, so 10 SRV records and their addresses fit),
 // --clients in flight. The member is a one-member Lodestone started for the workload with
-// --listen-dns-urls (the tool's own clusters serve no DNS); etcd has no DNS to compare with.
+// --listen-dns-urls; etcd has no DNS to compare with.
 import { randomInt } from 'node:crypto';
 import { TestCluster } from '../../test/support/cluster.js';
 import { freePorts, LOOPBACK } from '../../test/support/free-ports.js';

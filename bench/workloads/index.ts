@@ -9,6 +9,7 @@ import { mixedWorkload } from './mixed.js';
 import { putWorkload } from './put.js';
 import { rangeWorkload } from './range.js';
 import { registryWorkload } from './registry.js';
+import { registryScaleWorkload } from './registry-scale.js';
 import { restartWorkload } from './restart.js';
 import { txnPutWorkload } from './txn-put.js';
 import { watchWorkload } from './watch.js';
@@ -21,6 +22,7 @@ export const WORKLOADS: Readonly<Record<WorkloadName, Workload>> = {
   watch: watchWorkload,
   'lease-keepalive': leaseKeepAliveWorkload,
   registry: registryWorkload,
+  'registry-scale': registryScaleWorkload,
   dns: dnsWorkload,
   memory: memoryWorkload,
   restart: restartWorkload,
