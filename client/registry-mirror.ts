@@ -1,11 +1,14 @@
 // A live copy of one service's registry keys — its instances, their checks' states and its settings —
-// from one read of the registry's range (registry/layout.ts registryRange: the three kinds of keys
-// sort next to each other) and one watch from the revision after it, keeping only the service's
-// keys. Changes are handed on a turn of the event loop after they arrive, so the keys one
-// transaction wrote (an instance and its checks' states) are seen together. While the watch has
-// lost its stream the copy is marked stale; if the watch cannot resume (compacted, or failed for
-// good), the range is read again and the differences are handed on as changes.
-import { parseRegistryKey, registryRange, type RegistryKey } from '../registry/layout.js';
+// from a read of the service's three spans at one revision and a watch of each from the revision
+// after it. Only the service's own keys are watched, so a change to one service wakes none of the
+// watchers of the others. Changes are handed on a turn of the event loop after they arrive, so the
+// keys one transaction wrote (an instance and its checks' states) are usually seen together; when
+// an instance arrives a moment before its checks' states, its checks count as in their initial
+// state, which is critical unless registered otherwise. While a watch has lost its stream the copy
+// is marked stale; if a watch cannot resume (compacted, or failed for good), the spans are read
+// again and the differences are handed on as changes.
+import { HEALTH_PREFIX, parseRegistryKey, SERVICES_PREFIX, settingsKey, type RegistryKey } from '../registry/layout.js';
+import type { KeyRange } from './bytes.js';
 import { toText } from './bytes.js';
 import { isClientError, WatchCompactedError } from './errors.js';
 import type { KeyValue } from './key-value.js';
@@ -23,12 +26,12 @@ export class RegistryMirror {
   /** The service's registry keys and their values. */
   readonly entries = new Map<string, { readonly parsed: RegistryKey; readonly kv: KeyValue }>();
   revision = 0;
-  private watch: Watch | undefined;
+  private watches: Watch[] = [];
   private closed = false;
   private running: Promise<void> | undefined;
   private pending: NodeJS.Immediate | undefined;
   private lost = false;
-  private offConnection: (() => void) | undefined;
+  private offConnection: (() => void)[] = [];
 
   private constructor(
     private readonly client: KvClient,
@@ -43,9 +46,10 @@ export class RegistryMirror {
     return m;
   }
 
-  private range(): { readonly from: Uint8Array; readonly to: Uint8Array } {
-    const r = registryRange();
-    return { from: r.key, to: r.rangeEnd };
+  /** The service's instances, its checks' states, and its settings key. */
+  private spans(): KeyRange[] {
+    const settings = settingsKey(this.service);
+    return [{ prefix: `${SERVICES_PREFIX}${this.service}/` }, { prefix: `${HEALTH_PREFIX}${this.service}/` }, { from: settings, to: `${settings}\0` }];
   }
 
   private ours(kv: KeyValue): RegistryKey | undefined {
@@ -54,10 +58,13 @@ export class RegistryMirror {
   }
 
   private async load(): Promise<void> {
-    const res = await this.client.range(this.range());
+    const [first, ...rest] = this.spans();
+    const head = await this.client.range(first!);
+    // The other spans at the first one's revision: one consistent picture of the service.
+    const tail = await Promise.all(rest.map((span) => this.client.range({ ...span, revision: head.revision })));
     let changed = false;
     const seen = new Set<string>();
-    for (const kv of res.kvs) {
+    for (const kv of [head, ...tail].flatMap((r) => r.kvs)) {
       const parsed = this.ours(kv);
       if (!parsed) continue;
       const key = toText(kv.key);
@@ -72,13 +79,19 @@ export class RegistryMirror {
       this.entries.delete(key);
       changed = true;
     }
-    this.revision = res.revision;
-    const watch = await this.client.watch(this.range(), { fromRevision: res.revision + 1 });
-    if (this.closed) await watch.close();
-    this.watch = watch;
-    this.offConnection?.();
-    this.offConnection = watch.onConnection((connected) => this.setLost(!connected));
-    this.setLost(!watch.connected);
+    this.revision = head.revision;
+    const watches: Watch[] = [];
+    try {
+      for (const span of this.spans()) watches.push(await this.client.watch(span, { fromRevision: head.revision + 1 }));
+    } catch (e) {
+      await Promise.allSettled(watches.map((w) => w.close()));
+      throw e;
+    }
+    if (this.closed) await Promise.allSettled(watches.map((w) => w.close()));
+    this.watches = watches;
+    for (const off of this.offConnection) off();
+    this.offConnection = watches.map((w) => w.onConnection(() => this.setLost(this.watches.some((x) => !x.connected))));
+    this.setLost(watches.some((w) => !w.connected));
     if (changed) this.listener.changed(this.revision);
   }
 
@@ -88,34 +101,48 @@ export class RegistryMirror {
     this.listener.stale(lost);
   }
 
+  /** Applies one watch's events until it ends: normally (closed), or with the error that ended it. */
+  private async apply(watch: Watch): Promise<void> {
+    for await (const e of watch) {
+      this.revision = Math.max(this.revision, e.revision);
+      const parsed = this.ours(e.kv);
+      if (!parsed) continue;
+      const key = toText(e.kv.key);
+      if (e.type === 'put') this.entries.set(key, { parsed, kv: e.kv });
+      else this.entries.delete(key);
+      this.pending ??= setImmediate(() => {
+        this.pending = undefined;
+        if (!this.closed) this.listener.changed(this.revision);
+      });
+    }
+  }
+
   private async follow(): Promise<void> {
     let failures = 0;
     while (!this.closed) {
-      try {
-        for await (const e of this.watch!) {
-          failures = 0;
-          this.revision = e.revision;
-          const parsed = this.ours(e.kv);
-          if (!parsed) continue;
-          const key = toText(e.kv.key);
-          if (e.type === 'put') this.entries.set(key, { parsed, kv: e.kv });
-          else this.entries.delete(key);
-          this.pending ??= setImmediate(() => {
-            this.pending = undefined;
-            if (!this.closed) this.listener.changed(this.revision);
-          });
+      const watches = this.watches;
+      // The first watch to fail ends them all: the spans are then read again together.
+      const failed = await new Promise<unknown>((resolve) => {
+        let ended = 0;
+        for (const w of watches) {
+          this.apply(w).then(
+            () => {
+              if (++ended === watches.length) resolve(undefined);
+            },
+            (e: unknown) => resolve(e ?? new Error('watch failed')),
+          );
         }
-        return; // closed
-      } catch (e) {
-        if (this.closed || isClientError(e, 'LODESTONE_CLIENT_CLOSED')) return;
-        this.setLost(true);
-        // Compacted: read afresh at once. Anything else: after a back-off.
-        if (!(e instanceof WatchCompactedError)) await sleep(backoffDelay(failures++));
-      }
+      });
+      if (failed === undefined || this.closed || isClientError(failed, 'LODESTONE_CLIENT_CLOSED')) return;
+      await Promise.allSettled(watches.map((w) => w.close()));
+      this.setLost(true);
+      // Compacted: read afresh at once. Anything else: after a back-off.
+      if (!(failed instanceof WatchCompactedError)) await sleep(backoffDelay(failures++));
       for (;;) {
         if (this.closed) return;
         try {
           await this.load();
+          failures = 0;
           break;
         } catch (e) {
           if (isClientError(e, 'LODESTONE_CLIENT_CLOSED')) return;
@@ -128,8 +155,8 @@ export class RegistryMirror {
   async close(): Promise<void> {
     this.closed = true;
     clearImmediate(this.pending);
-    this.offConnection?.();
-    await this.watch?.close();
+    for (const off of this.offConnection) off();
+    await Promise.allSettled(this.watches.map((w) => w.close()));
     await this.running;
   }
 }
