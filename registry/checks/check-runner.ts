@@ -20,6 +20,7 @@ import { isProbed, probe } from './probe.js';
 import { RunnerPresence } from './runner-presence.js';
 import { SilentRunnerReaper } from './silent-runner-reaper.js';
 import { TtlClock } from './ttl-clock.js';
+import { OwnedChecks } from './owned-checks.js';
 
 /** How often owned checks are looked at for deregister_critical_after. */
 const SWEEP_MS = 1000;
@@ -82,7 +83,7 @@ export class CheckRunner {
   private readonly presence: RunnerPresence;
   private readonly ttl: TtlClock;
   private readonly reaper: SilentRunnerReaper;
-  private readonly owned = new Map<string, OwnedCheck>();
+  private readonly owned = new OwnedChecks<OwnedCheck>();
   private readonly listeners = new Set<CheckResultListener>();
   private unsubscribe: (() => void) | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -350,8 +351,8 @@ export class CheckRunner {
   private async ttlExpired(checkId: string): Promise<void> {
     const fence = this.fence();
     if (!fence) return;
-    for (const check of this.owned.values()) {
-      if (check.definition.id !== checkId || check.definition.kind !== 'ttl' || check.stopped) continue;
+    for (const check of this.owned.withCheckId(checkId)) {
+      if (check.definition.kind !== 'ttl' || check.stopped) continue;
       const expired: ProbeResult = { status: 'critical', output: 'TTL expired' };
       await this.record(check, expired, [...fence, this.ttl.stillExpired(checkId)]);
     }
