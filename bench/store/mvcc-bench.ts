@@ -12,6 +12,7 @@ import { openStoreDb, type StoreDb } from '../../store/db.js';
 import { MvccStore, type ApplyItem, type MvccOptions } from '../../store/mvcc/mvcc-store.js';
 import { prefixEnd } from '../../store/mvcc/key-bytes.js';
 import type { RangeRequest } from '../../store/mvcc/types.js';
+import { Stopwatch } from './stopwatch.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,24 +39,6 @@ const removeDir = (dir: string): Promise<void> => rm(dir, { recursive: true, for
 
 function report(name: string, value: string): void {
   console.log(`${name.padEnd(44)} ${value}`);
-}
-
-/**
- * Wall time, and the CPU time the whole process (LevelDB's threads included) spent meanwhile:
- * on a busy machine the second says more about the cost than the first.
- */
-class Stopwatch {
-  private readonly wall = performance.now();
-  private readonly cpu = process.cpuUsage();
-
-  get seconds(): number {
-    return (performance.now() - this.wall) / 1000;
-  }
-
-  toString(): string {
-    const cpu = process.cpuUsage(this.cpu);
-    return `${this.seconds.toFixed(2)} s (cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s)`;
-  }
 }
 
 function percentile(sorted: number[], p: number): number {

@@ -14,6 +14,7 @@ import { openStoreDb, type StoreDb } from '../../store/db.js';
 import { StateSpace } from '../../store/keyspace.js';
 import { decodeMarker } from '../../store/mvcc/index-checkpoint.js';
 import { MvccStore, type ApplyItem, type MvccOptions } from '../../store/mvcc/mvcc-store.js';
+import { Stopwatch } from './stopwatch.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -39,21 +40,6 @@ const value = new Uint8Array(VALUE_BYTES).fill(0x61);
 
 function report(name: string, text: string): void {
   console.log(`${name.padEnd(52)} ${text}`);
-}
-
-/** Wall time, and the CPU time the whole process (LevelDB's threads included) spent meanwhile. */
-class Stopwatch {
-  private readonly wall = performance.now();
-  private readonly cpu = process.cpuUsage();
-
-  get seconds(): number {
-    return (performance.now() - this.wall) / 1000;
-  }
-
-  toString(): string {
-    const cpu = process.cpuUsage(this.cpu);
-    return `${this.seconds.toFixed(2)} s (cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s)`;
-  }
 }
 
 /**
