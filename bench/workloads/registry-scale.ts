@@ -115,14 +115,13 @@ async function register(system: System, plan: readonly PlannedInstance[], fleet:
       endpoints: system.endpoints,
       healthBaseUrl: fleet.baseUrl,
       inFlight: REGISTRATIONS_IN_FLIGHT,
-      quiet: ctx.quiet,
       note: (line) => ctx.note(`registry-scale: ${line}`),
       registered: (p) => {
         if (p.kind !== 'ttl') return;
         const m = p.index % urls.length;
         ttl.push({ instanceId: p.id, checkId: p.checkId, ttlMs: p.intervalMs, endpoints: [...urls.slice(m), ...urls.slice(0, m)] });
       },
-    });
+    }, ctx);
   } finally {
     clearInterval(flusher);
     flush();
