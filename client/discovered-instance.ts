@@ -1,6 +1,6 @@
 // One instance as discover() shows it: its record (registry/layout.ts InstanceRecord), read
 // leniently since any etcd client may have written it, with each check's current state.
-import type { CheckDefinition, CheckKind, HealthStatus, InstanceRecord, InstanceWeights, RegistryKey } from '../registry/layout.js';
+import type { CheckDefinition, CheckKind, HealthStatus, InstanceRecord, RegistryKey } from '../registry/layout.js';
 import { decodeHealth, decodeInstance } from '../registry/records.js';
 import { worstStatus } from '../registry/registry-view.js';
 import { weightFor } from '../registry/healthy-selection.js';
@@ -19,15 +19,11 @@ export interface DiscoveredCheck {
   readonly definition: CheckDefinition | undefined;
 }
 
-export interface ServiceInstance {
+/** The stored record's fields (address, port, tags, meta, weights), with each check's state. */
+export interface ServiceInstance extends Omit<InstanceRecord, 'checks'> {
   readonly service: string;
   /** The instance's id within the service. */
   readonly instance: string;
-  readonly address: string;
-  readonly port: number;
-  readonly tags: readonly string[];
-  readonly meta: Readonly<Record<string, string>>;
-  readonly weights: InstanceWeights;
   readonly checks: readonly DiscoveredCheck[];
   /** The worst of its checks' states; passing with no checks. */
   readonly status: HealthStatus;
