@@ -200,6 +200,11 @@ export class LeaseManager implements LeaseBackend {
     // renewed: clear it through raft first, as etcd does.
     if (lease.remainingTtl > 0) await this.port.write({ type: 'leaseCheckpoint', request: { checkpoints: [{ id, remainingTtl: 0 }] } }, call);
     if (this.lessor.renew(id, this.port.now())) return lease.ttl;
+    if (!this.port.isLeader()) return undefined;
+    // The grant is in the state while its batch is on its way to disk, and the clocks hear of it only
+    // once that batch is visible: a renewal in between would tell the holder there is no such lease.
+    await this.port.untilCommittedApplied(call);
+    if (this.lessor.renew(id, this.port.now())) return lease.ttl;
     return this.port.isLeader() ? 0 : undefined;
   }
 
