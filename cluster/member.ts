@@ -53,6 +53,7 @@ import { memberTls, type MemberTls } from './member-tls.js';
 import { ETCD_COMPATIBLE_VERSION } from '../rpc/maintenance-service.js';
 import { MemberMetrics } from '../metrics/member-metrics.js';
 import { consulHttpHandler, type ConsulApiSource } from '../http/consul/consul-http-handler.js';
+import { configHttpHandler } from '../http/config/config-http-handler.js';
 import { memberHttpHandler, type EtcdVersions, type Health, type MemberEndpointsSource } from '../http/member-endpoints.js';
 import { MetricsListener } from '../http/metrics-listener.js';
 import { checkHealth } from './health-check.js';
@@ -369,8 +370,8 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
         auth: this.auth,
         interceptors: [this.metrics.grpc.interceptor],
         // etcd serves /health, /version and /metrics on its client URLs too; Consul's registry
-        // API is served under /v1/.
-        httpHandlers: [memberHttpHandler(this), consulHttpHandler(this.consulApiSource())],
+        // API is served under /v1/, the config center's under /lodestone/v1/config.
+        httpHandlers: [memberHttpHandler(this), consulHttpHandler(this.consulApiSource()), configHttpHandler({ kv: this, auth: this.auth })],
         logger: this.logger,
       });
       await this.clientServer.start();
