@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestCluster } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
+import { b64, consul, gateway } from '../support/consul-http.js';
 import { call, liveKeys, type ErrorBody } from './config-http.js';
 
 let cluster: TestCluster;
@@ -239,4 +240,73 @@ describe('the config center over HTTP on a 3-member cluster', () => {
     await call(m3, 'POST', `/${ns}/rollback`, { release: 1 });
     expect(await liveKeys(m1, ns)).toEqual({ a: '1', b: '2' });
   });
+
+  it('shows who runs what in the status, with the release each instance should run', async () => {
+    const ns = 'statusapp/prod/default';
+    await setItem(m1, ns, 'x', '1');
+    await call(m1, 'POST', `/${ns}/publish`, {});
+    await setItem(m1, ns, 'x', '2');
+    await call(m1, 'POST', `/${ns}/gray`, { labels: { zone: 'b' } });
+    await recordApplied(m2, ns, { instance: 'a-1', release: 1, state: 'applied', labels: { zone: 'a' } });
+    await recordApplied(m2, ns, { instance: 'b-1', release: 1, state: 'applied', labels: { zone: 'b' } });
+    const status = await call<{ instances: { instance: string; expected: number; upToDate: boolean }[]; byRelease: unknown }>(m3, 'GET', `/${ns}/status`);
+    expect(status.body.instances.map((i) => [i.instance, i.expected, i.upToDate])).toEqual([['a-1', 1, true], ['b-1', 2, false]]);
+    expect(status.body.byRelease).toEqual({ '1': { applied: 2, rejected: 0 } });
+  });
+
+  it('abandons a gray release by itself when an instance running it records rejected', async () => {
+    const ns = 'guarded/prod/default';
+    await setItem(m1, ns, 'pool', '10');
+    await call(m1, 'POST', `/${ns}/publish`, {});
+    await setItem(m1, ns, 'pool', '-1');
+    const gray = await call<{ release: Release }>(m2, 'POST', `/${ns}/gray`, { labels: { canary: 'true' } });
+    expect(gray.status).toBe(201);
+    // An instance outside the gray release, and one in it that applied it: nothing to do.
+    await recordApplied(m3, ns, { instance: 'web-2', release: 1, state: 'rejected', labels: {}, reason: 'an old complaint' });
+    await recordApplied(m3, ns, { instance: 'web-1', release: 2, state: 'applied', labels: { canary: 'true' } });
+    await recordApplied(m3, ns, { instance: 'web-1', release: 2, state: 'rejected', labels: { canary: 'true' }, reason: 'pool must be positive' });
+    const ended = await eventually('the guard to abandon the gray release', async () => {
+      const view = await call<{ gray: unknown; grayEnded: { release: number; outcome: string; author: string; reason: string } | null }>(m1, 'GET', `/${ns}`);
+      return view.body.gray === null && view.body.grayEnded ? view.body.grayEnded : undefined;
+    }, 20_000);
+    expect(ended).toMatchObject({ release: 2, outcome: 'abandoned', author: 'lodestone' });
+    expect(ended.reason).toContain('web-1');
+    expect(ended.reason).toContain('rejected');
+    expect(ended.reason).toContain('pool must be positive');
+    const list = await call<{ namespaces: { namespace: string; release: number; gray: number | null }[] }>(m1, 'GET', '');
+    expect(list.body.namespaces).toContainEqual({ namespace: ns, release: 1, gray: null });
+  });
+
+  it('abandons a gray release by itself when the registry instance of an instance running it goes critical', async () => {
+    const ns = 'registered/prod/default';
+    const register = await consul(m1, 'PUT', '/v1/agent/service/register', { Name: 'pay', ID: 'pay-1', Address: '10.0.9.1', Port: 7000, Check: { TTL: '10m', Status: 'passing' } });
+    expect(register.status).toBe(200);
+    await setItem(m1, ns, 'mode', 'safe');
+    await call(m1, 'POST', `/${ns}/publish`, {});
+    await setItem(m1, ns, 'mode', 'fast');
+    expect((await call(m2, 'POST', `/${ns}/gray`, { percent: 100 })).status).toBe(201);
+    await recordApplied(m3, ns, { instance: 'pay-1:123', release: 2, state: 'applied', labels: {}, service: 'pay', serviceInstance: 'pay-1' });
+    // Passing: the gray release goes on.
+    await eventually('the instance passing in the registry', async () => {
+      const r = await consul(m1, 'GET', '/v1/health/service/pay?passing');
+      return (JSON.parse(r.text) as unknown[]).length === 1 ? true : undefined;
+    }, 10_000);
+    expect((await call<{ gray: unknown }>(m1, 'GET', `/${ns}`)).body.gray).not.toBeNull();
+    expect((await consul(m2, 'PUT', '/v1/agent/check/fail/service:pay-1?note=down')).status).toBe(200);
+    const ended = await eventually('the guard to abandon the gray release', async () => {
+      const view = await call<{ gray: unknown; grayEnded: { release: number; outcome: string; author: string; reason: string } | null }>(m3, 'GET', `/${ns}`);
+      return view.body.gray === null && view.body.grayEnded ? view.body.grayEnded : undefined;
+    }, 20_000);
+    expect(ended).toMatchObject({ release: 2, outcome: 'abandoned', author: 'lodestone' });
+    expect(ended.reason).toContain('pay-1:123');
+    expect(ended.reason).toContain('critical');
+    expect(ended.reason).toContain('pay/pay-1');
+  });
 });
+
+/** An instance's applied record, put under its own lease as a client puts it. */
+async function recordApplied(member: string, ns: string, a: { instance: string; release: number; state: 'applied' | 'rejected'; labels: Record<string, string>; reason?: string; service?: string; serviceInstance?: string }): Promise<void> {
+  const lease = await gateway(member, 'lease/grant', { TTL: '60' });
+  const record = { via: 'library', host: 'test-host', pid: 123, time: new Date().toISOString(), ...a };
+  await gateway(member, 'kv/put', { key: b64(`/lodestone/namespaces/${ns}/applied/${a.instance}`), value: b64(JSON.stringify(record)), lease: String(lease['ID']) });
+}
