@@ -5,7 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import { ConfigError, type ConfigErrorCode } from '../../configcenter/errors.js';
 import { ConfigLayoutError } from '../../configcenter/layout.js';
-import { EtcdError } from '../../rpc/etcd-errors.js';
+import { asEtcdError } from '../../rpc/error-mapping.js';
 
 const STATUS: Record<ConfigErrorCode, number> = {
   CONFIG_BAD_REQUEST: 400,
@@ -39,6 +39,8 @@ const TOO_BIG = new Set(['ETCD_REQUEST_TOO_LARGE', 'ETCD_TOO_MANY_OPS']);
 export function errorAnswer(e: unknown): { status: number; body: Record<string, unknown>; allow?: readonly string[] } {
   let error: ConfigError;
   let status: number;
+  // The store's own errors (a permission refused where the write is applied) are etcd's too.
+  const etcd = asEtcdError(e);
   if (e instanceof ConfigHttpError) {
     error = e;
     status = e.status;
@@ -48,11 +50,11 @@ export function errorAnswer(e: unknown): { status: number; body: Record<string, 
   } else if (e instanceof ConfigLayoutError) {
     error = new ConfigError('CONFIG_BAD_REQUEST', e.message);
     status = 400;
-  } else if (e instanceof EtcdError) {
-    if (e.code === 'ETCD_PERMISSION_DENIED') [status, error] = [403, new ConfigError('CONFIG_PERMISSION_DENIED', `etcd: ${e.message}`)];
-    else if (UNAUTHENTICATED.has(e.code)) [status, error] = [401, new ConfigError('CONFIG_PERMISSION_DENIED', `etcd: ${e.message}`)];
-    else if (TOO_BIG.has(e.code)) [status, error] = [400, new ConfigError('CONFIG_BAD_REQUEST', `etcd: ${e.message}`)];
-    else [status, error] = [503, new ConfigError('CONFIG_UNAVAILABLE', `etcd: ${e.message}`)];
+  } else if (etcd) {
+    if (etcd.code === 'ETCD_PERMISSION_DENIED') [status, error] = [403, new ConfigError('CONFIG_PERMISSION_DENIED', etcd.message)];
+    else if (UNAUTHENTICATED.has(etcd.code)) [status, error] = [401, new ConfigError('CONFIG_PERMISSION_DENIED', etcd.message)];
+    else if (TOO_BIG.has(etcd.code)) [status, error] = [400, new ConfigError('CONFIG_BAD_REQUEST', etcd.message)];
+    else [status, error] = [503, new ConfigError('CONFIG_UNAVAILABLE', etcd.message)];
   } else {
     [status, error] = [500, new ConfigError('CONFIG_INTERNAL', e instanceof Error ? e.message : String(e))];
   }
