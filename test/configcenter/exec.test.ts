@@ -106,7 +106,7 @@ describe('lodestone exec on a three-member cluster', () => {
   it('a gray release by label reaches exactly the matching exec instances; promote reaches all; abandon returns them', async () => {
     const ns = 'exec-gray/prod';
     const base = await publishForTest(client, ns, { greeting: 'v1' });
-    const canary = exec(ns, 'g-canary', ['--labels', 'canary=true,zone=a']);
+    const canary = exec(ns, 'g-canary', ['--labels', 'canary=true,zone=a', '--splay', '200ms']);
     const stable = exec(ns, 'g-stable', ['--labels', 'canary=false,zone=a']);
     const plain = exec(ns, 'g-plain', []);
     for (const r of [canary, stable, plain]) await r.waitFor(/^start \d+ GREETING=v1$/);
@@ -133,4 +133,34 @@ describe('lodestone exec on a three-member cluster', () => {
     expect(canary.linesOf('start').map((l) => l.split(' ')[2])).toEqual(['GREETING=v1', 'GREETING=v2', 'GREETING=v3', 'GREETING=v2']);
     for (const r of [stable, plain]) expect(r.linesOf('start').map((l) => l.split(' ')[2])).toEqual(['GREETING=v1', 'GREETING=v2']);
   });
+
+  it('kills a program that does not stop on SIGTERM within the kill timeout, then starts it again', async () => {
+    const ns = 'exec-kill';
+    await publishForTest(client, ns, { greeting: 'a' });
+    const run = exec(ns, 'k-1', ['--kill-timeout', '500ms'], [process.execPath, ENV_CHILD, 'GREETING', 'ignore-term']);
+    const first = await run.waitFor(/^start \d+ GREETING=a$/);
+    const r2 = await publishForTest(client, ns, { greeting: 'b' });
+    await run.waitFor(/^start \d+ GREETING=b$/);
+    await recorded(ns, 'k-1', r2);
+    expect(run.linesOf('term')).toEqual([`term ${first.split(' ')[1]}`]);
+    // The first program is gone: it was killed.
+    expect(() => process.kill(Number(first.split(' ')[1]), 0)).toThrow();
+  });
+
+  it('starts the program from the cache file while the cluster is down, then follows the live releases', async () => {
+    const ns = 'exec-cache';
+    const r1 = await publishForTest(client, ns, { greeting: 'cached' });
+    const once = exec(ns, 'c-1', [], [process.execPath, '-e', 'process.exit(0)']);
+    expect(await once.exited).toBe(0);
+    for (const m of cluster.members) await cluster.stop(m.index);
+    const run = exec(ns, 'c-2', ['--dial-timeout', '1s']);
+    await run.waitFor(/^start \d+ GREETING=cached$/);
+    expect(run.stderr).toMatch(/the cluster is unreachable: starting with release \d+ .* from the cache file/);
+    for (const m of cluster.members) cluster.restart(m.index);
+    await cluster.waitReady(60_000);
+    await eventually('c-2 recorded', async () => ((await record(ns, 'c-2'))?.release === r1 ? true : undefined), 60_000);
+    await publishForTest(client, ns, { greeting: 'live' });
+    await run.waitFor(/^start \d+ GREETING=live$/);
+    expect(run.linesOf('start')).toHaveLength(2);
+  }, 180_000);
 });
