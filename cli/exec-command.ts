@@ -26,6 +26,8 @@ export function execCommand(): Command {
     .addOption(new Option('--splay <duration>', 'wait a random time up to this before a restart').argParser(parseDuration).default(0, '0s'))
     .addOption(new Option('--kill-timeout <duration>', 'SIGKILL a program still running this long after SIGTERM').argParser(parseDuration).default(10_000, '10s'))
     .option('--instance <id>', 'this instance’s name in the applied records (hostname:pid:1)')
+    .option('--service <name>', 'the registry service this program is an instance of: a gray release is abandoned when it goes critical')
+    .option('--service-instance <id>', 'its instance id in the registry')
     .option('--cache-dir <dir>', 'where the last release is cached for a start without the cluster (~/.lodestone/config-cache)')
     .passThroughOptions();
   withConnectionFlags(command);

@@ -3,8 +3,8 @@
 // becomes MAX_CONNECTIONS), after the --prefix text; a json or yaml item whose value is an object,
 // an array, a number or a boolean as JSON text, a string as itself. --only keeps the items named
 // (a trailing or inner "*" matches any run of characters).
+import { itemValue } from '../../client/config-center/item-values.js';
 import type { ConfigItem, ConfigItems } from '../../configcenter/layout.js';
-import { parse as parseYaml } from 'yaml';
 
 export interface EnvironmentOptions {
   /** Put before every variable name, as given. */
@@ -17,15 +17,16 @@ export function envName(item: string, prefix = ''): string {
   return prefix + item.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
 }
 
-export function envValue(item: ConfigItem): string {
+/** The variable's value; an item that does not parse, as written. */
+export function envValue(name: string, item: ConfigItem): string {
   if (item.format === 'text') return item.value;
   let v: unknown;
   try {
-    v = item.format === 'json' ? JSON.parse(item.value) : parseYaml(item.value);
+    v = itemValue(name, item);
   } catch {
     return item.value;
   }
-  return typeof v === 'string' ? v : JSON.stringify(v) ?? '';
+  return typeof v === 'string' ? v : (JSON.stringify(v) ?? '');
 }
 
 function matcher(patterns: readonly string[]): (item: string) => boolean {
@@ -38,7 +39,7 @@ export function configEnvironment(items: ConfigItems, options: EnvironmentOption
   const keep = options.only && options.only.length > 0 ? matcher(options.only) : () => true;
   const out: Record<string, string> = {};
   for (const name of Object.keys(items).sort()) {
-    if (keep(name)) out[envName(name, options.prefix)] = envValue(items[name]!);
+    if (keep(name)) out[envName(name, options.prefix)] = envValue(name, items[name]!);
   }
   return out;
 }

@@ -2,9 +2,11 @@
 // it on the release meant for this instance. A new release whose variables differ restarts it
 // (SIGTERM, SIGKILL after the kill timeout, start again) or, with --signal, sends it that signal; a
 // release that leaves its variables as they were does nothing to it. Each release it gave the
-// program is recorded applied (via "exec"); one it could not (the program would not start) is
-// recorded rejected, with why. Signals exec receives go to the program; exec exits with the
-// program's status when it exits on its own.
+// program is recorded applied (via "exec"); one it could not run (the program would not start, or
+// exited on its own with a non-zero status) is recorded rejected, with why, and the record is left
+// to expire with exec's lease rather than removed, so the members see it (and abandon a gray release
+// that made a program fail). Signals exec receives go to the program; exec exits with the program's
+// status when it exits on its own.
 import { constants } from 'node:os';
 import type { Client } from '../../client/client.js';
 import { subscribeConfig, type ConfigSubscription } from '../../client/config-center/subscription.js';
@@ -24,6 +26,8 @@ export interface ExecFlags extends ConnectionFlags {
   readonly killTimeout: number;
   readonly instance?: string;
   readonly cacheDir?: string;
+  readonly service?: string;
+  readonly serviceInstance?: string;
 }
 
 export class ExecError extends Error {
@@ -75,12 +79,20 @@ export async function runExec(argv: readonly string[], flags: ExecFlags): Promis
       autoReport: false,
       ...(flags.instance !== undefined ? { instance: flags.instance } : {}),
       ...(flags.cacheDir !== undefined ? { cacheDir: flags.cacheDir } : {}),
+      ...(flags.service !== undefined ? { service: flags.service } : {}),
+      ...(flags.serviceInstance !== undefined ? { serviceInstance: flags.serviceInstance } : {}),
     });
   } catch (e) {
     await client.close();
     throw e;
   }
   return new Supervisor(client, sub, command, args, flags, reload, envOptions).run();
+}
+
+/** How exec ends: the status it exits with, and the release it could not run, if any, and why. */
+interface End {
+  readonly code: number;
+  readonly rejected?: { readonly release: number; readonly reason: string };
 }
 
 class Supervisor {
@@ -90,9 +102,11 @@ class Supervisor {
   private finished = false;
   /** A stop signal that came while no program was running: it goes to the next one. */
   private pendingStop: NodeJS.Signals | undefined;
-  private finish!: (status: { code: number; rejected: boolean }) => void;
-  private readonly done = new Promise<{ code: number; rejected: boolean }>((resolve) => (this.finish = resolve));
+  private finish!: (end: End) => void;
+  private readonly done = new Promise<End>((resolve) => (this.finish = resolve));
   private readonly handlers = new Map<NodeJS.Signals, () => void>();
+  /** The last signal passed on to the program. */
+  private forwarded: NodeJS.Signals | undefined;
 
   constructor(
     private readonly client: Client,
@@ -128,7 +142,10 @@ class Supervisor {
     for (const [sig, handler] of this.handlers) process.off(sig, handler);
     // A rejection stays recorded until the lease expires (the members act on it); otherwise the
     // record goes now.
-    if (!rejected) await atMost(this.sub.close(), 5000);
+    if (rejected) {
+      log(`release ${rejected.release}: ${rejected.reason}`);
+      await atMost(this.report(rejected.release, 'rejected', rejected.reason), 5000);
+    } else await atMost(this.sub.close(), 5000);
     await this.client.close();
     return code;
   }
@@ -140,20 +157,19 @@ class Supervisor {
       this.child = child;
       this.vars = vars;
       void child.exited.then((exit) => {
-        if (child === this.child && !this.restarting) {
-          log(`${this.command} exited with status ${exitStatus(exit)}`);
-          this.finish({ code: exitStatus(exit), rejected: false });
-        }
+        if (child !== this.child || this.restarting) return;
+        const code = exitStatus(exit);
+        log(`${this.command} exited with status ${code}`);
+        // After a signal exec passed on (a stop asked for), however it ends is not the release's fault.
+        const asked = this.forwarded !== undefined;
+        this.finish(code === 0 || asked || release === 0 ? { code } : { code, rejected: { release, reason: `${this.command} exited with status ${code} running release ${release}` } });
       });
       if (this.pendingStop) child.signal(this.pendingStop);
       log(`started ${this.command} (pid ${child.pid}) with release ${release}`);
       void this.report(release, 'applied');
       return true;
     } catch (e) {
-      const reason = `could not start ${this.command}: ${message(e)}`;
-      log(`release ${release}: ${reason}`);
-      await atMost(this.report(release, 'rejected', reason), 5000);
-      this.finish({ code: NOT_STARTED, rejected: true });
+      this.finish({ code: NOT_STARTED, rejected: { release, reason: `could not start ${this.command}: ${message(e)}` } });
       return false;
     }
   }
@@ -163,6 +179,7 @@ class Supervisor {
       log(`${sig} is the reload signal: not passed on`);
       return;
     }
+    this.forwarded = sig;
     if (this.child && !this.restarting) this.child.signal(sig);
     else if (sig !== 'SIGHUP' && sig !== 'SIGUSR1' && sig !== 'SIGUSR2') this.pendingStop = sig;
   }

@@ -88,10 +88,14 @@ describe('lodestone exec on a three-member cluster', () => {
     expect(run.linesOf('term')).toHaveLength(0);
   });
 
-  it('exits with the program’s status when it exits on its own', async () => {
-    await publishForTest(client, 'exec-exit', { greeting: 'bye' });
+  it('exits with the program’s status when it exits on its own; a failure is recorded rejected', async () => {
+    const r1 = await publishForTest(client, 'exec-exit', { greeting: 'bye' });
     const run = exec('exec-exit', 'e-1', [], [process.execPath, '-e', 'process.exit(process.env.GREETING === "bye" ? 3 : 1)']);
     expect(await run.exited).toBe(3);
+    expect((await recorded('exec-exit', 'e-1', r1, 'rejected')).reason).toMatch(/exited with status 3 running release/);
+    const ok = exec('exec-exit', 'e-2', [], [process.execPath, '-e', 'process.exit(0)']);
+    expect(await ok.exited).toBe(0);
+    expect(await record('exec-exit', 'e-2')).toBeUndefined();
   });
 
   it('records the release rejected when the program cannot be started', async () => {
