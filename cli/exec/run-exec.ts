@@ -105,6 +105,8 @@ class Supervisor {
   private finish!: (end: End) => void;
   private readonly done = new Promise<End>((resolve) => (this.finish = resolve));
   private readonly handlers = new Map<NodeJS.Signals, () => void>();
+  /** The release the program runs now (started with, or signalled for). */
+  private release = 0;
   /** The last signal passed on to the program. */
   private forwarded: NodeJS.Signals | undefined;
 
@@ -156,13 +158,15 @@ class Supervisor {
       const child = await Child.start(this.command, this.args, { ...process.env, ...vars });
       this.child = child;
       this.vars = vars;
+      this.release = release;
       void child.exited.then((exit) => {
         if (child !== this.child || this.restarting) return;
         const code = exitStatus(exit);
         log(`${this.command} exited with status ${code}`);
         // After a signal exec passed on (a stop asked for), however it ends is not the release's fault.
         const asked = this.forwarded !== undefined;
-        this.finish(code === 0 || asked || release === 0 ? { code } : { code, rejected: { release, reason: `${this.command} exited with status ${code} running release ${release}` } });
+        const running = this.release;
+        this.finish(code === 0 || asked || running === 0 ? { code } : { code, rejected: { release: running, reason: `${this.command} exited with status ${code} running release ${running}` } });
       });
       if (this.pendingStop) child.signal(this.pendingStop);
       log(`started ${this.command} (pid ${child.pid}) with release ${release}`);
@@ -198,6 +202,7 @@ class Supervisor {
       const vars = configEnvironment(snapshot.items, this.envOptions);
       if (sameEnvironment(vars, this.vars)) {
         log(`release ${snapshot.release} leaves the program's environment as it is: nothing to do`);
+        this.release = snapshot.release;
         void this.report(snapshot.release, 'applied');
         continue;
       }
@@ -205,6 +210,7 @@ class Supervisor {
         log(`release ${snapshot.release}: sending ${this.reload} to ${this.command}`);
         this.child?.signal(this.reload);
         this.vars = vars;
+        this.release = snapshot.release;
         void this.report(snapshot.release, 'applied');
         continue;
       }
