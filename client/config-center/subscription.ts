@@ -17,7 +17,7 @@ import {
 } from '../../configcenter/layout.js';
 import { isClientError } from '../errors.js';
 import type { KvClient } from '../kv-client.js';
-import { backoffDelay } from '../retry.js';
+import { backoffDelay, isRetryable } from '../retry.js';
 import { Subscribers } from '../subscribers.js';
 import { AppliedReporter } from './applied-reporter.js';
 import { cacheFile, defaultCacheDir, readCache, writeCache } from './config-cache.js';
@@ -132,12 +132,14 @@ class Subscription implements ConfigSubscription {
     ]);
     clearTimeout(timer);
     if ('follower' in first) return this.live(first.follower);
+    // Refused (permissions, a closed client) rather than unreachable: the cache is no answer to that.
+    if ('error' in first && !isRetryable(first.error, 'read')) throw first.error;
     const cached = this.cacheDir ? await readCache(cacheFile(this.cacheDir, this.ns)) : undefined;
     if (!cached || cached.namespace !== namespaceName(this.ns)) {
       try {
         return this.live(await opening);
       } catch (e) {
-        throw unavailable(this.ns, e);
+        throw isRetryable(e, 'read') ? unavailable(this.ns, e) : e;
       }
     }
     this.current = { namespace: cached.namespace, release: cached.release, items: cached.items, fromCache: true };
