@@ -17,6 +17,7 @@ interface TemplateFlags extends ConnectionFlags {
   readonly config: string[];
   readonly labels: Record<string, string>;
   readonly instance?: string;
+  readonly cacheDir?: string;
   readonly service: string[];
   readonly once?: boolean;
 }
@@ -50,6 +51,7 @@ async function run(flags: TemplateFlags): Promise<void> {
       ...(flags.checkCommand !== undefined ? { checkCommand: flags.checkCommand } : {}),
       ...(flags.wait !== undefined ? { wait: flags.wait } : {}),
       ...(flags.instance !== undefined ? { instance: flags.instance } : {}),
+      ...(flags.cacheDir !== undefined ? { cacheDir: flags.cacheDir } : {}),
       log: (line) => process.stderr.write(`${line}\n`),
       echo: (chunk) => process.stderr.write(chunk),
     });
@@ -86,6 +88,7 @@ export function templateCommand(): Command {
     .option('--config <namespace>', 'a config namespace <app>[/<env>[/<cluster>]] (repeatable; later ones win on shared item names)', collect, [])
     .option('--labels <k=v,…>', 'this instance’s labels, for gray releases (repeatable)', labels, {})
     .option('--instance <id>', 'this instance’s id in applied records (default host:pid:n)')
+    .option('--cache-dir <dir>', 'where the last release of each namespace is cached, to start from while the cluster is unreachable (~/.lodestone/config-cache)')
     .option('--service <name>', 'a service the template looks up by a computed name (repeatable); services.<name> in the template is found by itself', collect, [])
     .option('--once', 'render once and exit (non-zero when the check or the command failed)')
     .action((flags: TemplateFlags) => runAction(() => run(flags)));

@@ -3,34 +3,9 @@
 // names. The command wires it to the typed client; tests of the rendering loop may wire it to
 // anything that keeps these promises.
 import type { ServiceInstance } from '../../client/discovered-instance.js';
-import type { AppliedVia, ConfigItems } from '../../configcenter/layout.js';
+import type { ConfigSubscription, ConfigSubscriptionOptions } from '../../client/config-center/subscription.js';
 
-/** A namespace's release meant for this instance (the shared subscription contract). */
-export interface ConfigSnapshot {
-  readonly namespace: string;
-  /** 0: the namespace has no release yet. */
-  readonly release: number;
-  readonly items: ConfigItems;
-  /** Started from the local cache file: the cluster was unreachable. */
-  readonly fromCache: boolean;
-}
-
-export interface ConfigSubscriptionOptions {
-  readonly instance?: string;
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly via?: AppliedVia;
-  readonly cacheDir?: string | false;
-  readonly autoReport?: boolean;
-  readonly service?: string;
-  readonly serviceInstance?: string;
-}
-
-/** Yields a snapshot each time the release meant for this instance changes. */
-export interface ConfigSubscription extends AsyncIterable<ConfigSnapshot> {
-  readonly snapshot: ConfigSnapshot;
-  report(release: number, state: 'applied' | 'rejected', reason?: string): Promise<void>;
-  close(): Promise<void>;
-}
+export type { ConfigSnapshot, ConfigSubscription, ConfigSubscriptionOptions } from '../../client/config-center/subscription.js';
 
 /** A service's healthy instances, kept current; iterating yields on every change. */
 export interface ServiceFeed extends AsyncIterable<unknown> {

@@ -6,7 +6,6 @@ import type { Client } from '../../client/client.js';
 import type { ClientTlsOptions } from '../../client/client-tls.js';
 import { discover } from '../../client/discovery.js';
 import { ServiceCommandError, type ConnectionFlags } from '../service/connection.js';
-import { KvConfigSubscription } from './kv-config-subscription.js';
 import type { TemplateSources } from './sources.js';
 
 export async function connectClient(flags: ConnectionFlags): Promise<Client> {
@@ -30,7 +29,7 @@ export async function connectClient(flags: ConnectionFlags): Promise<Client> {
 
 export function clientSources(client: Client): TemplateSources {
   return {
-    subscribeConfig: (namespace, options) => KvConfigSubscription.open(client, namespace, options),
+    subscribeConfig: (namespace, options) => client.subscribeConfig(namespace, options),
     discoverHealthy: (service) => discover(client, service, { passing: true, consumer: 'lodestone-template' }),
   };
 }

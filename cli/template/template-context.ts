@@ -3,9 +3,8 @@
 // items, also under the name as given on the command line), and `services.<name>` (the healthy
 // instances of each service the template names, sorted by id). json and yaml items are their parsed
 // value, text items their string.
-import { parse as parseYaml } from 'yaml';
 import type { ServiceInstance } from '../../client/discovered-instance.js';
-import type { ConfigItem, ConfigItems } from '../../configcenter/layout.js';
+import { itemValues } from '../../client/config-center/item-values.js';
 import type { ConfigSnapshot } from './sources.js';
 
 export interface ServiceView {
@@ -31,22 +30,6 @@ export interface TemplateContext {
   readonly config: Readonly<Record<string, unknown>>;
   readonly namespaces: Readonly<Record<string, NamespaceView>>;
   readonly services: Readonly<Record<string, readonly ServiceView[]>>;
-}
-
-export function itemValue(item: ConfigItem): unknown {
-  try {
-    if (item.format === 'json') return JSON.parse(item.value) as unknown;
-    if (item.format === 'yaml') return parseYaml(item.value) as unknown;
-  } catch {
-    // Published items were checked to parse; one written by hand that does not stays its text.
-  }
-  return item.value;
-}
-
-function itemValues(items: ConfigItems): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, item] of Object.entries(items)) out[name] = itemValue(item);
-  return out;
 }
 
 function serviceView(i: ServiceInstance): ServiceView {

@@ -4,6 +4,7 @@
 // --check-command, renamed into place, and then --command runs. Each namespace's release is
 // reported `applied` once it is in place, or `rejected` (with the check's output) when the check
 // refused the file it rendered to.
+import { ConfigClientError } from '../../client/config-center/errors.js';
 import type { ServiceInstance } from '../../client/discovered-instance.js';
 import { TemplateError } from './errors.js';
 import { Quiescence, type WaitWindow } from './quiescence.js';
@@ -23,6 +24,8 @@ export interface TemplateRunOptions {
   readonly configs: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
   readonly instance?: string;
+  /** The subscriptions' local cache (their default when absent). */
+  readonly cacheDir?: string;
   /** Services the template looks up by a computed name (--service). */
   readonly services: readonly string[];
   /** Where progress and failures are told (stderr). */
@@ -62,6 +65,7 @@ export class TemplateRunner {
           labels: options.labels,
           autoReport: false,
           ...(options.instance !== undefined ? { instance: options.instance } : {}),
+          ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
         });
         runner.subscriptions.push({ given, sub });
       }
@@ -124,12 +128,12 @@ export class TemplateRunner {
     const { dest, log } = this.options;
     const services = new Map<string, ReadonlyMap<string, ServiceInstance>>();
     for (const [name, feed] of this.feeds) services.set(name, feed.instances);
-    const context = buildContext(this.subscriptions.map(({ given, sub }) => ({ given, snapshot: sub.snapshot })), services);
-    const signature = JSON.stringify(context);
-    if (!force && signature === this.lastContext) return 'unchanged';
-    this.lastContext = signature;
-    const what = this.describe(context.services);
+    const what = this.describe(services);
     try {
+      const context = buildContext(this.subscriptions.map(({ given, sub }) => ({ given, snapshot: sub.snapshot })), services);
+      const signature = JSON.stringify(context);
+      if (!force && signature === this.lastContext) return 'unchanged';
+      this.lastContext = signature;
       const content = await this.template.render(context);
       if (content === (await readCurrent(dest))) {
         log(`template: ${dest} unchanged (${what})`);
@@ -161,17 +165,22 @@ export class TemplateRunner {
       await this.report('applied');
       return 'written';
     } catch (e) {
-      // Render again on the next change even if the data is the same: the failure may have been the disk's.
-      this.lastContext = undefined;
-      const code = e instanceof TemplateError ? e.code : 'TEMPLATE_WRITE';
-      log(`template: ${(e as Error).message} [${code}]`);
+      const code = e instanceof TemplateError ? e.code : e instanceof ConfigClientError ? e.code : 'TEMPLATE_WRITE';
+      log(`template: ${(e as Error).message} [${code}] (${what})`);
+      if (code === 'TEMPLATE_WRITE') {
+        // Try again on the next change even with the same data: the failure was the disk's.
+        this.lastContext = undefined;
+      } else {
+        // The release (an item that does not parse, a value the template's filters refuse) cannot be rendered.
+        await this.report('rejected', (e as Error).message);
+      }
       return 'failed';
     }
   }
 
-  private describe(services: Readonly<Record<string, readonly unknown[]>>): string {
-    const parts = this.subscriptions.map(({ sub }) => `${sub.snapshot.namespace}#${sub.snapshot.release}`);
-    for (const [name, list] of Object.entries(services)) parts.push(`${name}: ${list.length} healthy`);
+  private describe(services: ReadonlyMap<string, ReadonlyMap<string, unknown>>): string {
+    const parts = this.subscriptions.map(({ sub }) => `${sub.snapshot.namespace} release ${sub.snapshot.release}`);
+    for (const [name, instances] of services) parts.push(`${name}: ${instances.size} healthy`);
     return parts.join(', ') || 'no sources';
   }
 

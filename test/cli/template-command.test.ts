@@ -20,7 +20,7 @@ describe('lodestone template', () => {
   const registrations: Registration[] = [];
 
   const template = (...args: string[]): TemplateProcess => {
-    const p = startTemplate([...args, '--endpoints', endpoints]);
+    const p = startTemplate([...args, '--endpoints', endpoints, '--cache-dir', join(dir, 'cache')]);
     running.push(p);
     return p;
   };

@@ -122,7 +122,7 @@ describe.runIf(binaries.run)('lodestone template: an HAProxy backend kept in ste
       `${haproxy} -D -f {{dest}} -p ${pidFile} $([ -s ${pidFile} ] && echo -sf $(cat ${pidFile})); ` +
       `s=$?; echo reload >> ${reloads}; exit $s`;
     template = startTemplate([
-      '--endpoints', cluster.members.map((m) => m.endpoint).join(','),
+      '--endpoints', cluster.members.map((m) => m.endpoint).join(','), '--cache-dir', join(dir, 'cache'),
       '--source', source, '--dest', dest, '--config', 'lb', '--instance', 'lb-1',
       '--check-command', `${haproxy} -c -q -f {{candidate}}`,
       '--command', reload,
