@@ -8,7 +8,7 @@ import { ConfigClientError } from '../../client/config-center/errors.js';
 import type { ServiceInstance } from '../../client/discovered-instance.js';
 import { TemplateError } from './errors.js';
 import { Quiescence, type WaitWindow } from './quiescence.js';
-import { runShell } from './shell-command.js';
+import { runShell, type CommandResult } from './shell-command.js';
 import type { ConfigSubscription, ServiceFeed, TemplateSources } from './sources.js';
 import { readCurrent, stage } from './staged-file.js';
 import { buildContext } from './template-context.js';
@@ -145,9 +145,9 @@ export class TemplateRunner {
         const check = await runShell(this.options.checkCommand, { candidate: staged.path, dest }, this.options.echo);
         if (!check.ok) {
           await staged.discard();
-          const reason = `check command failed (${check.exit})${check.output ? `: ${check.output}` : ''}`;
-          log(`template: ${dest} kept as it was: ${new TemplateError('TEMPLATE_CHECK_FAILED', reason).message} [TEMPLATE_CHECK_FAILED] (${what})`);
-          await this.report('rejected', reason);
+          // Its output went by above; the applied record keeps it (the tail, when long).
+          log(`template: ${dest} kept as it was: the check command failed (${check.exit}) [TEMPLATE_CHECK_FAILED] (${what})`);
+          await this.report('rejected', failure('check command', check));
           return 'rejected';
         }
       }
@@ -156,9 +156,8 @@ export class TemplateRunner {
       if (this.options.command !== undefined) {
         const run = await runShell(this.options.command, { dest }, this.options.echo);
         if (!run.ok) {
-          const reason = `command failed (${run.exit})${run.output ? `: ${run.output}` : ''}`;
-          log(`template: ${reason} [TEMPLATE_COMMAND_FAILED]`);
-          await this.report('rejected', reason);
+          log(`template: ${dest} written, but the command failed (${run.exit}) [TEMPLATE_COMMAND_FAILED]`);
+          await this.report('rejected', failure('command', run));
           return 'command-failed';
         }
       }
@@ -207,4 +206,12 @@ export class TemplateRunner {
     this.quiescence?.cancel();
     await Promise.all([...this.subscriptions.map(({ sub }) => sub.close()), ...[...this.feeds.values()].map((f) => f.close())]);
   }
+}
+
+/** How much of a command's output a rejection record keeps: its end, where the error usually is. */
+const REASON_OUTPUT_CHARS = 2000;
+
+function failure(what: string, result: CommandResult): string {
+  const output = result.output.length > REASON_OUTPUT_CHARS ? `…${result.output.slice(-REASON_OUTPUT_CHARS)}` : result.output;
+  return `${what} failed (${result.exit})${output ? `: ${output}` : ''}`;
 }

@@ -1,7 +1,8 @@
 // `lodestone template` run as a user runs it against three real members: a render over a config
 // release and a service's healthy instances; a re-render on a publish, with the command run only
 // when the output changed; a check command that refuses a candidate keeps the old file and records
-// the release rejected; --wait makes one render of a burst of publishes. (HAProxy: template-haproxy.test.ts.)
+// the release rejected; --wait makes one render of a burst of publishes; a gray release reaches the
+// instance whose --labels match it, and its promote every instance. (HAProxy: template-haproxy.test.ts.)
 import { mkdtemp, readFile, rm, stat, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, register, type Client, type Registration } from '../../index.js';
 import { TestCluster } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
+import { promoteForTest, publishForTest } from '../support/config-publish.js';
 import { appliedRecords, publish, readOr, startTemplate, type TemplateProcess } from './template-support.js';
 
 describe('lodestone template', () => {
@@ -150,4 +152,34 @@ describe('lodestone template', () => {
     });
     expect(await lines(ran)).toEqual(['n 0', 'n 5']);
   }, 120_000);
+
+  it('renders a gray release only where --labels match it, and the promoted release everywhere', async () => {
+    await publish(client, 'gray-app', { color: 'blue' });
+    const source = join(dir, 'gray.liquid');
+    await writeFile(source, 'color {{ config.color }}\n');
+    const canary = join(dir, 'gray-canary.conf');
+    const stable = join(dir, 'gray-stable.conf');
+    template('--source', source, '--dest', canary, '--config', 'gray-app', '--instance', 'gray-canary', '--labels', 'canary=true,zone=a');
+    template('--source', source, '--dest', stable, '--config', 'gray-app', '--instance', 'gray-stable', '--labels', 'zone=a');
+    const both = async (release: number): Promise<true | undefined> => {
+      const records = await appliedRecords(client, 'gray-app');
+      return records.length === 2 && records.every((r) => r.release === release && r.state === 'applied') ? true : undefined;
+    };
+    await eventually('both on release 1', () => both(1));
+    expect(await readFile(canary, 'utf8')).toBe('color blue\n');
+
+    const gray = await publishForTest(client, 'gray-app', { color: 'green' }, { gray: { labels: { canary: 'true' } } });
+    await eventually('the canary on the gray release', async () => ((await readOr(canary)) === 'color green\n' ? true : undefined));
+    const records = await appliedRecords(client, 'gray-app');
+    expect(records.map((r) => [r.instance, r.release, r.labels]).sort()).toEqual([
+      ['gray-canary', gray, { canary: 'true', zone: 'a' }],
+      ['gray-stable', 1, { zone: 'a' }],
+    ]);
+    expect(await readFile(stable, 'utf8')).toBe('color blue\n');
+
+    const promoted = await promoteForTest(client, 'gray-app');
+    await eventually('both on the promoted release', () => both(promoted));
+    expect(await readFile(stable, 'utf8')).toBe('color green\n');
+    expect(await readFile(canary, 'utf8')).toBe('color green\n');
+  }, 90_000);
 });
