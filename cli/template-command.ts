@@ -38,7 +38,11 @@ function labels(value: string, previous: Record<string, string>): Record<string,
 }
 
 async function run(flags: TemplateFlags): Promise<void> {
-  const client = await connectClient(flags);
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const client = await connectClient(
+    flags,
+    flags.config.length > 0 ? (e) => log(`template: no member answers (${e.message}); the config namespaces start from their cached releases`) : undefined,
+  );
   let runner: TemplateRunner | undefined;
   try {
     runner = await TemplateRunner.open(clientSources(client), {
@@ -52,7 +56,7 @@ async function run(flags: TemplateFlags): Promise<void> {
       ...(flags.wait !== undefined ? { wait: flags.wait } : {}),
       ...(flags.instance !== undefined ? { instance: flags.instance } : {}),
       ...(flags.cacheDir !== undefined ? { cacheDir: flags.cacheDir } : {}),
-      log: (line) => process.stderr.write(`${line}\n`),
+      log,
       echo: (chunk) => process.stderr.write(chunk),
     });
     if (flags.once) {

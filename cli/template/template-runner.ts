@@ -137,7 +137,7 @@ export class TemplateRunner {
       const content = await this.template.render(context);
       if (content === (await readCurrent(dest))) {
         log(`template: ${dest} unchanged (${what})`);
-        await this.report('applied');
+        this.report('applied');
         return 'unchanged';
       }
       const staged = await stage(dest, content);
@@ -147,7 +147,7 @@ export class TemplateRunner {
           await staged.discard();
           // Its output went by above; the applied record keeps it (the tail, when long).
           log(`template: ${dest} kept as it was: the check command failed (${check.exit}) [TEMPLATE_CHECK_FAILED] (${what})`);
-          await this.report('rejected', failure('check command', check));
+          this.report('rejected', failure('check command', check));
           return 'rejected';
         }
       }
@@ -157,11 +157,11 @@ export class TemplateRunner {
         const run = await runShell(this.options.command, { dest }, this.options.echo);
         if (!run.ok) {
           log(`template: ${dest} written, but the command failed (${run.exit}) [TEMPLATE_COMMAND_FAILED]`);
-          await this.report('rejected', failure('command', run));
+          this.report('rejected', failure('command', run));
           return 'command-failed';
         }
       }
-      await this.report('applied');
+      this.report('applied');
       return 'written';
     } catch (e) {
       const code = e instanceof TemplateError ? e.code : e instanceof ConfigClientError ? e.code : 'TEMPLATE_WRITE';
@@ -171,33 +171,33 @@ export class TemplateRunner {
         this.lastContext = undefined;
       } else {
         // The release (an item that does not parse, a value the template's filters refuse) cannot be rendered.
-        await this.report('rejected', (e as Error).message);
+        this.report('rejected', (e as Error).message);
       }
       return 'failed';
     }
   }
 
   private describe(services: ReadonlyMap<string, ReadonlyMap<string, unknown>>): string {
-    const parts = this.subscriptions.map(({ sub }) => `${sub.snapshot.namespace} release ${sub.snapshot.release}`);
+    const parts = this.subscriptions.map(({ sub }) => `${sub.snapshot.namespace} release ${sub.snapshot.release}${sub.snapshot.fromCache ? ' from the cache' : ''}`);
     for (const [name, instances] of services) parts.push(`${name}: ${instances.size} healthy`);
     return parts.join(', ') || 'no sources';
   }
 
   /**
    * Records each namespace's release as applied, or as rejected — unless it was applied already: a
-   * failure after a release is in place comes from the services, not from the release.
+   * failure after a release is in place comes from the services, not from the release. The records
+   * are written in the background (the subscription tries again until the cluster takes them), so
+   * an unreachable cluster never holds up a render.
    */
-  private async report(state: 'applied' | 'rejected', reason?: string): Promise<void> {
+  private report(state: 'applied' | 'rejected', reason?: string): void {
     for (const { sub } of this.subscriptions) {
       const release = sub.snapshot.release;
       if (release === 0 || this.applied.get(sub) === release) continue;
       if (state === 'rejected' && this.rejected.get(sub) === release) continue;
-      try {
-        await sub.report(release, state, reason);
-        (state === 'applied' ? this.applied : this.rejected).set(sub, release);
-      } catch (e) {
-        this.options.log(`template: could not record release ${release} of ${sub.snapshot.namespace} as ${state}: ${(e as Error).message}`);
-      }
+      (state === 'applied' ? this.applied : this.rejected).set(sub, release);
+      sub.report(release, state, reason).catch((e: unknown) => {
+        if (!this.stopped) this.options.log(`template: could not record release ${release} of ${sub.snapshot.namespace} as ${state}: ${(e as Error).message}`);
+      });
     }
   }
 

@@ -2,7 +2,8 @@
 // release and a service's healthy instances; a re-render on a publish, with the command run only
 // when the output changed; a check command that refuses a candidate keeps the old file and records
 // the release rejected; --wait makes one render of a burst of publishes; a gray release reaches the
-// instance whose --labels match it, and its promote every instance. (HAProxy: template-haproxy.test.ts.)
+// instance whose --labels match it, and its promote every instance; with no member answering, the
+// template starts from the cached release and says so (last: it stops the cluster). (HAProxy: template-haproxy.test.ts.)
 import { mkdtemp, readFile, rm, stat, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -181,5 +182,24 @@ describe('lodestone template', () => {
     await eventually('both on the promoted release', () => both(promoted));
     expect(await readFile(stable, 'utf8')).toBe('color green\n');
     expect(await readFile(canary, 'utf8')).toBe('color green\n');
+  }, 90_000);
+
+  it('renders from the cached release when no member answers, and says so (stops the cluster: keep it last)', async () => {
+    await publish(client, 'cache-app', { color: 'red' });
+    const source = join(dir, 'cache.liquid');
+    await writeFile(source, 'color {{ config.color }}\n');
+    const live = template('--source', source, '--dest', join(dir, 'cache-live.conf'), '--config', 'cache-app', '--once');
+    expect(await live.exited).toBe(0);
+    expect(live.stderr()).not.toContain('from the cache');
+
+    // What the earlier tests registered goes first: with no member to take it, it would wait out its retries.
+    for (const r of registrations.splice(0)) await r.close();
+    for (let i = 0; i < cluster.members.length; i++) await cluster.stop(i);
+    const dest = join(dir, 'cache-offline.conf');
+    const offline = template('--source', source, '--dest', dest, '--config', 'cache-app', '--once', '--dial-timeout', '1s');
+    expect(await offline.exited).toBe(0);
+    expect(await readFile(dest, 'utf8')).toBe('color red\n');
+    expect(offline.stderr()).toContain('no member answers');
+    expect(offline.stderr()).toMatch(/cache-app\/default\/default release 1 from the cache/);
   }, 90_000);
 });
