@@ -1,6 +1,6 @@
 // A running program's subscription to a config-center namespace: the release meant for this
 // instance (the current one, or a gray release whose selector matches it — releaseFor()), kept
-// current by one watch on the namespace's keys, handed out as a snapshot each time that release
+// current by one watch on the namespace's keys (namespace-follower.ts), handed out as a snapshot each time that release
 // changes, recorded as applied (or rejected) under the instance's own lease, and cached in a local
 // file so that a start while the cluster is unreachable begins from the last release delivered.
 import { hostname } from 'node:os';
@@ -9,7 +9,6 @@ import {
   checkInstanceName,
   ConfigLayoutError,
   namespaceName,
-  namespacePrefix,
   parseNamespace,
   type AppliedRecord,
   type AppliedVia,
@@ -18,13 +17,13 @@ import {
 } from '../../configcenter/layout.js';
 import { isClientError } from '../errors.js';
 import type { KvClient } from '../kv-client.js';
-import { PrefixMirror } from '../prefix-mirror.js';
 import { backoffDelay } from '../retry.js';
 import { Subscribers } from '../subscribers.js';
 import { AppliedReporter } from './applied-reporter.js';
 import { cacheFile, defaultCacheDir, readCache, writeCache } from './config-cache.js';
 import { ConfigClientError } from './errors.js';
 import { sameItems } from './item-values.js';
+import { NamespaceFollower } from './namespace-follower.js';
 import { meantRelease } from './namespace-state.js';
 
 export interface ConfigSnapshot {
@@ -92,8 +91,7 @@ class Subscription implements ConfigSubscription {
   private readonly reporter: AppliedReporter;
   private readonly labels: Readonly<Record<string, string>>;
   private readonly cacheDir: string | undefined;
-  private mirror: PrefixMirror | undefined;
-  private pending: NodeJS.Immediate | undefined;
+  private follower: NamespaceFollower | undefined;
   private cacheWrites: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -118,8 +116,8 @@ class Subscription implements ConfigSubscription {
     return this.subscribers.subscribe([this.current]);
   }
 
-  private open(): Promise<PrefixMirror> {
-    return PrefixMirror.open(this.client, namespacePrefix(this.ns), () => this.schedule());
+  private open(): Promise<NamespaceFollower> {
+    return NamespaceFollower.open(this.client, this.ns, () => this.update());
   }
 
   async start(): Promise<void> {
@@ -127,13 +125,13 @@ class Subscription implements ConfigSubscription {
     let timer: NodeJS.Timeout | undefined;
     const first = await Promise.race([
       opening.then(
-        (m) => ({ mirror: m }),
+        (f) => ({ follower: f }),
         (e: unknown) => ({ error: e }),
       ),
       new Promise<{ slow: true }>((resolve) => (timer = setTimeout(() => resolve({ slow: true }), START_WAIT_MS))),
     ]);
     clearTimeout(timer);
-    if ('mirror' in first) return this.live(first.mirror);
+    if ('follower' in first) return this.live(first.follower);
     const cached = this.cacheDir ? await readCache(cacheFile(this.cacheDir, this.ns)) : undefined;
     if (!cached || cached.namespace !== namespaceName(this.ns)) {
       try {
@@ -168,27 +166,18 @@ class Subscription implements ConfigSubscription {
     }
   }
 
-  private live(mirror: PrefixMirror): void {
+  private live(follower: NamespaceFollower): void {
     if (this.closed) {
-      void mirror.close();
+      void follower.close();
       return;
     }
-    this.mirror = mirror;
+    this.follower = follower;
     this.update();
   }
 
-  /** The keys of one transaction arrive as several events: the release is decided once they are all in. */
-  private schedule(): void {
-    if (this.pending || this.closed) return;
-    this.pending = setImmediate(() => {
-      this.pending = undefined;
-      this.update();
-    });
-  }
-
   private update(): void {
-    if (!this.mirror || this.closed) return;
-    const meant = meantRelease(this.mirror.entries, this.instance, this.labels);
+    if (!this.follower || this.closed) return;
+    const meant = meantRelease(this.follower, this.instance, this.labels);
     if (!meant) return;
     const was = this.current;
     const same = meant.release === was.release && sameItems(meant.items, was.items);
@@ -236,9 +225,8 @@ class Subscription implements ConfigSubscription {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearImmediate(this.pending);
     // A read still trying to reach the cluster is left to finish: live() closes what it opens.
-    await this.mirror?.close();
+    await this.follower?.close();
     await this.reporter.close(true);
     await this.cacheWrites;
     this.subscribers.finish();

@@ -147,6 +147,37 @@ describe('config subscriptions on a three-member cluster', () => {
     await view.close();
   });
 
+  it('delivers a release published while the member its client talks to is SIGKILLed exactly once to every subscription', async () => {
+    const ns = 'failover';
+    const r1 = await publishForTest(client, ns, { v: '1' });
+    const m0 = cluster.members[0]!;
+    const watcher = await connect({ endpoints: [m0.endpoint, ...cluster.endpoints.filter((e) => e !== m0.endpoint)] });
+    const publisher = await connect({ endpoints: cluster.endpoints.filter((e) => e !== m0.endpoint).reverse() });
+    try {
+      const subs = await Promise.all(['f1', 'f2', 'f3'].map((id) => watcher.subscribeConfig(ns, { instance: id, cacheDir })));
+      const its = subs.map((s) => s[Symbol.asyncIterator]());
+      for (const it of its) expect((await next(it)).release).toBe(r1);
+      expect(watcher.endpoint).toBe(m0.endpoint);
+      await cluster.kill(0);
+      const r2 = await publishForTest(publisher, ns, { v: '2' });
+      const r3 = await publishForTest(publisher, ns, { v: '3' });
+      for (const it of its) {
+        expect((await next(it)).release).toBe(r2);
+        expect((await next(it)).release).toBe(r3);
+      }
+      cluster.restart(0);
+      await cluster.waitReady(60_000);
+      const r4 = await publishForTest(publisher, ns, { v: '4' });
+      for (const it of its) expect((await next(it)).release).toBe(r4);
+      for (const s of subs) await s.close();
+      // Nothing more came after r4: each iterator ends there.
+      for (const it of its) expect((await it.next()).done).toBe(true);
+    } finally {
+      await watcher.close();
+      await publisher.close();
+    }
+  }, 120_000);
+
   it('starts from the cache file while the cluster is down, then follows the live release', async () => {
     const r1 = await publishForTest(client, 'cached', { color: 'blue' });
     const first = await client.subscribeConfig('cached', { instance: 'k1', cacheDir });
