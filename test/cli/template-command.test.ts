@@ -4,7 +4,7 @@
 // the release rejected; --wait makes one render of a burst of publishes; a gray release reaches the
 // instance whose --labels match it, and its promote every instance; with no member answering, the
 // template starts from the cached release and says so (last: it stops the cluster). (HAProxy: template-haproxy.test.ts.)
-import { mkdtemp, readFile, rm, stat, writeFile, chmod } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,8 +125,12 @@ describe('lodestone template', () => {
     expect(await lines(ran)).toEqual(['ran']);
     expect(p.stderr()).toContain('TEMPLATE_CHECK_FAILED');
     // No candidate is left beside the file.
-    const { readdir } = await import('node:fs/promises');
     expect((await readdir(dir)).filter((f) => f.startsWith('.check.conf'))).toEqual([]);
+    // --once says so with its exit code.
+    const once = template('--source', source, '--dest', dest, '--config', 'check-app', '--check-command', 'grep -q good {{candidate}}', '--once');
+    expect(await once.exited).toBe(1);
+    expect(once.stderr()).toContain('TEMPLATE_CHECK_FAILED');
+    expect(await readFile(dest, 'utf8')).toBe('mode good-1\n');
 
     const good = await publish(client, 'check-app', { mode: 'good-2' });
     await eventually('the good release recorded applied', async () => {
