@@ -7,6 +7,8 @@ import type * as st from '../store/mvcc/types.js';
 import { isKeyRange, keySpan, type Bytes, type KeySelector } from './bytes.js';
 import { ClientAuth } from './client-auth.js';
 import { ClientWatch } from './client-watch.js';
+import { ConfigCenterAdmin } from './config-center/admin-client.js';
+import { HttpJson } from './config-center/http-json.js';
 import { ClientError, closedError } from './errors.js';
 import { KeptLease } from './kept-lease.js';
 import type { KeyValue } from './key-value.js';
@@ -30,6 +32,8 @@ import type {
 export interface ClientOptions {
   /** How long a request is retried (with back-off) before its last error is thrown. Default 30 s. */
   readonly retryTimeoutMs?: number;
+  /** Deadline of one attempt of a request. Default 10 s. */
+  readonly requestTimeoutMs?: number;
 }
 
 export const DEFAULT_RETRY_TIMEOUT_MS = 30_000;
@@ -39,6 +43,9 @@ export class Client implements KvClient {
   private readonly leases = new Set<KeptLease>();
   private readonly watches = new Set<ClientWatch>();
   private readonly retryTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
+  private configHttp: HttpJson | undefined;
+  private configAdmin: ConfigCenterAdmin | undefined;
   /** etcd's Auth API: users, roles, permissions, and auth on or off. */
   readonly auth: ClientAuth;
 
@@ -47,12 +54,25 @@ export class Client implements KvClient {
     options: ClientOptions = {},
   ) {
     this.retryTimeoutMs = options.retryTimeoutMs ?? DEFAULT_RETRY_TIMEOUT_MS;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.auth = new ClientAuth(transport.auth, (safety, attempt) => this.retry(safety, attempt));
   }
 
   /** The member this client sends requests to now ("host:port"); undefined for an embedded node. */
   get endpoint(): string | undefined {
     return this.transport.endpoint;
+  }
+
+  /**
+   * The config center: namespaces, publish, history, diff, rollback, schemas, gray release, status —
+   * over the members' HTTP JSON API on the same endpoints, TLS and login (an embedded node: its own
+   * listener, when it serves clients).
+   */
+  get configCenter(): ConfigCenterAdmin {
+    if (this.closed) throw closedError();
+    this.configHttp ??= new HttpJson(this.transport.http, { requestTimeoutMs: this.requestTimeoutMs, retryTimeoutMs: this.retryTimeoutMs });
+    this.configAdmin ??= new ConfigCenterAdmin(this.configHttp);
+    return this.configAdmin;
   }
 
   private retry<T>(safety: Safety, attempt: (n: number) => Promise<T>): Promise<T> {
@@ -181,6 +201,7 @@ export class Client implements KvClient {
     this.closed = true;
     for (const l of [...this.leases]) l.close();
     for (const w of [...this.watches]) await w.close();
+    this.configHttp?.close();
     await this.transport.close();
   }
 }

@@ -14,19 +14,12 @@ export class LodestoneNode extends Client {
     readonly member: Member,
     options: NodeOptions,
   ) {
-    super(new EmbeddedTransport({ kv: member, watch: member, lease: member.leases, auth: member.auth }), options);
+    super(new EmbeddedTransport({ kv: member, watch: member, lease: member.leases, auth: member.auth }, () => servedUrls(member)), options);
   }
 
   /** The URLs the node serves etcd's API on (with the ports actually bound); empty if it does not serve. */
   get clientUrls(): string[] {
-    const ports = this.member.clientPorts;
-    return this.member.options.serveClients
-      ? this.member.options.listenClientUrls.map((u, i) => {
-          const url = new URL(u);
-          url.port = String(ports[i] ?? url.port);
-          return url.origin;
-        })
-      : [];
+    return servedUrls(this.member);
   }
 
   /** Whether this node leads its cluster now (a node of its own does once openNode resolves). */
@@ -51,6 +44,17 @@ export class LodestoneNode extends Client {
     await super.close();
     await this.member.close();
   }
+}
+
+function servedUrls(member: Member): string[] {
+  const ports = member.clientPorts;
+  return member.options.serveClients
+    ? member.options.listenClientUrls.map((u, i) => {
+        const url = new URL(u);
+        url.port = String(ports[i] ?? url.port);
+        return url.origin;
+      })
+    : [];
 }
 
 /**
