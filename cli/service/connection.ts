@@ -52,12 +52,7 @@ export interface RegistryConnection {
 
 export async function openConnection(flags: ConnectionFlags): Promise<RegistryConnection> {
   const tls = await tlsOptions(flags);
-  let auth: { username: string; password: string } | undefined;
-  if (flags.user !== undefined) {
-    const colon = flags.user.indexOf(':');
-    if (colon < 0) throw new ServiceCommandError('--user needs "name:password"');
-    auth = { username: flags.user.slice(0, colon), password: flags.user.slice(colon + 1) };
-  }
+  const auth = credentialsOf(flags);
   const router = new EndpointRouter(flags.endpoints, Date.now, new ClientTls(tls));
   const transport = new RemoteTransport(router, { requestTimeoutMs: flags.commandTimeout, retryTimeoutMs: flags.commandTimeout, ...(auth ? { auth } : {}) });
   let closed = false;
@@ -88,7 +83,16 @@ export async function openConnection(flags: ConnectionFlags): Promise<RegistryCo
   };
 }
 
-async function tlsOptions(flags: ConnectionFlags): Promise<ClientTlsOptions | undefined> {
+/** --user name:password, split; undefined without --user. */
+export function credentialsOf(flags: ConnectionFlags): { username: string; password: string } | undefined {
+  if (flags.user === undefined) return undefined;
+  const colon = flags.user.indexOf(':');
+  if (colon < 0) throw new ServiceCommandError('--user needs "name:password"');
+  return { username: flags.user.slice(0, colon), password: flags.user.slice(colon + 1) };
+}
+
+/** The TLS files of the flags, read; undefined when none was given. */
+export async function tlsOptions(flags: ConnectionFlags): Promise<ClientTlsOptions | undefined> {
   const read = (path: string | undefined): Promise<Buffer | undefined> => (path === undefined ? Promise.resolve(undefined) : readFile(path));
   const [ca, cert, key] = await Promise.all([read(flags.cacert), read(flags.cert), read(flags.key)]);
   if (!ca && !cert && !key) return undefined;
