@@ -53,6 +53,8 @@ import { memberTls, type MemberTls } from './member-tls.js';
 import { ETCD_COMPATIBLE_VERSION } from '../rpc/maintenance-service.js';
 import { MemberMetrics } from '../metrics/member-metrics.js';
 import { consulHttpHandler, type ConsulApiSource } from '../http/consul/consul-http-handler.js';
+import { configHttpHandler } from '../http/config/config-http-handler.js';
+import { GrayGuard } from '../configcenter/gray-guard.js';
 import { memberHttpHandler, type EtcdVersions, type Health, type MemberEndpointsSource } from '../http/member-endpoints.js';
 import { MetricsListener } from '../http/metrics-listener.js';
 import { checkHealth } from './health-check.js';
@@ -88,6 +90,8 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
   readonly metrics: MemberMetrics;
   /** The registry's health checks this member runs, spread over the members (registry/checks/). */
   readonly checks: CheckRunner;
+  /** Abandons a gray release an instance rejected or whose instance went critical, while this member leads. */
+  private readonly grayGuard: GrayGuard;
 
   private readonly driver: RaftDriver;
   private readonly proposals: Proposals;
@@ -260,6 +264,14 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
       },
       lastHeardFrom: (id) => this.lastHeard.get(id),
     });
+    this.grayGuard = new GrayGuard({
+      kv: this,
+      watch: this,
+      registry: this.registry.view,
+      isLeader: () => this.driver.status().role === 'leader',
+      logger: logger.child({ component: 'gray-guard' }),
+      tickMs: Math.max(100, 2 * options.heartbeatInterval),
+    });
     this.admin = new MembershipAdmin(
       this.driver,
       this.proposals,
@@ -369,8 +381,8 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
         auth: this.auth,
         interceptors: [this.metrics.grpc.interceptor],
         // etcd serves /health, /version and /metrics on its client URLs too; Consul's registry
-        // API is served under /v1/.
-        httpHandlers: [memberHttpHandler(this), consulHttpHandler(this.consulApiSource())],
+        // API is served under /v1/, the config center's under /lodestone/v1/config.
+        httpHandlers: [memberHttpHandler(this), consulHttpHandler(this.consulApiSource()), configHttpHandler({ kv: this, auth: this.auth })],
         logger: this.logger,
       });
       await this.clientServer.start();
@@ -393,6 +405,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
       (err: unknown) => this.logger.warn({ err }, 'the service registry could not be read; DNS and the registry API answer from nothing until it is'),
     );
     this.compactor?.start();
+    this.grayGuard.start();
     if (this.quotaBytes > MAX_SUGGESTED_QUOTA_BYTES && this.quotaBytes !== Infinity) {
       // etcd's warning: a bigger backend may be slow to snapshot and to recover.
       this.logger.warn({ quotaBytes: this.quotaBytes, maximumBytes: MAX_SUGGESTED_QUOTA_BYTES }, 'quota exceeds the maximum value');
@@ -863,6 +876,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
       this.faults?.close();
       // Before the leases stop: the runner key's lease is revoked, so others take the checks now.
       await this.checks.close();
+      this.grayGuard.close();
       this.leases.close();
       await this.dns?.close();
       this.registry.close();
