@@ -8,7 +8,7 @@ import { isKeyRange, keySpan, type Bytes, type KeySelector } from './bytes.js';
 import { ClientAuth } from './client-auth.js';
 import { ClientWatch } from './client-watch.js';
 import { ConfigCenterAdmin } from './config-center/admin-client.js';
-import { HttpJson } from './config-center/http-json.js';
+import type { ConfigApiCaller } from './config-center/config-api.js';
 import { ClientError, closedError } from './errors.js';
 import { KeptLease } from './kept-lease.js';
 import type { KeyValue } from './key-value.js';
@@ -44,7 +44,7 @@ export class Client implements KvClient {
   private readonly watches = new Set<ClientWatch>();
   private readonly retryTimeoutMs: number;
   private readonly requestTimeoutMs: number;
-  private configHttp: HttpJson | undefined;
+  private configApi: ConfigApiCaller | undefined;
   private configAdmin: ConfigCenterAdmin | undefined;
   /** etcd's Auth API: users, roles, permissions, and auth on or off. */
   readonly auth: ClientAuth;
@@ -65,13 +65,13 @@ export class Client implements KvClient {
 
   /**
    * The config center: namespaces, publish, history, diff, rollback, schemas, gray release, status —
-   * over the members' HTTP JSON API on the same endpoints, TLS and login (an embedded node: its own
-   * listener, when it serves clients).
+   * over the members' HTTP JSON API on the same endpoints, TLS and login (an embedded node: the same
+   * routes, run in its process).
    */
   get configCenter(): ConfigCenterAdmin {
     if (this.closed) throw closedError();
-    this.configHttp ??= new HttpJson(this.transport.http, { requestTimeoutMs: this.requestTimeoutMs, retryTimeoutMs: this.retryTimeoutMs });
-    this.configAdmin ??= new ConfigCenterAdmin(this.configHttp);
+    this.configApi ??= this.transport.configApi({ requestTimeoutMs: this.requestTimeoutMs, retryTimeoutMs: this.retryTimeoutMs });
+    this.configAdmin ??= new ConfigCenterAdmin(this.configApi);
     return this.configAdmin;
   }
 
@@ -201,7 +201,7 @@ export class Client implements KvClient {
     this.closed = true;
     for (const l of [...this.leases]) l.close();
     for (const w of [...this.watches]) await w.close();
-    this.configHttp?.close();
+    this.configApi?.close();
     await this.transport.close();
   }
 }

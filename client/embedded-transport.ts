@@ -6,9 +6,9 @@ import type { KvBackend } from '../rpc/kv-backend.js';
 import type { LeaseBackend } from '../rpc/lease-backend.js';
 import type { WatchBackend, Watcher } from '../rpc/watch-backend.js';
 import type * as st from '../store/mvcc/types.js';
-import { embeddedHttpAccess } from './embedded-http-access.js';
+import type { ConfigApiCaller } from './config-center/config-api.js';
+import { InProcessConfigApi } from './config-center/in-process-api.js';
 import { closedError } from './errors.js';
-import type { HttpAccess } from './http-access.js';
 import type { ClientTransport, ClientWrite, TransportAuth, TransportWatcher, TransportWatchSink, TransportWatchSpec } from './transport.js';
 
 export interface EmbeddedBackends {
@@ -28,15 +28,8 @@ export class EmbeddedTransport implements ClientTransport {
    * not to the node's own calls (which are not checked once auth is enabled either).
    */
   readonly auth: TransportAuth;
-  /** The member's own HTTP listener, when it serves clients. */
-  readonly http: HttpAccess;
 
-  /** `servedUrls`: the member's client URLs with their bound ports (none when it does not serve). */
-  constructor(
-    private readonly backends: EmbeddedBackends,
-    servedUrls: () => readonly string[] = () => [],
-  ) {
-    this.http = embeddedHttpAccess(servedUrls);
+  constructor(private readonly backends: EmbeddedBackends) {
     const auth = backends.auth;
     this.auth = {
       change: (request) => this.call(() => auth.change(request)),
@@ -56,6 +49,11 @@ export class EmbeddedTransport implements ClientTransport {
       if (this.closed) throw closedError();
       throw asEtcdError(e) ?? e;
     }
+  }
+
+  /** The config center's routes over the member's own KV backend: no HTTP, and no listener needed. */
+  configApi(): ConfigApiCaller {
+    return new InProcessConfigApi(this.backends.kv);
   }
 
   range(request: st.RangeRequest, serializable: boolean): Promise<st.RangeResponse> {

@@ -33,7 +33,9 @@ export type ConfigErrorCode =
   /** 422: the schema itself does not compile. */
   | 'CONFIG_SCHEMA_BAD'
   /** 503: the member cannot serve the request now. */
-  | 'CONFIG_UNAVAILABLE';
+  | 'CONFIG_UNAVAILABLE'
+  /** 500: the member failed in a way none of the others says. */
+  | 'CONFIG_INTERNAL';
 
 export class ClientError extends Error {
   readonly code: ClientErrorCode;

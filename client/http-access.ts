@@ -10,8 +10,6 @@ export interface HttpsTls {
   readonly ca?: Buffer;
   readonly cert?: Buffer;
   readonly key?: Buffer;
-  /** false only for a member of this very process, reached on loopback. */
-  readonly rejectUnauthorized?: boolean;
 }
 
 /** One member's HTTP side. */
@@ -21,7 +19,7 @@ export interface HttpTarget {
 }
 
 export interface HttpAccess {
-  /** The members to try, the preferred one first; empty when there is none to reach (a node that does not serve). */
+  /** The members to try, the preferred one first. */
   targets(): readonly HttpTarget[];
   /** TLS for https targets; undefined: the system's roots, no client certificate. */
   readonly tls: HttpsTls | undefined;

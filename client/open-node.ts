@@ -14,12 +14,19 @@ export class LodestoneNode extends Client {
     readonly member: Member,
     options: NodeOptions,
   ) {
-    super(new EmbeddedTransport({ kv: member, watch: member, lease: member.leases, auth: member.auth }, () => servedUrls(member)), options);
+    super(new EmbeddedTransport({ kv: member, watch: member, lease: member.leases, auth: member.auth }), options);
   }
 
   /** The URLs the node serves etcd's API on (with the ports actually bound); empty if it does not serve. */
   get clientUrls(): string[] {
-    return servedUrls(this.member);
+    const ports = this.member.clientPorts;
+    return this.member.options.serveClients
+      ? this.member.options.listenClientUrls.map((u, i) => {
+          const url = new URL(u);
+          url.port = String(ports[i] ?? url.port);
+          return url.origin;
+        })
+      : [];
   }
 
   /** Whether this node leads its cluster now (a node of its own does once openNode resolves). */
@@ -44,17 +51,6 @@ export class LodestoneNode extends Client {
     await super.close();
     await this.member.close();
   }
-}
-
-function servedUrls(member: Member): string[] {
-  const ports = member.clientPorts;
-  return member.options.serveClients
-    ? member.options.listenClientUrls.map((u, i) => {
-        const url = new URL(u);
-        url.port = String(ports[i] ?? url.port);
-        return url.origin;
-      })
-    : [];
 }
 
 /**

@@ -9,6 +9,8 @@ import { closedError, ClientError } from './errors.js';
 import { fromGrpcError } from './grpc-errors.js';
 import { deleteFromPb, deleteToPb, putFromPb, putToPb, rangeFromPb, rangeToPb, txnFromPb, txnToPb } from './pb-convert.js';
 import { remoteAuth } from './remote-auth.js';
+import type { ConfigApiCaller } from './config-center/config-api.js';
+import { HttpJson } from './config-center/http-json.js';
 import { remoteHttpAccess, type HttpAccess } from './http-access.js';
 import { RemoteKeepAlive } from './remote-keepalive.js';
 import { RemoteWatcher } from './remote-watcher.js';
@@ -95,6 +97,10 @@ export class RemoteTransport implements ClientTransport {
       if (blamesMember(e)) this.router.failed(endpoint);
       throw e;
     }
+  }
+
+  configApi(timeouts: { readonly requestTimeoutMs: number; readonly retryTimeoutMs: number }): ConfigApiCaller {
+    return new HttpJson(this.http, timeouts);
   }
 
   async range(request: st.RangeRequest, serializable: boolean): Promise<st.RangeResponse> {

@@ -17,7 +17,7 @@ const RESET = '\u001b[0m';
 export function sideName(side: number | 'current' | 'draft'): string {
   if (side === 'draft') return 'the draft';
   if (side === 'current') return 'the current release';
-  return `release ${side}`;
+  return side === 0 ? 'no release' : `release ${side}`;
 }
 
 /** A value on one line: as it is when it has no line break, as a JSON string when it has. */

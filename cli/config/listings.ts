@@ -58,14 +58,11 @@ export function namespacesTable(rows: readonly NamespaceSummary[]): string {
   );
 }
 
-const releaseNumber = (v: StatusView['current'] | StatusView['gray']): number | undefined =>
-  v === null || v === undefined ? undefined : typeof v === 'number' ? v : v.release;
-
 /** A heading line, the count of instances per release, then one row per instance. */
 export function statusText(namespace: string, status: StatusView): string {
-  const current = releaseNumber(status.current);
-  const gray = releaseNumber(status.gray);
-  const graySelector = typeof status.gray === 'object' && status.gray !== null ? selectorText(status.gray.selector) : '';
+  const current = status.current?.release || undefined;
+  const gray = status.gray?.release;
+  const graySelector = selectorText(status.gray?.selector);
   const heading =
     `${namespace}: current release ${current ?? 'none'}` + (gray !== undefined ? `, gray release ${gray}${graySelector ? ` to ${graySelector}` : ''}` : ', no gray release');
   const releases = Object.keys(status.byRelease).map(Number).sort((a, b) => b - a);

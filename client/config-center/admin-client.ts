@@ -1,6 +1,7 @@
 // The config center's admin API for programs: namespaces, draft items, publish, history, diff,
 // rollback, schemas, gray release and who runs what — each method one request of the members' HTTP
-// JSON API (/lodestone/v1/config), on the client's own endpoints, TLS and token (http-json.ts).
+// JSON API (/lodestone/v1/config), on the client's own endpoints, TLS and token (http-json.ts), or,
+// for an embedded node, the same routes run in its process (in-process-api.ts).
 // Namespaces are "app", "app/env" or "app/env/cluster"; the defaults are filled in before sending.
 import { checkItemName, ConfigLayoutError, namespaceName, parseNamespace, type ItemFormat, type ReleaseRecord } from '../../configcenter/layout.js';
 import { ClientError } from '../errors.js';
@@ -21,7 +22,7 @@ import type {
   StatusView,
   ChangeNote,
 } from './admin-types.js';
-import type { HttpJson, HttpMethod } from './http-json.js';
+import type { ConfigApiCaller, HttpMethod } from './config-api.js';
 
 export const CONFIG_API_BASE = '/lodestone/v1/config';
 
@@ -64,12 +65,12 @@ function defined<T extends object>(o: T): Partial<T> {
 
 export class ConfigCenterAdmin {
   /** @internal */
-  constructor(private readonly http: HttpJson) {}
+  constructor(private readonly api: ConfigApiCaller) {}
 
   private async send<T>(method: HttpMethod, path: string, body?: object): Promise<T> {
     // Reads and puts of a whole value may be sent twice; publish, rollback, gray and promote may not.
     const idempotent = method === 'GET' || method === 'PUT' || method === 'DELETE';
-    const answer = await this.http.call({ method, path, ...(body === undefined ? {} : { body }), idempotent });
+    const answer = await this.api.call({ method, path, ...(body === undefined ? {} : { body }), idempotent });
     return answer.body as T;
   }
 

@@ -5,6 +5,7 @@ import type {
   AppliedRecord,
   ConfigItem,
   ConfigItems,
+  CurrentRecord,
   GrayEndedRecord,
   GrayRecord,
   GraySelector,
@@ -13,7 +14,7 @@ import type {
   SchemaRecord,
 } from '../../configcenter/layout.js';
 
-export type { AppliedRecord, ConfigItem, ConfigItems, GrayEndedRecord, GrayRecord, GraySelector, ItemFormat, ReleaseRecord, SchemaRecord };
+export type { AppliedRecord, ConfigItem, ConfigItems, CurrentRecord, GrayEndedRecord, GrayRecord, GraySelector, ItemFormat, ReleaseRecord, SchemaRecord };
 
 /** One line of GET /lodestone/v1/config. */
 export interface NamespaceSummary {
@@ -48,15 +49,10 @@ export interface ItemsView {
   readonly items: ConfigItems;
 }
 
-/** POST …/publish: a new release, or (nothing changed) the current one. */
-export type PublishResult =
-  | { readonly unchanged?: false; readonly release: ReleaseRecord }
-  | { readonly unchanged: true; readonly release: ReleaseRecord | CurrentLike };
-
-/** What an unchanged publish may answer with when it echoes the `current` record rather than a release. */
-export interface CurrentLike {
-  readonly release: number;
-  readonly lastRelease?: number;
+/** POST …/publish: a new release, or (nothing changed: `unchanged`) the current one. */
+export interface PublishResult {
+  readonly unchanged?: boolean;
+  readonly release: ReleaseRecord;
 }
 
 /** One release in a history listing: the record without its items, and how many it has. */
@@ -71,9 +67,10 @@ export interface DiffChange {
   readonly after?: ConfigItem;
 }
 
+/** from and to as resolved: a release number (0: none yet) or "draft". */
 export interface DiffView {
-  readonly from: number | 'current' | 'draft';
-  readonly to: number | 'current' | 'draft';
+  readonly from: number | 'draft';
+  readonly to: number | 'draft';
   readonly changes: readonly DiffChange[];
 }
 
@@ -86,8 +83,8 @@ export interface GrayStarted {
 export type InstanceStatus = AppliedRecord & { readonly expected: number; readonly upToDate: boolean };
 
 export interface StatusView {
-  readonly current: number | ReleaseRecord | null;
-  readonly gray: number | GrayRecord | null;
+  readonly current: CurrentRecord | null;
+  readonly gray: GrayRecord | null;
   readonly instances: readonly InstanceStatus[];
   /** Per release number: how many instances applied it, how many rejected it. */
   readonly byRelease: Readonly<Record<string, { readonly applied: number; readonly rejected: number }>>;

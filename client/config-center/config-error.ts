@@ -18,6 +18,7 @@ const CODES: ReadonlySet<string> = new Set<ConfigErrorCode>([
   'CONFIG_SCHEMA_INVALID',
   'CONFIG_SCHEMA_BAD',
   'CONFIG_UNAVAILABLE',
+  'CONFIG_INTERNAL',
 ]);
 
 /** The code an HTTP status means when the body names none (a proxy's answer, say). */
@@ -27,7 +28,8 @@ function codeForStatus(status: number): ConfigErrorCode {
   if (status === 404) return 'CONFIG_NOT_FOUND';
   if (status === 409) return 'CONFIG_CONFLICT';
   if (status === 422) return 'CONFIG_SCHEMA_INVALID';
-  return 'CONFIG_UNAVAILABLE';
+  if (status === 503) return 'CONFIG_UNAVAILABLE';
+  return 'CONFIG_INTERNAL';
 }
 
 export class ConfigCenterError extends ClientError {
@@ -40,6 +42,8 @@ export class ConfigCenterError extends ClientError {
     readonly status: number,
     /** CONFIG_SCHEMA_INVALID: each way the release fails the schema; empty otherwise. */
     readonly errors: readonly SchemaViolation[] = [],
+    /** CONFIG_CONFLICT: the release that won, when another publisher's did. */
+    readonly release?: number,
   ) {
     super(code, message);
     this.name = 'ConfigCenterError';
@@ -61,7 +65,8 @@ export function errorFromAnswer(status: number, body: unknown, fallbackText = ''
     typeof error?.message === 'string' && error.message.length > 0
       ? error.message
       : `the member answered HTTP ${status}${fallbackText ? `: ${fallbackText.trim().slice(0, 200)}` : ''}`;
-  const list = isRecord(body) && Array.isArray(body.errors) ? body.errors : isRecord(error) && Array.isArray(error.errors) ? error.errors : [];
+  const list = isRecord(error) && Array.isArray(error.errors) ? error.errors : isRecord(body) && Array.isArray(body.errors) ? body.errors : [];
   const errors = list.filter(isRecord).map((v) => ({ path: typeof v.path === 'string' ? v.path : '', message: typeof v.message === 'string' ? v.message : JSON.stringify(v) }));
-  return new ConfigCenterError(code, message, status, errors);
+  const release = typeof error?.release === 'number' ? error.release : undefined;
+  return new ConfigCenterError(code, message, status, errors, release);
 }

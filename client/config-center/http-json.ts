@@ -7,23 +7,8 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { backoffDelay } from '../retry.js';
 import { ClientError, closedError } from '../errors.js';
 import type { HttpAccess, HttpTarget } from '../http-access.js';
+import type { ConfigApiCaller, JsonAnswer, JsonRequest } from './config-api.js';
 import { errorFromAnswer } from './config-error.js';
-
-export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
-
-export interface JsonRequest {
-  readonly method: HttpMethod;
-  /** "/lodestone/v1/config/…", with its query. */
-  readonly path: string;
-  readonly body?: unknown;
-  /** Whether sending it twice does no harm (reads, puts of a value): then any failure moves on to the next member. */
-  readonly idempotent: boolean;
-}
-
-export interface JsonAnswer {
-  readonly status: number;
-  readonly body: unknown;
-}
 
 export interface HttpJsonOptions {
   /** Deadline of one attempt. */
@@ -45,7 +30,7 @@ class AttemptFailed extends Error {
   }
 }
 
-export class HttpJson {
+export class HttpJson implements ConfigApiCaller {
   private closed = false;
   private readonly httpAgent = new HttpAgent({ keepAlive: true });
   private readonly httpsAgent: HttpsAgent;
@@ -63,7 +48,7 @@ export class HttpJson {
     let last: AttemptFailed | undefined;
     for (let pass = 0; ; pass++) {
       const targets = this.access.targets();
-      if (targets.length === 0) throw new ClientError('LODESTONE_UNAVAILABLE', 'no member to send the request to: this node does not serve clients (openNode\'s serve option)', { sent: false });
+      if (targets.length === 0) throw new ClientError('LODESTONE_UNAVAILABLE', 'no member to send the request to', { sent: false });
       for (const target of targets) {
         if (this.closed) throw closedError();
         try {
