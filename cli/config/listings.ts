@@ -46,7 +46,7 @@ export function historyTable(releases: readonly ReleaseSummary[], current: numbe
       String(r.itemCount),
       r.author,
       r.time.replace(/\.\d+Z$/, 'Z'),
-      oneLine(r.message),
+      r.message === '' ? '-' : oneLine(r.message),
     ]),
   );
 }

@@ -76,7 +76,7 @@ describe('lodestone config', () => {
     expect(history.slice(1).map((l) => l.split(/\s{3,}/).filter((_c, i) => i !== 4))).toEqual([
       ['4 *', 'rollback to 1', '1', 'anonymous', 'too many'],
       ['3', 'publish', '2', 'anonymous', 'more'],
-      ['2', 'publish', '2', 'anonymous'],
+      ['2', 'publish', '2', 'anonymous', '-'],
       ['1', 'publish', '1', 'ann', 'first'],
     ]);
     const historyJson = await okJson<{ current: number; releases: { release: number; kind: string; from?: number }[] }>('history', 'my_service');
@@ -188,7 +188,7 @@ describe('lodestone config', () => {
     expect(await ok('abandon', ns, '--reason', 'slow')).toBe('abandoned gray release 4 of search/default/default: its instances go back to the current release\n');
     expect(await ok('get', ns, 'index')).toBe('v2\n');
     const noGray = await config(['abandon', ns]);
-    expect([noGray.code, noGray.stderr]).toEqual([1, 'Error: no gray release under way (CONFIG_NOT_FOUND)\n']);
+    expect([noGray.code, noGray.stderr]).toEqual([1, 'Error: namespace search/default/default has no gray release under way (CONFIG_NOT_FOUND)\n']);
   });
 
   it('refuses bad input before connecting, and prints the server’s message for what it refuses', async () => {
