@@ -54,7 +54,7 @@ import { ETCD_COMPATIBLE_VERSION } from '../rpc/maintenance-service.js';
 import { MemberMetrics } from '../metrics/member-metrics.js';
 import { consulHttpHandler, type ConsulApiSource } from '../http/consul/consul-http-handler.js';
 import { configHttpHandler } from '../http/config/config-http-handler.js';
-import { GrayGuard } from '../configcenter/gray-guard.js';
+import { GrayGuard } from '../configcenter/index.js';
 import { memberHttpHandler, type EtcdVersions, type Health, type MemberEndpointsSource } from '../http/member-endpoints.js';
 import { MetricsListener } from '../http/metrics-listener.js';
 import { checkHealth } from './health-check.js';

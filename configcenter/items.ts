@@ -25,7 +25,7 @@ export function itemValue(name: string, item: ConfigItem): unknown {
       try {
         return parseYaml(item.value) as unknown;
       } catch (e) {
-        throw badRequest(`item ${name} is not YAML: ${(e as Error).message.split('\n')[0]}`);
+        throw badRequest(`item ${name} is not YAML: ${(e as Error).message.split('\n')[0]!.replace(/:$/, '')}`);
       }
   }
 }

@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpHandler } from '../../rpc/http-handler.js';
 import { CallCancellation } from '../../rpc/call-options.js';
-import { ConfigCenter, type ConfigKv } from '../../configcenter/config-center.js';
+import { ConfigCenter, type ConfigKv } from '../../configcenter/index.js';
 import { badRequest, notFound } from '../../configcenter/errors.js';
 import { parseNamespace } from '../../configcenter/layout.js';
 import { ConfigHttpError, sendError, sendJson } from './config-error.js';

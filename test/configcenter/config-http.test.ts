@@ -302,6 +302,27 @@ describe('the config center over HTTP on a 3-member cluster', () => {
     expect(ended.reason).toContain('critical');
     expect(ended.reason).toContain('pay/pay-1');
   });
+
+  // Last: it kills a member.
+  it("has the new leader's guard abandon a gray release once the leader is gone", async () => {
+    const ns = 'failover/prod/default';
+    await setItem(m1, ns, 'retries', '3');
+    await call(m1, 'POST', `/${ns}/publish`, {});
+    await setItem(m1, ns, 'retries', 'many');
+    expect((await call(m2, 'POST', `/${ns}/gray`, { labels: { canary: 'true' } })).status).toBe(201);
+    const before = await cluster.waitReady();
+    await cluster.kill(before.leaderIndex);
+    const after = await cluster.waitReady();
+    expect(after.leaderIndex).not.toBe(before.leaderIndex);
+    const survivor = cluster.members.find((m) => m.index !== before.leaderIndex)!.clientUrl;
+    await recordApplied(survivor, ns, { instance: 'svc-9', release: 2, state: 'rejected', labels: { canary: 'true' }, reason: 'retries is not a number' });
+    const ended = await eventually('the new leader to abandon the gray release', async () => {
+      const view = await call<{ gray: unknown; grayEnded: { outcome: string; author: string; reason: string } | null }>(survivor, 'GET', `/${ns}`);
+      return view.body.gray === null && view.body.grayEnded ? view.body.grayEnded : undefined;
+    }, 20_000);
+    expect(ended).toMatchObject({ outcome: 'abandoned', author: 'lodestone' });
+    expect(ended.reason).toContain('svc-9');
+  }, 60_000);
 });
 
 /** An instance's applied record, put under its own lease as a client puts it. */
