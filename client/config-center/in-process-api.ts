@@ -4,9 +4,7 @@
 // answer with the HTTP API's statuses and codes. The node's calls are the member's own: with auth
 // enabled they are not checked, and the author is the one named (else "anonymous"), as with auth off.
 import type { IncomingMessage } from 'node:http';
-import { ConfigCenter, type ConfigKv } from '../../configcenter/config-center.js';
-import { badRequest, notFound } from '../../configcenter/errors.js';
-import { parseNamespace } from '../../configcenter/layout.js';
+import { ConfigCenter, ConfigError, parseNamespace, type ConfigKv } from '../../configcenter/index.js';
 import { CallCancellation } from '../../rpc/call-options.js';
 import { errorAnswer } from '../../http/config/config-error.js';
 import { findRoute } from '../../http/config/config-routes.js';
@@ -46,11 +44,11 @@ export class InProcessConfigApi implements ConfigApiCaller {
     const actor = { author: typeof named === 'string' && named.trim() !== '' ? named.trim() : 'anonymous' };
     const segments = url.pathname.slice(CONFIG_API_BASE.length).split('/').filter((s) => s !== '').map(decodeURIComponent);
     if (segments.length === 0) return { status: 200, body: { namespaces: await this.center.namespaces(actor) } };
-    if (segments.length < 3) throw badRequest(`a namespace in the path is the full <app>/<env>/<cluster>, not ${JSON.stringify(segments.join('/'))}`);
+    if (segments.length < 3) throw new ConfigError('CONFIG_BAD_REQUEST', `a namespace in the path is the full <app>/<env>/<cluster>, not ${JSON.stringify(segments.join('/'))}`);
     const ns = parseNamespace(segments.slice(0, 3).join('/'));
     const rest = segments.slice(3);
     const serveIt = findRoute(rest)?.methods[req.method];
-    if (!serveIt) throw notFound(`no config API route ${req.method} ${url.pathname}`);
+    if (!serveIt) throw new ConfigError('CONFIG_NOT_FOUND', `no config API route ${req.method} ${url.pathname}`);
     // The routes read the query, the path and the signal; there is no HTTP request in this process.
     const r = { req: undefined as unknown as IncomingMessage, query: url.searchParams, ns, rest, signal: new CallCancellation() };
     return serveIt({ center: this.center, r, ns, body, actor });
