@@ -163,6 +163,39 @@ describe('client.configCenter on a 3-member cluster', () => {
       await cluster.waitReady();
     }
   });
+
+  it('with auth on, sends the login’s token: the author is the user, a user without permission gets a typed 403, no token a 401', async () => {
+    const endpoints = cluster.members.map((m) => m.clientUrl);
+    const a = client.auth;
+    await a.roleAdd('root');
+    await a.userAdd('root', 'root-pw');
+    await a.userGrantRole('root', 'root');
+    await a.roleAdd('orders-editor');
+    await a.roleGrantPermission('orders-editor', 'readwrite', { prefix: '/lodestone/namespaces/orders/' });
+    await a.roleGrantPermission('orders-editor', 'readwrite', { prefix: '/lodestone/config/orders/' });
+    await a.userAdd('writer', 'writer-pw');
+    await a.userGrantRole('writer', 'orders-editor');
+    await a.userAdd('nobody', 'nobody-pw');
+    await a.authEnable();
+    const clients: Client[] = [];
+    const as = async (username?: string): Promise<Client> => {
+      const c = await connect({ endpoints, ...(username ? { auth: { username, password: `${username}-pw` } } : {}) });
+      clients.push(c);
+      return c;
+    };
+    try {
+      const writer = await as('writer');
+      await writer.configCenter.setItem('orders', 'max_connections', '130');
+      expect((await writer.configCenter.publish('orders', { author: 'mallory' })).release.author).toBe('writer');
+      const denied = await failure((await as('nobody')).configCenter.items('orders'));
+      expect([denied.code, denied.status]).toEqual(['CONFIG_PERMISSION_DENIED', 403]);
+      const anonymous = await failure((await as()).configCenter.items('orders'));
+      expect([anonymous.code, anonymous.status]).toEqual(['CONFIG_PERMISSION_DENIED', 401]);
+    } finally {
+      await (await as('root')).auth.authDisable();
+      await Promise.all(clients.map((c) => c.close()));
+    }
+  });
 });
 
 describe('client.configCenter on an embedded node', () => {
