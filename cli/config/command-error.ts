@@ -8,8 +8,20 @@ export class ConfigCommandError extends Error {
   override readonly name = 'ConfigCommandError';
 }
 
+/** A change staged in the draft whose publish then failed: the change stays in the draft, and the user is told so. */
+export class StagedButNotPublished extends Error {
+  override readonly name = 'StagedButNotPublished';
+  constructor(
+    readonly failure: unknown,
+    readonly note: string,
+  ) {
+    super(failure instanceof Error ? failure.message : String(failure));
+  }
+}
+
 /** The lines to print for an error. */
 export function errorLines(e: unknown): string[] {
+  if (e instanceof StagedButNotPublished) return [...errorLines(e.failure), e.note];
   const message = e instanceof Error ? e.message : String(e);
   const code = isClientError(e) ? ` (${e.code})` : '';
   const lines = [`Error: ${message}${code}`];

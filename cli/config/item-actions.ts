@@ -5,16 +5,36 @@ import type { PublishResult } from '../../client/config-center/admin-types.js';
 import { fullNamespace } from '../../client/config-center/admin-client.js';
 import { checkItemName } from '../../configcenter/layout.js';
 import { json } from '../service/output.js';
-import { ConfigCommandError } from './command-error.js';
+import type { ConfigCenterAdmin } from '../../client/config-center/admin-client.js';
+import { ConfigCommandError, StagedButNotPublished } from './command-error.js';
 import { withConfigCenter } from './connection.js';
 import { note, parseRelease, refOfGet, valueOf, type ConfigFlags, type GetFlags, type PublishFlags, type SetFlags } from './flags.js';
 import { itemsTable, namespacesTable } from './listings.js';
 import { oneLine } from './diff-output.js';
+import { splitLines } from './line-diff.js';
+
+/** "max_connections = 100", or for a multi-line value "routes (4 lines)". */
+function assignment(item: string, value: string): string {
+  const lines = splitLines(value).length;
+  return lines > 1 ? `${item} (${lines} lines)` : `${item} = ${oneLine(value)}`;
+}
 
 /** "published release 3 of ns", or that nothing changed. */
 export function publishedText(namespace: string, result: PublishResult): string {
   if (result.unchanged) return `${namespace}: nothing changed, release ${result.release.release} stays current`;
   return `published release ${result.release.release} of ${namespace}`;
+}
+
+/** Publishes what was just staged; if that fails, says that the change stays in the draft. */
+async function publishStaged(admin: ConfigCenterAdmin, namespace: string, flags: SetFlags): Promise<PublishResult> {
+  try {
+    return await admin.publish(namespace, note(flags));
+  } catch (e) {
+    throw new StagedButNotPublished(
+      e,
+      `The change stays in the draft of ${namespace} (lodestone config diff ${namespace} shows it); set it again, or publish once the draft is right.`,
+    );
+  }
 }
 
 function checkedItem(item: string): string {
@@ -31,15 +51,15 @@ export async function set(ns: string, item: string, value: string | undefined, f
   const text = await valueOf(value, flags);
   const out = await withConfigCenter(flags, async (admin) => {
     const { revision } = await admin.setItem(namespace, item, text, flags.format);
-    const published = flags.draft ? null : await admin.publish(namespace, note(flags));
+    const published = flags.draft ? null : await publishStaged(admin, namespace, flags);
     return { namespace, item, revision, published };
   });
   if (flags.writeOut === 'json') return console.log(json(out));
   if (!out.published) {
-    console.log(`staged ${item} = ${oneLine(text)} in the draft of ${namespace}; publish it with: lodestone config publish ${namespace}`);
+    console.log(`staged ${assignment(item, text)} in the draft of ${namespace}; publish it with: lodestone config publish ${namespace}`);
     return;
   }
-  console.log(out.published.unchanged ? publishedText(namespace, out.published) : `${publishedText(namespace, out.published)}: ${item} = ${oneLine(text)}`);
+  console.log(out.published.unchanged ? publishedText(namespace, out.published) : `${publishedText(namespace, out.published)}: ${assignment(item, text)}`);
 }
 
 export async function remove(ns: string, item: string, flags: SetFlags): Promise<void> {
@@ -47,7 +67,7 @@ export async function remove(ns: string, item: string, flags: SetFlags): Promise
   checkedItem(item);
   const out = await withConfigCenter(flags, async (admin) => {
     const { revision } = await admin.deleteItem(namespace, item);
-    const published = flags.draft ? null : await admin.publish(namespace, note(flags));
+    const published = flags.draft ? null : await publishStaged(admin, namespace, flags);
     return { namespace, item, revision, published };
   });
   if (flags.writeOut === 'json') return console.log(json(out));

@@ -128,7 +128,7 @@ describe('lodestone config', () => {
     const refused = await config(['set', ns, 'max_connections', '5000']);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toBe('');
-    expect(refused.stderr).toMatch(/^Error: .*\(CONFIG_SCHEMA_INVALID\)\n {2}\/max_connections: must be <= 1000\n$/);
+    expect(refused.stderr).toMatch(/^Error: .*\(CONFIG_SCHEMA_INVALID\)\n {2}\/max_connections: must be <= 1000\nThe change stays in the draft of checkout\/default\/default/);
 
     await ok('set', ns, 'max_connections', '300', '--draft');
     await ok('set', ns, 'mode', 'turbo', '--draft');

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorFromAnswer } from '../../client/config-center/config-error.js';
 import { fullNamespace, namespacePath } from '../../client/config-center/admin-client.js';
-import { errorLines } from '../../cli/config/command-error.js';
+import { errorLines, StagedButNotPublished } from '../../cli/config/command-error.js';
 import { diffText, oneLine } from '../../cli/config/diff-output.js';
 import { parseRef, refOfGet, valueOf, type GetFlags, type SetFlags } from '../../cli/config/flags.js';
 import { lineDiff } from '../../cli/config/line-diff.js';
@@ -155,6 +155,11 @@ describe('error answers', () => {
     });
     expect([schema.code, schema.status, schema.message, schema.errors]).toEqual(['CONFIG_SCHEMA_INVALID', 422, 'publish does not conform', [{ path: '/n', message: 'must be integer' }]]);
     expect(errorLines(schema)).toEqual(['Error: publish does not conform (CONFIG_SCHEMA_INVALID)', '  /n: must be integer']);
+    expect(errorLines(new StagedButNotPublished(schema, 'The change stays in the draft.'))).toEqual([
+      'Error: publish does not conform (CONFIG_SCHEMA_INVALID)',
+      '  /n: must be integer',
+      'The change stays in the draft.',
+    ]);
     const conflict = errorFromAnswer(409, { error: { code: 'CONFIG_CONFLICT', message: 'release 4 won', release: 4 } });
     expect([conflict.code, conflict.release]).toEqual(['CONFIG_CONFLICT', 4]);
     // A body that is not the API's (a proxy's page): the status decides.
