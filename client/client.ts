@@ -9,6 +9,8 @@ import { ClientAuth } from './client-auth.js';
 import { ClientWatch } from './client-watch.js';
 import { ConfigCenterAdmin } from './config-center/admin-client.js';
 import type { ConfigApiCaller } from './config-center/config-api.js';
+import { configView, type ConfigView } from './config-center/config-view.js';
+import { subscribeConfig, type ConfigSubscription, type ConfigSubscriptionOptions } from './config-center/subscription.js';
 import { ClientError, closedError } from './errors.js';
 import { KeptLease } from './kept-lease.js';
 import type { KeyValue } from './key-value.js';
@@ -194,6 +196,24 @@ export class Client implements KvClient {
       throw e;
     }
     return w;
+  }
+
+  /**
+   * Follows a config-center namespace ("app", "app/env" or "app/env/cluster"): the release meant
+   * for this instance (gray releases included), a snapshot each time it changes, recorded applied
+   * under this process's lease, and cached locally for a start while the cluster is unreachable.
+   */
+  subscribeConfig(namespace: string, options?: ConfigSubscriptionOptions): Promise<ConfigSubscription> {
+    return subscribeConfig(this, namespace, options);
+  }
+
+  /**
+   * A config-center namespace as typed values: json/yaml items parsed, text items as strings, typed
+   * as T (`lodestone config schema types` writes T from the namespace's schema). Not the same as
+   * the package's `config(client, prefix)`, which reads plain keys under /lodestone/config/<prefix>/.
+   */
+  config<T = Record<string, unknown>>(namespace: string, options?: ConfigSubscriptionOptions): Promise<ConfigView<T>> {
+    return configView<T>(this, namespace, options);
   }
 
   async close(): Promise<void> {

@@ -3,11 +3,11 @@
 // knows a leader, and its config center API (which goes on to the next member when one is unreachable).
 import type { ConfigCenterAdmin } from '../../client/config-center/admin-client.js';
 import { connect } from '../../client/connect.js';
-import { credentialsOf, tlsOptions, type ConnectionFlags } from '../service/connection.js';
+import { userCredentials, tlsOptions, type ConnectionFlags } from '../service/connection.js';
 
 export async function withConfigCenter<T>(flags: ConnectionFlags, use: (admin: ConfigCenterAdmin) => Promise<T>): Promise<T> {
   const tls = await tlsOptions(flags);
-  const auth = credentialsOf(flags);
+  const auth = userCredentials(flags);
   const client = await connect({
     endpoints: flags.endpoints,
     requestTimeoutMs: flags.commandTimeout,

@@ -50,9 +50,17 @@ export interface RegistryConnection {
   close(): Promise<void>;
 }
 
+/** The --user flag's name and password. */
+export function userCredentials(flags: ConnectionFlags): { username: string; password: string } | undefined {
+  if (flags.user === undefined) return undefined;
+  const colon = flags.user.indexOf(':');
+  if (colon < 0) throw new ServiceCommandError('--user needs "name:password"');
+  return { username: flags.user.slice(0, colon), password: flags.user.slice(colon + 1) };
+}
+
 export async function openConnection(flags: ConnectionFlags): Promise<RegistryConnection> {
   const tls = await tlsOptions(flags);
-  const auth = credentialsOf(flags);
+  const auth = userCredentials(flags);
   const router = new EndpointRouter(flags.endpoints, Date.now, new ClientTls(tls));
   const transport = new RemoteTransport(router, { requestTimeoutMs: flags.commandTimeout, retryTimeoutMs: flags.commandTimeout, ...(auth ? { auth } : {}) });
   let closed = false;
@@ -83,15 +91,7 @@ export async function openConnection(flags: ConnectionFlags): Promise<RegistryCo
   };
 }
 
-/** --user name:password, split; undefined without --user. */
-export function credentialsOf(flags: ConnectionFlags): { username: string; password: string } | undefined {
-  if (flags.user === undefined) return undefined;
-  const colon = flags.user.indexOf(':');
-  if (colon < 0) throw new ServiceCommandError('--user needs "name:password"');
-  return { username: flags.user.slice(0, colon), password: flags.user.slice(colon + 1) };
-}
-
-/** The TLS files of the flags, read; undefined when none was given. */
+/** The TLS options the --cacert, --cert and --key files give; undefined when none is given. */
 export async function tlsOptions(flags: ConnectionFlags): Promise<ClientTlsOptions | undefined> {
   const read = (path: string | undefined): Promise<Buffer | undefined> => (path === undefined ? Promise.resolve(undefined) : readFile(path));
   const [ca, cert, key] = await Promise.all([read(flags.cacert), read(flags.cert), read(flags.key)]);
