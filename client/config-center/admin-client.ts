@@ -140,7 +140,8 @@ export class ConfigCenterAdmin {
     return this.send('PUT', `${namespacePath(ns)}/schema`, defined({ schema, author: options.author, force: options.force }));
   }
 
-  deleteSchema(ns: string): Promise<unknown> {
+  /** Removes the schema; answers with the one removed. CONFIG_NOT_FOUND when there was none. */
+  deleteSchema(ns: string): Promise<SchemaView> {
     return this.send('DELETE', `${namespacePath(ns)}/schema`);
   }
 
