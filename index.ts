@@ -58,7 +58,6 @@ export { config, Config, type ConfigChange, type ConfigOptions } from './client/
 // The config center's namespaces, as a running program follows them (also client.subscribeConfig() and client.config()).
 export { subscribeConfig, type ConfigSnapshot, type ConfigSubscription, type ConfigSubscriptionOptions } from './client/config-center/subscription.js';
 export { configView, type ConfigValues, type ConfigView } from './client/config-center/config-view.js';
-export { ConfigClientError, type ConfigClientErrorCode } from './client/config-center/errors.js';
 export { CONFIG_PREFIX, SERVICES_PREFIX, configKey, configPrefix, serviceKey, servicePrefix } from './client/key-layout.js';
 
 // The config center's admin API (client.configCenter): releases, history, schemas, gray release.

@@ -4,7 +4,7 @@
 // --check-command, renamed into place, and then --command runs. Each namespace's release is
 // reported `applied` once it is in place, or `rejected` (with the check's output) when the check
 // refused the file it rendered to.
-import { ConfigClientError } from '../../client/config-center/errors.js';
+import { ClientError } from '../../client/errors.js';
 import type { ServiceInstance } from '../../client/discovered-instance.js';
 import { TemplateError } from './errors.js';
 import { Quiescence, type WaitWindow } from './quiescence.js';
@@ -164,7 +164,7 @@ export class TemplateRunner {
       this.report('applied');
       return 'written';
     } catch (e) {
-      const code = e instanceof TemplateError ? e.code : e instanceof ConfigClientError ? e.code : 'TEMPLATE_WRITE';
+      const code = e instanceof TemplateError ? e.code : e instanceof ClientError ? e.code : 'TEMPLATE_WRITE';
       log(`template: ${(e as Error).message} [${code}] (${what})`);
       if (code === 'TEMPLATE_WRITE') {
         // Try again on the next change even with the same data: the failure was the disk's.

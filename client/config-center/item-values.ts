@@ -3,7 +3,7 @@
 // were written by hand around the config center.
 import { parseItem } from '../../configcenter/item-values.js';
 import type { ConfigItem, ConfigItems } from '../../configcenter/layout.js';
-import { ConfigClientError } from './errors.js';
+import { ClientError } from '../errors.js';
 
 export { sameItems } from '../../configcenter/item-values.js';
 
@@ -11,7 +11,7 @@ export function itemValue(name: string, item: ConfigItem): unknown {
   try {
     return parseItem(name, item);
   } catch (e) {
-    throw new ConfigClientError('CONFIG_INVALID_VALUE', e instanceof Error ? e.message : String(e), { cause: e });
+    throw new ClientError('LODESTONE_INVALID_VALUE', e instanceof Error ? e.message : String(e), { cause: e });
   }
 }
 
