@@ -1,6 +1,6 @@
 // `lodestone config schema types`: TypeScript declarations for a namespace's items, derived from its
 // JSON Schema by json-schema-to-typescript, to type the object a program reads (config<T>(ns)).
-import { compile, type JSONSchema } from 'json-schema-to-typescript';
+import type { JSONSchema } from 'json-schema-to-typescript';
 
 /** "my_service/prod/default" → "MyServiceConfig" (the app's name in PascalCase). */
 export function typeNameFor(namespace: string): string {
@@ -14,6 +14,8 @@ export function typeNameFor(namespace: string): string {
 export async function schemaTypes(schema: Readonly<Record<string, unknown>>, name: string, namespace: string): Promise<string> {
   // The schema's own title would rename the root type: the name asked for wins.
   const { title: _title, ...rest } = schema;
+  // Loaded here: it is large (it formats with prettier), and every other lodestone command would pay for it.
+  const { compile } = await import('json-schema-to-typescript');
   return compile(rest as JSONSchema, name, {
     bannerComment: `// The items of config namespace ${namespace}, from its JSON Schema (lodestone config schema types).`,
     additionalProperties: false,

@@ -6,7 +6,7 @@
 // with --service.
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { Liquid, type Template } from 'liquidjs';
+import type { Liquid, Template } from 'liquidjs';
 import { checkName, RegistryLayoutError } from '../../registry/layout.js';
 import { TemplateError } from './errors.js';
 import type { TemplateContext } from './template-context.js';
@@ -21,6 +21,8 @@ export class TemplateFile {
 
   static async load(path: string, extraServices: readonly string[] = []): Promise<TemplateFile> {
     const source = await readFile(path, 'utf8');
+    // Loaded here, so the other lodestone commands do not pay for it.
+    const { Liquid } = await import('liquidjs');
     const engine = new Liquid({ root: [dirname(resolve(path))], extname: '', strictFilters: true, cache: true });
     let parsed: Template[];
     let segments: ReturnType<Liquid['globalVariableSegmentsSync']>;
