@@ -10,13 +10,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, register, type Client, type Registration } from '../../index.js';
 import { TestCluster } from '../support/cluster.js';
+import { ConfigPublisher } from '../configcenter/config-publisher.js';
 import { eventually } from '../support/eventually.js';
-import { promoteForTest, publishForTest } from '../support/config-publish.js';
-import { appliedRecords, publish, readOr, startTemplate, type TemplateProcess } from './template-support.js';
+import { appliedRecords, readOr, startTemplate, type TemplateProcess } from './template-support.js';
 
 describe('lodestone template', () => {
   let cluster: TestCluster;
   let client: Client;
+  let api: ConfigPublisher;
   let endpoints: string;
   let dir: string;
   const running: TemplateProcess[] = [];
@@ -33,6 +34,7 @@ describe('lodestone template', () => {
     cluster = await TestCluster.start({ implementation: 'lodestone', size: 3, readyTimeoutMs: 60_000 });
     endpoints = cluster.members.map((m) => m.endpoint).join(',');
     client = await connect({ endpoints: cluster.members.map((m) => m.endpoint) });
+    api = new ConfigPublisher(cluster.members.map((m) => m.clientUrl));
     dir = await mkdtemp(join(tmpdir(), 'lodestone-template-'));
   }, 120_000);
 
@@ -45,7 +47,7 @@ describe('lodestone template', () => {
   });
 
   it('renders config items and healthy instances once with --once, writing the file with its mode kept', async () => {
-    await publish(client, 'once-app', { max_connections: '100', greeting: 'hello' });
+    await api.publish('once-app', { max_connections: '100', greeting: 'hello' });
     registrations.push(await register(client, 'once-web', 'b', { address: '127.0.0.1', port: 8002, tags: ['v2'] }));
     registrations.push(await register(client, 'once-web', 'a', { address: '127.0.0.1', port: 8001, tags: ['v1'], meta: { zone: 'a' } }));
     const source = join(dir, 'once.liquid');
@@ -71,7 +73,7 @@ describe('lodestone template', () => {
   }, 60_000);
 
   it('renders again on a publish, and runs the command only when the output changed', async () => {
-    await publish(client, 'follow-app', { max_connections: '100', unused: 'x' });
+    await api.publish('follow-app', { max_connections: '100', unused: 'x' });
     const source = join(dir, 'follow.liquid');
     const dest = join(dir, 'follow.conf');
     const ran = join(dir, 'follow.ran');
@@ -80,7 +82,7 @@ describe('lodestone template', () => {
     await eventually('the first render', async () => ((await lines(ran)).length === 1 ? true : undefined));
     expect(await readFile(dest, 'utf8')).toBe('max_connections 100\n');
 
-    const second = await publish(client, 'follow-app', { max_connections: '200', unused: 'x' });
+    const second = await api.publish('follow-app', { max_connections: '200', unused: 'x' });
     await eventually('the render of the second release', async () => ((await lines(ran)).length === 2 ? true : undefined));
     expect(await readFile(dest, 'utf8')).toBe('max_connections 200\n');
     expect(await lines(ran)).toEqual(['max_connections 100', 'max_connections 200']);
@@ -90,7 +92,7 @@ describe('lodestone template', () => {
     });
 
     // A release that changes nothing the template uses: it is taken (recorded applied) and nothing runs.
-    const third = await publish(client, 'follow-app', { max_connections: '200', unused: 'y' });
+    const third = await api.publish('follow-app', { max_connections: '200', unused: 'y' });
     const record = await eventually('release 3 recorded applied', async () => {
       const [r] = await appliedRecords(client, 'follow-app');
       return r?.release === third ? r : undefined;
@@ -101,7 +103,7 @@ describe('lodestone template', () => {
   }, 90_000);
 
   it('keeps the old file when --check-command refuses the candidate, and records the release rejected', async () => {
-    await publish(client, 'check-app', { mode: 'good-1' });
+    await api.publish('check-app', { mode: 'good-1' });
     const source = join(dir, 'check.liquid');
     const dest = join(dir, 'check.conf');
     const ran = join(dir, 'check.ran');
@@ -114,7 +116,7 @@ describe('lodestone template', () => {
     await eventually('the first render', async () => ((await lines(ran)).length === 1 ? true : undefined));
     expect(await readFile(dest, 'utf8')).toBe('mode good-1\n');
 
-    const bad = await publish(client, 'check-app', { mode: 'bad' });
+    const bad = await api.publish('check-app', { mode: 'bad' });
     const rejected = await eventually('the bad release recorded rejected', async () => {
       const [r] = await appliedRecords(client, 'check-app');
       return r?.release === bad ? r : undefined;
@@ -132,7 +134,7 @@ describe('lodestone template', () => {
     expect(once.stderr()).toContain('TEMPLATE_CHECK_FAILED');
     expect(await readFile(dest, 'utf8')).toBe('mode good-1\n');
 
-    const good = await publish(client, 'check-app', { mode: 'good-2' });
+    const good = await api.publish('check-app', { mode: 'good-2' });
     await eventually('the good release recorded applied', async () => {
       const [r] = await appliedRecords(client, 'check-app');
       return r?.release === good && r.state === 'applied' ? r : undefined;
@@ -142,7 +144,7 @@ describe('lodestone template', () => {
   }, 90_000);
 
   it('with --wait, renders a burst of publishes once', async () => {
-    await publish(client, 'wait-app', { n: '0' });
+    await api.publish('wait-app', { n: '0' });
     const source = join(dir, 'wait.liquid');
     const dest = join(dir, 'wait.conf');
     const ran = join(dir, 'wait.ran');
@@ -150,7 +152,7 @@ describe('lodestone template', () => {
     template('--source', source, '--dest', dest, '--config', 'wait-app', '--instance', 'wait-1', '--wait', '5s:60s', '--command', `cat {{dest}} >> ${ran}`);
     await eventually('the first render', async () => ((await lines(ran)).length === 1 ? true : undefined));
     let last = 0;
-    for (let n = 1; n <= 5; n++) last = await publish(client, 'wait-app', { n: String(n) });
+    for (let n = 1; n <= 5; n++) last = await api.publish('wait-app', { n: String(n) });
     await eventually('the last release recorded applied', async () => {
       const [r] = await appliedRecords(client, 'wait-app');
       return r?.release === last && r.state === 'applied' ? r : undefined;
@@ -159,7 +161,7 @@ describe('lodestone template', () => {
   }, 120_000);
 
   it('renders a gray release only where --labels match it, and the promoted release everywhere', async () => {
-    await publish(client, 'gray-app', { color: 'blue' });
+    await api.publish('gray-app', { color: 'blue' });
     const source = join(dir, 'gray.liquid');
     await writeFile(source, 'color {{ config.color }}\n');
     const canary = join(dir, 'gray-canary.conf');
@@ -173,7 +175,7 @@ describe('lodestone template', () => {
     await eventually('both on release 1', () => both(1));
     expect(await readFile(canary, 'utf8')).toBe('color blue\n');
 
-    const gray = await publishForTest(client, 'gray-app', { color: 'green' }, { gray: { labels: { canary: 'true' } } });
+    const gray = await api.gray('gray-app', { color: 'green' }, { labels: { canary: 'true' } });
     await eventually('the canary on the gray release', async () => ((await readOr(canary)) === 'color green\n' ? true : undefined));
     const records = await appliedRecords(client, 'gray-app');
     expect(records.map((r) => [r.instance, r.release, r.labels]).sort()).toEqual([
@@ -182,14 +184,14 @@ describe('lodestone template', () => {
     ]);
     expect(await readFile(stable, 'utf8')).toBe('color blue\n');
 
-    const promoted = await promoteForTest(client, 'gray-app');
+    const promoted = await api.promote('gray-app');
     await eventually('both on the promoted release', () => both(promoted));
     expect(await readFile(stable, 'utf8')).toBe('color green\n');
     expect(await readFile(canary, 'utf8')).toBe('color green\n');
   }, 90_000);
 
   it('renders from the cached release when no member answers, and says so (stops the cluster: keep it last)', async () => {
-    await publish(client, 'cache-app', { color: 'red' });
+    await api.publish('cache-app', { color: 'red' });
     const source = join(dir, 'cache.liquid');
     await writeFile(source, 'color {{ config.color }}\n');
     const live = template('--source', source, '--dest', join(dir, 'cache-live.conf'), '--config', 'cache-app', '--once');

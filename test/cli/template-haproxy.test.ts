@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, register, type Client, type EphemeralRegistration } from '../../index.js';
 import { checkBinaries, findBinary } from '../support/binaries.js';
 import { TestCluster } from '../support/cluster.js';
+import { ConfigPublisher } from '../configcenter/config-publisher.js';
 import { eventually } from '../support/eventually.js';
 import { freePorts, LOOPBACK } from '../support/free-ports.js';
-import { appliedRecords, publish, readOr, startTemplate, type TemplateProcess } from './template-support.js';
+import { appliedRecords, readOr, startTemplate, type TemplateProcess } from './template-support.js';
 
 const binaries = checkBinaries(['haproxy'], 'the HAProxy template test');
 
@@ -69,6 +70,7 @@ function alive(pid: number): boolean {
 describe.runIf(binaries.run)('lodestone template: an HAProxy backend kept in step with the registry', () => {
   let cluster: TestCluster;
   let client: Client;
+  let api: ConfigPublisher;
   let dir: string;
   let frontendPort: number;
   let backendPorts: number[];
@@ -81,6 +83,7 @@ describe.runIf(binaries.run)('lodestone template: an HAProxy backend kept in ste
     binaries.assertPresent();
     cluster = await TestCluster.start({ implementation: 'lodestone', size: 3, readyTimeoutMs: 60_000 });
     client = await connect({ endpoints: cluster.members.map((m) => m.endpoint) });
+    api = new ConfigPublisher(cluster.members.map((m) => m.clientUrl));
     dir = await mkdtemp(join(tmpdir(), 'lodestone-haproxy-'));
     [frontendPort, ...backendPorts] = await freePorts(4);
     for (const [i, port] of backendPorts.entries()) {
@@ -111,7 +114,7 @@ describe.runIf(binaries.run)('lodestone template: an HAProxy backend kept in ste
     const pidFile = join(dir, 'haproxy.pid');
     const reloads = join(dir, 'reloads');
     await writeFile(source, TEMPLATE);
-    await publish(client, 'lb', { frontend_port: String(frontendPort) });
+    await api.publish('lb', { frontend_port: String(frontendPort) });
     // s1 and s2 registered (passing until told otherwise); s3 runs but is not registered.
     for (const [i, port] of backendPorts.slice(0, 2).entries()) {
       const id = `s${i + 1}`;
@@ -151,7 +154,7 @@ describe.runIf(binaries.run)('lodestone template: an HAProxy backend kept in ste
     expect((await readOr(reloads)).trim().split('\n')).toEqual(['reload', 'reload']);
 
     // A release haproxy -c refuses (a port that is not one): the running file and haproxy stay.
-    const bad = await publish(client, 'lb', { frontend_port: 'not-a-port' });
+    const bad = await api.publish('lb', { frontend_port: 'not-a-port' });
     const rejected = await eventually('the bad release recorded rejected', async () => {
       const [r] = await appliedRecords(client, 'lb');
       return r?.release === bad ? r : undefined;

@@ -1,13 +1,12 @@
 // What the `lodestone template` tests share: running the command as a user runs it (node + tsx on
-// cli/main.ts), a release published the way the members publish it, and reading the applied
-// records the command leaves.
+// cli/main.ts), and reading the applied records the command leaves. (Releases are published
+// through the members' HTTP API: test/configcenter/config-publisher.ts.)
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '../../index.js';
 import { appliedPrefix, parseNamespace, type AppliedRecord } from '../../configcenter/layout.js';
 import { REPO_ROOT } from '../support/cluster.js';
-import { publishForTest, type TestItems } from '../support/config-publish.js';
 
 const MAIN = join(REPO_ROOT, 'cli', 'main.ts');
 
@@ -32,11 +31,6 @@ export function startTemplate(args: readonly string[]): TemplateProcess {
   child.stdout.resume();
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return { child, stderr: () => err, exited };
-}
-
-/** Publishes `items` as the namespace's next release, as the members' publish writes it. */
-export function publish(client: Client, namespace: string, items: TestItems): Promise<number> {
-  return publishForTest(client, namespace, items);
 }
 
 export async function appliedRecords(client: Client, namespace: string): Promise<AppliedRecord[]> {
