@@ -16,6 +16,7 @@ import { ConfigApi } from '../tool/config-api.js';
 import { ConfigSubscribers } from '../tool/config-subscribers.js';
 import { ExecRestarts } from '../tool/exec-restarts.js';
 import { Fanout } from '../tool/fanout.js';
+import { KeyArrivals } from '../tool/key-arrivals.js';
 import { LatencyRecorder } from '../tool/stats.js';
 import type { System } from '../tool/system.js';
 import type { Prepared, Row, RunContext, Workload } from '../tool/workload.js';
@@ -76,12 +77,18 @@ async function prepareLodestone(system: System, ctx: RunContext): Promise<Prepar
   const opened = performance.now();
   const subscribers = await ConfigSubscribers.open(system.endpoints, ns, o.watchers);
   ctx.note(`config-delivery: ${n(subscribers.count)} subscriptions on ${subscribers.clientCount} clients open in ${((performance.now() - opened) / 1000).toFixed(1)} s`);
+  // One plain etcd watcher of the live key beside the subscriptions, on the last member: when the
+  // member's event leaves for a lean client, as against when the subscriptions have their snapshots.
+  const liveKey = Buffer.from(liveConfigKey(NS, ITEM));
+  const plain = new KeyArrivals(system.endpoints[system.endpoints.length - 1]!, liveKey);
   let exec: ExecRestarts | undefined;
   try {
+    await plain.start();
     exec = await ExecRestarts.start(system.endpoints, ns, ITEM);
     if (!(await exec.startedWith(first, ARRIVAL_LIMIT_MS))) throw new Error(`lodestone exec did not start its program: ${exec.lastError}`);
   } catch (e) {
     await exec?.close();
+    plain.close();
     await subscribers.close();
     throw e;
   }
@@ -94,6 +101,7 @@ async function prepareLodestone(system: System, ctx: RunContext): Promise<Prepar
       let missed = 0;
       let restartsMissed = 0;
       const publishes = publishesPerRound(c);
+      const plainDelays = new LatencyRecorder();
       for (let i = 0; i < publishes; i++) {
         const value = valueOf(round, i);
         await api.setItem(ITEM, value);
@@ -112,6 +120,8 @@ async function prepareLodestone(system: System, ctx: RunContext): Promise<Prepar
         if (arrivals.length === subscribers.count) last.record(latest);
         if (started) restarts.record(Math.max(0, started.epochMs - answeredEpoch));
         else restartsMissed++;
+        const plainAt = await plain.arrival(value, ARRIVAL_LIMIT_MS);
+        if (plainAt !== undefined) plainDelays.record(Math.max(0, plainAt - p.answeredAt));
       }
       return [
         ...rows(LABELS(subscribers.count), { delays, last, writes, expected: publishes * subscribers.count, missed }),
@@ -124,10 +134,19 @@ async function prepareLodestone(system: System, ctx: RunContext): Promise<Prepar
           latency: restarts.summary(),
           ...(restartsMissed > 0 ? { firstError: `${restartsMissed} restarts not seen: ${exec!.lastError}` } : {}),
         },
+        {
+          key: 'plain-watch',
+          label: `publish answered → the live key's event at one plain etcd watcher beside the ${n(subscribers.count)} subscriptions (Lodestone only: the member's part of the delay)`,
+          headline: 'p50Ms',
+          count: plainDelays.count,
+          errors: publishes - plainDelays.count,
+          latency: plainDelays.summary(),
+        },
       ];
     },
     async close() {
       await exec?.close();
+      plain.close();
       await subscribers.close();
     },
   };
@@ -173,6 +192,7 @@ async function prepareEtcd(system: System, ctx: RunContext): Promise<Prepared> {
         { ...base[0]!, count: fanout.delivered, latency: summary },
         ...base.slice(1),
         { key: 'exec', label: '', headline: 'p50Ms', count: 0, errors: 0, latency: new LatencyRecorder().summary(), firstError: 'etcd has no exec: Lodestone only' },
+        { key: 'plain-watch', label: '', headline: 'p50Ms', count: 0, errors: 0, latency: new LatencyRecorder().summary() },
       ];
     },
     async close() {
