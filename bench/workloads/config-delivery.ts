@@ -9,6 +9,10 @@
 //   etcd: --watchers watchers of the namespace's live key (Fanout, spread over the members) and a put
 //   of it on the leader (or --target); timed from the put's acknowledgement to each watcher's event.
 // Every subscription must see every release and every watcher every put: those missed are errors.
+// The subscriptions record each release applied under their own leases, as an application's do: that
+// is 1,000 lease-bound puts a publish, all made by this one process, beside its 1,000 snapshots —
+// the work 1,000 instances would share. One plain etcd watcher of the live key, beside them, tells
+// the member's part of a delivery from the subscribing process's.
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { liveConfigKey, namespaceName, parseNamespace } from '../../configcenter/layout.js';
 import { createEtcdClient, type PutResponse, type ServiceClient } from '../../rpc/etcd-api.js';
