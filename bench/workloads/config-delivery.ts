@@ -12,7 +12,8 @@
 // The subscriptions record each release applied under their own leases, as an application's do: that
 // is 1,000 lease-bound puts a publish, all made by this one process, beside its 1,000 snapshots —
 // the work 1,000 instances would share. One plain etcd watcher of the live key, beside them, tells
-// the member's part of a delivery from the subscribing process's.
+// the member's part of a delivery from the subscribing process's; one more subscription in a
+// process of its own gives what a deployed instance sees.
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { liveConfigKey, namespaceName, parseNamespace } from '../../configcenter/layout.js';
 import { createEtcdClient, type PutResponse, type ServiceClient } from '../../rpc/etcd-api.js';
@@ -21,6 +22,7 @@ import { ConfigSubscribers } from '../tool/config-subscribers.js';
 import { ExecRestarts } from '../tool/exec-restarts.js';
 import { Fanout } from '../tool/fanout.js';
 import { KeyArrivals } from '../tool/key-arrivals.js';
+import { LoneSubscriber } from '../tool/lone-subscriber.js';
 import { LatencyRecorder } from '../tool/stats.js';
 import type { System } from '../tool/system.js';
 import type { Prepared, Row, RunContext, Workload } from '../tool/workload.js';
@@ -86,12 +88,19 @@ async function prepareLodestone(system: System, ctx: RunContext): Promise<Prepar
   const liveKey = Buffer.from(liveConfigKey(NS, ITEM));
   const plain = new KeyArrivals(system.endpoints[system.endpoints.length - 1]!, liveKey);
   let exec: ExecRestarts | undefined;
+  let lone: LoneSubscriber | undefined;
   try {
     await plain.start();
+    // Both start their own Node process: side by side.
     exec = await ExecRestarts.start(system.endpoints, ns, ITEM);
-    if (!(await exec.startedWith(first, ARRIVAL_LIMIT_MS))) throw new Error(`lodestone exec did not start its program: ${exec.lastError}`);
+    const [started, loneStarted] = await Promise.allSettled([exec.startedWith(first, ARRIVAL_LIMIT_MS), LoneSubscriber.start(system.endpoints, ns)]);
+    if (loneStarted.status === 'fulfilled') lone = loneStarted.value;
+    else throw loneStarted.reason;
+    if (started.status === 'rejected') throw started.reason;
+    if (!started.value) throw new Error(`lodestone exec did not start its program: ${exec.lastError}`);
   } catch (e) {
     await exec?.close();
+    await lone?.close();
     plain.close();
     await subscribers.close();
     throw e;
@@ -106,6 +115,7 @@ async function prepareLodestone(system: System, ctx: RunContext): Promise<Prepar
       let restartsMissed = 0;
       const publishes = publishesPerRound(c);
       const plainDelays = new LatencyRecorder();
+      const loneDelays = new LatencyRecorder();
       for (let i = 0; i < publishes; i++) {
         const value = valueOf(round, i);
         await api.setItem(ITEM, value);
@@ -126,6 +136,8 @@ async function prepareLodestone(system: System, ctx: RunContext): Promise<Prepar
         else restartsMissed++;
         const plainAt = await plain.arrival(value, ARRIVAL_LIMIT_MS);
         if (plainAt !== undefined) plainDelays.record(Math.max(0, plainAt - p.answeredAt));
+        const loneAt = await lone!.arrival(p.release, ARRIVAL_LIMIT_MS);
+        if (loneAt !== undefined) loneDelays.record(Math.max(0, loneAt - answeredEpoch));
       }
       return [
         ...rows(LABELS(subscribers.count), { delays, last, writes, expected: publishes * subscribers.count, missed }),
@@ -146,10 +158,19 @@ async function prepareLodestone(system: System, ctx: RunContext): Promise<Prepar
           errors: publishes - plainDelays.count,
           latency: plainDelays.summary(),
         },
+        {
+          key: 'lone',
+          label: 'publish answered → the snapshot at one subscription in a process of its own, as a deployed instance has (Lodestone only)',
+          headline: 'p50Ms',
+          count: loneDelays.count,
+          errors: publishes - loneDelays.count,
+          latency: loneDelays.summary(),
+        },
       ];
     },
     async close() {
       await exec?.close();
+      await lone?.close();
       plain.close();
       await subscribers.close();
     },
@@ -197,6 +218,7 @@ async function prepareEtcd(system: System, ctx: RunContext): Promise<Prepared> {
         ...base.slice(1),
         { key: 'exec', label: '', headline: 'p50Ms', count: 0, errors: 0, latency: new LatencyRecorder().summary(), firstError: 'etcd has no exec: Lodestone only' },
         { key: 'plain-watch', label: '', headline: 'p50Ms', count: 0, errors: 0, latency: new LatencyRecorder().summary() },
+        { key: 'lone', label: '', headline: 'p50Ms', count: 0, errors: 0, latency: new LatencyRecorder().summary() },
       ];
     },
     async close() {

@@ -1,6 +1,7 @@
 // `lodestone bench config-delivery` run as a user runs it, tiny: 20 subscriptions and one
 // `lodestone exec` on a fresh one-member Lodestone, two publishes. Every subscription must receive
-// every release, the restarted program must start with every new value, and every figure must be there.
+// every release, the restarted program must start with every new value, the plain watcher and the
+// lone subscriber must see every change, and every figure must be there.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -48,5 +49,7 @@ describe('lodestone bench config-delivery', () => {
     timed('last', 2);
     timed('write', 2);
     timed('exec', 2);
+    timed('plain-watch', 2);
+    timed('lone', 2);
   }, 90_000);
 });
