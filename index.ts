@@ -58,8 +58,40 @@ export { config, Config, type ConfigChange, type ConfigOptions } from './client/
 // The config center's namespaces, as a running program follows them (also client.subscribeConfig() and client.config()).
 export { subscribeConfig, type ConfigSnapshot, type ConfigSubscription, type ConfigSubscriptionOptions } from './client/config-center/subscription.js';
 export { configView, type ConfigValues, type ConfigView } from './client/config-center/config-view.js';
-export { ConfigClientError, type ConfigClientErrorCode } from './client/config-center/errors.js';
 export { CONFIG_PREFIX, SERVICES_PREFIX, configKey, configPrefix, serviceKey, servicePrefix } from './client/key-layout.js';
+
+// The config center's admin API (client.configCenter): releases, history, schemas, gray release.
+export { ConfigCenterAdmin } from './client/config-center/admin-client.js';
+export { ConfigCenterError, isConfigCenterError, type ConfigErrorCode, type SchemaViolation } from './client/config-center/config-error.js';
+export type {
+  DiffChange,
+  DiffView,
+  GrayOptions,
+  GrayStarted,
+  InstanceStatus,
+  ItemsView,
+  NamespaceSummary,
+  NamespaceView,
+  PublishOptions,
+  PublishResult,
+  ReleaseRef,
+  ReleaseSummary,
+  SchemaOptions,
+  SchemaView,
+  StatusView,
+} from './client/config-center/admin-types.js';
+export type {
+  AppliedRecord,
+  ConfigItem,
+  ConfigItems,
+  GrayEndedRecord,
+  GrayRecord,
+  GraySelector,
+  ItemFormat,
+  ReleaseKind,
+  ReleaseRecord,
+  SchemaRecord,
+} from './configcenter/layout.js';
 
 // Errors: etcd's (what a member answers) and the client's own.
 export { ClientError, WatchCompactedError, isClientError, type ClientErrorCode } from './client/errors.js';

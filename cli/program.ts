@@ -4,13 +4,15 @@ import { Command } from 'commander';
 import { version } from '../cluster/version.js';
 import { benchCommand } from './bench-command.js';
 import { clusterCommand } from './cluster-command.js';
+import { configCommand } from './config-command.js';
 import { execCommand } from './exec-command.js';
 import { memberCommand } from './member-command.js';
 import { snapshotCommand } from './snapshot-command.js';
 import { serviceCommand } from './service-command.js';
+import { templateCommand } from './template-command.js';
 
 /** Every subcommand, in the order `lodestone --help` lists them: adding one is one line here. */
-export const SUBCOMMANDS: readonly (() => Command)[] = [memberCommand, clusterCommand, snapshotCommand, benchCommand, serviceCommand, execCommand];
+export const SUBCOMMANDS: readonly (() => Command)[] = [memberCommand, clusterCommand, snapshotCommand, benchCommand, serviceCommand, configCommand, execCommand, templateCommand];
 
 /** Gives a command and all under it a --version, unless one has its own. */
 function withVersion(command: Command, text: string): Command {

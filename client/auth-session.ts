@@ -34,6 +34,11 @@ export class AuthSession {
     return this.token;
   }
 
+  /** Whether the session has credentials to log in with. */
+  get canLogIn(): boolean {
+    return this.credentials !== undefined;
+  }
+
   /** Whether a call that failed with `e` (having sent `sentWith`) should log in again and be retried. */
   wantsLogin(e: unknown): boolean {
     if (this.credentials === undefined) return false;

@@ -29,10 +29,24 @@ export class ClientTls {
     this.secure = options ? credentials.createSsl(buffer(options.ca), buffer(options.key), buffer(options.cert)) : undefined;
   }
 
+  /** Whether an endpoint whose URL had `scheme` ('' for a bare host:port) is reached over TLS. */
+  usesTls(scheme: 'http' | 'https' | ''): boolean {
+    return scheme === 'https' || (scheme === '' && this.options !== undefined);
+  }
+
   /** The credentials for an endpoint whose URL had `scheme` ('' for a bare host:port). */
   forScheme(scheme: 'http' | 'https' | ''): ChannelCredentials {
-    if (scheme === 'http' || (scheme === '' && !this.options)) return INSECURE;
+    if (!this.usesTls(scheme)) return INSECURE;
     return this.secure ?? credentials.createSsl();
+  }
+
+  /** The same CA and certificate for an HTTPS request (node:https's options); undefined: the system's roots. */
+  get httpsOptions(): { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer } | undefined {
+    if (!this.options) return undefined;
+    const ca = buffer(this.options.ca);
+    const cert = buffer(this.options.cert);
+    const key = buffer(this.options.key);
+    return { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
   }
 }
 

@@ -7,6 +7,8 @@ import type * as st from '../store/mvcc/types.js';
 import { isKeyRange, keySpan, type Bytes, type KeySelector } from './bytes.js';
 import { ClientAuth } from './client-auth.js';
 import { ClientWatch } from './client-watch.js';
+import { ConfigCenterAdmin } from './config-center/admin-client.js';
+import type { ConfigApiCaller } from './config-center/config-api.js';
 import { configView, type ConfigView } from './config-center/config-view.js';
 import { subscribeConfig, type ConfigSubscription, type ConfigSubscriptionOptions } from './config-center/subscription.js';
 import { ClientError, closedError } from './errors.js';
@@ -32,6 +34,8 @@ import type {
 export interface ClientOptions {
   /** How long a request is retried (with back-off) before its last error is thrown. Default 30 s. */
   readonly retryTimeoutMs?: number;
+  /** Deadline of one attempt of a request. Default 10 s. */
+  readonly requestTimeoutMs?: number;
 }
 
 export const DEFAULT_RETRY_TIMEOUT_MS = 30_000;
@@ -41,6 +45,9 @@ export class Client implements KvClient {
   private readonly leases = new Set<KeptLease>();
   private readonly watches = new Set<ClientWatch>();
   private readonly retryTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
+  private configApi: ConfigApiCaller | undefined;
+  private configAdmin: ConfigCenterAdmin | undefined;
   /** etcd's Auth API: users, roles, permissions, and auth on or off. */
   readonly auth: ClientAuth;
 
@@ -49,12 +56,25 @@ export class Client implements KvClient {
     options: ClientOptions = {},
   ) {
     this.retryTimeoutMs = options.retryTimeoutMs ?? DEFAULT_RETRY_TIMEOUT_MS;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.auth = new ClientAuth(transport.auth, (safety, attempt) => this.retry(safety, attempt));
   }
 
   /** The member this client sends requests to now ("host:port"); undefined for an embedded node. */
   get endpoint(): string | undefined {
     return this.transport.endpoint;
+  }
+
+  /**
+   * The config center: namespaces, publish, history, diff, rollback, schemas, gray release, status —
+   * over the members' HTTP JSON API on the same endpoints, TLS and login (an embedded node: the same
+   * routes, run in its process).
+   */
+  get configCenter(): ConfigCenterAdmin {
+    if (this.closed) throw closedError();
+    this.configApi ??= this.transport.configApi({ requestTimeoutMs: this.requestTimeoutMs, retryTimeoutMs: this.retryTimeoutMs });
+    this.configAdmin ??= new ConfigCenterAdmin(this.configApi);
+    return this.configAdmin;
   }
 
   private retry<T>(safety: Safety, attempt: (n: number) => Promise<T>): Promise<T> {
@@ -201,6 +221,7 @@ export class Client implements KvClient {
     this.closed = true;
     for (const l of [...this.leases]) l.close();
     for (const w of [...this.watches]) await w.close();
+    this.configApi?.close();
     await this.transport.close();
   }
 }

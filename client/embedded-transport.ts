@@ -6,6 +6,8 @@ import type { KvBackend } from '../rpc/kv-backend.js';
 import type { LeaseBackend } from '../rpc/lease-backend.js';
 import type { WatchBackend, Watcher } from '../rpc/watch-backend.js';
 import type * as st from '../store/mvcc/types.js';
+import type { ConfigApiCaller } from './config-center/config-api.js';
+import { InProcessConfigApi } from './config-center/in-process-api.js';
 import { closedError } from './errors.js';
 import type { ClientTransport, ClientWrite, TransportAuth, TransportWatcher, TransportWatchSink, TransportWatchSpec } from './transport.js';
 
@@ -47,6 +49,11 @@ export class EmbeddedTransport implements ClientTransport {
       if (this.closed) throw closedError();
       throw asEtcdError(e) ?? e;
     }
+  }
+
+  /** The config center's routes over the member's own KV backend: no HTTP, and no listener needed. */
+  configApi(): ConfigApiCaller {
+    return new InProcessConfigApi(this.backends.kv);
   }
 
   range(request: st.RangeRequest, serializable: boolean): Promise<st.RangeResponse> {

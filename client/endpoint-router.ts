@@ -25,6 +25,8 @@ export class Endpoint {
   constructor(
     readonly address: string,
     credentials: ChannelCredentials,
+    /** Whether the member is reached over TLS (its HTTP side too: https://). */
+    readonly tls = false,
   ) {
     this.channel = new Channel(address, credentials, CHANNEL_OPTIONS);
   }
@@ -69,11 +71,18 @@ export class EndpointRouter {
   constructor(
     endpoints: readonly string[],
     private readonly now: () => number = Date.now,
-    tls: ClientTls = new ClientTls(undefined),
+    /** The TLS every endpoint is dialed with (its HTTP side too). */
+    readonly tls: ClientTls = new ClientTls(undefined),
   ) {
     if (endpoints.length === 0) throw new ClientError('LODESTONE_INVALID_ARGUMENT', 'at least one endpoint is needed');
     const byAddress = new Map(endpoints.map(parseEndpoint).map((e) => [e.address, e.scheme] as const));
-    this.endpoints = [...byAddress].map(([address, scheme]) => new Endpoint(address, tls.forScheme(scheme)));
+    this.endpoints = [...byAddress].map(([address, scheme]) => new Endpoint(address, tls.forScheme(scheme), tls.usesTls(scheme)));
+  }
+
+  /** Every member, the one pick() returns now first, then the others in their order after it. */
+  inOrder(): Endpoint[] {
+    const first = this.endpoints.indexOf(this.pick());
+    return this.endpoints.map((_e, i) => this.endpoints[(first + i) % this.endpoints.length]!);
   }
 
   /** The member to send the next call to. */

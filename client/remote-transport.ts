@@ -9,6 +9,9 @@ import { closedError, ClientError } from './errors.js';
 import { fromGrpcError } from './grpc-errors.js';
 import { deleteFromPb, deleteToPb, putFromPb, putToPb, rangeFromPb, rangeToPb, txnFromPb, txnToPb } from './pb-convert.js';
 import { remoteAuth } from './remote-auth.js';
+import type { ConfigApiCaller } from './config-center/config-api.js';
+import { HttpJson } from './config-center/http-json.js';
+import { remoteHttpAccess, type HttpAccess } from './http-access.js';
 import { RemoteKeepAlive } from './remote-keepalive.js';
 import { RemoteWatcher } from './remote-watcher.js';
 import { blamesMember } from './retry.js';
@@ -32,12 +35,15 @@ export class RemoteTransport implements ClientTransport {
   private readonly watchers = new Set<RemoteWatcher>();
   private readonly session: AuthSession;
   readonly auth: TransportAuth;
+  /** The members' HTTP side, on the same endpoints, TLS and token. */
+  readonly http: HttpAccess;
 
   constructor(
     readonly router: EndpointRouter,
     private readonly options: RemoteTransportOptions,
   ) {
     this.session = new AuthSession(options.auth, (c) => this.authenticate(c));
+    this.http = remoteHttpAccess(router, this.session);
     this.keepAlives = new RemoteKeepAlive(router, options.requestTimeoutMs, () => this.session.metadata());
     this.auth = remoteAuth((send) => this.call((e, o, cb, md) => send(e.client('Auth'), md, o, cb)));
   }
@@ -91,6 +97,10 @@ export class RemoteTransport implements ClientTransport {
       if (blamesMember(e)) this.router.failed(endpoint);
       throw e;
     }
+  }
+
+  configApi(timeouts: { readonly requestTimeoutMs: number; readonly retryTimeoutMs: number }): ConfigApiCaller {
+    return new HttpJson(this.http, timeouts);
   }
 
   async range(request: st.RangeRequest, serializable: boolean): Promise<st.RangeResponse> {

@@ -7,6 +7,7 @@ import type { AuthChangeRequest } from '../rpc/auth-backend.js';
 import type { Permission } from '../store/auth/permissions.js';
 import type * as st from '../store/mvcc/types.js';
 import type { WatchSpec } from '../store/watch/types.js';
+import type { ConfigApiCaller } from './config-center/config-api.js';
 
 /** The writes a client sends. */
 export type ClientWrite = Extract<st.WriteRequest, { type: 'put' | 'deleteRange' | 'txn' }>;
@@ -68,6 +69,8 @@ export interface ClientTransport {
   /** The lease's remaining seconds; -1 when it does not exist. */
   leaseTimeToLive(id: bigint): Promise<number>;
   readonly auth: TransportAuth;
+  /** The config center's API: the members' HTTP JSON API (remote), or its routes run in process (embedded). */
+  configApi(timeouts: { readonly requestTimeoutMs: number; readonly retryTimeoutMs: number }): ConfigApiCaller;
   /** Resolves once the watcher is in place. */
   watch(spec: TransportWatchSpec, sink: TransportWatchSink): Promise<TransportWatcher>;
   close(): Promise<void>;

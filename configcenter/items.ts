@@ -1,7 +1,7 @@
 // An item's value checked against its format (json and yaml must parse), and the value a schema sees
 // of it: json and yaml items their parsed value, text items their string.
-import { parse as parseYaml } from 'yaml';
 import { badRequest } from './errors.js';
+import { ItemParseError, parseItem } from './item-values.js';
 import { ITEM_FORMATS, checkItemName, type ConfigItem, type ConfigItems, type ItemFormat } from './layout.js';
 import { ConfigLayoutError } from './layout.js';
 
@@ -12,21 +12,11 @@ export function checkFormat(format: unknown): ItemFormat {
 
 /** The item's value as a schema sees it; CONFIG_BAD_REQUEST when a json or yaml value does not parse. */
 export function itemValue(name: string, item: ConfigItem): unknown {
-  switch (item.format) {
-    case 'text':
-      return item.value;
-    case 'json':
-      try {
-        return JSON.parse(item.value) as unknown;
-      } catch (e) {
-        throw badRequest(`item ${name} is not JSON: ${(e as Error).message}`);
-      }
-    case 'yaml':
-      try {
-        return parseYaml(item.value) as unknown;
-      } catch (e) {
-        throw badRequest(`item ${name} is not YAML: ${(e as Error).message.split('\n')[0]!.replace(/:$/, '')}`);
-      }
+  try {
+    return parseItem(name, item);
+  } catch (e) {
+    if (e instanceof ItemParseError) throw badRequest(e.message);
+    throw e;
   }
 }
 
@@ -55,11 +45,6 @@ export function schemaInput(items: ConfigItems): Record<string, unknown> {
   return out;
 }
 
-export function sameItems(a: ConfigItems, b: ConfigItems): boolean {
-  const names = Object.keys(a);
-  if (names.length !== Object.keys(b).length) return false;
-  return names.every((n) => b[n] !== undefined && b[n]!.value === a[n]!.value && b[n]!.format === a[n]!.format);
-}
 
 /** Items sorted by name, so equal sets serialize equally. */
 export function sortedItems(items: ConfigItems): ConfigItems {
@@ -67,3 +52,5 @@ export function sortedItems(items: ConfigItems): ConfigItems {
   for (const name of Object.keys(items).sort()) out[name] = items[name]!;
   return out;
 }
+
+export { sameItems } from './item-values.js';

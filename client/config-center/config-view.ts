@@ -5,7 +5,7 @@
 // values as they were.
 import type { KvClient } from '../kv-client.js';
 import { Subscribers } from '../subscribers.js';
-import { ConfigClientError } from './errors.js';
+import { ClientError, isClientError } from '../errors.js';
 import { itemValues } from './item-values.js';
 import { subscribeConfig, type ConfigSnapshot, type ConfigSubscription, type ConfigSubscriptionOptions } from './subscription.js';
 
@@ -78,7 +78,7 @@ class View<T> implements ConfigView<T> {
       if (this.reporting && s.release > 0) this.subscription.report(s.release, 'applied').catch(() => undefined);
       return v;
     } catch (e) {
-      if (!(e instanceof ConfigClientError)) throw e;
+      if (!isClientError(e, 'LODESTONE_INVALID_VALUE')) throw e;
       if (this.reporting && s.release > 0) this.subscription.report(s.release, 'rejected', e.message).catch(() => undefined);
       return undefined;
     }
@@ -92,7 +92,7 @@ class View<T> implements ConfigView<T> {
 }
 
 /**
- * A typed view of a namespace. Rejects with CONFIG_INVALID_VALUE when the release it starts with
+ * A typed view of a namespace. Rejects with LODESTONE_INVALID_VALUE when the release it starts with
  * does not parse (it is recorded rejected first).
  */
 export async function configView<T = Record<string, unknown>>(client: KvClient, namespace: string, options: ConfigSubscriptionOptions = {}): Promise<ConfigView<T>> {
@@ -102,7 +102,7 @@ export async function configView<T = Record<string, unknown>>(client: KvClient, 
   const first = probe.accept(subscription.snapshot);
   if (!first) {
     await subscription.close();
-    throw new ConfigClientError('CONFIG_INVALID_VALUE', `config ${subscription.snapshot.namespace}: release ${subscription.snapshot.release} does not parse`);
+    throw new ClientError('LODESTONE_INVALID_VALUE', `config ${subscription.snapshot.namespace}: release ${subscription.snapshot.release} does not parse`);
   }
   const view = new View<T>(subscription, first, reporting);
   view.follow();

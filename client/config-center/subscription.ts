@@ -15,13 +15,12 @@ import {
   type ConfigItems,
   type Namespace,
 } from '../../configcenter/layout.js';
-import { isClientError } from '../errors.js';
+import { ClientError, isClientError } from '../errors.js';
 import type { KvClient } from '../kv-client.js';
 import { backoffDelay, isRetryable } from '../retry.js';
 import { Subscribers } from '../subscribers.js';
 import { AppliedReporter } from './applied-reporter.js';
 import { cacheFile, defaultCacheDir, readCache, writeCache } from './config-cache.js';
-import { ConfigClientError } from './errors.js';
 import { sameItems } from './item-values.js';
 import { NamespaceFollower } from './namespace-follower.js';
 import { meantRelease } from './namespace-state.js';
@@ -77,7 +76,7 @@ export async function subscribeConfig(client: KvClient, namespace: string, optio
     ns = parseNamespace(namespace);
     instance = checkInstanceName(options.instance ?? `${hostname()}:${process.pid}:${++instances}`);
   } catch (e) {
-    if (e instanceof ConfigLayoutError) throw new ConfigClientError('CONFIG_BAD_REQUEST', e.message, { cause: e });
+    if (e instanceof ConfigLayoutError) throw new ClientError('LODESTONE_INVALID_ARGUMENT', e.message, { cause: e });
     throw e;
   }
   const sub = new Subscription(client, ns, instance, options);
@@ -235,8 +234,8 @@ class Subscription implements ConfigSubscription {
   }
 }
 
-function unavailable(ns: Namespace, e: unknown): ConfigClientError {
-  return new ConfigClientError('CONFIG_UNAVAILABLE', `config ${namespaceName(ns)}: the cluster is unreachable and there is no cached release: ${e instanceof Error ? e.message : String(e)}`, {
+function unavailable(ns: Namespace, e: unknown): ClientError {
+  return new ClientError('LODESTONE_UNAVAILABLE', `config ${namespaceName(ns)}: the cluster is unreachable and there is no cached release: ${e instanceof Error ? e.message : String(e)}`, {
     cause: e,
   });
 }

@@ -9,6 +9,7 @@ import type { Actor } from '../../configcenter/config-center.js';
 import type { Namespace } from '../../configcenter/layout.js';
 import { badRequest } from '../../configcenter/errors.js';
 import { ConfigHttpError, unauthenticated } from './config-error.js';
+import { readBody as readRawBody } from '../request-body.js';
 
 /** The part of the member's auth the API asks (the member's AuthManager). */
 export interface ConfigAuth {
@@ -26,25 +27,8 @@ export interface ConfigRequest {
   readonly signal: CallSignal;
 }
 
-/** Bodies larger than this are refused (a draft item is a config value, not a file store). */
-const MAX_BODY_BYTES = 1 << 20;
-
 export function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new ConfigHttpError(413, 'CONFIG_BAD_REQUEST', 'request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  return readRawBody(req, () => new ConfigHttpError(413, 'CONFIG_BAD_REQUEST', 'request body too large'));
 }
 
 /** The body as a JSON object; an empty body is {}. */

@@ -6,6 +6,7 @@ import type { Registry } from '../../registry/registry.js';
 import { ConsulHttpError } from './consul-error.js';
 import type { LeaderContact } from './blocking-query.js';
 import type { RegistryAuth } from './registry-access.js';
+import { readBody as readRawBody } from '../request-body.js';
 
 /** The member as Consul's API sees it. */
 export interface ConsulApiSource {
@@ -33,25 +34,8 @@ export interface ConsulRequest {
   readonly source: ConsulApiSource;
 }
 
-/** Request bodies larger than this are refused (a registration is a few hundred bytes). */
-const MAX_BODY_BYTES = 1 << 20;
-
 export function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new ConsulHttpError(413, 'Request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  return readRawBody(req, () => new ConsulHttpError(413, 'Request body too large'));
 }
 
 /** A JSON answer, compact as Consul's (indented with ?pretty). */

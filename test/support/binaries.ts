@@ -1,5 +1,6 @@
 // Finding the real etcd binaries (etcd, etcdctl) that compatibility and fault tests run beside
-// Lodestone, openssl, which makes the TLS tests' certificates, and Debian's python3 with its etcd3
+// Lodestone, openssl, which makes the TLS tests' certificates, haproxy, which the template tests
+// reload, and Debian's python3 with its etcd3
 // module, a client the compatibility tests drive. A test that needs one skips loudly when it is
 // missing — except under CI=true, where CI has installed them and a missing one is a failure, never
 // a silent skip.
@@ -7,16 +8,19 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export type EtcdBinary = 'etcd' | 'etcdctl' | 'openssl' | 'dig';
+export type EtcdBinary = 'etcd' | 'etcdctl' | 'openssl' | 'dig' | 'haproxy';
 
 /** Where each comes from on Debian, for the message when one is missing. */
-const PACKAGES: Readonly<Record<EtcdBinary, string>> = { etcd: 'etcd-server', etcdctl: 'etcd-client', openssl: 'openssl', dig: 'bind9-dnsutils' };
+const PACKAGES: Readonly<Record<EtcdBinary, string>> = { etcd: 'etcd-server', etcdctl: 'etcd-client', openssl: 'openssl', dig: 'bind9-dnsutils', haproxy: 'haproxy' };
 
-/** Where `name` is on PATH (ETCD_BIN / ETCDCTL_BIN / OPENSSL_BIN override), or undefined. */
+/** Where a system daemon lives when PATH (a user's, not root's) leaves out the sbin directories. */
+const SBIN_DIRS: readonly string[] = ['/usr/sbin', '/sbin'];
+
+/** Where `name` is on PATH, then in the sbin directories (ETCD_BIN / ETCDCTL_BIN / OPENSSL_BIN / HAPROXY_BIN override), or undefined. */
 export function findBinary(name: EtcdBinary): string | undefined {
   const override = process.env[`${name.toUpperCase()}_BIN`];
   if (override) return isExecutable(override) ? override : undefined;
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+  for (const dir of [...(process.env.PATH ?? '').split(delimiter), ...SBIN_DIRS]) {
     if (!dir) continue;
     const candidate = join(dir, name);
     if (isExecutable(candidate)) return candidate;
@@ -55,7 +59,7 @@ export function checkBinaries(names: readonly EtcdBinary[], what: string): Binar
   const missing = names.filter((n) => findBinary(n) === undefined);
   return requirement(
     missing,
-    `${what} needs ${missing.join(' and ')} (Debian packages ${missing.map((m) => PACKAGES[m]).join(', ')}; etcd 3.4), not found on PATH`,
+    `${what} needs ${missing.join(' and ')} (Debian packages ${missing.map((m) => PACKAGES[m]).join(', ')}${missing.some((m) => m.startsWith('etcd')) ? '; etcd 3.4' : ''}), not found on PATH`,
   );
 }
 
