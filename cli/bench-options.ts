@@ -98,7 +98,8 @@ export const WORKLOAD_SUMMARIES = {
   restart: 'a follower with --keys keys restarted after SIGTERM and after kill -9: seconds until serving again',
   'config-delivery':
     'config center: --watchers subscribeConfig() subscriptions and one `lodestone exec`; --total publishes a round (default 10) over HTTP, ' +
-    'publish answered → every snapshot and → the restarted program; etcd: --watchers watchers of the live key, put acknowledged → event',
+    'publish answered → every snapshot, → the restarted program, → one plain watcher and → one subscription in its own process; ' +
+    'etcd: --watchers watchers of the live key, put acknowledged → event',
 } as const;
 
 export type WorkloadName = keyof typeof WORKLOAD_SUMMARIES;
