@@ -96,6 +96,10 @@ export const WORKLOAD_SUMMARIES = {
     'Lodestone only (etcd has no health checks): --instances instances of --services services with HTTP and TTL checks, --watchers discover() watchers; ' +
     'registration rate, CPU/RSS per member, endpoint down → gone from watchers and DNS, DNS queries/s, checks moving off a killed member',
   restart: 'a follower with --keys keys restarted after SIGTERM and after kill -9: seconds until serving again',
+  'config-delivery':
+    'config center: --watchers subscribeConfig() subscriptions and one `lodestone exec`; --total publishes a round (default 10) over HTTP, ' +
+    'publish answered → every snapshot, → the restarted program, → one plain watcher and → one subscription in its own process; ' +
+    'etcd: --watchers watchers of the live key, put acknowledged → event',
 } as const;
 
 export type WorkloadName = keyof typeof WORKLOAD_SUMMARIES;

@@ -94,11 +94,11 @@ export class Fanout {
     }
   }
 
-  /** Waits until `expected` events have arrived (or `limitMs` passed); then stops counting. */
-  async drained(expected: number, limitMs: number): Promise<void> {
+  /** Waits until `expected` events have arrived (or `limitMs` passed); then stops counting, unless told to go on (more puts follow). */
+  async drained(expected: number, limitMs: number, stop = true, pollMs = 10): Promise<void> {
     const end = performance.now() + limitMs;
-    while (this.delivered < expected && performance.now() < end) await new Promise((r) => setTimeout(r, 10));
-    this.active = false;
+    while (this.delivered < expected && performance.now() < end) await new Promise((r) => setTimeout(r, pollMs));
+    if (stop) this.active = false;
   }
 
   delaySummary(): ReturnType<LatencyRecorder['summary']> {

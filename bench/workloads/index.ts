@@ -2,6 +2,7 @@
 // help lines are the command's: cli/bench-options.ts).
 import type { WorkloadName } from '../../cli/bench-options.js';
 import type { Workload } from '../tool/workload.js';
+import { configDeliveryWorkload } from './config-delivery.js';
 import { dnsWorkload } from './dns.js';
 import { leaseKeepAliveWorkload } from './lease-keepalive.js';
 import { memoryWorkload } from './memory.js';
@@ -26,5 +27,6 @@ export const WORKLOADS: Readonly<Record<WorkloadName, Workload>> = {
   dns: dnsWorkload,
   memory: memoryWorkload,
   restart: restartWorkload,
+  'config-delivery': configDeliveryWorkload,
 };
 
