@@ -75,6 +75,7 @@ export class RegistryView {
   private ready: Promise<void> | undefined;
   private through = 0;
   private catalog = 1;
+  private changed = 1;
 
   constructor(
     // Only a read and a watch: a member's backends, or a remote cluster's (cli/service/).
@@ -101,9 +102,18 @@ export class RegistryView {
     return this.through;
   }
 
-  /** The last revision that changed the registry at all (the catalog's index); at least 1. */
+  /**
+   * The last revision that registered, changed or removed an instance (the catalog's index); at least
+   * 1. As Consul's services table index, a check changing state does not move it: what the catalog
+   * lists (names and tags) did not change, and its watchers (Prometheus's, Traefik's) are not woken.
+   */
   get catalogIndex(): number {
     return this.catalog;
+  }
+
+  /** The last revision that changed the registry at all: an instance, a check's state, a setting; at least 1. */
+  get registryIndex(): number {
+    return this.changed;
   }
 
   /** The last revision that changed the service; the catalog's index for one the view never saw. */
@@ -207,14 +217,17 @@ export class RegistryView {
     this.services.clear();
     this.checkOwners.clear();
     let catalog = 1;
+    let any = 1;
     for (const kv of read.kvs) {
-      const service = this.apply({ type: 'put', kv }, kv.modRevision);
-      if (service !== undefined) {
-        catalog = Math.max(catalog, kv.modRevision);
-        changed.add(service);
+      const touched = this.apply({ type: 'put', kv }, kv.modRevision);
+      if (touched !== undefined) {
+        if (touched.kind === 'instance') catalog = Math.max(catalog, kv.modRevision);
+        any = Math.max(any, kv.modRevision);
+        changed.add(touched.service);
       }
     }
     this.catalog = catalog;
+    this.changed = any;
     this.through = read.revision;
     this.follow(read.revision + 1);
     if (changed.size > 0) for (const listener of [...this.listeners]) listener(changed, this.through);
@@ -252,11 +265,12 @@ export class RegistryView {
     const changed = new Set<string>();
     let revision = this.through;
     for (const event of events) {
-      const service = this.apply(event, event.kv.modRevision);
+      const touched = this.apply(event, event.kv.modRevision);
       revision = Math.max(revision, event.kv.modRevision);
-      if (service !== undefined) {
-        changed.add(service);
-        this.catalog = Math.max(this.catalog, event.kv.modRevision);
+      if (touched !== undefined) {
+        changed.add(touched.service);
+        if (touched.kind === 'instance') this.catalog = Math.max(this.catalog, event.kv.modRevision);
+        this.changed = Math.max(this.changed, event.kv.modRevision);
       }
     }
     this.through = Math.max(revision, throughRevision ?? 0);
@@ -264,8 +278,8 @@ export class RegistryView {
     for (const listener of [...this.listeners]) listener(changed, this.through);
   }
 
-  /** Applies one change; returns the service it touched, if it was a registry key. */
-  private apply(event: MvccEvent, revision: number): string | undefined {
+  /** Applies one change; returns the service it touched and how, if it was a registry key. */
+  private apply(event: MvccEvent, revision: number): { readonly service: string; readonly kind: 'instance' | 'health' | 'settings' } | undefined {
     const parsed = parseRegistryKey(decoder.decode(event.kv.key));
     if (!parsed) return undefined;
     let s = this.services.get(parsed.service);
@@ -306,6 +320,6 @@ export class RegistryView {
         s.settings = put ? decodeSettings(event.kv.value) : DEFAULT_SETTINGS;
         break;
     }
-    return parsed.service;
+    return { service: parsed.service, kind: parsed.kind };
   }
 }

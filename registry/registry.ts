@@ -52,8 +52,8 @@ export class Registry {
       }
       const left = deadline - Date.now();
       if (left <= 0) return 'no-check';
-      const index = this.view.catalogIndex;
-      await this.view.waitFor(() => this.view.catalogIndex, index, left, call?.signal);
+      const index = this.view.registryIndex;
+      await this.view.waitFor(() => this.view.registryIndex, index, left, call?.signal);
     }
   }
 

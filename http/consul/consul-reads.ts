@@ -99,7 +99,7 @@ export function healthState(r: ConsulRequest): Promise<void> {
   const view = r.source.registry.view;
   return blockingRead(
     r,
-    () => view.catalogIndex,
+    () => view.registryIndex,
     () =>
       view
         .serviceNames()

@@ -70,7 +70,7 @@ async function updateTtlCheck(r: ConsulRequest, checkId: string, status: HealthS
   const { view } = r.source.registry;
   const unknown = new ConsulHttpError(404, `Unknown check ID ${JSON.stringify(checkId)}. Ensure that the check ID is passed, not the check name.`);
   if (checkId === '') throw unknown;
-  await waitUntil(view, () => view.findCheck(checkId) !== undefined, () => view.catalogIndex, UNKNOWN_ID_WAIT_MS);
+  await waitUntil(view, () => view.findCheck(checkId) !== undefined, () => view.registryIndex, UNKNOWN_ID_WAIT_MS);
   const found = view.findCheck(checkId);
   if (!found) throw unknown;
   // Consul takes reports for TTL checks only; the others' states come from running them.
@@ -82,7 +82,7 @@ async function updateTtlCheck(r: ConsulRequest, checkId: string, status: HealthS
     await waitUntil(view, () => {
       const now = view.findCheck(checkId)?.check;
       return now === undefined || (now.status === status && now.health?.output === output);
-    }, () => view.catalogIndex);
+    }, () => view.registryIndex);
   }
   sendEmpty(r);
 }

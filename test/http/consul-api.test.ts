@@ -194,6 +194,21 @@ describe("Consul's HTTP API on a 3-member cluster", () => {
     expect(took).toBeLessThan(1500 + 1500 / 16 + 2000);
   });
 
+  it("moves the catalog's index for instances only: a check changing state moves the service's health index, not the catalog's", async () => {
+    const catalog = await consulJson<Record<string, string[]>>(m2, '/v1/catalog/services');
+    const health = await consulJson<HealthEntry[]>(m2, '/v1/health/service/web');
+    const status = health.body.find((e) => e.Service.ID === 'web-1')!.Checks[0]!.Status;
+    await put(m1, `/v1/agent/check/${status === 'passing' ? 'fail' : 'pass'}/service:web-1?note=flip`);
+    const moved = await consulJson<HealthEntry[]>(m2, `/v1/health/service/web?index=${health.index}&wait=10s`);
+    expect(moved.index).toBeGreaterThan(health.index);
+    // Consul's services table did not change, so neither did the catalog's index: a watcher of the
+    // catalog (Prometheus's, Traefik's) is not woken by a check.
+    expect((await consulJson<Record<string, string[]>>(m2, '/v1/catalog/services')).index).toBe(catalog.index);
+    // Back as it was, for the tests after this one.
+    const verb = { passing: 'pass', warning: 'warn', critical: 'fail' }[status];
+    await put(m1, `/v1/agent/check/${verb}/service:web-1`);
+  });
+
   it("answers every instance with ?passing once the healthy share falls below the service's protect threshold", async () => {
     await put(m1, '/v1/agent/service/register', { Name: 'pt', ID: 'pt-1', Address: '10.0.1.1', Port: 1, Check: { TTL: '1m', Status: 'passing' } });
     await put(m1, '/v1/agent/service/register', { Name: 'pt', ID: 'pt-2', Address: '10.0.1.2', Port: 1, Check: { TTL: '1m' } });
