@@ -13,6 +13,7 @@ import { grayBucket } from '../../configcenter/gray-selection.js';
 import { appliedKey, parseNamespace, type AppliedRecord } from '../../configcenter/layout.js';
 import { TestCluster } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
+import { call } from './config-http.js';
 import { ConfigPublisher } from './config-publisher.js';
 
 async function next(it: AsyncIterator<ConfigSnapshot>): Promise<ConfigSnapshot> {
@@ -179,6 +180,21 @@ describe('config subscriptions on a three-member cluster', () => {
     expect(view.values.feature.enabled).toBe(false);
     await eventually('the view recorded applied', async () => ((await client.get(appliedKey(parseNamespace('typed/prod'), 'typed-1')))?.json<AppliedRecord>().release === r ? true : undefined));
     await view.close();
+  });
+
+  it("client.config<T>() coerces text items as the namespace's schema says, so a T derived from the schema holds", async () => {
+    const member = cluster.members[1]!.clientUrl;
+    const schema = { type: 'object', properties: { max_connections: { type: 'integer' }, debug: { type: 'boolean' }, name: { type: 'string' } } };
+    await api.publish('coerced/prod', { max_connections: '100', debug: 'true', name: '42' });
+    expect((await call(member, 'PUT', '/coerced/prod/default/schema', { schema })).status).toBe(200);
+    const view = await client.config<{ max_connections: number; debug: boolean; name: string }>('coerced/prod', { cacheDir, instance: 'coerced-1' });
+    expect(view.values).toEqual({ max_connections: 100, debug: true, name: '42' });
+    await view.close();
+    // Without a schema, text items stay text.
+    await api.publish('plain/prod', { max_connections: '100' });
+    const plain = await client.config<{ max_connections: string }>('plain/prod', { cacheDir, instance: 'plain-1' });
+    expect(plain.values).toEqual({ max_connections: '100' });
+    await plain.close();
   });
 
   it('delivers a release published (through a surviving member) while the member its client talks to is SIGKILLed exactly once to every subscription', async () => {
