@@ -2,7 +2,10 @@
 // etcd's codes and messages, whichever way the client reached it; these are for what happens on
 // the client's side of the call.
 import type { status as GrpcStatus } from '@grpc/grpc-js';
+import type { ConfigErrorCode } from '../configcenter/errors.js';
 import { EtcdError } from '../rpc/etcd-errors.js';
+
+export type { ConfigErrorCode };
 
 export type ClientErrorCode =
   /** The client (or the embedded node) was closed. */
@@ -17,25 +20,6 @@ export type ClientErrorCode =
   | 'LODESTONE_INVALID_VALUE'
   /** The config center's answers (ConfigCenterError, client/config-center/): what its HTTP API says, by its own codes. */
   | ConfigErrorCode;
-
-/** The config center API's error codes, with the HTTP status each comes with. */
-export type ConfigErrorCode =
-  /** 400: bad JSON, a bad namespace or item name, a json/yaml value that does not parse. */
-  | 'CONFIG_BAD_REQUEST'
-  /** 401/403: no token, or the user may not read or write the namespace's keys. */
-  | 'CONFIG_PERMISSION_DENIED'
-  /** 404: no such namespace, release, item, schema or gray release. */
-  | 'CONFIG_NOT_FOUND'
-  /** 409: another publisher got there first, or a gray release is already under way. */
-  | 'CONFIG_CONFLICT'
-  /** 422: the release does not conform to the namespace's schema (`errors` lists why). */
-  | 'CONFIG_SCHEMA_INVALID'
-  /** 422: the schema itself does not compile. */
-  | 'CONFIG_SCHEMA_BAD'
-  /** 503: the member cannot serve the request now. */
-  | 'CONFIG_UNAVAILABLE'
-  /** 500: the member failed in a way none of the others says. */
-  | 'CONFIG_INTERNAL';
 
 export class ClientError extends Error {
   readonly code: ClientErrorCode;

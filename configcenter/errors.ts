@@ -1,14 +1,23 @@
 // The config center's failures, each with a stable code that the HTTP API, the CLI and the client
 // show as they are; the HTTP API maps each code to its status (http/config/config-error.ts).
-export type ConfigErrorCode =
-  | 'CONFIG_BAD_REQUEST'
-  | 'CONFIG_PERMISSION_DENIED'
-  | 'CONFIG_NOT_FOUND'
-  | 'CONFIG_CONFLICT'
-  | 'CONFIG_SCHEMA_INVALID'
-  | 'CONFIG_SCHEMA_BAD'
-  | 'CONFIG_UNAVAILABLE'
-  | 'CONFIG_INTERNAL';
+/**
+ * Every code, with the HTTP status it answers with: 400 bad request (bad JSON, name or value); 401/403
+ * permission denied; 404 not found; 409 conflict (another change came first, a gray release under
+ * way); 422 schema invalid (the release fails it) or schema bad (it does not compile); 503
+ * unavailable; 500 internal.
+ */
+export const CONFIG_ERROR_CODES = [
+  'CONFIG_BAD_REQUEST',
+  'CONFIG_PERMISSION_DENIED',
+  'CONFIG_NOT_FOUND',
+  'CONFIG_CONFLICT',
+  'CONFIG_SCHEMA_INVALID',
+  'CONFIG_SCHEMA_BAD',
+  'CONFIG_UNAVAILABLE',
+  'CONFIG_INTERNAL',
+] as const;
+
+export type ConfigErrorCode = (typeof CONFIG_ERROR_CODES)[number];
 
 /** One place where items fail a schema: ajv's instancePath ('' for the whole object) and message. */
 export interface SchemaViolation {

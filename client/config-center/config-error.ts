@@ -1,25 +1,11 @@
 // The config center's errors as the client raises them: the API's stable code and message, the HTTP
 // status it came with, and for a schema refusal each violation (ajv's instance path and message).
+import { CONFIG_ERROR_CODES, type SchemaViolation } from '../../configcenter/errors.js';
 import { ClientError, type ConfigErrorCode } from '../errors.js';
 
-export type { ConfigErrorCode };
+export type { ConfigErrorCode, SchemaViolation };
 
-/** One way a release fails the namespace's schema: "/max_connections", "must be integer". */
-export interface SchemaViolation {
-  readonly path: string;
-  readonly message: string;
-}
-
-const CODES: ReadonlySet<string> = new Set<ConfigErrorCode>([
-  'CONFIG_BAD_REQUEST',
-  'CONFIG_PERMISSION_DENIED',
-  'CONFIG_NOT_FOUND',
-  'CONFIG_CONFLICT',
-  'CONFIG_SCHEMA_INVALID',
-  'CONFIG_SCHEMA_BAD',
-  'CONFIG_UNAVAILABLE',
-  'CONFIG_INTERNAL',
-]);
+const CODES: ReadonlySet<string> = new Set(CONFIG_ERROR_CODES);
 
 /** The code an HTTP status means when the body names none (a proxy's answer, say). */
 function codeForStatus(status: number): ConfigErrorCode {
