@@ -26,6 +26,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'listen-peer-urls', key: 'listenPeerUrls', kind: 'urls', help: 'List of URLs to listen on for peer traffic.' },
   { flag: 'initial-advertise-peer-urls', key: 'initialAdvertisePeerUrls', kind: 'urls', help: "List of this member's peer URLs to advertise to the rest of the cluster." },
   { flag: 'listen-metrics-urls', key: 'listenMetricsUrls', kind: 'urls', help: 'List of additional URLs to listen on that will respond to both the /metrics and /health endpoints.' },
+  { flag: 'listen-console-urls', key: 'listenConsoleUrls', kind: 'urls', help: 'List of additional URLs to serve the web console on, a port of its own (the client URLs serve it at /ui/ too).' },
   { flag: 'initial-cluster', key: 'initialCluster', kind: 'string', help: 'Initial cluster configuration for bootstrapping (name=peerURL,…).' },
   { flag: 'initial-cluster-state', key: 'initialClusterState', kind: 'state', help: "Initial cluster state ('new' or 'existing')." },
   { flag: 'initial-cluster-token', key: 'initialClusterToken', kind: 'string', help: 'Initial cluster token for the cluster during bootstrap.' },

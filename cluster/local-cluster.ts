@@ -149,5 +149,6 @@ export async function runLocalCluster(o: LocalClusterOptions): Promise<void> {
     ? [`--endpoints=${names.map((_, i) => clientUrl(i)).join(',')}`, `--cacert=${certs.ca}`, `--cert=${certs.client.cert}`, `--key=${certs.client.key}`]
     : ['--endpoints', names.map((_, i) => `${host}:${clientPort(i)}`).join(',')];
   console.log(`try: ETCDCTL_API=3 etcdctl ${ctl.map(shellWord).join(' ')} endpoint status -w table`);
+  console.log(`web console: ${clientUrl(0)}/ui/ (every member serves it at /ui/)`);
   console.log(`DNS (the service registry) at ${names.map((_, i) => `${host}:${dnsPort(i)}`).join(', ')}; try: dig @${host} -p ${dnsPort(0)} <service>.service.lodestone SRV`);
 }

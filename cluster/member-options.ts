@@ -25,6 +25,8 @@ export interface MemberOptions extends DnsOptions {
   readonly initialAdvertisePeerUrls: readonly string[];
   /** More URLs that answer /metrics and /health (etcd's --listen-metrics-urls); https ones use the client TLS. */
   readonly listenMetricsUrls: readonly string[];
+  /** More URLs that serve the web console (and the HTTP APIs it calls) alone; https ones use the client TLS. */
+  readonly listenConsoleUrls: readonly string[];
   /** The initial members, "name=peerURL[,name=peerURL…]". */
   readonly initialCluster: string;
   readonly initialClusterState: InitialClusterState;
@@ -102,6 +104,7 @@ export const MEMBER_DEFAULTS: MemberOptions = {
   listenPeerUrls: ['http://localhost:2380'],
   initialAdvertisePeerUrls: ['http://localhost:2380'],
   listenMetricsUrls: [],
+  listenConsoleUrls: [],
   initialCluster: 'default=http://localhost:2380',
   initialClusterState: 'new',
   initialClusterToken: 'etcd-cluster',
@@ -201,6 +204,7 @@ export function validateOptions(o: MemberOptions): void {
     for (const u of urls) checkUrl(u, flag);
   }
   for (const u of o.listenMetricsUrls) checkUrl(u, '--listen-metrics-urls');
+  for (const u of o.listenConsoleUrls) checkUrl(u, '--listen-console-urls');
   if (o.initialClusterState !== 'new' && o.initialClusterState !== 'existing') {
     throw new MemberOptionsError(`--initial-cluster-state must be "new" or "existing", not "${String(o.initialClusterState)}"`);
   }
@@ -252,6 +256,11 @@ function validateTls(o: MemberOptions): void {
   for (const url of o.listenMetricsUrls) {
     if (url.startsWith('https://') && o.certFile === '' && !o.autoTls) {
       throw new MemberOptionsError(`TLS key/cert (--cert-file, --key-file) must be provided for metrics url ${url} with HTTPS scheme`);
+    }
+  }
+  for (const url of o.listenConsoleUrls) {
+    if (url.startsWith('https://') && o.certFile === '' && !o.autoTls) {
+      throw new MemberOptionsError(`TLS key/cert (--cert-file, --key-file) must be provided for console url ${url} with HTTPS scheme`);
     }
   }
   for (const url of o.listenPeerUrls) {

@@ -54,6 +54,8 @@ import { ETCD_COMPATIBLE_VERSION } from '../rpc/maintenance-service.js';
 import { MemberMetrics } from '../metrics/member-metrics.js';
 import { consulHttpHandler, type ConsulApiSource } from '../http/consul/consul-http-handler.js';
 import { configHttpHandler } from '../http/config/config-http-handler.js';
+import type { ConsoleSource } from '../http/console/console-api.js';
+import { consoleHttpHandler } from '../http/console/console-http-handler.js';
 import { GrayGuard } from '../configcenter/index.js';
 import { memberHttpHandler, type EtcdVersions, type Health, type MemberEndpointsSource } from '../http/member-endpoints.js';
 import { MetricsListener } from '../http/metrics-listener.js';
@@ -342,6 +344,10 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
   }
 
   /** What Consul's HTTP API (http/consul/) asks of the member. */
+  private consoleSource(): ConsoleSource {
+    return { auth: this.auth, memberName: this.options.name };
+  }
+
   private consulApiSource(): ConsulApiSource {
     return {
       registry: this.registry,
@@ -381,8 +387,13 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
         auth: this.auth,
         interceptors: [this.metrics.grpc.interceptor],
         // etcd serves /health, /version and /metrics on its client URLs too; Consul's registry
-        // API is served under /v1/, the config center's under /lodestone/v1/config.
-        httpHandlers: [memberHttpHandler(this), consulHttpHandler(this.consulApiSource()), configHttpHandler({ kv: this, auth: this.auth })],
+        // API is served under /v1/, the config center's under /lodestone/v1/config, the console under /ui/.
+        httpHandlers: [memberHttpHandler(this), consulHttpHandler(this.consulApiSource()), configHttpHandler({ kv: this, auth: this.auth }), consoleHttpHandler(this.consoleSource())],
+        // The console's own port: / leads to it.
+        httpOnly: {
+          listen: this.options.listenConsoleUrls.map((url) => (url.startsWith('https://') && clientTls ? { address: hostPort(url), tls: clientTls } : hostPort(url))),
+          handlers: [consoleHttpHandler(this.consoleSource(), { rootRedirect: true })],
+        },
         logger: this.logger,
       });
       await this.clientServer.start();
@@ -451,6 +462,11 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
   /** The ports the member actually bound (useful with port 0). */
   get clientPorts(): readonly number[] {
     return this.clientServer?.ports ?? [];
+  }
+
+  /** The ports the console URLs bound (useful with port 0). */
+  get consolePorts(): readonly number[] {
+    return this.clientServer?.httpOnlyPorts ?? [];
   }
 
   /** The ports the DNS addresses bound, UDP and TCP alike (useful with port 0). */

@@ -17,6 +17,8 @@ import { maintenanceService } from './maintenance-service.js';
 import type { ClusterBackend } from './member-backend.js';
 import { jsonGateway } from './gateway.js';
 import { etcdAccess } from './http-access.js';
+import type { Socket } from 'node:net';
+import type { ConnectionSink } from './connection-sink.js';
 import { HttpFront } from './http-front.js';
 import type { HttpHandler } from './http-handler.js';
 import { PlainListener } from './plain-listener.js';
@@ -47,6 +49,11 @@ export interface ClientServerOptions {
   readonly watchProgressNotifyIntervalMs?: number;
   /** Tried in order for each HTTP/1.1 request, before etcd's JSON gateway (/health, /metrics, …). */
   readonly httpHandlers?: readonly HttpHandler[];
+  /**
+   * Listeners of HTTP/1.1 alone (the console's own port, --listen-console-urls): `handlers` first,
+   * then everything the client port's HTTP/1.1 serves.
+   */
+  readonly httpOnly?: { readonly listen: readonly ListenSpec[]; readonly handlers: readonly HttpHandler[] };
   /** Run around every call (the member's gRPC metrics count calls this way). */
   readonly interceptors?: readonly ServerInterceptor[];
   readonly logger: Logger;
@@ -56,7 +63,9 @@ export class ClientServer {
   private readonly server: Server;
   private readonly http: HttpFront;
   private readonly connections: SharedPort;
+  private readonly httpOnly: { front: HttpFront; sink: HttpOnlySink } | undefined;
   private boundPorts: number[] = [];
+  private boundHttpOnlyPorts: number[] = [];
   private readonly listeners: (PlainListener | SecureListener)[] = [];
 
   constructor(private readonly options: ClientServerOptions) {
@@ -105,21 +114,33 @@ export class ClientServer {
     const gateway = jsonGateway({ services, maxRequestBytes: options.maxRequestBytes + GRPC_OVERHEAD_BYTES, logger: options.logger });
     this.http = new HttpFront([access, ...(options.httpHandlers ?? []), gateway], options.logger);
     this.connections = new SharedPort(this.server, this.http);
+    if (options.httpOnly) {
+      const front = new HttpFront([access, ...options.httpOnly.handlers, ...(options.httpHandlers ?? []), gateway], options.logger);
+      this.httpOnly = { front, sink: new HttpOnlySink(front) };
+    }
   }
 
   get ports(): readonly number[] {
     return this.boundPorts;
   }
 
+  /** The ports of the HTTP/1.1-only listeners, in the order given. */
+  get httpOnlyPorts(): readonly number[] {
+    return this.boundHttpOnlyPorts;
+  }
+
   async start(): Promise<void> {
-    for (const spec of this.options.listen) {
-      const listener =
-        typeof spec === 'string'
-          ? await PlainListener.listen(spec, this.connections)
-          : await SecureListener.listen({ address: spec.address, tls: spec.tls, sink: this.connections, logger: this.options.logger });
-      this.listeners.push(listener);
-      this.boundPorts.push(listener.port);
-    }
+    for (const spec of this.options.listen) this.boundPorts.push(await this.listenOn(spec, this.connections));
+    if (this.httpOnly) for (const spec of this.options.httpOnly?.listen ?? []) this.boundHttpOnlyPorts.push(await this.listenOn(spec, this.httpOnly.sink));
+  }
+
+  private async listenOn(spec: ListenSpec, sink: ConnectionSink): Promise<number> {
+    const listener =
+      typeof spec === 'string'
+        ? await PlainListener.listen(spec, sink)
+        : await SecureListener.listen({ address: spec.address, tls: spec.tls, sink, logger: this.options.logger });
+    this.listeners.push(listener);
+    return listener.port;
   }
 
   /**
@@ -140,6 +161,19 @@ export class ClientServer {
         resolve();
       });
     });
-    await Promise.all([grpcDone, this.http.close(graceMs)]);
+    await Promise.all([grpcDone, this.http.close(graceMs), this.httpOnly?.front.close(graceMs)]);
   }
+}
+
+/** Hands every connection to an HTTP/1.1 server: a port that serves no gRPC. */
+class HttpOnlySink implements ConnectionSink {
+  readonly alpn = { ALPNProtocols: ['http/1.1'] };
+
+  constructor(private readonly front: HttpFront) {}
+
+  accept(socket: Socket): void {
+    this.front.accept(socket);
+  }
+
+  close(): void {}
 }

@@ -1,6 +1,6 @@
 // Finding the real etcd binaries (etcd, etcdctl) that compatibility and fault tests run beside
 // Lodestone, openssl, which makes the TLS tests' certificates, haproxy, which the template tests
-// reload, and Debian's python3 with its etcd3
+// reload, chromium, which the console's browser tests drive, and Debian's python3 with its etcd3
 // module, a client the compatibility tests drive. A test that needs one skips loudly when it is
 // missing — except under CI=true, where CI has installed them and a missing one is a failure, never
 // a silent skip.
@@ -8,10 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export type EtcdBinary = 'etcd' | 'etcdctl' | 'openssl' | 'dig' | 'haproxy';
+export type EtcdBinary = 'etcd' | 'etcdctl' | 'openssl' | 'dig' | 'haproxy' | 'chromium';
 
 /** Where each comes from on Debian, for the message when one is missing. */
-const PACKAGES: Readonly<Record<EtcdBinary, string>> = { etcd: 'etcd-server', etcdctl: 'etcd-client', openssl: 'openssl', dig: 'bind9-dnsutils', haproxy: 'haproxy' };
+const PACKAGES: Readonly<Record<EtcdBinary, string>> = { etcd: 'etcd-server', etcdctl: 'etcd-client', openssl: 'openssl', dig: 'bind9-dnsutils', haproxy: 'haproxy', chromium: 'chromium' };
 
 /** Where a system daemon lives when PATH (a user's, not root's) leaves out the sbin directories. */
 const SBIN_DIRS: readonly string[] = ['/usr/sbin', '/sbin'];
