@@ -422,7 +422,13 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
       this.logger.warn({ quotaBytes: this.quotaBytes, maximumBytes: MAX_SUGGESTED_QUOTA_BYTES }, 'quota exceeds the maximum value');
     }
     this.logger.info(
-      { memberId: this.id.toString(16), clusterId: this.clusterId.toString(16), client: this.options.listenClientUrls, peer: this.options.listenPeerUrls },
+      {
+        memberId: this.id.toString(16),
+        clusterId: this.clusterId.toString(16),
+        client: this.options.listenClientUrls,
+        peer: this.options.listenPeerUrls,
+        console: this.options.serveClients ? [...this.options.advertiseClientUrls.map((u) => `${u}/ui/`), ...this.options.listenConsoleUrls] : [],
+      },
       'member started',
     );
     this.driver.kick();
