@@ -7,11 +7,11 @@ import { formatBytes, memberLabel, roleOf } from './cluster-data.js';
 const ROLE_BADGE = { leader: 'ok', follower: '', learner: 'warn', unreachable: 'bad' };
 
 function Health({ member }) {
-  if (!member.reachable) return html`<span class="badge bad" title=${member.error}>unreachable</span>`;
+  if (!member.reachable) return html`<span class="badge bad">unreachable</span><div class="muted health-reason">${member.error}</div>`;
   if (!member.health) return html`<span class="muted">unknown</span>`;
   return member.health.healthy
     ? html`<span class="badge ok">healthy</span>`
-    : html`<span class="badge bad" title=${member.health.reason}>unhealthy</span> <span class="muted">${member.health.reason}</span>`;
+    : html`<span class="badge bad">unhealthy</span><div class="muted health-reason">${member.health.reason}</div>`;
 }
 
 function Size({ bytes }) {
@@ -74,8 +74,9 @@ export function MembersTable({ api, session, overview, leader, refresh }) {
             const alarms = alarmsOf(m);
             return html`<tr data-member=${m.name} class=${m.reachable ? '' : 'member-down'}>
               <th scope="row">
-                ${memberLabel(m)}${m.self ? html` <span class="muted">(this page's member)</span>` : null}
+                ${memberLabel(m)}
                 <div class="mono muted">${m.idHex}</div>
+                ${m.self ? html`<div class="muted">serves this page</div>` : null}
               </th>
               <td class="mono">${m.clientUrls.length ? m.clientUrls.map((u) => html`<div>${u}</div>`) : html`<span class="muted">not started</span>`}</td>
               <td><span class=${`badge role ${ROLE_BADGE[role]}`}>${role}</span></td>

@@ -36,9 +36,9 @@ export function ConfirmAction({ label, name, question, detail, confirmLabel, act
       setBusy(false);
     }
   };
-  return html`
+  return html`<span class="confirm-action">
     <button type="button" class=${danger ? 'danger' : 'ghost'} aria-label=${name} disabled=${disabled} onClick=${open}>${label}</button>
-    <dialog ref=${dialog} aria-labelledby=${ids.title} aria-describedby=${detail ? ids.detail : undefined} onClose=${() => setError(undefined)}>
+    <dialog class="confirm-action" ref=${dialog} aria-labelledby=${ids.title} aria-describedby=${detail ? ids.detail : undefined} onClose=${() => setError(undefined)}>
       <h2 id=${ids.title}>${question}</h2>
       ${detail ? html`<p id=${ids.detail}>${detail}</p>` : null}
       ${error ? html`<p role="alert" class="error">${error}</p>` : null}
@@ -47,5 +47,5 @@ export function ConfirmAction({ label, name, question, detail, confirmLabel, act
         <button type="button" class="ghost" disabled=${busy} onClick=${close}>Cancel</button>
       </div>
     </dialog>
-  `;
+  </span>`;
 }

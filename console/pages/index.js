@@ -2,7 +2,9 @@
 // { api, session, route, navigate }: `route.path` is the hash path below the page's id (as
 // segments), `route.query` its URLSearchParams; navigate(hash) moves to another view.
 import { ClusterPage } from './cluster.js';
+import { LeasesPage } from './leases.js';
 
 export const PAGES = [
   { id: 'cluster', title: 'Cluster', component: ClusterPage },
+  { id: 'leases', title: 'Leases & watchers', component: LeasesPage },
 ];
