@@ -4,11 +4,11 @@ import { html } from '../lib/html.js';
 import { ConfirmAction } from './confirm-action.js';
 import { formatBytes, memberLabel, roleOf } from './cluster-data.js';
 
-const ROLE_BADGE = { leader: 'ok', follower: '', learner: 'warn', unreachable: 'bad' };
+const ROLE_BADGE = { leader: 'ok', follower: '', learner: 'warn' };
 
 function Health({ member }) {
   if (!member.reachable) return html`<span class="badge bad">unreachable</span><div class="muted health-reason">${member.error}</div>`;
-  if (!member.health) return html`<span class="muted">unknown</span>`;
+  if (!member.health) return html`<span class="badge warn">unknown</span><div class="muted health-reason">${member.healthError ?? 'not asked'}</div>`;
   return member.health.healthy
     ? html`<span class="badge ok">healthy</span>`
     : html`<span class="badge bad">unhealthy</span><div class="muted health-reason">${member.health.reason}</div>`;
@@ -79,7 +79,7 @@ export function MembersTable({ api, session, overview, leader, refresh }) {
                 ${m.self ? html`<div class="muted">serves this page</div>` : null}
               </th>
               <td class="mono">${m.clientUrls.length ? m.clientUrls.map((u) => html`<div>${u}</div>`) : html`<span class="muted">not started</span>`}</td>
-              <td><span class=${`badge role ${ROLE_BADGE[role]}`}>${role}</span></td>
+              <td>${role === 'unreachable' ? html`<span class="muted">unknown</span>` : html`<span class=${`badge role ${ROLE_BADGE[role]}`}>${role}</span>`}</td>
               <td><${Health} member=${m} /></td>
               <td>${m.status?.raftTerm ?? '–'}</td>
               <td>${m.status?.raftIndex ?? '–'}</td>

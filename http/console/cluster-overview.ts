@@ -7,8 +7,11 @@ import type { ConsoleCluster } from './console-api.js';
 import { gatewayBody } from './gateway-answer.js';
 import { metricValues } from './prometheus-text.js';
 
-/** Long enough for a busy member, short enough that the page's 2 s refresh goes on. */
-export const MEMBER_TIMEOUT_MS = 1500;
+/**
+ * Long enough for a busy member (its /health waits for a read through raft), short enough that a
+ * paused member does not stall the page's refresh for long; a stopped one refuses at once.
+ */
+export const MEMBER_TIMEOUT_MS = 3000;
 
 const LEADER_CHANGES = 'etcd_server_leader_changes_seen_total';
 const WATCHERS = 'etcd_debugging_mvcc_watcher_total';
@@ -45,6 +48,8 @@ export interface MemberView {
   readonly error?: string;
   readonly status?: MemberStatusView;
   readonly health?: { readonly healthy: boolean; readonly reason?: string };
+  /** Why /health did not answer, when Status did. */
+  readonly healthError?: string;
   readonly metrics?: { readonly leaderChanges?: number; readonly watchers?: number; readonly slowWatchers?: number; readonly keys?: number };
 }
 
@@ -99,7 +104,7 @@ async function askMember(cluster: ConsoleCluster, m: MemberInfo, call: CallOptio
     ...base,
     reachable: true,
     status: view,
-    ...(health.status === 'fulfilled' ? { health: healthView(health.value.status, health.value.text) } : {}),
+    ...(health.status === 'fulfilled' ? { health: healthView(health.value.status, health.value.text) } : { healthError: reason(health.reason) }),
     ...(metrics.status === 'fulfilled' && metrics.value.status === 200 ? { metrics: metricsView(metrics.value.text) } : {}),
   };
 }
