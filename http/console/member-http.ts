@@ -4,6 +4,7 @@
 // member itself instead of the one that served the page.
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import type { PeerCertificate } from 'node:tls';
 import type { CallSignal } from '../../rpc/call-options.js';
 import type { ClientTls } from '../../rpc/tls-config.js';
@@ -61,7 +62,9 @@ export class MemberHttp {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) });
     if (r.token !== undefined) headers['Authorization'] = r.token;
-    const options: RequestOptions = { method: r.method, headers, timeout: r.timeoutMs, ...(https ? (this.tlsFiles?.current() ?? {}) : {}) };
+    // No SNI for an IP address (RFC 6066, and Node warns); the certificate's IP SAN is still checked.
+    const sni = https && isIP(url.hostname.replace(/^\[|\]$/g, '')) !== 0 ? { servername: '' } : {};
+    const options: RequestOptions = { method: r.method, headers, timeout: r.timeoutMs, ...(https ? (this.tlsFiles?.current() ?? {}) : {}), ...sni };
     return new Promise<MemberResponse>((resolve, reject) => {
       const onAbort = (): void => void req.destroy(new Error('the console request was cancelled'));
       const done = (): void => r.signal?.removeEventListener('abort', onAbort);
