@@ -116,6 +116,8 @@ describe.skipIf(!browserCheck.run)('the Cluster page', () => {
     const to = ['infra1', 'infra2', 'infra3'].find((n) => n !== from)!;
     await page.getByRole('button', { name: `Make ${to} the leader` }).click();
     const dialog = page.getByRole('dialog', { name: `Move the leader from ${from} to ${to}?` });
+    await dialog.waitFor();
+    await screenshot(page, 'cluster-move-leader-light');
     await dialog.getByRole('button', { name: 'Move the leader' }).click();
     await dialog.waitFor({ state: 'hidden' });
     expect(await etcdctlLeaderName()).toBe(to);

@@ -116,6 +116,13 @@ describe.skipIf(!browserCheck.run)('the Leases & watchers page', () => {
     await dark.page.locator('table.leases tbody tr').first().waitFor();
     await dark.page.locator('table.watchers tr[data-member="infra3"] [data-testid="watchers"]').waitFor();
     await screenshot(dark.page, 'leases-dark');
+    // The revoke confirmation in the dark theme, then left without revoking.
+    await dark.page.getByRole('button', { name: /^Revoke lease / }).first().click();
+    const dialog = dark.page.getByRole('dialog', { name: /^Revoke lease / });
+    await dialog.waitFor();
+    await screenshot(dark.page, 'leases-revoke-dark');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
     expect(dark.problems).toEqual([]);
     await dark.context.close();
   });
