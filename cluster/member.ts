@@ -344,7 +344,10 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
     }
   }
 
-  /** What Consul's HTTP API (http/consul/) asks of the member. */
+  /** One for both console handlers (client URLs and the console's own port): it caches the TLS files. */
+  private consoleMemberHttp: MemberHttp | undefined;
+
+  /** What the console's routes (http/console/) ask of the member. */
   private consoleSource(): ConsoleSource {
     return {
       auth: this.auth,
@@ -358,8 +361,6 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
       },
     };
   }
-  /** One for both console handlers (client URLs and the console's own port): it caches the TLS files. */
-  private consoleMemberHttp: MemberHttp | undefined;
 
   private consulApiSource(): ConsulApiSource {
     return {
