@@ -127,3 +127,39 @@ describe.skipIf(!browserCheck.run)('the Leases & watchers page', () => {
     await dark.context.close();
   });
 });
+
+describe.skipIf(!browserCheck.run)('the Leases & watchers page with auth on', () => {
+  const asRoot = ['--user', 'root:root-pw'];
+  let appLease: string;
+  let otherLease: string;
+
+  beforeAll(async () => {
+    await ctl(['user', 'add', 'root:root-pw']);
+    await ctl(['role', 'add', 'app-writer']);
+    await ctl(['role', 'grant-permission', 'app-writer', '--prefix=true', 'readwrite', 'app/']);
+    await ctl(['user', 'add', 'writer:writer-pw']);
+    await ctl(['user', 'grant-role', 'writer', 'app-writer']);
+    await ctl(['auth', 'enable']);
+    appLease = /lease ([0-9a-f]+) granted/.exec(await ctl([...asRoot, 'lease', 'grant', '300']))![1]!;
+    otherLease = /lease ([0-9a-f]+) granted/.exec(await ctl([...asRoot, 'lease', 'grant', '300']))![1]!;
+    await ctl([...asRoot, 'put', 'app/mine', 'x', `--lease=${appLease}`]);
+    await ctl([...asRoot, 'put', 'other/theirs', 'y', `--lease=${otherLease}`]);
+  }, 30_000);
+
+  it('offers revoking only the leases whose keys the user may all write', async () => {
+    const { page, problems, context } = await openConsole(browser, `${cluster.members[0]!.clientUrl}/ui/#/leases`);
+    await page.getByLabel('User').fill('writer');
+    await page.getByLabel('Password').fill('writer-pw');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator(`tr[data-lease="${otherLease}"]`).getByRole('listitem').filter({ hasText: 'other/theirs' }).waitFor();
+    expect(await page.getByRole('button', { name: `Revoke lease ${otherLease}` }).count()).toBe(0);
+    await page.locator(`tr[data-lease="${otherLease}"]`).getByText('may not revoke').waitFor();
+    await page.getByRole('button', { name: `Revoke lease ${appLease}` }).click();
+    await page.getByRole('dialog', { name: `Revoke lease ${appLease}?` }).getByRole('button', { name: 'Revoke' }).click();
+    await page.locator(`tr[data-lease="${appLease}"]`).waitFor({ state: 'detached' });
+    expect(await ctl([...asRoot, 'get', 'app/mine'])).toBe('');
+    expect(await ctl([...asRoot, 'get', 'other/theirs', '--print-value-only'])).toBe('y\n');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
