@@ -1,6 +1,7 @@
 // The member's TLS, from its flags as etcd reads them: what its https client and peer URLs serve
 // with, and what it dials other members with — its peer certificate toward peer URLs (a member
-// calls no other member's client URL: what it passes on to the leader goes over the peer protocol).
+// calls no other member's client URL for the API: what it passes on to the leader goes over the peer
+// protocol; only the console asks each member's client URL for its own status).
 //
 // etcd's rules kept here: an http URL is served in plaintext even when certificates are given
 // (with a warning); --auto-tls gives way to certificate files, and replaces the client TLS
@@ -22,6 +23,8 @@ export interface MemberTls {
   readonly peer: ServerTls | undefined;
   /** Credentials toward peer URLs (raft traffic, snapshots, joining, requests passed on to the leader). */
   readonly dialPeers: Dialer;
+  /** What the console uses toward other members' https client URLs: the client side's CA and certificate. */
+  readonly dialClients: ClientTls;
 }
 
 interface Side {
@@ -78,6 +81,7 @@ export async function memberTls(o: MemberOptions, fixturesRoot: string, logger: 
     client: client.serve,
     peer: peer.serve,
     dialPeers: dialerFor(new ClientTlsCredentials(peer.dial)),
+    dialClients: client.dial,
   };
 }
 

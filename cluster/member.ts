@@ -56,6 +56,7 @@ import { consulHttpHandler, type ConsulApiSource } from '../http/consul/consul-h
 import { configHttpHandler } from '../http/config/config-http-handler.js';
 import type { ConsoleSource } from '../http/console/console-api.js';
 import { consoleHttpHandler } from '../http/console/console-http-handler.js';
+import { MemberHttp } from '../http/console/member-http.js';
 import { GrayGuard } from '../configcenter/index.js';
 import { memberHttpHandler, type EtcdVersions, type Health, type MemberEndpointsSource } from '../http/member-endpoints.js';
 import { MetricsListener } from '../http/metrics-listener.js';
@@ -343,9 +344,22 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
     }
   }
 
-  /** What Consul's HTTP API (http/consul/) asks of the member. */
+  /** One for both console handlers (client URLs and the console's own port): it caches the TLS files. */
+  private consoleMemberHttp: MemberHttp | undefined;
+
+  /** What the console's routes (http/console/) ask of the member. */
   private consoleSource(): ConsoleSource {
-    return { auth: this.auth, memberName: this.options.name };
+    return {
+      auth: this.auth,
+      memberName: this.options.name,
+      cluster: {
+        memberId: this.id,
+        members: () => this.memberList(),
+        leader: () => this.driver.status().lead,
+        alarms: () => this.alarmList,
+        http: (this.consoleMemberHttp ??= new MemberHttp(this.tls.dialClients)),
+      },
+    };
   }
 
   private consulApiSource(): ConsulApiSource {

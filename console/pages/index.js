@@ -1,4 +1,10 @@
 // The console's pages, in the navigation's order. Each page is a component given
 // { api, session, route, navigate }: `route.path` is the hash path below the page's id (as
 // segments), `route.query` its URLSearchParams; navigate(hash) moves to another view.
-export const PAGES = [];
+import { ClusterPage } from './cluster.js';
+import { LeasesPage } from './leases.js';
+
+export const PAGES = [
+  { id: 'cluster', title: 'Cluster', component: ClusterPage },
+  { id: 'leases', title: 'Leases & watchers', component: LeasesPage },
+];

@@ -6,6 +6,9 @@ import type { IncomingMessage } from 'node:http';
 import type { CallOptions } from '../../rpc/call-options.js';
 import type { AuthInfo } from '../../store/auth/auth-state.js';
 import type { AuthRole } from '../../store/auth/auth-state.js';
+import type { NodeId } from '../../raft/index.js';
+import type { AlarmInfo, MemberInfo } from '../../rpc/member-backend.js';
+import type { MemberHttp } from './member-http.js';
 
 export type ConsoleMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -15,6 +18,21 @@ export interface ConsoleAuth {
   identify(call: CallOptions | undefined): Promise<AuthInfo | undefined>;
   userGet(name: string, call?: CallOptions): Promise<readonly string[]>;
   roleGet(role: string, call?: CallOptions): Promise<AuthRole>;
+  /** Refuses (ETCD_PERMISSION_DENIED …) unless the caller has the root role, with auth on. */
+  requireAdmin(call: CallOptions | undefined): Promise<void>;
+}
+
+/** The cluster as this member knows it, for the cluster page's route (each member's own state is asked of it). */
+export interface ConsoleCluster {
+  readonly memberId: NodeId;
+  /** The applied member list. */
+  members(): readonly MemberInfo[];
+  /** The leader this member follows (0: none known). */
+  leader(): NodeId;
+  /** The active alarms, as applied here. */
+  alarms(): readonly AlarmInfo[];
+  /** Requests to other members' client URLs. */
+  readonly http: MemberHttp;
 }
 
 /** The member as the console's routes see it; routes that need more add it here. */
@@ -22,6 +40,7 @@ export interface ConsoleSource {
   readonly auth: ConsoleAuth;
   /** This member's name, as the member list shows it. */
   readonly memberName: string;
+  readonly cluster: ConsoleCluster;
 }
 
 export interface ConsoleApiContext {
