@@ -1,0 +1,196 @@
+// The key tree below the page's prefix: folders expand in place (a level read a page at a time),
+// keys link to their detail, and one watch on the prefix keeps every shown level current — a key
+// put elsewhere appears, a deleted one goes, folder counts follow.
+import { html, useCallback, useEffect, useRef, useState } from '../lib/html.js';
+import { applyEvent, countFolders, countKeys, emptyLevel, rangeEndOf, readPage, toText, withCount } from './keys-listing.js';
+import { keysHash } from './keys-route.js';
+
+/** Events kept to replay onto a level whose read was under way when they arrived. */
+const RECENT_EVENTS = 2000;
+const RETRY_MS = 2000;
+
+export function KeyTree({ api, prefix, selectedKey }) {
+  const [levels, setLevels] = useState(() => ({ [prefix]: emptyLevel(prefix) }));
+  const [watchFrom, setWatchFrom] = useState(undefined);
+  const [watchState, setWatchState] = useState('starting');
+  const recent = useRef([]);
+  const alive = useRef(true);
+  useEffect(() => () => (alive.current = false), []);
+
+  const update = useCallback((levelPrefix, change) => {
+    if (!alive.current) return;
+    setLevels((all) => (all[levelPrefix] ? { ...all, [levelPrefix]: change(all[levelPrefix]) } : all));
+  }, []);
+
+  /** Reads a level's first page afresh; resolves with its revision. */
+  const load = useCallback(
+    async (levelPrefix) => {
+      setLevels((all) => ({ ...all, [levelPrefix]: emptyLevel(levelPrefix) }));
+      try {
+        const page = await readPage(api, levelPrefix, undefined, 0);
+        const total = await countKeys(api, levelPrefix, page.rev);
+        update(levelPrefix, () => {
+          let level = { prefix: levelPrefix, rev: page.rev, entries: page.entries, next: page.next, total, loading: false, error: undefined };
+          for (const event of recent.current) level = applyEvent(level, event);
+          return level;
+        });
+        countFolders(api, page.entries, page.rev, (key, n) => update(levelPrefix, (l) => withCount(l, key, n))).catch(() => undefined);
+        return page.rev;
+      } catch (error) {
+        update(levelPrefix, (l) => ({ ...l, loading: false, error }));
+        return undefined;
+      }
+    },
+    [api, update],
+  );
+
+  const more = useCallback(
+    async (level) => {
+      update(level.prefix, (l) => ({ ...l, loadingMore: true }));
+      try {
+        const page = await readPage(api, level.prefix, level.next, level.rev);
+        update(level.prefix, (l) => {
+          let next = { ...l, entries: [...l.entries, ...page.entries], next: page.next, loadingMore: false };
+          for (const event of recent.current) next = applyEvent(next, event, level.next);
+          return next;
+        });
+        countFolders(api, page.entries, level.rev, (key, n) => update(level.prefix, (l) => withCount(l, key, n))).catch(() => undefined);
+      } catch {
+        // The level's revision was compacted away (or the member changed): read it afresh.
+        await load(level.prefix);
+      }
+    },
+    [api, load, update],
+  );
+
+  const levelsNow = useRef(levels);
+  levelsNow.current = levels;
+  /** Reads every shown level afresh, the top first, then watches from the top's revision on. */
+  const reloadAll = useCallback(async () => {
+    const expanded = Object.keys(levelsNow.current).filter((p) => p !== prefix);
+    recent.current = [];
+    const rev = await load(prefix);
+    // Expanded folders read after the top, at a revision no older than the one the watch starts from.
+    for (const p of expanded) load(p);
+    if (rev !== undefined) setWatchFrom({ rev: rev + 1 });
+  }, [load, prefix]);
+
+  useEffect(() => {
+    reloadAll();
+  }, [reloadAll]);
+
+  useEffect(() => {
+    if (!watchFrom) return undefined;
+    let retry;
+    setWatchState('live');
+    const close = api.watch(
+      { key: btoa(prefix), range_end: btoa(rangeEndOf(prefix)), start_revision: String(watchFrom.rev) },
+      (result) => {
+        if (result.canceled) {
+          setWatchState('restarting');
+          retry = setTimeout(reloadAll, 0);
+          return;
+        }
+        const events = result.events ?? [];
+        if (events.length === 0) return;
+        recent.current = [...recent.current, ...events].slice(-RECENT_EVENTS);
+        setLevels((all) => {
+          const out = {};
+          for (const [p, level] of Object.entries(all)) {
+            let l = level;
+            for (const event of events) l = applyEvent(l, event);
+            out[p] = l;
+          }
+          return out;
+        });
+      },
+      (error) => {
+        if (!error || !alive.current) return;
+        setWatchState('restarting');
+        retry = setTimeout(reloadAll, RETRY_MS);
+      },
+    );
+    return () => {
+      clearTimeout(retry);
+      close();
+    };
+  }, [api, prefix, watchFrom, reloadAll]);
+
+  const toggle = useCallback(
+    (folder) => {
+      if (levels[folder]) {
+        setLevels((all) => {
+          const out = {};
+          for (const [p, l] of Object.entries(all)) if (!p.startsWith(folder)) out[p] = l;
+          return out;
+        });
+      } else {
+        load(folder);
+      }
+    },
+    [levels, load],
+  );
+
+  const root = levels[prefix];
+  const prefixText = toText(prefix);
+  return html`
+    <section class="card keys-tree" aria-labelledby="keys-tree-title">
+      <${Breadcrumbs} prefix=${prefixText} />
+      <div class="row keys-tree-head">
+        <h2 id="keys-tree-title">${prefixText === '' ? 'All keys' : prefixText}</h2>
+        ${root?.total !== undefined ? html`<span class="muted" data-testid="keys-total">${root.total} ${root.total === 1 ? 'key' : 'keys'}</span>` : null}
+        <span class=${`badge ${watchState === 'live' ? 'ok' : 'warn'}`} title="Changes made elsewhere show here as they happen">${watchState === 'live' ? 'live' : 'reconnecting…'}</span>
+        <a class="keys-new-link" href=${keysHash(prefixText, { creating: true })}>New key</a>
+      </div>
+      ${root ? html`<${Level} level=${root} levels=${levels} pagePrefix=${prefixText} selectedKey=${selectedKey} toggle=${toggle} more=${more} />` : null}
+    </section>
+  `;
+}
+
+function Breadcrumbs({ prefix }) {
+  const parts = prefix === '' ? [] : prefix.slice(0, -1).split('/');
+  return html`
+    <nav aria-label="Folder path" class="keys-crumbs">
+      <a href=${keysHash('')} aria-current=${prefix === '' ? 'page' : undefined}>All keys</a>
+      ${parts.map((part, i) => {
+        const folder = `${parts.slice(0, i + 1).join('/')}/`;
+        return html`<span aria-hidden="true"> › </span><a href=${keysHash(folder)} aria-current=${folder === prefix ? 'page' : undefined}>${part === '' ? '(empty)' : part}/</a>`;
+      })}
+    </nav>
+  `;
+}
+
+function Level({ level, levels, pagePrefix, selectedKey, toggle, more }) {
+  if (level.loading) return html`<p class="muted" aria-busy="true">Loading…</p>`;
+  if (level.error) return html`<p role="alert" class="error">Could not list ${toText(level.prefix) || 'the keys'}: ${level.error.message}</p>`;
+  if (level.entries.length === 0) return html`<p class="muted">No keys here.</p>`;
+  return html`
+    <ul class="keys-level">
+      ${level.entries.map((entry) => {
+        const name = toText(entry.key.slice(level.prefix.length));
+        if (entry.kind === 'key') {
+          const text = toText(entry.key);
+          const selected = entry.key === selectedKey;
+          return html`<li key=${entry.key}>
+            <a class="keys-leaf" href=${keysHash(pagePrefix, { key: text })} aria-current=${selected ? 'true' : undefined} title=${text}>${name === '' ? '(empty name)' : name}</a>
+          </li>`;
+        }
+        const child = levels[entry.key];
+        const folderText = toText(entry.key);
+        return html`<li key=${entry.key}>
+          <span class="keys-folder-row">
+            <button type="button" class="keys-folder" aria-expanded=${child ? 'true' : 'false'} onClick=${() => toggle(entry.key)} title=${folderText}>
+              <span aria-hidden="true" class="keys-caret">${child ? '▾' : '▸'}</span> ${name}
+            </button>
+            <span class="muted keys-count" aria-label=${entry.count === undefined ? 'counting keys' : `${entry.count} keys`}>${entry.count ?? '…'}</span>
+            <a class="keys-open" href=${keysHash(folderText)} aria-label=${`Open folder ${folderText}`} title="Open this folder">open</a>
+          </span>
+          ${child ? html`<${Level} level=${child} levels=${levels} pagePrefix=${pagePrefix} selectedKey=${selectedKey} toggle=${toggle} more=${more} />` : null}
+        </li>`;
+      })}
+      ${level.next !== undefined
+        ? html`<li><button type="button" class="ghost keys-more" disabled=${level.loadingMore} onClick=${() => more(level)}>${level.loadingMore ? 'Loading…' : `Show more in ${toText(level.prefix) || 'the top level'}`}</button></li>`
+        : null}
+    </ul>
+  `;
+}
