@@ -30,6 +30,9 @@ export function rangeEndOf(prefix) {
   return '\0';
 }
 
+/** etcd refuses an empty key; every key from the first one on is '\0'. */
+const startOf = (prefix) => (prefix === '' ? '\0' : prefix);
+
 /** A fresh level to be loaded. */
 export function emptyLevel(prefix) {
   return { prefix, rev: 0, entries: [], next: undefined, total: undefined, loading: true, error: undefined };
@@ -42,7 +45,7 @@ export function emptyLevel(prefix) {
  */
 export async function readPage(api, prefix, cursor, rev) {
   const end = rangeEndOf(prefix);
-  let from = cursor ?? prefix;
+  let from = cursor ?? startOf(prefix);
   let revision = rev;
   const entries = [];
   for (;;) {
@@ -75,7 +78,7 @@ export async function readPage(api, prefix, cursor, rev) {
 
 /** How many keys start with `prefix` at `rev`. */
 export async function countKeys(api, prefix, rev) {
-  const answer = await api.gateway('kv/range', { key: btoa(prefix), range_end: btoa(rangeEndOf(prefix)), count_only: true, revision: rev });
+  const answer = await api.gateway('kv/range', { key: btoa(startOf(prefix)), range_end: btoa(rangeEndOf(prefix)), count_only: true, revision: rev });
   return Number(answer.count ?? 0);
 }
 

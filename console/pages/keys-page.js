@@ -31,7 +31,7 @@ export function KeysPage({ api, session, route, navigate }) {
   return html`
     <h1>Keys</h1>
     <div class="split keys-split">
-      <${KeyTree} key=${prefixBinary} api=${api} prefix=${prefixBinary} selectedKey=${selectedBinary} />
+      <${KeyTree} key=${prefixBinary} api=${api} session=${session} prefix=${prefixBinary} selectedKey=${selectedBinary} />
       <div class="keys-side">${side}</div>
     </div>
   `;

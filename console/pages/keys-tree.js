@@ -9,10 +9,10 @@ import { keysHash } from './keys-route.js';
 const RECENT_EVENTS = 2000;
 const RETRY_MS = 2000;
 
-export function KeyTree({ api, prefix, selectedKey }) {
+export function KeyTree({ api, session, prefix, selectedKey }) {
   const [levels, setLevels] = useState(() => ({ [prefix]: emptyLevel(prefix) }));
   const [watchFrom, setWatchFrom] = useState(undefined);
-  const [watchState, setWatchState] = useState('starting');
+  const [watchState, setWatchState] = useState('connecting');
   const recent = useRef([]);
   const alive = useRef(true);
   useEffect(() => () => (alive.current = false), []);
@@ -84,7 +84,7 @@ export function KeyTree({ api, prefix, selectedKey }) {
     let retry;
     setWatchState('live');
     const close = api.watch(
-      { key: btoa(prefix), range_end: btoa(rangeEndOf(prefix)), start_revision: String(watchFrom.rev) },
+      { key: btoa(prefix === '' ? '\0' : prefix), range_end: btoa(rangeEndOf(prefix)), start_revision: String(watchFrom.rev) },
       (result) => {
         if (result.canceled) {
           setWatchState('restarting');
@@ -139,11 +139,40 @@ export function KeyTree({ api, prefix, selectedKey }) {
       <div class="row keys-tree-head">
         <h2 id="keys-tree-title">${prefixText === '' ? 'All keys' : prefixText}</h2>
         ${root?.total !== undefined ? html`<span class="muted" data-testid="keys-total">${root.total} ${root.total === 1 ? 'key' : 'keys'}</span>` : null}
-        <span class=${`badge ${watchState === 'live' ? 'ok' : 'warn'}`} title="Changes made elsewhere show here as they happen">${watchState === 'live' ? 'live' : 'reconnecting…'}</span>
-        <a class="keys-new-link" href=${keysHash(prefixText, { creating: true })}>New key</a>
+        ${root?.error ? null : html`<${WatchBadge} state=${watchState} />`}
+        ${mayWriteSomewhere(session) ? html`<a class="keys-new-link" href=${keysHash(prefixText, { creating: true })}>New key</a>` : null}
       </div>
       ${root ? html`<${Level} level=${root} levels=${levels} pagePrefix=${prefixText} selectedKey=${selectedKey} toggle=${toggle} more=${more} />` : null}
+      ${root?.error ? html`<${ReadablePlaces} session=${session} />` : null}
     </section>
+  `;
+}
+
+function WatchBadge({ state }) {
+  const label = state === 'live' ? 'live' : state === 'connecting' ? 'connecting…' : 'reconnecting…';
+  return html`<span class=${`badge ${state === 'live' ? 'ok' : 'warn'}`} title="Changes made elsewhere show here as they happen">${label}</span>`;
+}
+
+/** With auth on, a user who may not write anywhere is not offered a new key. */
+function mayWriteSomewhere(session) {
+  return session.root || session.permissions.some((p) => p.type !== 'read');
+}
+
+/** Where a user whose roles cover only some keys may look, when the folder shown is not one. */
+function ReadablePlaces({ session }) {
+  const places = session.permissions.filter((p) => p.type !== 'write');
+  if (session.root || places.length === 0) return null;
+  return html`
+    <p>Your roles let you read:</p>
+    <ul>
+      ${places.map((p) => {
+        const start = toText(p.key);
+        if (p.rangeEnd === '') return html`<li><a href=${keysHash(start.slice(0, start.lastIndexOf('/') + 1), { key: start })}>${start}</a></li>`;
+        const folder = start.slice(0, start.lastIndexOf('/') + 1);
+        const whole = p.rangeEnd === rangeEndOf(p.key) && folder === start;
+        return whole ? html`<li><a href=${keysHash(folder)}>${start}</a></li>` : html`<li>keys from <code>${start}</code> ${p.rangeEnd === '\0' ? 'on' : html`up to <code>${toText(p.rangeEnd)}</code>`}</li>`;
+      })}
+    </ul>
   `;
 }
 
@@ -182,7 +211,7 @@ function Level({ level, levels, pagePrefix, selectedKey, toggle, more }) {
             <button type="button" class="keys-folder" aria-expanded=${child ? 'true' : 'false'} onClick=${() => toggle(entry.key)} title=${folderText}>
               <span aria-hidden="true" class="keys-caret">${child ? '▾' : '▸'}</span> ${name}
             </button>
-            <span class="muted keys-count" aria-label=${entry.count === undefined ? 'counting keys' : `${entry.count} keys`}>${entry.count ?? '…'}</span>
+            <span class="muted keys-count">${entry.count ?? '…'}<span class="keys-sr">${entry.count === 1 ? ' key' : ' keys'}</span></span>
             <a class="keys-open" href=${keysHash(folderText)} aria-label=${`Open folder ${folderText}`} title="Open this folder">open</a>
           </span>
           ${child ? html`<${Level} level=${child} levels=${levels} pagePrefix=${pagePrefix} selectedKey=${selectedKey} toggle=${toggle} more=${more} />` : null}
