@@ -28,7 +28,7 @@ export function KeyDetail({ api, session, keyBinary }) {
     <section class="card keys-detail" aria-labelledby="keys-key-title">
       <div class="row keys-detail-head">
         <h2 id="keys-key-title" class="keys-key-name">${keyText}</h2>
-        <span class=${`badge ${watching ? 'ok' : 'warn'}`}>${watching ? 'live' : 'reconnecting…'}</span>
+        <span class=${`badge ${watching ? 'ok' : 'warn'}`}>${watching ? 'live' : 'connecting…'}</span>
       </div>
       ${kv
         ? html`<${KeyValue} api=${api} kv=${kv} keyBinary=${keyBinary} mayWrite=${mayWrite} />`

@@ -3,7 +3,8 @@
 // the versions the store still has, then carries every later put and delete as it happens. When
 // the start was compacted away, the member says from where it still has history and the watch
 // starts again there.
-import { useCallback, useEffect, useState } from '../lib/html.js';
+import { useCallback, useEffect, useRef, useState } from '../lib/html.js';
+import { isTransient } from './keys-value.js';
 
 const RETRY_MS = 2000;
 /** Versions kept in the page: a key rewritten every second should not fill the tab's memory. */
@@ -20,10 +21,12 @@ export function useKeyWithHistory(api, key) {
   const [from, setFrom] = useState(undefined);
   const [compactedBefore, setCompactedBefore] = useState(undefined);
   const [watching, setWatching] = useState(false);
+  const retry = useRef(undefined);
 
   const read = useCallback(
     async (earliest) => {
-      setState((s) => (s.kv ? s : { loading: true }));
+      clearTimeout(retry.current);
+      setState((s) => (s.kv || s.error ? s : { loading: true }));
       try {
         const answer = await api.gateway('kv/range', { key: btoa(key) });
         const kv = answer.kvs?.[0];
@@ -33,6 +36,8 @@ export function useKeyWithHistory(api, key) {
         setFrom({ rev: !earliest && kv ? Number(kv.create_revision) : 1 });
       } catch (error) {
         setState({ error });
+        // The member went away: try again until it (or the page) is back; a refusal stays shown.
+        if (isTransient(error)) retry.current = setTimeout(() => read(earliest), RETRY_MS);
       }
     },
     [api, key],
@@ -40,16 +45,16 @@ export function useKeyWithHistory(api, key) {
 
   useEffect(() => {
     read(false);
+    return () => clearTimeout(retry.current);
   }, [read]);
 
   useEffect(() => {
     if (!from) return undefined;
-    let retry;
     let closed = false;
-    setWatching(true);
     const close = api.watch(
       { key: btoa(key), start_revision: String(from.rev) },
       (result) => {
+        if (result.created) setWatching(true);
         if (result.canceled) {
           const compacted = Number(result.compact_revision ?? 0);
           if (compacted > 0) {
@@ -72,12 +77,12 @@ export function useKeyWithHistory(api, key) {
       (error) => {
         if (!error || closed) return;
         setWatching(false);
-        retry = setTimeout(() => read(false), RETRY_MS);
+        retry.current = setTimeout(() => read(false), RETRY_MS);
       },
     );
     return () => {
       closed = true;
-      clearTimeout(retry);
+      setWatching(false);
       close();
     };
   }, [api, key, from, read]);

@@ -4,6 +4,7 @@
 import { html, useCallback, useEffect, useRef, useState } from '../lib/html.js';
 import { applyEvent, countFolders, countKeys, emptyLevel, rangeEndOf, readPage, toText, withCount } from './keys-listing.js';
 import { keysHash } from './keys-route.js';
+import { isTransient } from './keys-value.js';
 
 /** Events kept to replay onto a level whose read was under way when they arrived. */
 const RECENT_EVENTS = 2000;
@@ -22,10 +23,13 @@ export function KeyTree({ api, session, prefix, selectedKey }) {
     setLevels((all) => (all[levelPrefix] ? { ...all, [levelPrefix]: change(all[levelPrefix]) } : all));
   }, []);
 
-  /** Reads a level's first page afresh; resolves with its revision. */
+  /** Reads a level's first page afresh (what it showed stays meanwhile); resolves with its revision or error. */
   const load = useCallback(
     async (levelPrefix) => {
-      setLevels((all) => ({ ...all, [levelPrefix]: emptyLevel(levelPrefix) }));
+      setLevels((all) => {
+        const shown = all[levelPrefix];
+        return { ...all, [levelPrefix]: shown && !shown.loading && !shown.error ? shown : emptyLevel(levelPrefix) };
+      });
       try {
         const page = await readPage(api, levelPrefix, undefined, 0);
         const total = await countKeys(api, levelPrefix, page.rev);
@@ -35,10 +39,10 @@ export function KeyTree({ api, session, prefix, selectedKey }) {
           return level;
         });
         countFolders(api, page.entries, page.rev, (key, n) => update(levelPrefix, (l) => withCount(l, key, n))).catch(() => undefined);
-        return page.rev;
+        return { rev: page.rev };
       } catch (error) {
         update(levelPrefix, (l) => ({ ...l, loading: false, error }));
-        return undefined;
+        return { error };
       }
     },
     [api, update],
@@ -66,13 +70,21 @@ export function KeyTree({ api, session, prefix, selectedKey }) {
   const levelsNow = useRef(levels);
   levelsNow.current = levels;
   /** Reads every shown level afresh, the top first, then watches from the top's revision on. */
+  const retryTimer = useRef(undefined);
+  useEffect(() => () => clearTimeout(retryTimer.current), []);
   const reloadAll = useCallback(async () => {
+    clearTimeout(retryTimer.current);
     const expanded = Object.keys(levelsNow.current).filter((p) => p !== prefix);
     recent.current = [];
-    const rev = await load(prefix);
+    const { rev, error } = await load(prefix);
+    if (error) {
+      // A member that went away comes back; a refusal does not, so that is not retried.
+      if (isTransient(error) && alive.current) retryTimer.current = setTimeout(reloadAll, RETRY_MS);
+      return;
+    }
     // Expanded folders read after the top, at a revision no older than the one the watch starts from.
     for (const p of expanded) load(p);
-    if (rev !== undefined) setWatchFrom({ rev: rev + 1 });
+    setWatchFrom({ rev: rev + 1 });
   }, [load, prefix]);
 
   useEffect(() => {
@@ -82,10 +94,10 @@ export function KeyTree({ api, session, prefix, selectedKey }) {
   useEffect(() => {
     if (!watchFrom) return undefined;
     let retry;
-    setWatchState('live');
     const close = api.watch(
       { key: btoa(prefix === '' ? '\0' : prefix), range_end: btoa(rangeEndOf(prefix)), start_revision: String(watchFrom.rev) },
       (result) => {
+        if (result.created) setWatchState('live');
         if (result.canceled) {
           setWatchState('restarting');
           retry = setTimeout(reloadAll, 0);

@@ -1,5 +1,6 @@
 // How a key's value is shown: JSON pretty-printed, other UTF-8 text as it is, anything else as hex
 // (16 bytes a line), and the same form line by line for diffs between versions.
+import { ApiError } from '../lib/api.js';
 import { base64ToBytes, bytesAsText, bytesToHex } from '../lib/bytes.js';
 
 /** { kind: 'json' | 'text' | 'binary' | 'empty', shown, raw, size } for a value in base64. */
@@ -50,4 +51,9 @@ export function formatSize(n) {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** A failure worth trying again: the member unreachable or unavailable, not a refusal. */
+export function isTransient(error) {
+  return !(error instanceof ApiError) || error.status === 0 || error.status >= 500;
 }

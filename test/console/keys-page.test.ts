@@ -217,6 +217,33 @@ describe.skipIf(!browserCheck.run)('the Keys page', () => {
   });
 });
 
+describe.skipIf(!browserCheck.run)('the Keys page when its member restarts', () => {
+  it('says it is reconnecting while the member is down and catches up with what changed meanwhile', async () => {
+    await ctl('put', 'resil/kept', 'before');
+    const { page, problems, context } = await openConsole(browser, keysUrl('resil/', 'resil/kept'));
+    const section = tree(page, 'resil/');
+    await expect.poll(() => valueBox(page).textContent()).toBe('before');
+    await section.getByText('live', { exact: true }).waitFor();
+
+    const follower = cluster.members.find((m) => m.clientUrl === base)!;
+    await cluster.stop(follower.index);
+    await section.getByText('reconnecting…').waitFor();
+    const others = cluster.members.filter((m) => m !== follower).map((m) => m.endpoint);
+    const put = async (key: string, value: string) => expect((await etcdctl(others, ['put', key, value])).code).toBe(0);
+    await put('resil/kept', 'after');
+    await put('resil/new', 'while away');
+
+    cluster.restart(follower.index);
+    await cluster.waitReady();
+    await section.getByRole('link', { name: 'new', exact: true }).waitFor({ timeout: 20_000 });
+    await expect.poll(() => valueBox(page).textContent(), { timeout: 20_000 }).toBe('after');
+    await section.getByText('live', { exact: true }).waitFor();
+    // What the browser logged while the member was down: the watch streams it cut, the requests it refused.
+    expect(problems.filter((p) => !/net::ERR_(INCOMPLETE_CHUNKED_ENCODING|CONNECTION_REFUSED)/.test(p))).toEqual([]);
+    await context.close();
+  }, 50_000);
+});
+
 describe.skipIf(!browserCheck.run)('the Keys page with auth on', () => {
   beforeAll(async () => {
     await ctl('put', 'ro/setting', 'read me');
