@@ -18,7 +18,8 @@ export function NewKey({ api, session, prefix, onCreated, onCancel }) {
   useEffect(() => {
     let stale = false;
     api.gateway('lease/leases', {}).then(
-      (answer) => !stale && setLeases((answer.leases ?? []).map((l) => l.ID)),
+      // The first hundred: a cluster with thousands of leases is not chosen from a list anyway.
+      (answer) => !stale && setLeases((answer.leases ?? []).slice(0, 100).map((l) => l.ID)),
       () => undefined,
     );
     return () => {

@@ -7,12 +7,22 @@ import { toBinary } from './keys-listing.js';
 import { keysHash, prefixOfRoute } from './keys-route.js';
 import { KeyTree } from './keys-tree.js';
 
+function fromBase64(b64) {
+  try {
+    return atob(b64);
+  } catch {
+    return undefined;
+  }
+}
+
 export function KeysPage({ api, session, route, navigate }) {
   const prefix = prefixOfRoute(route.path);
   const selected = route.query.get('key');
+  // A key that is not UTF-8 comes as base64 (key64) so that its bytes survive the address.
+  const selected64 = route.query.get('key64');
   const creating = route.query.has('new');
   const prefixBinary = toBinary(prefix);
-  const selectedBinary = selected === null ? undefined : toBinary(selected);
+  const selectedBinary = selected64 !== null ? fromBase64(selected64) : selected === null ? undefined : toBinary(selected);
 
   let side;
   if (creating) {

@@ -213,7 +213,7 @@ function Level({ level, levels, pagePrefix, selectedKey, toggle, more }) {
           const text = toText(entry.key);
           const selected = entry.key === selectedKey;
           return html`<li key=${entry.key}>
-            <a class="keys-leaf" href=${keysHash(pagePrefix, { key: text })} aria-current=${selected ? 'true' : undefined} title=${text}>${name === '' ? '(empty name)' : name}</a>
+            <a class="keys-leaf" href=${keysHash(pagePrefix, { keyBinary: entry.key })} aria-current=${selected ? 'true' : undefined} title=${text}>${name === '' ? '(empty name)' : name}</a>
           </li>`;
         }
         const child = levels[entry.key];

@@ -107,6 +107,11 @@ describe.skipIf(!browserCheck.run)('the Keys page', () => {
     expect(page.url()).toContain('?key=values%2Fblob');
     await page.getByRole('link', { name: 'plain', exact: true }).click();
     await expect.poll(() => valueBox(page).textContent()).toBe('just text');
+    // A key that is not UTF-8 keeps its bytes in the address (as base64) and still opens.
+    await gateway(base, 'kv/put', { key: Buffer.concat([Buffer.from('values/'), Buffer.from([0xff, 0xfe])]).toString('base64'), value: b64('odd key') });
+    await tree(page, 'values/').getByRole('link', { name: '\ufffd\ufffd', exact: true }).click();
+    await expect.poll(() => valueBox(page).textContent()).toBe('odd key');
+    expect(page.url()).toContain(`key64=${encodeURIComponent(Buffer.from('values/\xff\xfe', 'latin1').toString('base64'))}`);
     expect(problems).toEqual([]);
     await context.close();
 
@@ -214,6 +219,31 @@ describe.skipIf(!browserCheck.run)('the Keys page', () => {
     await tree(page, 'doomed/').getByText('No keys here.').waitFor();
     expect(problems).toEqual([]);
     await context.close();
+  });
+});
+
+describe.skipIf(!browserCheck.run)('a key’s history across lives and compaction', () => {
+  it('shows the current life, the earlier ones when asked, and only what compaction left', async () => {
+    await ctl('put', 'lives/k', 'first life');
+    await ctl('del', 'lives/k');
+    await ctl('put', 'lives/k', 'second life v1');
+    await ctl('put', 'lives/k', 'second life v2');
+    const { page, problems, context } = await openConsole(browser, keysUrl('lives/', 'lives/k'));
+    const history = page.getByRole('region', { name: 'History', exact: true });
+    const changes = () => history.locator('tbody tr td:nth-child(2)').allTextContents();
+    await expect.poll(changes).toEqual(['version 2', 'version 1']);
+    await history.getByRole('button', { name: 'Show earlier lives of this key' }).click();
+    await expect.poll(changes).toEqual(['version 2', 'version 1', 'deleted', 'version 1']);
+    await context.close();
+
+    const modRevision = Number(((await gateway(base, 'kv/range', { key: b64('lives/k') }))['kvs'] as { mod_revision: string }[])[0]!.mod_revision);
+    await gateway(base, 'kv/compaction', { revision: modRevision, physical: true });
+    const again = await openConsole(browser, keysUrl('lives/', 'lives/k'));
+    const after = again.page.getByRole('region', { name: 'History', exact: true });
+    await after.getByText(`Revisions before ${modRevision} were compacted`).waitFor();
+    await expect.poll(() => after.locator('tbody tr td:nth-child(2)').allTextContents()).toEqual(['version 2']);
+    expect([...problems, ...again.problems]).toEqual([]);
+    await again.context.close();
   });
 });
 
