@@ -72,9 +72,12 @@ export function KeyTree({ api, session, prefix, selectedKey }) {
   /** Reads every shown level afresh, the top first, then watches from the top's revision on. */
   const retryTimer = useRef(undefined);
   useEffect(() => () => clearTimeout(retryTimer.current), []);
+  // A link to a key deeper down opens the folders on its way, once.
+  const revealed = useRef(selectedKey === undefined ? [] : foldersBetween(prefix, selectedKey));
   const reloadAll = useCallback(async () => {
     clearTimeout(retryTimer.current);
-    const expanded = Object.keys(levelsNow.current).filter((p) => p !== prefix);
+    const expanded = [...new Set([...Object.keys(levelsNow.current), ...revealed.current])].filter((p) => p !== prefix);
+    revealed.current = [];
     recent.current = [];
     const { rev, error } = await load(prefix);
     if (error) {
@@ -160,6 +163,14 @@ export function KeyTree({ api, session, prefix, selectedKey }) {
   `;
 }
 
+/** The folders from below `prefix` down to the one holding `key`: 'a/' and 'a/b/' for 'a/b/c' under ''. */
+function foldersBetween(prefix, key) {
+  if (!key.startsWith(prefix)) return [];
+  const out = [];
+  for (let at = key.indexOf('/', prefix.length); at >= 0; at = key.indexOf('/', at + 1)) out.push(key.slice(0, at + 1));
+  return out;
+}
+
 function WatchBadge({ state }) {
   const label = state === 'live' ? 'live' : state === 'connecting' ? 'connecting…' : 'reconnecting…';
   return html`<span class=${`badge ${state === 'live' ? 'ok' : 'warn'}`} title="Changes made elsewhere show here as they happen">${label}</span>`;
@@ -189,6 +200,7 @@ function ReadablePlaces({ session }) {
 }
 
 function Breadcrumbs({ prefix }) {
+  if (prefix === '') return null;
   const parts = prefix === '' ? [] : prefix.slice(0, -1).split('/');
   return html`
     <nav aria-label="Folder path" class="keys-crumbs">

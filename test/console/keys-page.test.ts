@@ -71,6 +71,13 @@ describe.skipIf(!browserCheck.run)('the Keys page', () => {
     await section.getByRole('button', { name: 'deep/' }).waitFor();
     await ctl('put', 'tree/c/other', 'v');
     await section.getByRole('link', { name: 'other', exact: true }).waitFor();
+
+    // A link to a key deep down opens the folders on its way to it.
+    await page.goto(`${base}/ui/#/keys?key=${encodeURIComponent('tree/c/deep/z')}`);
+    const top = tree(page, 'All keys');
+    await top.getByRole('link', { name: 'z', exact: true }).waitFor();
+    expect(await top.getByRole('link', { name: 'z', exact: true }).getAttribute('aria-current')).toBe('true');
+    expect(await top.getByRole('button', { name: 'deep/' }).getAttribute('aria-expanded')).toBe('true');
     expect(problems).toEqual([]);
     await context.close();
   });
