@@ -69,11 +69,11 @@ export function KeyTree({ api, session, prefix, selectedKey }) {
 
   const levelsNow = useRef(levels);
   levelsNow.current = levels;
-  /** Reads every shown level afresh, the top first, then watches from the top's revision on. */
   const retryTimer = useRef(undefined);
   useEffect(() => () => clearTimeout(retryTimer.current), []);
   // A link to a key deeper down opens the folders on its way, once.
   const revealed = useRef(selectedKey === undefined ? [] : foldersBetween(prefix, selectedKey));
+  /** Reads every shown level afresh, the top first, then watches from the top's revision on. */
   const reloadAll = useCallback(async () => {
     clearTimeout(retryTimer.current);
     const expanded = [...new Set([...Object.keys(levelsNow.current), ...revealed.current])].filter((p) => p !== prefix);
@@ -108,7 +108,9 @@ export function KeyTree({ api, session, prefix, selectedKey }) {
         }
         const events = result.events ?? [];
         if (events.length === 0) return;
-        recent.current = [...recent.current, ...events].slice(-RECENT_EVENTS);
+        // The tree needs no values: keep what it does need, so the buffer stays small.
+        const slim = events.map((e) => ({ type: e.type, kv: { key: e.kv.key, mod_revision: e.kv.mod_revision, version: e.kv.version } }));
+        recent.current = [...recent.current, ...slim].slice(-RECENT_EVENTS);
         setLevels((all) => {
           const out = {};
           for (const [p, level] of Object.entries(all)) {
