@@ -79,6 +79,11 @@ export function KeyTree({ api, session, prefix, selectedKey }) {
     const expanded = [...new Set([...Object.keys(levelsNow.current), ...revealed.current])].filter((p) => p !== prefix);
     revealed.current = [];
     recent.current = [];
+    if (prefix === '' && !readsEveryKey(session)) {
+      // Listing every key would only be refused: the page says where the user's roles let them look.
+      setLevels({ '': { ...emptyLevel(''), loading: false, restricted: true } });
+      return;
+    }
     const { rev, error } = await load(prefix);
     if (error) {
       // A member that went away comes back; a refusal does not, so that is not retried.
@@ -88,7 +93,7 @@ export function KeyTree({ api, session, prefix, selectedKey }) {
     // Expanded folders read after the top, at a revision no older than the one the watch starts from.
     for (const p of expanded) load(p);
     setWatchFrom({ rev: rev + 1 });
-  }, [load, prefix]);
+  }, [load, prefix, session]);
 
   useEffect(() => {
     reloadAll();
@@ -156,11 +161,11 @@ export function KeyTree({ api, session, prefix, selectedKey }) {
       <div class="row keys-tree-head">
         <h2 id="keys-tree-title">${prefixText === '' ? 'All keys' : prefixText}</h2>
         ${root?.total !== undefined ? html`<span class="muted" data-testid="keys-total">${root.total} ${root.total === 1 ? 'key' : 'keys'}</span>` : null}
-        ${root?.error ? null : html`<${WatchBadge} state=${watchState} />`}
+        ${root?.error || root?.restricted ? null : html`<${WatchBadge} state=${watchState} />`}
         ${mayWriteSomewhere(session) ? html`<a class="keys-new-link" href=${keysHash(prefixText, { creating: true })}>New key</a>` : null}
       </div>
       ${root ? html`<${Level} level=${root} levels=${levels} pagePrefix=${prefixText} selectedKey=${selectedKey} toggle=${toggle} more=${more} />` : null}
-      ${root?.error ? html`<${ReadablePlaces} session=${session} />` : null}
+      ${root?.error || root?.restricted ? html`<${ReadablePlaces} session=${session} />` : null}
     </section>
   `;
 }
@@ -176,6 +181,11 @@ function foldersBetween(prefix, key) {
 function WatchBadge({ state }) {
   const label = state === 'live' ? 'live' : state === 'connecting' ? 'connecting…' : 'reconnecting…';
   return html`<span class=${`badge ${state === 'live' ? 'ok' : 'warn'}`} title="Changes made elsewhere show here as they happen">${label}</span>`;
+}
+
+/** Whether the user's roles let them read every key (root, or a read permission from the first key on). */
+function readsEveryKey(session) {
+  return session.root || session.permissions.some((p) => p.type !== 'write' && (p.key === '' || p.key === '\0') && p.rangeEnd === '\0');
 }
 
 /** With auth on, a user who may not write anywhere is not offered a new key. */
@@ -216,6 +226,7 @@ function Breadcrumbs({ prefix }) {
 }
 
 function Level({ level, levels, pagePrefix, selectedKey, toggle, more }) {
+  if (level.restricted) return null;
   if (level.loading) return html`<p class="muted" aria-busy="true">Loading…</p>`;
   if (level.error) return html`<p role="alert" class="error">Could not list ${toText(level.prefix) || 'the keys'}: ${level.error.message}</p>`;
   if (level.entries.length === 0) return html`<p class="muted">No keys here.</p>`;
