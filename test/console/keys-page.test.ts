@@ -229,6 +229,23 @@ describe.skipIf(!browserCheck.run)('the Keys page', () => {
   });
 });
 
+describe.skipIf(!browserCheck.run)('the line diff the history uses', () => {
+  it('keeps common lines, marks removed before added, and treats a final newline as ending a line', async () => {
+    const { page, problems, context } = await openConsole(browser, `${base}/ui/`);
+    const diff = (before: string, after: string): Promise<string[]> =>
+      page.evaluate(
+        `import('/ui/lib/line-diff.js').then(({ lineDiff }) => lineDiff(${JSON.stringify(before)}, ${JSON.stringify(after)}).map((l) => ({ same: ' ', del: '-', add: '+' })[l.op] + l.text))`,
+      );
+    expect(await diff('a\nb\nc\n', 'a\nB\nc')).toEqual([' a', '-b', '+B', ' c']);
+    expect(await diff('', 'x\ny')).toEqual(['+x', '+y']);
+    expect(await diff('x\ny', '')).toEqual(['-x', '-y']);
+    expect(await diff('1\n2\n3\n4', '2\n3\n4\n1')).toEqual(['-1', ' 2', ' 3', ' 4', '+1']);
+    expect(await diff('head\nx\ny\nz\ntail', 'head\ny\nz\nw\ntail')).toEqual([' head', '-x', ' y', ' z', '+w', ' tail']);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
+
 describe.skipIf(!browserCheck.run)('a key’s history across lives and compaction', () => {
   it('shows the current life, the earlier ones when asked, and only what compaction left', async () => {
     await ctl('put', 'lives/k', 'first life');
