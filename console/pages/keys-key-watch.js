@@ -61,6 +61,9 @@ export function useKeyWithHistory(api, key) {
             setCompactedBefore(compacted);
             setHistory([]);
             setFrom({ rev: compacted, compacted });
+          } else {
+            // Canceled for another reason (the member's, or the user's rights): not live any more.
+            setWatching(false);
           }
           return;
         }
