@@ -2,9 +2,11 @@
 // { api, session, route, navigate }: `route.path` is the hash path below the page's id (as
 // segments), `route.query` its URLSearchParams; navigate(hash) moves to another view.
 import { ClusterPage } from './cluster.js';
+import { KeysPage } from './keys-page.js';
 import { LeasesPage } from './leases.js';
 
 export const PAGES = [
   { id: 'cluster', title: 'Cluster', component: ClusterPage },
+  { id: 'keys', title: 'Keys', component: KeysPage },
   { id: 'leases', title: 'Leases & watchers', component: LeasesPage },
 ];
