@@ -1,0 +1,80 @@
+// The Services page: every service with its instances counted by health state, a service's
+// instances with their checks and the checks' state changes, and the dependency graph — all live,
+// from the registry's keys (services/use-registry.js).
+import { html } from '../lib/html.js';
+import { DependencyGraph } from './services/dependency-graph.js';
+import { InstanceCard } from './services/instance-card.js';
+import { useRegistry } from './services/use-registry.js';
+
+const STATES = ['passing', 'warning', 'critical'];
+
+function ServiceTable({ services, selected }) {
+  if (services.length === 0) return html`<p class="muted">No services registered. Register one with <code>lodestone service register</code>, Consul's <code>/v1/agent/service/register</code> or the client's <code>register()</code>.</p>`;
+  return html`<table aria-labelledby="svc-list-heading">
+    <thead><tr><th scope="col">Service</th><th scope="col">Instances</th>${STATES.map((s) => html`<th scope="col">${s[0].toUpperCase() + s.slice(1)}</th>`)}</tr></thead>
+    <tbody>
+      ${services.map(
+        (s) => html`<tr class=${s.name === selected ? 'svc-selected' : ''} data-service=${s.name}>
+          <th scope="row"><a href=${`#/services/${encodeURIComponent(s.name)}`} aria-current=${s.name === selected ? 'true' : undefined}>${s.name}</a></th>
+          <td>${s.instances.length}</td>
+          ${STATES.map((st) => html`<td data-state=${st}>${s.counts[st] ? html`<span class=${`badge ${st}`}>${s.counts[st]}</span>` : html`<span class="muted">0</span>`}</td>`)}
+        </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+/** "2 instances: 1 passing, 0 warning, 1 critical. Discovered by checkout." */
+function summary(service, consumers) {
+  const n = service.instances.length;
+  const counts = STATES.map((s) => `${service.counts[s]} ${s}`).join(', ');
+  const by = consumers.length ? ` Discovered by ${consumers.map((e) => e.consumer).join(', ')}.` : '';
+  return `${n} instance${n === 1 ? '' : 's'}: ${counts}.${by}`;
+}
+
+function ServiceDetail({ api, session, service, registry }) {
+  if (!service) return html`<p class="muted">Pick a service to see its instances.</p>`;
+  const consumers = registry.edges().filter((e) => e.service === service.name);
+  return html`
+    <h2 id="svc-detail-heading">${service.name}</h2>
+    <p class="muted">${summary(service, consumers)}</p>
+    ${service.instances.map((i) => html`<${InstanceCard} key=${i.id} api=${api} session=${session} instance=${i} compactedBefore=${registry.compactedBefore} />`)}
+  `;
+}
+
+export function ServicesPage({ api, session, route }) {
+  const { registry, error, live } = useRegistry(api);
+  const graphView = route.query.get('view') === 'graph';
+  const services = registry ? registry.services() : [];
+  const selectedName = route.path[0] ?? services[0]?.name;
+  const selected = services.find((s) => s.name === selectedName);
+
+  return html`
+    <div class="svc-title">
+      <h1>Services</h1>
+      <span role="status" class="muted">${registry ? (live ? `live · revision ${registry.revision}` : 'reconnecting…') : 'reading the registry…'}</span>
+      ${registry?.compactedBefore ? html`<span class="muted">history before revision ${registry.compactedBefore} was compacted</span>` : null}
+    </div>
+    <nav class="svc-tabs" aria-label="Services views">
+      <a href=${selectedName ? `#/services/${encodeURIComponent(selectedName)}` : '#/services'} aria-current=${graphView ? undefined : 'page'}>Instances</a>
+      <a href="#/services?view=graph" aria-current=${graphView ? 'page' : undefined}>Dependency graph</a>
+    </nav>
+    ${error ? html`<p role="alert" class="error">The registry could not be read: ${error.message}</p>` : null}
+    ${!registry
+      ? null
+      : graphView
+        ? html`<section aria-labelledby="svc-graph-heading">
+            <h2 id="svc-graph-heading">Who discovers whom</h2>
+            <${DependencyGraph} edges=${registry.edges()} services=${services} />
+          </section>`
+        : html`<div class="svc-split">
+            <section class="card" aria-labelledby="svc-list-heading">
+              <h2 id="svc-list-heading">All services</h2>
+              <${ServiceTable} services=${services} selected=${selected?.name} />
+            </section>
+            <section aria-labelledby="svc-detail-heading">
+              ${route.path[0] && !selected ? html`<p role="alert" class="error">No service ${route.path[0]} is registered (any more).</p>` : html`<${ServiceDetail} api=${api} session=${session} service=${selected} registry=${registry} />`}
+            </section>
+          </div>`}
+  `;
+}

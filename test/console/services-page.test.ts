@@ -1,0 +1,186 @@
+// The console's Services page on a real three-member cluster: instances registered through Consul's
+// API and `lodestone service register`, checked over HTTP against servers this test runs. The page
+// counts them by state, turns an instance critical when its server stops and passing when it is
+// back — without a reload, with both changes in the check's timeline —, draws the consumers that
+// discover() records as a dependency graph, and deregisters an instance as Consul's API then sees.
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { connect, discover, type Client } from '../../index.js';
+import { TestCluster } from '../support/cluster.js';
+import { consulJson, put, type CatalogEntry } from '../support/consul-http.js';
+import { eventually } from '../support/eventually.js';
+import { runService } from '../cli/service-runner.js';
+import { browserCheck, launchBrowser, openConsole, screenshot, type ConsolePage } from './support/browser.js';
+
+/** A tiny HTTP server to be checked; it can be stopped and started again on its port. */
+class CheckedServer {
+  private server: Server | undefined;
+  port = 0;
+
+  async start(): Promise<void> {
+    const server = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+    const address = server.address();
+    if (address && typeof address === 'object') this.port = address.port;
+    this.server = server;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/`;
+  }
+}
+
+let cluster: TestCluster;
+let browser: Browser;
+let client: Client | undefined;
+const web1 = new CheckedServer();
+const web2 = new CheckedServer();
+const closers: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  cluster = await TestCluster.start({ implementation: 'lodestone', size: 3 });
+  await Promise.all([web1.start(), web2.start()]);
+  if (browserCheck.run) browser = await launchBrowser();
+}, 60_000);
+
+afterAll(async () => {
+  for (const close of closers.reverse()) await close().catch(() => undefined);
+  await client?.close();
+  await browser?.close();
+  await Promise.all([web1.stop(), web2.stop()]);
+  await cluster?.destroy();
+});
+
+const member = (i: number): string => cluster.members[i]!.clientUrl;
+
+/** The row of a service in the page's table: its counts by state. */
+async function counts(page: Page, service: string): Promise<string[]> {
+  const row = page.locator(`tr[data-service="${service}"]`);
+  return Promise.all(['passing', 'warning', 'critical'].map((s) => row.locator(`td[data-state="${s}"]`).innerText()));
+}
+
+function instanceCard(page: Page, id: string) {
+  return page.locator(`article[data-instance="${id}"]`);
+}
+
+describe.skipIf(!browserCheck.run)('the Services page', () => {
+  let open: ConsolePage;
+
+  it('shows the services with their instances counted by state, and each instance with its checks', async () => {
+    // web-1 through Consul's API on one member, web-2 with the command line on another, db without checks.
+    await put(member(1), '/v1/agent/service/register', {
+      Name: 'web', ID: 'web-1', Address: '127.0.0.1', Port: web1.port, Tags: ['v1'], Meta: { zone: 'a' }, Weights: { Passing: 3, Warning: 1 },
+      Check: { CheckID: 'web-1-http', Name: 'web-1 http', HTTP: web1.url, Interval: '300ms', Timeout: '250ms' },
+    });
+    const cli = await runService(['register', 'web', 'web-2', '--endpoints', cluster.members[2]!.endpoint, '--address', '127.0.0.1', '--port', String(web2.port),
+      '--tag', 'v2', '--check-http', web2.url, '--interval', '300ms', '--timeout', '250ms']);
+    expect(cli.stderr).toBe('');
+    await put(member(2), '/v1/agent/service/register', { Name: 'db', ID: 'db-1', Address: '127.0.0.1', Port: 5432 });
+
+    open = await openConsole(browser, `${member(0)}/ui/#/services/web`);
+    const { page } = open;
+    await page.getByRole('heading', { name: 'Services', level: 1 }).waitFor();
+    await expect.poll(() => counts(page, 'web'), { timeout: 10_000 }).toEqual(['2', '0', '0']);
+    expect(await counts(page, 'db')).toEqual(['1', '0', '0']);
+
+    const card = instanceCard(page, 'web-1');
+    const text = await card.innerText();
+    expect(text).toContain(`127.0.0.1:${web1.port}`);
+    expect(text).toContain('persistent');
+    expect(text).toContain('passing 3 · warning 1');
+    expect(text).toContain('v1');
+    expect(text).toContain('zone=a');
+    expect(text).toContain(`HTTP GET ${web1.url}: 200 OK`);
+    await card.getByRole('list', { name: 'State changes of web-1 http' }).getByText('critical → passing').waitFor();
+  }, 40_000);
+
+  it('turns an instance critical when its server stops, and passing when it is back, with both changes in its timeline', async () => {
+    const { page } = open;
+    const card = instanceCard(page, 'web-1');
+    const badge = card.locator('h3 .badge');
+    await web1.stop();
+    await expect.poll(() => badge.innerText(), { timeout: 10_000 }).toBe('critical');
+    await expect.poll(() => counts(page, 'web')).toEqual(['1', '0', '1']);
+    const timeline = card.getByRole('list', { name: 'State changes of web-1 http' });
+    const newest = timeline.locator('li').first();
+    expect(await newest.innerText()).toMatch(/passing → critical[\s\S]*ECONNREFUSED/);
+
+    await web1.start();
+    await expect.poll(() => badge.innerText(), { timeout: 10_000 }).toBe('passing');
+    await expect.poll(() => newest.innerText()).toMatch(/critical → passing[\s\S]*200 OK/);
+    // Registered critical → passing → critical → passing: every change is there, newest first.
+    const changes = (await timeline.locator('.svc-change').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    expect(changes.slice(0, 3)).toEqual(['critical → passing', 'passing → critical', 'critical → passing']);
+    await expect.poll(() => counts(page, 'web')).toEqual(['2', '0', '0']);
+    await screenshot(page, 'services-light');
+  }, 30_000);
+
+  it("draws the consumers discover() records as a dependency graph, with a table of its edges", async () => {
+    client = await connect({ endpoints: cluster.endpoints });
+    // checkout discovers web, web discovers db, gateway discovers checkout (twice: two processes' worth).
+    for (const [service, consumer] of [['web', 'checkout'], ['db', 'web'], ['checkout', 'gateway'], ['checkout', 'gateway']] as const) {
+      const d = await discover(client, service, { consumer });
+      closers.push(() => d.close());
+    }
+    const { page } = open;
+    await page.getByRole('link', { name: 'Dependency graph' }).click();
+    const graph = page.getByRole('group', { name: /Dependency graph/ });
+    await graph.getByRole('link', { name: 'checkout: no instances' }).waitFor({ timeout: 10_000 });
+    await graph.getByRole('link', { name: 'web: 2/2 passing' }).waitFor();
+    await graph.getByRole('link', { name: 'db: 1/1 passing' }).waitFor();
+    const rows = await page.locator('table[aria-labelledby="svc-edges-heading"] tbody tr').allInnerTexts();
+    expect(rows.map((r) => r.split('\t').slice(0, 3).join(' '))).toEqual(['checkout web 1', 'gateway checkout 2', 'web db 1']);
+    // Consumers left of what they discover: gateway, then checkout, then web, then db.
+    const x = async (name: string): Promise<number> => Number(await graph.getByRole('link', { name: new RegExp(`^${name}:`) }).locator('rect').getAttribute('x'));
+    const xs = await Promise.all(['gateway', 'checkout', 'web', 'db'].map(x));
+    expect([...xs].sort((a, b) => a - b)).toEqual(xs);
+    expect(new Set(xs).size).toBe(4);
+    await screenshot(page, 'services-graph');
+
+    // A node is a link to its service, reached with the keyboard.
+    await graph.getByRole('link', { name: /^db:/ }).focus();
+    await page.keyboard.press('Enter');
+    await instanceCard(page, 'db-1').waitFor();
+  }, 30_000);
+
+  it('deregisters an instance after confirmation, as Consul’s API then sees it', async () => {
+    const { page } = open;
+    await page.goto(`${member(0)}/ui/#/services/web`);
+    await instanceCard(page, 'web-2').getByRole('button', { name: 'Deregister web-2' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Deregister web/web-2?' });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(await instanceCard(page, 'web-2').count()).toBe(1);
+    await instanceCard(page, 'web-2').getByRole('button', { name: 'Deregister web-2' }).click();
+    await dialog.getByRole('button', { name: 'Deregister web-2' }).click();
+    await instanceCard(page, 'web-2').waitFor({ state: 'detached' });
+    await expect.poll(() => counts(page, 'web')).toEqual(['1', '0', '0']);
+    const catalog = await eventually('web-2 gone from the catalog of another member', async () => {
+      const { body } = await consulJson<CatalogEntry[]>(member(2), '/v1/catalog/service/web');
+      return body.some((e) => e.ServiceID === 'web-2') ? undefined : body;
+    }, 10_000);
+    expect(catalog.map((e) => e.ServiceID)).toEqual(['web-1']);
+    expect(open.problems).toEqual([]);
+    await open.context.close();
+  }, 20_000);
+
+  it('reads well in the dark theme', async () => {
+    const dark = await openConsole(browser, `${member(1)}/ui/#/services/web`, { colorScheme: 'dark' });
+    await instanceCard(dark.page, 'web-1').getByRole('list', { name: 'State changes of web-1 http' }).locator('li').nth(2).waitFor({ timeout: 10_000 });
+    expect(await dark.page.locator('html').getAttribute('data-theme')).toBe('dark');
+    await screenshot(dark.page, 'services-dark');
+    expect(dark.problems).toEqual([]);
+    await dark.context.close();
+  }, 20_000);
+});
