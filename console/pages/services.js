@@ -4,6 +4,7 @@
 import { html } from '../lib/html.js';
 import { DependencyGraph } from './services/dependency-graph.js';
 import { InstanceCard } from './services/instance-card.js';
+import { REGISTRY_START, SERVICES_PREFIX } from './services/registry-state.js';
 import { useRegistry } from './services/use-registry.js';
 
 const STATES = ['passing', 'warning', 'critical'];
@@ -43,7 +44,9 @@ function ServiceDetail({ api, session, service, registry }) {
 }
 
 export function ServicesPage({ api, session, route }) {
-  const { registry, error, live } = useRegistry(api);
+  // The page reads every registry key: consumers, health, settings and instances.
+  const mayRead = session.may('read', REGISTRY_START) && session.may('read', SERVICES_PREFIX);
+  const { registry, error, live } = useRegistry(api, mayRead);
   const graphView = route.query.get('view') === 'graph';
   const services = registry ? registry.services() : [];
   const selectedName = route.path[0] ?? services[0]?.name;
@@ -52,13 +55,14 @@ export function ServicesPage({ api, session, route }) {
   return html`
     <div class="svc-title">
       <h1>Services</h1>
-      <span role="status" class="muted">${registry ? (live ? `live · revision ${registry.revision}` : 'reconnecting…') : 'reading the registry…'}</span>
+      <span class="muted">${!mayRead ? '' : registry ? (live ? `live · revision ${registry.revision}` : 'reconnecting…') : 'reading the registry…'}</span>
       ${registry?.compactedBefore ? html`<span class="muted">history before revision ${registry.compactedBefore} was compacted</span>` : null}
     </div>
     <nav class="svc-tabs" aria-label="Services views">
       <a href=${selectedName ? `#/services/${encodeURIComponent(selectedName)}` : '#/services'} aria-current=${graphView ? undefined : 'page'}>Instances</a>
       <a href="#/services?view=graph" aria-current=${graphView ? 'page' : undefined}>Dependency graph</a>
     </nav>
+    ${mayRead ? null : html`<p role="alert" class="error">You may not read the service registry's keys (<code>/lodestone/consumers/</code> to <code>/lodestone/services/</code>): ask for a role that may.</p>`}
     ${error ? html`<p role="alert" class="error">The registry could not be read: ${error.message}</p>` : null}
     ${!registry
       ? null

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { connect, discover, type Client } from '../../index.js';
 import { TestCluster } from '../support/cluster.js';
-import { consulJson, put, type CatalogEntry } from '../support/consul-http.js';
+import { b64, consulJson, gateway, put, type CatalogEntry } from '../support/consul-http.js';
 import { eventually } from '../support/eventually.js';
 import { runService } from '../cli/service-runner.js';
 import { browserCheck, launchBrowser, openConsole, screenshot, type ConsolePage } from './support/browser.js';
@@ -182,5 +182,69 @@ describe.skipIf(!browserCheck.run)('the Services page', () => {
     await screenshot(dark.page, 'services-dark');
     expect(dark.problems).toEqual([]);
     await dark.context.close();
+  }, 20_000);
+
+  it('keeps following after the history it replays was compacted, and says from where it has it', async () => {
+    const status = await gateway(member(0), 'kv/range', { key: b64('/lodestone/') , limit: 1 });
+    const revision = Number((status['header'] as { revision: string }).revision);
+    await gateway(member(0), 'kv/compaction', { revision: String(revision), physical: true });
+    const { page, problems, context } = await openConsole(browser, `${member(2)}/ui/#/services/web`);
+    await page.getByText(`history before revision ${revision} was compacted`).waitFor({ timeout: 10_000 });
+    const card = instanceCard(page, 'web-1');
+    const timeline = card.getByRole('list', { name: 'State changes of web-1 http' });
+    // Only the state there is now is left of the history.
+    expect((await timeline.locator('.svc-change').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(['state passing']);
+    await web1.stop();
+    await timeline.getByText('passing → critical').waitFor({ timeout: 10_000 });
+    await web1.start();
+    await timeline.getByText('critical → passing').waitFor({ timeout: 10_000 });
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 30_000);
+});
+
+describe.skipIf(!browserCheck.run)('the Services page with auth on', () => {
+  beforeAll(async () => {
+    const base = member(0);
+    await gateway(base, 'auth/role/add', { name: 'root' });
+    await gateway(base, 'auth/user/add', { name: 'root', password: 'root-pw' });
+    await gateway(base, 'auth/user/grant', { user: 'root', role: 'root' });
+    await gateway(base, 'auth/role/add', { name: 'registry-reader' });
+    await gateway(base, 'auth/role/grant', { name: 'registry-reader', perm: { permType: 'READ', key: b64('/lodestone/'), range_end: b64('/lodestone0') } });
+    await gateway(base, 'auth/user/add', { name: 'viewer', password: 'viewer-pw' });
+    await gateway(base, 'auth/user/grant', { user: 'viewer', role: 'registry-reader' });
+    await gateway(base, 'auth/user/add', { name: 'stranger', password: 'stranger-pw' });
+    await gateway(base, 'auth/enable', {});
+  }, 30_000);
+
+  async function signIn(user: string, password: string): Promise<ConsolePage> {
+    const open = await openConsole(browser, `${member(0)}/ui/#/services/web`);
+    await open.page.getByLabel('User').fill(user);
+    await open.page.getByLabel('Password').fill(password);
+    await open.page.getByRole('button', { name: 'Sign in' }).click();
+    await open.page.getByRole('button', { name: 'Sign out' }).waitFor();
+    return open;
+  }
+
+  it('shows a reader the instances but offers no deregistration; root gets it', async () => {
+    const viewer = await signIn('viewer', 'viewer-pw');
+    const card = instanceCard(viewer.page, 'web-1');
+    await card.getByRole('list', { name: 'State changes of web-1 http' }).waitFor({ timeout: 10_000 });
+    expect(await card.getByRole('button', { name: /Deregister/ }).count()).toBe(0);
+    expect(viewer.problems).toEqual([]);
+    await viewer.context.close();
+
+    const root = await signIn('root', 'root-pw');
+    await instanceCard(root.page, 'web-1').getByRole('button', { name: 'Deregister web-1' }).waitFor({ timeout: 10_000 });
+    expect(root.problems).toEqual([]);
+    await root.context.close();
+  }, 30_000);
+
+  it('tells a user who may not read the registry so, and reads nothing', async () => {
+    const stranger = await signIn('stranger', 'stranger-pw');
+    await stranger.page.getByRole('alert').getByText("You may not read the service registry's keys").waitFor();
+    expect(await stranger.page.locator('article[data-instance]').count()).toBe(0);
+    expect(stranger.problems).toEqual([]);
+    await stranger.context.close();
   }, 20_000);
 });

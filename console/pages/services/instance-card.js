@@ -9,7 +9,8 @@ const leaseHex = (lease) => BigInt(lease).toString(16);
 
 export function InstanceCard({ api, session, instance, compactedBefore }) {
   const headingId = `inst-${instance.service}-${instance.id}`;
-  const mayWrite = session.may('write', `${SERVICES_PREFIX}${instance.service}/${instance.id}`);
+  // Deregistering deletes the instance's key and its checks' states.
+  const mayWrite = session.may('write', `${SERVICES_PREFIX}${instance.service}/${instance.id}`) && session.may('write', `/lodestone/health/${instance.service}/${instance.id}/`);
   const meta = Object.entries(instance.meta);
   return html`
     <article class="card svc-instance" aria-labelledby=${headingId} data-instance=${instance.id}>

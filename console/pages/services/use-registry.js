@@ -10,8 +10,11 @@ import { REGISTRY_START, RegistryState, SERVICES_PREFIX } from './registry-state
 const RETRY_MS = 2000;
 const RANGE = { key: textToBase64(REGISTRY_START), range_end: prefixRangeEnd(SERVICES_PREFIX) };
 
-/** → { registry (a RegistryState, undefined until read), error, live, tick }. */
-export function useRegistry(api) {
+/** Gateway code for a refusal by auth: reading again will not help. */
+const PERMISSION_DENIED = 7;
+
+/** → { registry (a RegistryState, undefined until read), error, live, tick }. `enabled` false reads nothing. */
+export function useRegistry(api, enabled = true) {
   const [view, setView] = useState({ registry: undefined, error: undefined, live: false, tick: 0 });
 
   useEffect(() => {
@@ -33,6 +36,7 @@ export function useRegistry(api) {
       stopWatch();
       setView((v) => ({ ...v, error, live: false }));
       clearTimeout(retryTimer);
+      if (error?.code === PERMISSION_DENIED) return;
       retryTimer = setTimeout(start, RETRY_MS);
     };
 
@@ -70,13 +74,13 @@ export function useRegistry(api) {
       );
     }
 
-    start();
+    if (enabled) start();
     return () => {
       stopped = true;
       clearTimeout(retryTimer);
       stopWatch();
     };
-  }, [api]);
+  }, [api, enabled]);
 
   return view;
 }
