@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { connect, discover, type Client } from '../../index.js';
+import { connect, discover, register, type Client } from '../../index.js';
 import { TestCluster } from '../support/cluster.js';
 import { b64, consulJson, gateway, put, type CatalogEntry } from '../support/consul-http.js';
 import { eventually } from '../support/eventually.js';
@@ -87,13 +87,15 @@ describe.skipIf(!browserCheck.run)('the Services page', () => {
     const cli = await runService(['register', 'web', 'web-2', '--endpoints', cluster.members[2]!.endpoint, '--address', '127.0.0.1', '--port', String(web2.port),
       '--tag', 'v2', '--check-http', web2.url, '--interval', '300ms', '--timeout', '250ms']);
     expect(cli.stderr).toBe('');
-    await put(member(2), '/v1/agent/service/register', { Name: 'db', ID: 'db-1', Address: '127.0.0.1', Port: 5432 });
+    // db-1 reports on itself with a TTL check, and says it is lagging.
+    await put(member(2), '/v1/agent/service/register', { Name: 'db', ID: 'db-1', Address: '127.0.0.1', Port: 5432, Check: { CheckID: 'db-1-ttl', TTL: '30s' } });
+    await put(member(0), '/v1/agent/check/warn/db-1-ttl?note=replica%20lag%203s');
 
     open = await openConsole(browser, `${member(0)}/ui/#/services/web`);
     const { page } = open;
     await page.getByRole('heading', { name: 'Services', level: 1 }).waitFor();
     await expect.poll(() => counts(page, 'web'), { timeout: 10_000 }).toEqual(['2', '0', '0']);
-    expect(await counts(page, 'db')).toEqual(['1', '0', '0']);
+    expect(await counts(page, 'db')).toEqual(['0', '1', '0']);
 
     const card = instanceCard(page, 'web-1');
     const text = await card.innerText();
@@ -129,19 +131,27 @@ describe.skipIf(!browserCheck.run)('the Services page', () => {
 
   it("draws the consumers discover() records as a dependency graph, with a table of its edges", async () => {
     client = await connect({ endpoints: cluster.endpoints });
-    // checkout discovers web, web discovers db, gateway discovers checkout (twice: two processes' worth).
-    for (const [service, consumer] of [['web', 'checkout'], ['db', 'web'], ['checkout', 'gateway'], ['checkout', 'gateway']] as const) {
+    // checkout is an ephemeral instance: on its process's lease, as the client's register() makes it.
+    const checkout = await register(client, 'checkout', 'checkout-1', { ttl: 10, address: '127.0.0.1', port: 9090, tags: ['canary'] });
+    closers.push(() => checkout.close());
+    // gateway discovers checkout (two processes of it), checkout discovers web, web discovers db,
+    // cache and — closing a cycle — checkout.
+    const edges = [['web', 'checkout'], ['db', 'web'], ['cache', 'web'], ['checkout', 'web'], ['checkout', 'gateway'], ['checkout', 'gateway']] as const;
+    for (const [service, consumer] of edges) {
       const d = await discover(client, service, { consumer });
       closers.push(() => d.close());
     }
     const { page } = open;
     await page.getByRole('link', { name: 'Dependency graph' }).click();
     const graph = page.getByRole('group', { name: /Dependency graph/ });
-    await graph.getByRole('link', { name: 'checkout: no instances' }).waitFor({ timeout: 10_000 });
+    await graph.getByRole('link', { name: 'gateway: no instances' }).waitFor({ timeout: 10_000 });
+    await graph.getByRole('link', { name: 'checkout: 1/1 passing' }).waitFor();
     await graph.getByRole('link', { name: 'web: 2/2 passing' }).waitFor();
-    await graph.getByRole('link', { name: 'db: 1/1 passing' }).waitFor();
+    await graph.getByRole('link', { name: 'db: 0/1 passing' }).waitFor();
+    expect(await graph.getByRole('link', { name: /^db:/ }).getAttribute('class')).toBe('svc-node warning');
     const rows = await page.locator('table[aria-labelledby="svc-edges-heading"] tbody tr').allInnerTexts();
-    expect(rows.map((r) => r.split('\t').slice(0, 3).join(' '))).toEqual(['checkout web 1', 'gateway checkout 2', 'web db 1']);
+    expect(rows.map((r) => r.split('\t').slice(0, 3).join(' '))).toEqual(['checkout web 1', 'gateway checkout 2', 'web cache 1', 'web checkout (cycle) 1', 'web db 1']);
+    expect(await graph.locator('.svc-edge.back').count()).toBe(1);
     // Consumers left of what they discover: gateway, then checkout, then web, then db.
     const x = async (name: string): Promise<number> => Number(await graph.getByRole('link', { name: new RegExp(`^${name}:`) }).locator('rect').getAttribute('x'));
     const xs = await Promise.all(['gateway', 'checkout', 'web', 'db'].map(x));
@@ -150,9 +160,11 @@ describe.skipIf(!browserCheck.run)('the Services page', () => {
     await screenshot(page, 'services-graph');
 
     // A node is a link to its service, reached with the keyboard.
-    await graph.getByRole('link', { name: /^db:/ }).focus();
+    await graph.getByRole('link', { name: /^checkout:/ }).focus();
     await page.keyboard.press('Enter');
-    await instanceCard(page, 'db-1').waitFor();
+    const card = instanceCard(page, 'checkout-1');
+    await card.waitFor();
+    expect(await card.innerText()).toMatch(new RegExp(`ephemeral \\(lease ${checkout.lease!.id.toString(16)}\\)`));
   }, 30_000);
 
   it('deregisters an instance after confirmation, as Consul’s API then sees it', async () => {
@@ -161,6 +173,7 @@ describe.skipIf(!browserCheck.run)('the Services page', () => {
     await instanceCard(page, 'web-2').getByRole('button', { name: 'Deregister web-2' }).click();
     const dialog = page.getByRole('dialog', { name: 'Deregister web/web-2?' });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
     expect(await instanceCard(page, 'web-2').count()).toBe(1);
     await instanceCard(page, 'web-2').getByRole('button', { name: 'Deregister web-2' }).click();
     await dialog.getByRole('button', { name: 'Deregister web-2' }).click();

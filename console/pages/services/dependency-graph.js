@@ -7,9 +7,9 @@ import { layoutGraph, NODE } from './graph-layout.js';
 /** A node's look from its service's instances: none registered, all passing, some, none passing. */
 function nodeState(service) {
   if (!service || service.instances.length === 0) return { cls: 'unregistered', text: 'no instances' };
-  const { passing } = service.counts;
+  const { passing, critical } = service.counts;
   const total = service.instances.length;
-  const cls = passing === total ? 'passing' : passing === 0 ? 'critical' : 'warning';
+  const cls = passing === total ? 'passing' : critical === total ? 'critical' : 'warning';
   return { cls, text: `${passing}/${total} passing` };
 }
 
@@ -23,6 +23,8 @@ export function DependencyGraph({ edges, services }) {
       itself under <code>/lodestone/consumers/</code> while it runs; its edges appear here then.</p>`;
   }
   return html`
+    <p class="muted">An arrow goes from a process's program to the service it discovers (×n: n processes); a dashed arc closes a cycle.
+      A box's colour is its service's health; a dashed box has no instances. Each box leads to its service.</p>
     <div class="card svc-graph-card">
       <svg class="svc-graph" width=${layout.width} height=${layout.height} viewBox=${`0 0 ${layout.width} ${layout.height}`} role="group" aria-label="Dependency graph: each arrow goes from a consumer to the service it discovers">
         <defs>

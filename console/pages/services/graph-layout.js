@@ -8,8 +8,6 @@ export const NODE = { width: 150, height: 34 };
 const COLUMN_GAP = 210;
 const ROW_GAP = 56;
 const MARGIN = 20;
-/** Room under the lowest node for the arcs of back edges. */
-const ARC_ROOM = 56;
 
 /** `edges`: [{ consumer, service, … }] → { nodes, edges (each with `path` and `back`), width, height }. */
 export function layoutGraph(edges) {
@@ -68,14 +66,16 @@ export function layoutGraph(edges) {
     const a = at.get(e.consumer);
     const b = at.get(e.service);
     const isBack = !forward(e.consumer, e.service);
-    return { ...e, back: isBack, ...(isBack ? arc(a, b) : curve(a, b)) };
+    return { ...e, back: isBack, ...(isBack ? arc(a, b, lowestBetween(nodes, a.layer, b.layer)) : curve(a, b)) };
   });
   const hasArcs = drawn.some((e) => e.back);
+  // Tall enough for the lowest node and the lowest arc.
+  const bottom = Math.max(MARGIN + (rows - 1) * ROW_GAP + NODE.height, ...drawn.map((e) => e.bottom ?? 0));
   return {
     nodes,
     edges: drawn,
     width: MARGIN * 2 + (columns.length - 1) * COLUMN_GAP + NODE.width + (hasArcs ? 40 : 0),
-    height: MARGIN * 2 + (rows - 1) * ROW_GAP + NODE.height + (hasArcs ? ARC_ROOM : 0),
+    height: bottom + MARGIN,
   };
 }
 
@@ -89,17 +89,24 @@ function curve(a, b) {
   return { path: `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`, labelX: mid, labelY: (y1 + y2) / 2 - 6 };
 }
 
-/** A back edge (or a node discovering itself): an arc under the nodes, into the bottom of `b`. */
-function arc(a, b) {
+/** The bottom of the lowest node in the columns from `from` to `to`: an arc there passes under them all. */
+function lowestBetween(nodes, from, to) {
+  const [lo, hi] = from < to ? [from, to] : [to, from];
+  return Math.max(...nodes.filter((n) => n.layer >= lo && n.layer <= hi).map((n) => n.y + NODE.height));
+}
+
+/** A back edge (or a node discovering itself): an arc under the nodes it spans, into the bottom of `b`. */
+function arc(a, b, floor) {
   if (a === b) {
     const x = a.x + NODE.width;
     const y = a.y + NODE.height / 2;
-    return { path: `M${x},${y - 8} C${x + 40},${y - 30} ${x + 40},${y + 30} ${x + 2},${y + 10}`, labelX: x + 34, labelY: y };
+    return { path: `M${x},${y - 8} C${x + 40},${y - 30} ${x + 40},${y + 30} ${x + 2},${y + 10}`, labelX: x + 34, labelY: y, bottom: y + 30 };
   }
   const x1 = a.x + NODE.width / 2;
   const y1 = a.y + NODE.height;
   const x2 = b.x + NODE.width / 2;
   const y2 = b.y + NODE.height + 4;
-  const low = Math.max(y1, y2) + 40;
-  return { path: `M${x1},${y1} C${x1},${low} ${x2},${low} ${x2},${y2}`, labelX: (x1 + x2) / 2, labelY: low - 4 };
+  // The curve's lowest point is three quarters of the way down to its control points.
+  const low = floor + 36;
+  return { path: `M${x1},${y1} C${x1},${low} ${x2},${low} ${x2},${y2}`, labelX: (x1 + x2) / 2, labelY: low - 4, bottom: low };
 }
