@@ -214,6 +214,32 @@ describe.skipIf(!browserCheck.run)('the Services page', () => {
     expect(problems).toEqual([]);
     await context.close();
   }, 30_000);
+
+  it('picks up again when the member it reads from restarts, with what changed meanwhile', async () => {
+    const { page, problems, context } = await openConsole(browser, `${member(2)}/ui/#/services/web`);
+    const status = page.locator('.svc-title');
+    await status.getByText(/^live/).waitFor({ timeout: 10_000 });
+    const badge = instanceCard(page, 'web-1').locator('h3 .badge');
+    expect(await badge.innerText()).toBe('passing');
+    await cluster.stop(2);
+    await status.getByText('reconnecting…').waitFor({ timeout: 10_000 });
+    // The other members run web-1's check now, and record its server stopping.
+    await web1.stop();
+    await eventually('web-1 critical on member 0', async () => {
+      const { body } = await consulJson<{ Checks: { Status: string }[] }[]>(member(0), '/v1/health/service/web');
+      return body[0]?.Checks[0]?.Status === 'critical' ? true : undefined;
+    }, 10_000);
+    cluster.restart(2);
+    await cluster.waitReady();
+    await expect.poll(() => badge.innerText(), { timeout: 15_000 }).toBe('critical');
+    await status.getByText(/^live/).waitFor();
+    await web1.start();
+    await expect.poll(() => badge.innerText(), { timeout: 10_000 }).toBe('passing');
+    // The browser logs the watch's stream cut off, each refused connection while the member was
+    // down and the 503 of a read while it was starting: those, and nothing else.
+    expect(problems.filter((p) => !/net::ERR_(CONNECTION_REFUSED|INCOMPLETE_CHUNKED_ENCODING)|status of 503/.test(p))).toEqual([]);
+    await context.close();
+  }, 45_000);
 });
 
 describe.skipIf(!browserCheck.run)('the Services page with auth on', () => {
