@@ -1,7 +1,7 @@
 // The Services page: every service with its instances counted by health state, a service's
 // instances with their checks and the checks' state changes, and the dependency graph — all live,
 // from the registry's keys (services/use-registry.js).
-import { html } from '../lib/html.js';
+import { html, useState } from '../lib/html.js';
 import { DependencyGraph } from './services/dependency-graph.js';
 import { InstanceCard } from './services/instance-card.js';
 import { REGISTRY_START, SERVICES_PREFIX } from './services/registry-state.js';
@@ -9,12 +9,19 @@ import { useRegistry } from './services/use-registry.js';
 
 const STATES = ['passing', 'warning', 'critical'];
 
-function ServiceTable({ services, selected }) {
+function ServiceTable({ services, selected, filter, setFilter }) {
+  const shown = filter ? services.filter((s) => s.name.toLowerCase().includes(filter.toLowerCase())) : services;
+  const filterBox = html`<div class="row svc-filter">
+    <label for="svc-filter">Filter</label>
+    <input id="svc-filter" type="search" value=${filter} onInput=${(e) => setFilter(e.currentTarget.value)} placeholder="service name" />
+  </div>`;
   if (services.length === 0) return html`<p class="muted">No services registered. Register one with <code>lodestone service register</code>, Consul's <code>/v1/agent/service/register</code> or the client's <code>register()</code>.</p>`;
-  return html`<table aria-labelledby="svc-list-heading">
+  return html`${services.length > 5 || filter ? filterBox : null}
+  ${shown.length === 0 ? html`<p class="muted">No service name contains “${filter}”.</p>` : null}
+  <table aria-labelledby="svc-list-heading">
     <thead><tr><th scope="col">Service</th><th scope="col">Instances</th>${STATES.map((s) => html`<th scope="col">${s[0].toUpperCase() + s.slice(1)}</th>`)}</tr></thead>
     <tbody>
-      ${services.map(
+      ${shown.map(
         (s) => html`<tr class=${s.name === selected ? 'svc-selected' : ''} data-service=${s.name}>
           <th scope="row"><a href=${`#/services/${encodeURIComponent(s.name)}`} aria-current=${s.name === selected ? 'true' : undefined}>${s.name}</a></th>
           <td>${s.instances.length}</td>
@@ -30,7 +37,8 @@ function summary(service, consumers) {
   const n = service.instances.length;
   const counts = STATES.map((s) => `${service.counts[s]} ${s}`).join(', ');
   const by = consumers.length ? ` Discovered by ${consumers.map((e) => e.consumer).join(', ')}.` : '';
-  return `${n} instance${n === 1 ? '' : 's'}: ${counts}.${by}`;
+  const threshold = service.protectThreshold ? ` Protect threshold ${service.protectThreshold}: below that share passing, ?passing answers every instance.` : '';
+  return `${n} instance${n === 1 ? '' : 's'}: ${counts}.${by}${threshold}`;
 }
 
 function ServiceDetail({ api, session, service, registry }) {
@@ -47,6 +55,7 @@ export function ServicesPage({ api, session, route }) {
   // The page reads every registry key: consumers, health, settings and instances.
   const mayRead = session.may('read', REGISTRY_START) && session.may('read', SERVICES_PREFIX);
   const { registry, error, live } = useRegistry(api, mayRead);
+  const [filter, setFilter] = useState('');
   const graphView = route.query.get('view') === 'graph';
   const services = registry ? registry.services() : [];
   const selectedName = route.path[0] ?? services[0]?.name;
@@ -74,7 +83,7 @@ export function ServicesPage({ api, session, route }) {
         : html`<div class="svc-split">
             <section class="card" aria-labelledby="svc-list-heading">
               <h2 id="svc-list-heading">All services</h2>
-              <${ServiceTable} services=${services} selected=${selected?.name} />
+              <${ServiceTable} services=${services} selected=${selected?.name} filter=${filter} setFilter=${setFilter} />
             </section>
             <section aria-labelledby="svc-detail-heading">
               ${route.path[0] && !selected ? html`<p role="alert" class="error">No service ${route.path[0]} is registered (any more).</p>` : html`<${ServiceDetail} api=${api} session=${session} service=${selected} registry=${registry} />`}

@@ -11,6 +11,7 @@ import { TestCluster } from '../support/cluster.js';
 import { b64, consulJson, gateway, put, type CatalogEntry } from '../support/consul-http.js';
 import { eventually } from '../support/eventually.js';
 import { runService } from '../cli/service-runner.js';
+import { etcdctl } from '../compat/etcdctl-runner.js';
 import { browserCheck, launchBrowser, openConsole, screenshot, type ConsolePage } from './support/browser.js';
 
 /** A tiny HTTP server to be checked; it can be stopped and started again on its port. */
@@ -82,10 +83,10 @@ describe.skipIf(!browserCheck.run)('the Services page', () => {
     // web-1 through Consul's API on one member, web-2 with the command line on another, db without checks.
     await put(member(1), '/v1/agent/service/register', {
       Name: 'web', ID: 'web-1', Address: '127.0.0.1', Port: web1.port, Tags: ['v1'], Meta: { zone: 'a' }, Weights: { Passing: 3, Warning: 1 },
-      Check: { CheckID: 'web-1-http', Name: 'web-1 http', HTTP: web1.url, Interval: '300ms', Timeout: '250ms' },
+      Check: { CheckID: 'web-1-http', Name: 'web-1 http', HTTP: web1.url, Interval: '300ms', Timeout: '2s' },
     });
     const cli = await runService(['register', 'web', 'web-2', '--endpoints', cluster.members[2]!.endpoint, '--address', '127.0.0.1', '--port', String(web2.port),
-      '--tag', 'v2', '--check-http', web2.url, '--interval', '300ms', '--timeout', '250ms']);
+      '--tag', 'v2', '--check-http', web2.url, '--interval', '300ms', '--timeout', '2s']);
     expect(cli.stderr).toBe('');
     // db-1 reports on itself with a TTL check, and says it is lagging.
     await put(member(2), '/v1/agent/service/register', { Name: 'db', ID: 'db-1', Address: '127.0.0.1', Port: 5432, Check: { CheckID: 'db-1-ttl', TTL: '30s' } });
@@ -127,6 +128,22 @@ describe.skipIf(!browserCheck.run)('the Services page', () => {
     expect(changes.slice(0, 3)).toEqual(['critical → passing', 'passing → critical', 'critical → passing']);
     await expect.poll(() => counts(page, 'web')).toEqual(['2', '0', '0']);
     await screenshot(page, 'services-light');
+  }, 30_000);
+
+  it('shows what etcdctl writes into the registry without a reload: a setting, an instance and its removal', async () => {
+    const { page } = open;
+    const put = await etcdctl(cluster.endpoints, ['put', '/lodestone/service-settings/web', '{"protectThreshold": 0.5}']);
+    expect(put.code).toBe(0);
+    await page.getByText('Protect threshold 0.5').waitFor({ timeout: 10_000 });
+    // Any etcd client may write an instance; the page reads it as the members do ("host" for "address").
+    expect((await etcdctl(cluster.endpoints, ['put', '/lodestone/services/web/web-3', '{"host":"10.0.0.3","port":8080,"tags":["hand-made"]}'])).code).toBe(0);
+    const card = instanceCard(page, 'web-3');
+    await card.waitFor({ timeout: 10_000 });
+    expect(await card.innerText()).toMatch(/10\.0\.0\.3:8080[\s\S]*hand-made[\s\S]*No checks/);
+    expect(await counts(page, 'web')).toEqual(['3', '0', '0']);
+    expect((await etcdctl(cluster.endpoints, ['del', '/lodestone/services/web/web-3'])).code).toBe(0);
+    await card.waitFor({ state: 'detached', timeout: 10_000 });
+    expect(await counts(page, 'web')).toEqual(['2', '0', '0']);
   }, 30_000);
 
   it("draws the consumers discover() records as a dependency graph, with a table of its edges", async () => {
@@ -206,7 +223,9 @@ describe.skipIf(!browserCheck.run)('the Services page', () => {
     const card = instanceCard(page, 'web-1');
     const timeline = card.getByRole('list', { name: 'State changes of web-1 http' });
     // Only the state there is now is left of the history.
-    expect((await timeline.locator('.svc-change').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(['state passing']);
+    const entries = (await timeline.locator('li').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatch(/state passing HTTP GET .*: 200 OK rev \d+/);
     await web1.stop();
     await timeline.getByText('passing → critical').waitFor({ timeout: 10_000 });
     await web1.start();

@@ -8,6 +8,7 @@ export const REGISTRY_START = '/lodestone/consumers/';
 export const SERVICES_PREFIX = '/lodestone/services/';
 const HEALTH_PREFIX = '/lodestone/health/';
 const CONSUMERS_PREFIX = '/lodestone/consumers/';
+const SETTINGS_PREFIX = '/lodestone/service-settings/';
 
 const STATUSES = ['passing', 'warning', 'critical'];
 const RANK = { passing: 0, warning: 1, critical: 2 };
@@ -72,6 +73,8 @@ export function parseKey(key) {
   if (health) return { kind: 'health', service: health[0], id: health[1], check: health[2] };
   const consumer = parts(CONSUMERS_PREFIX, 2);
   if (consumer) return { kind: 'consumer', service: consumer[0], process: consumer[1] };
+  const settings = parts(SETTINGS_PREFIX, 1);
+  if (settings) return { kind: 'settings', service: settings[0] };
   return undefined;
 }
 
@@ -83,6 +86,8 @@ export class RegistryState {
     this.health = new Map();
     /** consumer key → { service, consumer, process, host, pid, since } */
     this.consumers = new Map();
+    /** service → its protect threshold (0–1), when set */
+    this.protectThresholds = new Map();
     /** "service/id/check" → [{ revision, status, output, since }], oldest first */
     this.timelines = new Map();
     /** The revision the state is at. */
@@ -142,6 +147,10 @@ export class RegistryState {
       if (h) this.health.set(ref, { ...h, modRevision, createRevision: Number(kv.create_revision), version: Number(kv.version ?? 1) });
       else this.health.delete(ref);
       this.addToTimeline(ref, modRevision, kv.value);
+    } else if (parsed.kind === 'settings') {
+      const t = parseJson(text).protectThreshold;
+      if (typeof t === 'number' && t > 0 && t <= 1) this.protectThresholds.set(parsed.service, t);
+      else this.protectThresholds.delete(parsed.service);
     } else {
       const o = parseJson(text);
       const at = parsed.process.indexOf('@');
@@ -162,6 +171,7 @@ export class RegistryState {
     if (parsed?.kind === 'instance') this.instances.delete(`${parsed.service}/${parsed.id}`);
     else if (parsed?.kind === 'health') this.health.delete(`${parsed.service}/${parsed.id}/${parsed.check}`);
     else if (parsed?.kind === 'consumer') this.consumers.delete(key);
+    else if (parsed?.kind === 'settings') this.protectThresholds.delete(parsed.service);
   }
 
   /** Adds one version of a health key to its check's timeline, in revision order, once. */
@@ -208,7 +218,7 @@ export class RegistryState {
         instances.sort((a, b) => a.id.localeCompare(b.id));
         const counts = { passing: 0, warning: 0, critical: 0 };
         for (const i of instances) counts[i.status]++;
-        return { name, instances, counts };
+        return { name, instances, counts, protectThreshold: this.protectThresholds.get(name) ?? 0 };
       })
       .sort((a, b) => a.name.localeCompare(b.name));
   }
