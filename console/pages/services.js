@@ -47,7 +47,7 @@ function ServiceDetail({ api, session, service, registry }) {
   return html`
     <h2 id="svc-detail-heading">${service.name}</h2>
     <p class="muted">${summary(service, consumers)}</p>
-    ${service.instances.map((i) => html`<${InstanceCard} key=${i.id} api=${api} session=${session} instance=${i} compactedBefore=${registry.compactedBefore} />`)}
+    ${service.instances.map((i) => html`<${InstanceCard} key=${i.id} api=${api} session=${session} instance=${i} />`)}
   `;
 }
 

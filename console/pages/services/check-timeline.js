@@ -11,7 +11,7 @@ export function formatTime(ms) {
   return sameDay ? d.toLocaleTimeString() : d.toLocaleString();
 }
 
-export function CheckTimeline({ check, compactedBefore }) {
+export function CheckTimeline({ check }) {
   const entries = check.timeline;
   if (entries.length === 0) return html`<p class="muted svc-timeline-empty">No state recorded yet: the check is ${check.status} until its first result.</p>`;
   const now = Date.now();
@@ -28,9 +28,11 @@ export function CheckTimeline({ check, compactedBefore }) {
         const before = entries[index - 1];
         return html`<li>
           <time datetime=${new Date(e.since).toISOString()} title=${new Date(e.since).toISOString()}>${formatTime(e.since)}</time>
-          ${before
+          ${before && before.status === e.status && before.since === e.since
+            ? html`<span class="svc-change"><span class="muted">kept on re-registration</span> <span class=${`badge ${e.status}`}>${e.status}</span></span>`
+            : before
             ? html`<span class="svc-change"><span class=${`badge ${before.status}`}>${before.status}</span> → <span class=${`badge ${e.status}`}>${e.status}</span></span>`
-            : html`<span class="svc-change"><span class="muted">${index === 0 && !compactedBefore ? 'registered as' : 'state'}</span> <span class=${`badge ${e.status}`}>${e.status}</span></span>`}
+            : html`<span class="svc-change"><span class="muted">${e.version === 1 ? 'registered as' : 'state'}</span> <span class=${`badge ${e.status}`}>${e.status}</span></span>`}
           <span class="svc-output mono">${e.output || html`<span class="muted">no output</span>`}</span>
           <span class="muted">rev ${e.revision}</span>
         </li>`;

@@ -7,7 +7,7 @@ import { SERVICES_PREFIX } from './registry-state.js';
 
 const leaseHex = (lease) => BigInt(lease).toString(16);
 
-export function InstanceCard({ api, session, instance, compactedBefore }) {
+export function InstanceCard({ api, session, instance }) {
   const headingId = `inst-${instance.service}-${instance.id}`;
   // Deregistering deletes the instance's key and its checks' states.
   const mayWrite = session.may('write', `${SERVICES_PREFIX}${instance.service}/${instance.id}`) && session.may('write', `/lodestone/health/${instance.service}/${instance.id}/`);
@@ -37,7 +37,7 @@ export function InstanceCard({ api, session, instance, compactedBefore }) {
                 <span class="muted svc-push">since ${formatTime(c.since)}</span>
               </div>
               <p class="svc-last-output">Last output: <span class="mono">${c.output || html`<span class="muted">none yet</span>`}</span></p>
-              <${CheckTimeline} check=${c} compactedBefore=${compactedBefore} />
+              <${CheckTimeline} check=${c} />
             </section>`,
           )}
     </article>

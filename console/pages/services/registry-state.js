@@ -116,7 +116,7 @@ export class RegistryState {
       if (parsed?.kind === 'health') {
         const ref = `${parsed.service}/${parsed.id}/${parsed.check}`;
         if (deleted) this.timelines.delete(ref);
-        else this.addToTimeline(ref, revision, kv.value);
+        else this.addToTimeline(ref, revision, kv);
       }
       if (revision <= base) continue;
       if (deleted) this.remove(kv);
@@ -146,7 +146,7 @@ export class RegistryState {
       const h = decodeHealth(text);
       if (h) this.health.set(ref, { ...h, modRevision, createRevision: Number(kv.create_revision), version: Number(kv.version ?? 1) });
       else this.health.delete(ref);
-      this.addToTimeline(ref, modRevision, kv.value);
+      this.addToTimeline(ref, modRevision, kv);
     } else if (parsed.kind === 'settings') {
       const t = parseJson(text).protectThreshold;
       if (typeof t === 'number' && t > 0 && t <= 1) this.protectThresholds.set(parsed.service, t);
@@ -174,13 +174,14 @@ export class RegistryState {
     else if (parsed?.kind === 'settings') this.protectThresholds.delete(parsed.service);
   }
 
-  /** Adds one version of a health key to its check's timeline, in revision order, once. */
-  addToTimeline(ref, revision, valueB64) {
-    const h = decodeHealth(base64ToText(valueB64));
+  /** Adds one version of a health key (a kv) to its check's timeline, in revision order, once. */
+  addToTimeline(ref, revision, kv) {
+    const h = decodeHealth(base64ToText(kv.value));
     if (!h) return;
     const list = this.timelines.get(ref) ?? [];
     if (list.some((e) => e.revision === revision)) return;
-    list.push({ revision, ...h });
+    // Version 1 is the state the check was registered with.
+    list.push({ revision, version: Number(kv.version ?? 0), ...h });
     list.sort((a, b) => a.revision - b.revision);
     if (list.length > TIMELINE_LIMIT) list.splice(0, list.length - TIMELINE_LIMIT);
     this.timelines.set(ref, list);
