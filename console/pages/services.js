@@ -41,13 +41,33 @@ function summary(service, consumers) {
   return `${n} instance${n === 1 ? '' : 's'}: ${counts}.${by}${threshold}`;
 }
 
+/** Instance cards drawn at first, and added per "Show more": a service may have thousands. */
+const PAGE = 25;
+
 function ServiceDetail({ api, session, service, registry }) {
+  const [only, setOnly] = useState('all');
+  const [limit, setLimit] = useState(PAGE);
   if (!service) return html`<p class="muted">Pick a service to see its instances.</p>`;
   const consumers = registry.edges().filter((e) => e.service === service.name);
+  const matching = only === 'all' ? service.instances : service.instances.filter((i) => i.status === only);
+  const shown = matching.slice(0, limit);
   return html`
     <h2 id="svc-detail-heading">${service.name}</h2>
     <p class="muted">${summary(service, consumers)}</p>
-    ${service.instances.map((i) => html`<${InstanceCard} key=${i.id} api=${api} session=${session} instance=${i} />`)}
+    ${service.instances.length > 1
+      ? html`<div class="row svc-only">
+          <label for="svc-only">Show</label>
+          <select id="svc-only" value=${only} onChange=${(e) => (setOnly(e.currentTarget.value), setLimit(PAGE))}>
+            <option value="all">every instance</option>
+            ${STATES.map((s) => html`<option value=${s}>${s} instances (${service.counts[s]})</option>`)}
+          </select>
+        </div>`
+      : null}
+    ${matching.length === 0 ? html`<p class="muted">No ${only} instance.</p>` : null}
+    ${shown.map((i) => html`<${InstanceCard} key=${i.id} api=${api} session=${session} instance=${i} />`)}
+    ${matching.length > shown.length
+      ? html`<button type="button" class="ghost" onClick=${() => setLimit(limit + PAGE)}>Show ${Math.min(PAGE, matching.length - shown.length)} more of ${matching.length - shown.length}</button>`
+      : null}
   `;
 }
 
@@ -86,7 +106,7 @@ export function ServicesPage({ api, session, route }) {
               <${ServiceTable} services=${services} selected=${selected?.name} filter=${filter} setFilter=${setFilter} />
             </section>
             <section aria-labelledby="svc-detail-heading">
-              ${route.path[0] && !selected ? html`<p role="alert" class="error">No service ${route.path[0]} is registered (any more).</p>` : html`<${ServiceDetail} api=${api} session=${session} service=${selected} registry=${registry} />`}
+              ${route.path[0] && !selected ? html`<p role="alert" class="error">No service ${route.path[0]} is registered (any more).</p>` : html`<${ServiceDetail} key=${selected?.name} api=${api} session=${session} service=${selected} registry=${registry} />`}
             </section>
           </div>`}
   `;

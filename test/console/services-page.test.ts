@@ -119,6 +119,10 @@ describe.skipIf(!browserCheck.run)('the Services page', () => {
     const timeline = card.getByRole('list', { name: 'State changes of web-1 http' });
     const newest = timeline.locator('li').first();
     expect(await newest.innerText()).toMatch(/passing → critical[\s\S]*ECONNREFUSED/);
+    // Only the critical ones, as an operator looking for trouble picks them.
+    await page.getByLabel('Show').selectOption('critical');
+    await expect.poll(() => page.locator('article[data-instance]').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-instance')))).toEqual(['web-1']);
+    await page.getByLabel('Show').selectOption('all');
 
     await web1.start();
     await expect.poll(() => badge.innerText(), { timeout: 10_000 }).toBe('passing');
