@@ -4,9 +4,11 @@
 import { ClusterPage } from './cluster.js';
 import { KeysPage } from './keys-page.js';
 import { LeasesPage } from './leases.js';
+import { ServicesPage } from './services.js';
 
 export const PAGES = [
   { id: 'cluster', title: 'Cluster', component: ClusterPage },
   { id: 'keys', title: 'Keys', component: KeysPage },
+  { id: 'services', title: 'Services', component: ServicesPage },
   { id: 'leases', title: 'Leases & watchers', component: LeasesPage },
 ];

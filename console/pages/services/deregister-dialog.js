@@ -1,0 +1,58 @@
+// Deregistering an instance, after the user confirms it: the registry's own deregistration (the
+// instance's key and its checks' states, in one transaction), guarded on the instance's record
+// being the one the user saw, so an instance registered again meanwhile is not removed unseen.
+import { html, useEffect, useRef, useState } from '../../lib/html.js';
+import { prefixRangeEnd, textToBase64 } from '../../lib/bytes.js';
+import { SERVICES_PREFIX } from './registry-state.js';
+
+async function deregister(api, instance) {
+  const key = textToBase64(`${SERVICES_PREFIX}${instance.service}/${instance.id}`);
+  const healthPrefix = `/lodestone/health/${instance.service}/${instance.id}/`;
+  const res = await api.gateway('kv/txn', {
+    compare: [{ key, target: 'MOD', result: 'EQUAL', mod_revision: String(instance.modRevision) }],
+    success: [{ request_delete_range: { key } }, { request_delete_range: { key: textToBase64(healthPrefix), range_end: prefixRangeEnd(healthPrefix) } }],
+  });
+  if (!res.succeeded) throw new Error(`${instance.service}/${instance.id} was registered again or removed meanwhile: look at it again before deregistering`);
+}
+
+/** The Deregister button and its confirmation dialog. */
+export function DeregisterButton({ api, instance }) {
+  const dialog = useRef();
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState();
+  const name = `${instance.service}/${instance.id}`;
+
+  useEffect(() => {
+    const d = dialog.current;
+    if (open && d && !d.open) d.showModal();
+    if (!open && d?.open) d.close();
+  }, [open]);
+
+  const confirm = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await deregister(api, instance);
+      setOpen(false);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return html`
+    <button type="button" class="danger" onClick=${() => (setError(undefined), setOpen(true))} aria-label=${`Deregister ${instance.id}`}>Deregister</button>
+    <dialog class="svc-dialog" ref=${dialog} aria-labelledby=${`dereg-${instance.id}`} onClose=${() => setOpen(false)}>
+      <h2 id=${`dereg-${instance.id}`}>Deregister ${name}?</h2>
+      <p>Its record and its checks' states are deleted: discovery, DNS and Consul's API stop answering it at once.
+        ${instance.lease ? ' It is ephemeral: the process that holds its lease may register it again.' : ' It is persistent: it stays gone until registered again.'}</p>
+      ${error ? html`<p role="alert" class="error">${error.message}</p>` : null}
+      <div class="row">
+        <button type="button" class="ghost" onClick=${() => setOpen(false)} disabled=${busy}>Cancel</button>
+        <button type="button" class="danger" onClick=${confirm} disabled=${busy}>${busy ? 'Deregistering…' : `Deregister ${instance.id}`}</button>
+      </div>
+    </dialog>
+  `;
+}
