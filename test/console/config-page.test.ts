@@ -101,6 +101,13 @@ describe.skipIf(!browserCheck.run)('the Configuration page', () => {
     await page.getByLabel('Message').fill('first cut');
     await page.getByRole('button', { name: 'Publish' }).click();
     await page.getByRole('status').filter({ hasText: 'Published release 1.' }).waitFor();
+    // An item added to the draft and deleted again never reaches it.
+    await page.getByRole('button', { name: 'Add item' }).click();
+    await page.getByLabel('Item', { exact: true }).fill('scratch');
+    await page.getByRole('button', { name: 'Save to the draft' }).click();
+    await page.getByRole('button', { name: 'Delete scratch' }).click();
+    await eventually('scratch gone from the draft', async () => ('scratch' in (await itemsOn(1, 'shop/default/default', 'draft')).items ? undefined : true));
+    await page.getByText('the draft is published').waitFor();
 
     const got = await runConfig(['get', 'shop', '-w', 'json', '--endpoints', cluster.members[2]!.clientUrl]);
     expect(got.stderr).toBe('');
@@ -120,16 +127,21 @@ describe.skipIf(!browserCheck.run)('the Configuration page', () => {
   it('shows the schema violations of the draft before publishing, and publishes nothing it refuses', async () => {
     const ns = 'limits/default/default';
     await publisher.publish(ns, { max_connections: '100' });
-    await publisher.request('PUT', ns, '/schema', {
-      schema: { type: 'object', properties: { max_connections: { type: 'integer', minimum: 1, maximum: 1000 } }, required: ['max_connections'] },
-    });
-    const { page, problems } = await open(`#/config/${ns}`);
+    const schema = { type: 'object', properties: { max_connections: { type: 'integer', minimum: 1, maximum: 1000 } }, required: ['max_connections'] };
+    const { page, problems } = await open(`#/config/${ns}?view=schema`);
+    await page.getByLabel('JSON Schema').fill(JSON.stringify(schema, null, 2));
+    await page.getByRole('button', { name: 'Save schema' }).click();
+    await page.getByRole('status').filter({ hasText: 'Schema saved' }).waitFor();
+    expect((await call<{ schema: unknown }>(cluster.members[2]!.clientUrl, 'GET', `/${ns}/schema`)).body.schema).toEqual(schema);
+
+    await page.getByRole('link', { name: 'Draft' }).click();
     await page.getByRole('button', { name: 'Edit max_connections' }).click();
     await page.getByLabel('Value').fill('5000');
     await page.getByRole('button', { name: 'Save to the draft' }).click();
     const alert = page.getByRole('alert', { name: 'Schema violations' });
     await alert.waitFor();
     expect(await alert.innerText()).toContain('/max_connections must be <= 1000');
+    await screenshot(page, 'config-schema-refusal');
     await page.getByLabel('Message').fill('too many');
     expect(await page.getByRole('button', { name: 'Publish' }).isDisabled()).toBe(true);
     expect((await itemsOn(2, ns)).items['max_connections']?.value).toBe('100');
@@ -182,6 +194,7 @@ describe.skipIf(!browserCheck.run)('the Configuration page', () => {
 
     await page.getByRole('button', { name: 'Roll back to release 1' }).click();
     await dialog.getByLabel('Message').fill('hi was too casual');
+    await screenshot(page, 'config-rollback');
     await dialog.getByRole('button', { name: 'Roll back to release 1' }).click();
     await page.getByRole('row', { name: /^3 current rollback to 1 hi was too casual/ }).waitFor();
     await run.waitFor(/^start \d+ GREETING=hello$/);
@@ -207,6 +220,7 @@ describe.skipIf(!browserCheck.run)('the Configuration page', () => {
     const reached = page.getByRole('table', { name: /Instances it reaches/ });
     await reached.getByRole('row', { name: /checkout-canary canary=true release 2 up to date/ }).waitFor();
     expect(await reached.getByRole('row', { name: /checkout-stable/ }).count()).toBe(0);
+    await screenshot(page, 'config-gray');
 
     await page.getByRole('link', { name: 'Instances' }).click();
     const perRelease = page.getByRole('table', { name: 'Instances per release' });
@@ -225,10 +239,61 @@ describe.skipIf(!browserCheck.run)('the Configuration page', () => {
   });
 
   it('looks right in the dark theme', async () => {
-    const { page, problems } = await open('#/config/web/prod/default?view=diff&from=1&to=2', 'dark');
-    await page.getByRole('heading', { name: 'release 1 → release 2: 2 items changed' }).waitFor();
+    const { page, problems } = await open('#/config/shop/default/default', 'dark');
+    await page.getByRole('button', { name: 'Edit timeout' }).click();
+    await page.getByLabel('Value').fill('30s');
+    await page.getByRole('button', { name: 'Save to the draft' }).click();
+    await page.getByRole('row', { name: /timeout text 30s changed/ }).waitFor();
     expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
     await screenshot(page, 'config-dark');
+    await page.goto(`${cluster.members[0]!.clientUrl}/ui/#/config`);
+    await page.getByRole('row', { name: /shop\/default\/default 2/ }).waitFor();
+    await screenshot(page, 'config-list-dark');
+    expect(problems).toEqual([]);
+  });
+});
+
+describe.skipIf(!browserCheck.run)('the Configuration page with auth on', () => {
+  const member = (): string => cluster.members[0]!.clientUrl;
+  const gatewayCall = async (path: string, body: unknown, token?: string): Promise<Record<string, unknown>> => {
+    const r = await fetch(`${member()}/v3/${path}`, { method: 'POST', body: JSON.stringify(body), headers: token ? { Authorization: token } : {} });
+    return (await r.json()) as Record<string, unknown>;
+  };
+  const b64 = (s: string): string => Buffer.from(s).toString('base64');
+
+  beforeAll(async () => {
+    await gatewayCall('auth/role/add', { name: 'root' });
+    await gatewayCall('auth/user/add', { name: 'root', password: 'root-pw' });
+    await gatewayCall('auth/user/grant', { user: 'root', role: 'root' });
+    await gatewayCall('auth/role/add', { name: 'config-reader' });
+    await gatewayCall('auth/role/grant', { name: 'config-reader', perm: { permType: 'READ', key: b64('/lodestone/'), range_end: b64('/lodestone0') } });
+    await gatewayCall('auth/user/add', { name: 'viewer', password: 'viewer-pw' });
+    await gatewayCall('auth/user/grant', { user: 'viewer', role: 'config-reader' });
+    await gatewayCall('auth/enable', {});
+  }, 30_000);
+
+  it('offers a reader no write control, and the server refuses the reader a write anyway', async () => {
+    const c = await openConsole(browser, `${member()}/ui/#/config/greeter/default/default?view=releases`);
+    opened.push(c);
+    const { page, problems } = c;
+    await page.getByLabel('User').fill('viewer');
+    await page.getByLabel('Password').fill('viewer-pw');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('row', { name: /^3 current rollback to 1/ }).waitFor();
+    expect(await page.getByRole('button', { name: /Roll back/ }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Draft' }).click();
+    await page.getByRole('row', { name: /greeting/ }).waitFor();
+    expect(await page.getByRole('button', { name: /Add item|Edit|Delete|Publish/ }).count()).toBe(0);
+    await page.getByText('You may not publish this namespace.').waitFor();
+    await page.getByRole('link', { name: 'Schema' }).click();
+    expect(await page.getByLabel('JSON Schema').getAttribute('readonly')).not.toBeNull();
+    await page.getByRole('link', { name: 'Configuration', exact: true }).first().click();
+    await page.getByRole('row', { name: /greeter\/default\/default 3/ }).waitFor();
+    expect(await page.getByRole('button', { name: 'Create namespace' }).count()).toBe(0);
+
+    const token = String(await page.evaluate('sessionStorage.getItem("lodestone.token")'));
+    const refused = await call(member(), 'PUT', '/greeter/default/default/items/greeting', { value: 'yo' }, { Authorization: token });
+    expect([refused.status, (refused.body as { error: { code: string } }).error.code]).toEqual([403, 'CONFIG_PERMISSION_DENIED']);
     expect(problems).toEqual([]);
   });
 });

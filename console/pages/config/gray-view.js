@@ -2,7 +2,7 @@
 // meant to run it), promoting it to every instance or abandoning it; how the last one ended; and
 // starting one from the draft for instances with given labels and/or a share of them.
 import { html, useState } from '../../lib/html.js';
-import { ErrorAlert, Violations, formatTime, labelsText, nsPath, parseLabels, selectorText, useAction } from './config-common.js';
+import { ErrorAlert, Violations, configHash, formatTime, labelsText, nsPath, parseLabels, selectorText, useAction } from './config-common.js';
 
 function Reached({ status, gray }) {
   const reached = status.instances.filter((i) => i.expected === gray.release);
@@ -23,6 +23,9 @@ function Reached({ status, gray }) {
   </table>`;
 }
 
+/** The message the gray release was made with (its record is in the history). */
+const grayMessage = (state, gray) => state.releases.find((r) => r.release === gray.release)?.message ?? '';
+
 function UnderWay({ api, ns, state, may, reload }) {
   const gray = state.view.gray;
   const [message, setMessage] = useState('');
@@ -40,7 +43,8 @@ function UnderWay({ api, ns, state, may, reload }) {
     });
   return html`<div class="card" aria-labelledby="config-gray-now">
     <h2 id="config-gray-now">Gray release ${gray.release} under way</h2>
-    <p>For ${selectorText(gray.selector)}; the others stay on release ${gray.base}. Started by ${gray.author} at ${formatTime(gray.time)}.</p>
+    <p>For ${selectorText(gray.selector)}; the others stay on release ${gray.base}. Started by ${gray.author} at ${formatTime(gray.time)}${grayMessage(state, gray) ? `: “${grayMessage(state, gray)}”` : ''}.
+      <a href=${configHash(ns, 'diff', { from: String(gray.base), to: String(gray.release) })}>What it changes</a></p>
     <${Reached} status=${state.status} gray=${gray} />
     ${may.gray
       ? html`<div class="config-gray-actions">

@@ -46,7 +46,7 @@ function CreateNamespace({ api, session, navigate }) {
 export function NamespaceList({ api, session, navigate }) {
   const live = useLive(api, '/lodestone/namespaces/', () => api.get(CONFIG_API), []);
   const namespaces = live.data?.namespaces;
-  return html`<section aria-labelledby="config-title">
+  return html`<section class="config-page" aria-labelledby="config-title">
     <h1 id="config-title">Configuration</h1>
     <div class="split">
       <div class="card">

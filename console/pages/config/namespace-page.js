@@ -47,7 +47,7 @@ export function NamespacePage({ api, session, route, navigate, ns }) {
   const View = current.component;
   const state = live.data;
   const running = state?.view.current?.release ?? 0;
-  return html`<section aria-labelledby="config-ns-title">
+  return html`<section class="config-page" aria-labelledby="config-ns-title">
     <p class="config-crumbs"><a href=${configHash()}>Configuration</a> / <span>${ns}</span></p>
     <h1 id="config-ns-title">${ns}</h1>
     ${state
@@ -55,7 +55,7 @@ export function NamespacePage({ api, session, route, navigate, ns }) {
           ${running ? html`<span>release <strong>${running}</strong> runs</span>` : html`<span class="muted">no release yet</span>`}
           ${state.view.gray ? html`<span class="badge warn">gray release ${state.view.gray.release} under way</span>` : null}
           ${state.view.draftChanged ? html`<span class="badge warn">the draft has unpublished changes</span>` : html`<span class="badge ok">the draft is published</span>`}
-          ${state.view.schema ? html`<span class="badge">schema</span>` : null}
+          ${state.view.schema ? html`<a href=${configHash(ns, 'schema')}>checked by a schema</a>` : null}
         </p>`
       : null}
     <nav aria-label="Namespace views" class="config-tabs">
