@@ -2,7 +2,7 @@
 // run, the same check the publish makes, kept live as the draft changes), a message, and the publish
 // itself — which asks again first and publishes only a draft that passes.
 import { html, useState } from '../../lib/html.js';
-import { ErrorAlert, Violations, nsPath, useAction } from './config-common.js';
+import { ErrorAlert, Violations, configHash, nsPath, useAction } from './config-common.js';
 
 function SchemaCheck({ validation }) {
   if (!validation.hasSchema) return html`<p class="muted">The namespace has no schema: nothing to check before publishing.</p>`;
@@ -44,7 +44,9 @@ export function PublishPanel({ api, ns, state, may, reload }) {
           </div>
           <div class="row">
             <button type="submit" disabled=${action.busy || !validation.valid || !state.view.draftChanged}>Publish</button>
-            ${!state.view.draftChanged ? html`<span class="muted">The draft has no change to publish.</span>` : null}
+            ${state.view.draftChanged
+              ? html`<a href=${configHash(ns, 'diff', { from: 'current', to: 'draft' })}>What a publish would change</a>`
+              : html`<span class="muted">The draft has no change to publish.</span>`}
           </div>`
       : html`<p class="muted">You may not publish this namespace.</p>`}
     ${published ? html`<p role="status" class="config-done">${published}</p>` : null}
