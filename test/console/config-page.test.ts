@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { connect } from '../../index.js';
 import { TestCluster } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
 import { runConfig } from '../cli/config-runner.js';
@@ -80,6 +81,14 @@ describe('the validate route', () => {
     // Nothing was published: the draft's 500 is still only in the draft.
     expect((await itemsOn(1, ns)).items['limit']?.value).toBe('10');
     expect((await call(member, 'GET', `/${ns}/validate?release=nine`)).status).toBe(400);
+    // The admin client asks the same route.
+    const client = await connect({ endpoints: [cluster.members[1]!.endpoint] });
+    try {
+      expect(await client.configCenter.validate('validated')).toMatchObject({ valid: false, errors: [{ path: '/limit' }] });
+      expect(await client.configCenter.validate('validated', 1)).toMatchObject({ release: 1, valid: true });
+    } finally {
+      await client.close();
+    }
   });
 });
 
