@@ -198,7 +198,7 @@ describe.skipIf(!browserCheck.run)('the Configuration page', () => {
     await dialog.getByText('greeting changed').waitFor();
     // Cancel first: nothing happens.
     await dialog.getByRole('button', { name: 'Cancel' }).click();
-    expect(await dialog.isVisible()).toBe(false);
+    await dialog.waitFor({ state: 'hidden' });
     expect((await itemsOn(1, ns)).release).toBe(2);
 
     await page.getByRole('button', { name: 'Roll back to release 1' }).click();
@@ -244,6 +244,10 @@ describe.skipIf(!browserCheck.run)('the Configuration page', () => {
     await stable.waitFor(/GREETING=v2$/);
     expect(await itemsOn(1, ns)).toMatchObject({ release: 3, items: { greeting: { value: 'v2' } } });
     await page.getByText('The last gray release, 2, was promoted as release 3').waitFor();
+    await page.getByRole('link', { name: 'Releases' }).click();
+    await page.getByRole('row', { name: /^3 current promote of 2/ }).waitFor();
+    expect(await page.getByRole('row', { name: /^2 gray canary=true try v2 on canaries/ }).count()).toBe(1);
+    await screenshot(page, 'config-releases');
     expect(problems).toEqual([]);
   });
 
