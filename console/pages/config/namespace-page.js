@@ -1,7 +1,7 @@
 // One namespace: its state read live (the namespace, its history, who runs what, and whether the
 // draft passes the schema), and the views over it as tabs — each a link, so every view has an address.
 import { html } from '../../lib/html.js';
-import { ErrorAlert, configHash, liveKeys, namespaceKeys, nsPath, useLive } from './config-common.js';
+import { ErrorAlert, configHash, formatTime, kindText, liveKeys, namespaceKeys, nsPath, useLive } from './config-common.js';
 import { DraftView } from './draft-view.js';
 import { ReleasesView } from './releases-view.js';
 import { DiffView } from './diff-view.js';
@@ -52,7 +52,10 @@ export function NamespacePage({ api, session, route, navigate, ns }) {
     <h1 id="config-ns-title">${ns}</h1>
     ${state
       ? html`<p class="config-summary">
-          ${running ? html`<span>release <strong>${running}</strong> runs</span>` : html`<span class="muted">no release yet</span>`}
+          ${running
+            ? html`<span>release <strong>${running}</strong> runs</span>
+                <span class="muted">${kindText(state.view.current)} by ${state.view.current.author}, ${formatTime(state.view.current.time)}${state.view.current.message ? ` — ${state.view.current.message}` : ''}</span>`
+            : html`<span class="muted">no release yet</span>`}
           ${state.view.gray ? html`<span class="badge warn">gray release ${state.view.gray.release} under way</span>` : null}
           ${state.view.draftChanged ? html`<span class="badge warn">the draft has unpublished changes</span>` : html`<span class="badge ok">the draft is published</span>`}
           ${state.view.schema ? html`<a href=${configHash(ns, 'schema')}>checked by a schema</a>` : null}

@@ -28,7 +28,7 @@ export function StatusView({ state }) {
           </table>
           <table class="config-instances">
             <caption>Instances</caption>
-            <thead><tr><th scope="col">Instance</th><th scope="col">Runs</th><th scope="col">State</th><th scope="col">Expected</th><th scope="col">Up to date</th><th scope="col">Via</th><th scope="col">Labels</th><th scope="col">Host, pid</th><th scope="col">Since</th></tr></thead>
+            <thead><tr><th scope="col">Instance</th><th scope="col">Runs</th><th scope="col">State</th><th scope="col">Expected</th><th scope="col">Up to date</th><th scope="col">Via</th><th scope="col">Labels</th><th scope="col">Host, pid</th><th scope="col">Reported</th></tr></thead>
             <tbody>
               ${status.instances.map(
                 (i) => html`<tr key=${i.instance}>
