@@ -79,6 +79,7 @@ export type {
   SchemaOptions,
   SchemaView,
   StatusView,
+  ValidationView,
 } from './client/config-center/admin-types.js';
 export type {
   AppliedRecord,

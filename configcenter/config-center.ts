@@ -13,6 +13,7 @@ import { listNamespaces, status, viewNamespace, type NamespaceSummary, type Name
 import type { NamespaceStatus } from './status.js';
 import type { ItemChange } from './diff.js';
 import { notFound } from './errors.js';
+import { validateItems, type ValidationAnswer } from './validate.js';
 
 export type { Actor } from './publish.js';
 export type { ConfigKv } from './namespace-state.js';
@@ -54,6 +55,11 @@ export class ConfigCenter {
 
   diff(ns: Namespace, from: ItemsRef, to: ItemsRef, actor: Actor): Promise<{ from: number | 'draft'; to: number | 'draft'; changes: ItemChange[] }> {
     return diff(this.kv, ns, from, to, actor);
+  }
+
+  /** The schema check a publish of `ref` would make, without publishing. */
+  validate(ns: Namespace, ref: ItemsRef, actor: Actor): Promise<ValidationAnswer> {
+    return validateItems(this.kv, ns, ref, actor);
   }
 
   rollback(ns: Namespace, to: number, options: PublishOptions, actor: Actor): Promise<ReleaseRecord> {

@@ -8,4 +8,5 @@ export type { NamespaceStatus, InstanceStatus } from './status.js';
 export type { NamespaceSummary, NamespaceView } from './namespaces.js';
 export type { ReleaseSummary, ItemsRef, PublishResult } from './releases.js';
 export type { SchemaAnswer } from './schema.js';
+export type { ValidationAnswer } from './validate.js';
 export * from './layout.js';

@@ -21,6 +21,7 @@ import type {
   SchemaView,
   StatusView,
   ChangeNote,
+  ValidationView,
 } from './admin-types.js';
 import type { ConfigApiCaller, HttpMethod } from './config-api.js';
 
@@ -117,6 +118,11 @@ export class ConfigCenterAdmin {
   /** Item by item, from `from` to `to` (current → draft by default). */
   diff(ns: string, from: ReleaseRef = 'current', to: ReleaseRef = 'draft'): Promise<DiffView> {
     return this.send('GET', `${namespacePath(ns)}/diff?from=${refQuery(from)}&to=${refQuery(to)}`);
+  }
+
+  /** The schema check a publish of the draft (or a rollback to `release`) would make, without making it. */
+  validate(ns: string, release: ReleaseRef = 'draft'): Promise<ValidationView> {
+    return this.send('GET', `${namespacePath(ns)}/validate?release=${refQuery(release)}`);
   }
 
   /** A new release with release n's items; the draft is reset to them. */

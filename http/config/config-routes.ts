@@ -82,6 +82,11 @@ export const ROUTES: readonly Route[] = [
     },
   },
   {
+    // A dry run of publish's schema check (?release=N checks a release, as a rollback would).
+    path: 'validate',
+    methods: { GET: async ({ center, ns, actor, r }) => ok(await center.validate(ns, parseItemsRef(r.query.get('release'), 'draft'), actor)) },
+  },
+  {
     path: 'releases',
     methods: {
       GET: async ({ center, ns, actor, r }) => {
