@@ -42,7 +42,8 @@ function ThemeToggle({ theme, setTheme }) {
 function App() {
   const [theme, setThemeState] = useState(initialTheme);
   const [token, setToken] = useState(() => sessionStorage.getItem(TOKEN_KEY) ?? '');
-  const [session, setSession] = useState(undefined);
+  // The session with the Api it was read through: after signing in or out, the old one no longer counts.
+  const [loaded, setLoaded] = useState(undefined);
   const [error, setError] = useState(undefined);
   const [route, setRoute] = useState(() => parseHash(location.hash));
 
@@ -62,9 +63,8 @@ function App() {
 
   useEffect(() => {
     let stale = false;
-    setSession(undefined);
     api.get('/ui/api/session').then(
-      (answer) => !stale && (setSession(new Session(answer)), setError(undefined)),
+      (answer) => !stale && (setLoaded({ api, session: new Session(answer) }), setError(undefined)),
       (err) => !stale && setError(err),
     );
     return () => {
@@ -86,6 +86,7 @@ function App() {
     setToken(newToken);
   }, []);
 
+  const session = loaded?.api === api ? loaded.session : undefined;
   if (error) return html`<main class="centered"><p role="alert" class="error">The member did not answer: ${error.message}</p></main>`;
   if (!session) return html`<main class="centered" aria-busy="true"><p>Loading…</p></main>`;
   if (session.needsLogin) return html`<${LoginPage} api=${api} onSignIn=${signIn} theme=${theme} setTheme=${setTheme} />`;
