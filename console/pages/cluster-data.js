@@ -1,43 +1,14 @@
 // The cluster's state as /ui/api/cluster gives it (every member asked for its own status, health and
 // metrics), refreshed every 2 s while a page shows it. The cluster page and the leases page (its
 // watcher counts) both read it.
-import { useCallback, useEffect, useRef, useState } from '../lib/html.js';
+import { usePolling } from '../lib/polling.js';
 
 export const REFRESH_MS = 2000;
 
 /** { overview, error, refresh }: the last answer (kept through a failed refresh), the last failure. */
 export function useClusterOverview(api) {
-  const [overview, setOverview] = useState(undefined);
-  const [error, setError] = useState(undefined);
-  const refreshNow = useRef(() => undefined);
-  useEffect(() => {
-    let stopped = false;
-    let timer;
-    const controller = new AbortController();
-    const load = async () => {
-      clearTimeout(timer);
-      try {
-        const answer = await api.get('/ui/api/cluster', { signal: controller.signal });
-        if (stopped) return;
-        setOverview(answer);
-        setError(undefined);
-      } catch (err) {
-        if (stopped) return;
-        setError(err);
-      }
-      // The next refresh after this one ends: a slow member never piles requests up.
-      timer = setTimeout(load, REFRESH_MS);
-    };
-    refreshNow.current = load;
-    load();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-      controller.abort();
-    };
-  }, [api]);
-  const refresh = useCallback(() => refreshNow.current(), []);
-  return { overview, error, refresh };
+  const { value, error, refresh } = usePolling((signal) => api.get('/ui/api/cluster', { signal }), REFRESH_MS, [api]);
+  return { overview: value, error, refresh };
 }
 
 /** The member that leads, by the members' own statuses (each reachable one names whom it follows). */

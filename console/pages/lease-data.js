@@ -1,7 +1,8 @@
 // The leases as etcd's gateway gives them: LeaseLeases for the IDs, then LeaseTimeToLive with
 // keys=true for each one's granted TTL, time left and keys, refreshed every 2 s. The time left
 // counts down between refreshes from when each answer arrived.
-import { useCallback, useEffect, useRef, useState } from '../lib/html.js';
+import { useEffect, useState } from '../lib/html.js';
+import { usePolling } from '../lib/polling.js';
 import { base64ToText } from '../lib/bytes.js';
 
 export const LEASE_REFRESH_MS = 2000;
@@ -27,40 +28,15 @@ async function leaseDetails(api, id, signal) {
 
 /** { leases, total, error, refresh }: leases sorted by ID; `total` counts those not detailed too. */
 export function useLeases(api) {
-  const [state, setState] = useState({ leases: undefined, total: 0 });
-  const [error, setError] = useState(undefined);
-  const refreshNow = useRef(() => undefined);
-  useEffect(() => {
-    let stopped = false;
-    let timer;
-    const controller = new AbortController();
-    const load = async () => {
-      clearTimeout(timer);
-      try {
-        const list = await api.gateway('lease/leases', {}, { signal: controller.signal });
-        const ids = (list.leases ?? []).map((l) => String(l.ID)).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
-        const shown = ids.slice(0, LEASE_DETAIL_LIMIT);
-        const details = await Promise.all(shown.map((id) => leaseDetails(api, id, controller.signal)));
-        if (stopped) return;
-        // A lease that expired between the two calls answers TTL -1: it is gone.
-        setState({ leases: details.filter((l) => l.ttl >= 0), total: ids.length });
-        setError(undefined);
-      } catch (err) {
-        if (stopped) return;
-        setError(err);
-      }
-      timer = setTimeout(load, LEASE_REFRESH_MS);
-    };
-    refreshNow.current = load;
-    load();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-      controller.abort();
-    };
-  }, [api]);
-  const refresh = useCallback(() => refreshNow.current(), []);
-  return { ...state, error, refresh };
+  const read = async (signal) => {
+    const list = await api.gateway('lease/leases', {}, { signal });
+    const ids = (list.leases ?? []).map((l) => String(l.ID)).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    const details = await Promise.all(ids.slice(0, LEASE_DETAIL_LIMIT).map((id) => leaseDetails(api, id, signal)));
+    // A lease that expired between the two calls answers TTL -1: it is gone.
+    return { leases: details.filter((l) => l.ttl >= 0), total: ids.length };
+  };
+  const { value, error, refresh } = usePolling(read, LEASE_REFRESH_MS, [api]);
+  return { leases: value?.leases, total: value?.total ?? 0, error, refresh };
 }
 
 /** Re-renders every `ms` so countdowns move; returns the time now (performance.now()). */
