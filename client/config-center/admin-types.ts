@@ -13,7 +13,7 @@ import type {
   ReleaseRecord,
   SchemaRecord,
 } from '../../configcenter/layout.js';
-import type { SchemaViolation } from '../../configcenter/errors.js';
+import type { ValidationAnswer } from '../../configcenter/validate.js';
 
 export type { AppliedRecord, ConfigItem, ConfigItems, CurrentRecord, GrayEndedRecord, GrayRecord, GraySelector, ItemFormat, ReleaseRecord, SchemaRecord };
 
@@ -76,15 +76,7 @@ export interface DiffView {
 }
 
 /** GET …/validate: the schema check a publish (or a rollback to a release) would make, made without it. */
-export interface ValidationView {
-  readonly release: number | 'draft';
-  readonly hasSchema: boolean;
-  /** The schema's mod revision checked against (0: no schema). */
-  readonly schemaRevision: number;
-  readonly valid: boolean;
-  readonly errors: readonly SchemaViolation[];
-  readonly revision: number;
-}
+export type ValidationView = ValidationAnswer;
 
 export interface GrayStarted {
   readonly release: ReleaseRecord;
