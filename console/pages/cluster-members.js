@@ -25,7 +25,7 @@ function MemberActions({ api, member, leader, refresh }) {
     ${role === 'follower' && leader
       ? html`<${ConfirmAction}
           label="Make leader"
-          name=${`Make ${name} the leader`}
+          name=${`Make leader: ${name}`}
           question=${`Move the leader from ${memberLabel(leader)} to ${name}?`}
           detail="Writes pause for a moment while the leadership moves; clients reconnect by themselves."
           confirmLabel="Move the leader"

@@ -114,7 +114,7 @@ describe.skipIf(!browserCheck.run)('the Cluster page', () => {
     const { page } = opened;
     const from = await etcdctlLeaderName();
     const to = ['infra1', 'infra2', 'infra3'].find((n) => n !== from)!;
-    await page.getByRole('button', { name: `Make ${to} the leader` }).click();
+    await page.getByRole('button', { name: `Make leader: ${to}` }).click();
     const dialog = page.getByRole('dialog', { name: `Move the leader from ${from} to ${to}?` });
     await dialog.waitFor();
     await screenshot(page, 'cluster-move-leader-light');
