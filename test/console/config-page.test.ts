@@ -251,6 +251,33 @@ describe.skipIf(!browserCheck.run)('the Configuration page', () => {
     expect(problems).toEqual([]);
   });
 
+  it('abandons a gray release only once the user confirms, and its instance goes back to the current release', async () => {
+    const ns = 'cart/default/default';
+    await publisher.publish(ns, { greeting: 'v1' });
+    const canary = exec(ns, 'cart-canary', 'canary=true');
+    await canary.waitFor(/GREETING=v1$/);
+    await publisher.setDraft(ns, { greeting: 'v2' });
+
+    const { page, problems } = await open(`#/config/${ns}?view=gray`);
+    await page.getByLabel('Labels').fill('canary=true');
+    await page.getByRole('button', { name: 'Start gray release' }).click();
+    await page.getByRole('heading', { name: 'Gray release 2 under way' }).waitFor();
+    await canary.waitFor(/GREETING=v2$/);
+
+    await page.getByLabel('Abandon reason').fill('v2 is slow');
+    await page.getByRole('button', { name: 'Abandon', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Abandon gray release 2' });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await page.waitForTimeout(500);
+    expect((await call<{ gray: unknown }>(cluster.members[2]!.clientUrl, 'GET', `/${ns}`)).body.gray).not.toBeNull();
+
+    await page.getByRole('button', { name: 'Abandon', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Abandon it' }).click();
+    await canary.waitFor(/GREETING=v1$/);
+    await eventually('the gray release to have ended', async () => ((await call<{ gray: unknown }>(cluster.members[2]!.clientUrl, 'GET', `/${ns}`)).body.gray === null ? true : undefined), 10_000);
+    expect(problems).toEqual([]);
+  });
+
   it('looks right in the dark theme', async () => {
     const { page, problems } = await open('#/config/shop/default/default', 'dark');
     await page.getByRole('button', { name: 'Edit timeout' }).click();

@@ -23,10 +23,13 @@ export function configHash(ns, view, params = {}) {
 
 /** Polling period when no watch can be had. */
 const POLL_MS = 2000;
+/** How soon a failed watch is tried again (a member back, a permission granted). */
+const WATCH_RETRY_MS = 5000;
 
 /**
  * Loads with `load()` now and again whenever a key under `prefix` changes (a watch through the
- * gateway); when the watch fails (no permission, a member going away) it polls every 2 s instead.
+ * gateway); while the watch fails (no permission, a member going away) it polls every 2 s instead
+ * and tries the watch again every 5 s.
  * Returns { data, error, reload }.
  */
 export function useLive(api, prefix, load, deps) {
@@ -59,18 +62,30 @@ export function useLive(api, prefix, load, deps) {
     };
     runRef.current = run;
     run();
-    const close = api.watch(
-      { key: textToBase64(prefix), range_end: prefixRangeEnd(prefix) },
-      // Once created, load again: a change between the first load and the watch is not lost.
-      (result) => (result.created || result.events?.length) && run(),
-      (err) => {
-        if (err && !stopped && !poll) poll = setInterval(run, POLL_MS);
-      },
-    );
+    let close = () => undefined;
+    let retry;
+    const watch = () => {
+      close = api.watch(
+        { key: textToBase64(prefix), range_end: prefixRangeEnd(prefix) },
+        (result) => {
+          // Watching again: polling can stop. Once created, load again: a change between the
+          // last load and the watch is not lost.
+          if (result.created) (clearInterval(poll), (poll = undefined));
+          if (result.created || result.events?.length) run();
+        },
+        (err) => {
+          if (!err || stopped) return;
+          poll ??= setInterval(run, POLL_MS);
+          retry = setTimeout(watch, WATCH_RETRY_MS);
+        },
+      );
+    };
+    watch();
     return () => {
       stopped = true;
       close();
       clearInterval(poll);
+      clearTimeout(retry);
     };
   }, [api, prefix, ...deps]);
   const reload = useCallback(() => runRef.current(), []);

@@ -2,7 +2,7 @@
 // meant to run it), promoting it to every instance or abandoning it; how the last one ended; and
 // starting one from the draft for instances with given labels and/or a share of them.
 import { html, useState } from '../../lib/html.js';
-import { ErrorAlert, Violations, configHash, formatTime, labelsText, nsPath, parseLabels, selectorText, useAction } from './config-common.js';
+import { ConfirmDialog, ErrorAlert, Violations, configHash, formatTime, labelsText, nsPath, parseLabels, selectorText, useAction } from './config-common.js';
 
 function Reached({ status, gray }) {
   const reached = status.instances.filter((i) => i.expected === gray.release);
@@ -30,6 +30,7 @@ function UnderWay({ api, ns, state, may, reload }) {
   const gray = state.view.gray;
   const [message, setMessage] = useState('');
   const [reason, setReason] = useState('');
+  const [confirmAbandon, setConfirmAbandon] = useState(false);
   const action = useAction();
   const promote = () =>
     action.run(async () => {
@@ -39,6 +40,7 @@ function UnderWay({ api, ns, state, may, reload }) {
   const abandon = () =>
     action.run(async () => {
       await api.request('POST', nsPath(ns, '/gray/abandon'), { reason: reason || undefined });
+      setConfirmAbandon(false);
       reload();
     });
   return html`<div class="card" aria-labelledby="config-gray-now">
@@ -56,10 +58,13 @@ function UnderWay({ api, ns, state, may, reload }) {
           <div class="row">
             <label for="config-abandon-reason">Abandon reason</label>
             <input id="config-abandon-reason" value=${reason} onInput=${(e) => setReason(e.target.value)} />
-            <button type="button" class="danger" disabled=${action.busy} onClick=${abandon}>Abandon</button>
+            <button type="button" class="danger" disabled=${action.busy} onClick=${() => setConfirmAbandon(true)}>Abandon</button>
           </div>
         </div>`
       : null}
+    <${ConfirmDialog} open=${confirmAbandon} title=${`Abandon gray release ${gray.release}`} confirmLabel="Abandon it" danger=${true} busy=${action.busy} onConfirm=${abandon} onCancel=${() => setConfirmAbandon(false)}>
+      <p>The instances it reaches go back to release ${gray.base}; the release stays in the history.</p>
+    </${ConfirmDialog}>
     <${ErrorAlert} error=${action.error} label="Not done" />
   </div>`;
 }
