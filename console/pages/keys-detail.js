@@ -3,7 +3,7 @@
 // deleting after a confirmation; then its history.
 import { html, useEffect, useState } from '../lib/html.js';
 import { bytesToBase64, textToBase64 } from '../lib/bytes.js';
-import { ConfirmDialog } from './keys-confirm.js';
+import { ConfirmDialog } from '../lib/confirm-dialog.js';
 import { KeyHistory } from './keys-history.js';
 import { useKeyWithHistory } from './keys-key-watch.js';
 import { toText } from './keys-listing.js';

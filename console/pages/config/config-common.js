@@ -166,25 +166,4 @@ export function kindText(release) {
   return release.kind;
 }
 
-/**
- * A modal confirmation: `open` shows it; the children describe what will happen. Escape or Cancel
- * closes it without doing anything.
- */
-export function ConfirmDialog({ open, title, confirmLabel, danger, busy, disabled, onConfirm, onCancel, children }) {
-  const ref = useRef(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
-  const titleId = `dialog-${title.replace(/[^A-Za-z0-9]+/g, '-')}`;
-  return html`<dialog ref=${ref} aria-labelledby=${titleId} class="config-dialog" onCancel=${(e) => (e.preventDefault(), onCancel())}>
-    <h2 id=${titleId}>${title}</h2>
-    ${children}
-    <div class="row">
-      <button type="button" class=${danger ? 'danger' : ''} disabled=${busy || disabled} onClick=${onConfirm}>${confirmLabel}</button>
-      <button type="button" class="ghost" onClick=${onCancel}>Cancel</button>
-    </div>
-  </dialog>`;
-}
+export { ConfirmDialog } from '../../lib/confirm-dialog.js';

@@ -1,7 +1,8 @@
 // Deregistering an instance, after the user confirms it: the registry's own deregistration (the
 // instance's key and its checks' states, in one transaction), guarded on the instance's record
 // being the one the user saw, so an instance registered again meanwhile is not removed unseen.
-import { html, useEffect, useRef, useState } from '../../lib/html.js';
+import { html, useState } from '../../lib/html.js';
+import { ConfirmDialog } from '../../lib/confirm-dialog.js';
 import { prefixRangeEnd, textToBase64 } from '../../lib/bytes.js';
 import { SERVICES_PREFIX } from './registry-state.js';
 
@@ -17,17 +18,10 @@ async function deregister(api, instance) {
 
 /** The Deregister button and its confirmation dialog. */
 export function DeregisterButton({ api, instance }) {
-  const dialog = useRef();
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState();
   const name = `${instance.service}/${instance.id}`;
-
-  useEffect(() => {
-    const d = dialog.current;
-    if (open && d && !d.open) d.showModal();
-    if (!open && d?.open) d.close();
-  }, [open]);
 
   const confirm = async () => {
     setBusy(true);
@@ -36,7 +30,7 @@ export function DeregisterButton({ api, instance }) {
       await deregister(api, instance);
       setOpen(false);
     } catch (err) {
-      setError(err);
+      setError(err.message);
     } finally {
       setBusy(false);
     }
@@ -44,15 +38,9 @@ export function DeregisterButton({ api, instance }) {
 
   return html`
     <button type="button" class="danger" onClick=${() => (setError(undefined), setOpen(true))} aria-label=${`Deregister ${instance.id}`}>Deregister</button>
-    <dialog class="svc-dialog" ref=${dialog} aria-labelledby=${`dereg-${instance.id}`} onClose=${() => setOpen(false)}>
-      <h2 id=${`dereg-${instance.id}`}>Deregister ${name}?</h2>
+    <${ConfirmDialog} open=${open} title=${`Deregister ${name}?`} confirmLabel=${`Deregister ${instance.id}`} busyLabel="Deregistering…" busy=${busy} error=${error} onConfirm=${confirm} onCancel=${() => setOpen(false)}>
       <p>Its record and its checks' states are deleted: discovery, DNS and Consul's API stop answering it at once.
         ${instance.lease ? ' It is ephemeral: the process that holds its lease may register it again.' : ' It is persistent: it stays gone until registered again.'}</p>
-      ${error ? html`<p role="alert" class="error">${error.message}</p>` : null}
-      <div class="row">
-        <button type="button" class="ghost" onClick=${() => setOpen(false)} disabled=${busy}>Cancel</button>
-        <button type="button" class="danger" onClick=${confirm} disabled=${busy}>${busy ? 'Deregistering…' : `Deregister ${instance.id}`}</button>
-      </div>
-    </dialog>
+    </${ConfirmDialog}>
   `;
 }
