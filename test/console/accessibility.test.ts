@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { enableAuth } from '../support/gateway-auth.js';
 import { TestCluster } from '../support/cluster.js';
 import { b64, gateway, put } from '../support/consul-http.js';
 import { browserCheck, launchBrowser } from './support/browser.js';
@@ -100,10 +101,7 @@ describe.skipIf(!browserCheck.run)('the console meets WCAG 2 AA by axe-core', ()
   }
 
   it('the sign-in page, with auth on', async () => {
-    await gateway(base, 'auth/role/add', { name: 'root' });
-    await gateway(base, 'auth/user/add', { name: 'root', password: 'pw' });
-    await gateway(base, 'auth/user/grant', { user: 'root', role: 'root' });
-    await gateway(base, 'auth/enable', {});
+    await enableAuth(base, []);
     for (const theme of ['light', 'dark'] as const) {
       expect(await audit(theme, '', heading('Sign in to Lodestone')), theme).toEqual([]);
     }

@@ -4,6 +4,7 @@
 // restarted; defragment and alarm disarm reaching the member and the cluster.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { enableAuth, tokenFor } from '../support/gateway-auth.js';
 import { TestCluster } from '../support/cluster.js';
 import { etcdctl } from '../compat/etcdctl-runner.js';
 import { gateway } from '../support/consul-http.js';
@@ -196,16 +197,9 @@ describe.skipIf(!browserCheck.run)('the Cluster page with auth on', () => {
   let rootToken: string;
 
   beforeAll(async () => {
-    await gateway(base, 'auth/role/add', { name: 'root' });
-    await gateway(base, 'auth/user/add', { name: 'root', password: 'root-pw' });
-    await gateway(base, 'auth/user/grant', { user: 'root', role: 'root' });
-    await gateway(base, 'auth/role/add', { name: 'viewer' });
-    await gateway(base, 'auth/role/grant', { name: 'viewer', perm: { permType: 'READ', key: Buffer.from('app/').toString('base64'), range_end: Buffer.from('app0').toString('base64') } });
-    await gateway(base, 'auth/user/add', { name: 'viewer', password: 'viewer-pw' });
-    await gateway(base, 'auth/user/grant', { user: 'viewer', role: 'viewer' });
-    await gateway(base, 'auth/enable', {});
-    viewerToken = String((await gateway(base, 'auth/authenticate', { name: 'viewer', password: 'viewer-pw' }))['token']);
-    rootToken = String((await gateway(base, 'auth/authenticate', { name: 'root', password: 'root-pw' }))['token']);
+    await enableAuth(base, [{ name: 'viewer', password: 'viewer-pw', roles: [{ name: 'viewer', grants: [['READ', 'app/']] }] }]);
+    viewerToken = await tokenFor(base, 'viewer', 'viewer-pw');
+    rootToken = await tokenFor(base, 'root', 'root-pw');
   }, 30_000);
 
   const post = async (path: string, body: unknown, token?: string): Promise<[number, string]> => {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { connect } from '../../index.js';
+import { enableAuth } from '../support/gateway-auth.js';
 import { TestCluster } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
 import { runConfig } from '../cli/config-runner.js';
@@ -295,21 +296,8 @@ describe.skipIf(!browserCheck.run)('the Configuration page', () => {
 
 describe.skipIf(!browserCheck.run)('the Configuration page with auth on', () => {
   const member = (): string => cluster.members[0]!.clientUrl;
-  const gatewayCall = async (path: string, body: unknown, token?: string): Promise<Record<string, unknown>> => {
-    const r = await fetch(`${member()}/v3/${path}`, { method: 'POST', body: JSON.stringify(body), headers: token ? { Authorization: token } : {} });
-    return (await r.json()) as Record<string, unknown>;
-  };
-  const b64 = (s: string): string => Buffer.from(s).toString('base64');
-
   beforeAll(async () => {
-    await gatewayCall('auth/role/add', { name: 'root' });
-    await gatewayCall('auth/user/add', { name: 'root', password: 'root-pw' });
-    await gatewayCall('auth/user/grant', { user: 'root', role: 'root' });
-    await gatewayCall('auth/role/add', { name: 'config-reader' });
-    await gatewayCall('auth/role/grant', { name: 'config-reader', perm: { permType: 'READ', key: b64('/lodestone/'), range_end: b64('/lodestone0') } });
-    await gatewayCall('auth/user/add', { name: 'viewer', password: 'viewer-pw' });
-    await gatewayCall('auth/user/grant', { user: 'viewer', role: 'config-reader' });
-    await gatewayCall('auth/enable', {});
+    await enableAuth(member(), [{ name: 'viewer', password: 'viewer-pw', roles: [{ name: 'config-reader', grants: [['READ', '/lodestone/']] }] }]);
   }, 30_000);
 
   it('offers a reader no write control, and the server refuses the reader a write anyway', async () => {

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { freePorts } from '../support/free-ports.js';
+import { enableAuth } from '../support/gateway-auth.js';
 import { TestCluster } from '../support/cluster.js';
 import { b64, gateway } from '../support/consul-http.js';
 import { browserCheck, launchBrowser, openConsole, screenshot } from './support/browser.js';
@@ -98,14 +99,7 @@ describe.skipIf(!browserCheck.run)('the console in a browser', () => {
 
 describe.skipIf(!browserCheck.run)('the console with auth on', () => {
   beforeAll(async () => {
-    await gateway(base, 'auth/role/add', { name: 'root' });
-    await gateway(base, 'auth/user/add', { name: 'root', password: 'root-pw' });
-    await gateway(base, 'auth/user/grant', { user: 'root', role: 'root' });
-    await gateway(base, 'auth/role/add', { name: 'app-reader' });
-    await gateway(base, 'auth/role/grant', { name: 'app-reader', perm: { permType: 'READ', key: b64('app/'), range_end: b64('app0') } });
-    await gateway(base, 'auth/user/add', { name: 'alice', password: 'alice-pw' });
-    await gateway(base, 'auth/user/grant', { user: 'alice', role: 'app-reader' });
-    await gateway(base, 'auth/enable', {});
+    await enableAuth(base, [{ name: 'alice', password: 'alice-pw', roles: [{ name: 'app-reader', grants: [['READ', 'app/']] }] }]);
   }, 30_000);
 
   it('asks to sign in, says why a wrong password fails, and signs the user in with the right one', async () => {

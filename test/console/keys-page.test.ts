@@ -5,6 +5,7 @@
 // first. With auth on, a user who may only read sees no edit controls and the member's refusal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { enableAuth } from '../support/gateway-auth.js';
 import { TestCluster } from '../support/cluster.js';
 import { b64, gateway } from '../support/consul-http.js';
 import { etcdctl } from '../compat/etcdctl-runner.js';
@@ -302,14 +303,7 @@ describe.skipIf(!browserCheck.run)('the Keys page with auth on', () => {
   beforeAll(async () => {
     await ctl('put', 'ro/setting', 'read me');
     await ctl('put', 'secret/token', 'hidden');
-    await gateway(base, 'auth/role/add', { name: 'root' });
-    await gateway(base, 'auth/user/add', { name: 'root', password: 'root-pw' });
-    await gateway(base, 'auth/user/grant', { user: 'root', role: 'root' });
-    await gateway(base, 'auth/role/add', { name: 'ro-reader' });
-    await gateway(base, 'auth/role/grant', { name: 'ro-reader', perm: { permType: 'READ', key: b64('ro/'), range_end: b64('ro0') } });
-    await gateway(base, 'auth/user/add', { name: 'reader', password: 'reader-pw' });
-    await gateway(base, 'auth/user/grant', { user: 'reader', role: 'ro-reader' });
-    await gateway(base, 'auth/enable', {});
+    await enableAuth(base, [{ name: 'reader', password: 'reader-pw', roles: [{ name: 'ro-reader', grants: [['READ', 'ro/']] }] }]);
   }, 30_000);
 
   it('offers a reader no edit, delete or new key, and shows the member’s refusal of keys they may not read', async () => {

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { connect, discover, register, type Client } from '../../index.js';
+import { enableAuth } from '../support/gateway-auth.js';
 import { TestCluster } from '../support/cluster.js';
 import { b64, consulJson, gateway, put, type CatalogEntry } from '../support/consul-http.js';
 import { eventually } from '../support/eventually.js';
@@ -268,15 +269,10 @@ describe.skipIf(!browserCheck.run)('the Services page', () => {
 describe.skipIf(!browserCheck.run)('the Services page with auth on', () => {
   beforeAll(async () => {
     const base = member(0);
-    await gateway(base, 'auth/role/add', { name: 'root' });
-    await gateway(base, 'auth/user/add', { name: 'root', password: 'root-pw' });
-    await gateway(base, 'auth/user/grant', { user: 'root', role: 'root' });
-    await gateway(base, 'auth/role/add', { name: 'registry-reader' });
-    await gateway(base, 'auth/role/grant', { name: 'registry-reader', perm: { permType: 'READ', key: b64('/lodestone/'), range_end: b64('/lodestone0') } });
-    await gateway(base, 'auth/user/add', { name: 'viewer', password: 'viewer-pw' });
-    await gateway(base, 'auth/user/grant', { user: 'viewer', role: 'registry-reader' });
-    await gateway(base, 'auth/user/add', { name: 'stranger', password: 'stranger-pw' });
-    await gateway(base, 'auth/enable', {});
+    await enableAuth(base, [
+      { name: 'viewer', password: 'viewer-pw', roles: [{ name: 'registry-reader', grants: [['READ', '/lodestone/']] }] },
+      { name: 'stranger', password: 'stranger-pw' },
+    ]);
   }, 30_000);
 
   async function signIn(user: string, password: string): Promise<ConsolePage> {
