@@ -14,7 +14,14 @@
 // header block and that acknowledgement have come, the connection goes on: natively, with what was
 // read put back into the socket, when the first block needed nothing; through the filter otherwise.
 // A connection that sends something else first (a PING), or nothing for a while, goes through the
-// filter: it is right for every client, and only slower.
+// filter: it is right for every client, and only slower. Holding an idle client meanwhile costs it
+// nothing: it has nothing to be answered yet, and a PING ends the wait at once.
+//
+// What a filtered connection loses: grpc-js then sees Node's JavaScript socket wrapper, not the TLS
+// socket, so a call on it has no client certificate in its auth context (a user named by the
+// certificate's CN, with --client-cert-auth and auth on, is not recognised; the certificate was
+// still verified in the handshake) and no peer address. Only clients that send a URL for authority
+// are filtered, and they are not otherwise served at all.
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { H2AuthorityFilter, H2AuthorityRewriter } from './h2-authority-filter.js';
@@ -23,7 +30,7 @@ import { H2AuthorityFilter, H2AuthorityRewriter } from './h2-authority-filter.js
 const EMPTY_SETTINGS = Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]);
 
 /** How long a client may take over its first request before it is sent through the filter. */
-const DECIDE_WITHIN_MS = 2_000;
+const DECIDE_WITHIN_MS = 10_000;
 
 export type H2FilterMode = 'auto' | 'always' | 'never';
 
