@@ -299,4 +299,31 @@ describe('admitH2', () => {
   it('sends a connection with a URL for authority through the filter', async () => {
     expect(await throughGate('http://127.0.0.1:2379')).toEqual({ answer: '127.0.0.1:2379', native: false });
   });
+
+  it('sends a connection that pings before any request through the filter, without waiting', async () => {
+    const admitted = new Promise<boolean>((resolve) => {
+      const tcp = createServer((socket) => {
+        socket.on('error', () => undefined);
+        admitH2(socket, 'auto', (c) => {
+          resolve(c instanceof Socket);
+          c.destroy();
+        });
+      });
+      tcp.listen(0, '127.0.0.1', () => {
+        const raw = new Socket();
+        raw.on('error', () => undefined);
+        closers.push(() => {
+          raw.destroy();
+          tcp.close();
+        });
+        raw.connect((tcp.address() as { port: number }).port, '127.0.0.1', () => {
+          const preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+          const settings = Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]);
+          const ping = Buffer.concat([Buffer.from([0, 0, 8, 6, 0, 0, 0, 0, 0]), Buffer.alloc(8)]);
+          raw.write(Buffer.concat([preface, settings, ping]));
+        });
+      });
+    });
+    expect(await admitted).toBe(false);
+  });
 });
