@@ -74,7 +74,7 @@ export function admitH2(socket: Socket, mode: H2FilterMode, admit: (connection: 
   };
   const onData = (chunk: Buffer): void => {
     out.push(...rewriter.feed(chunk));
-    if (rewriter.otherFrames > 0) settle(false);
+    if (rewriter.framesBeforeFirstBlock > 0) settle(false);
     else if (rewriter.headerBlocks > 0 && rewriter.settingsAcksDropped) settle(rewriter.rewrittenBlocks === 0);
   };
   const onClose = (): void => {

@@ -190,8 +190,11 @@ export class H2AuthorityRewriter {
     return this.settingsAcksToDrop === 0;
   }
 
-  /** Frames seen other than SETTINGS, WINDOW_UPDATE, PRIORITY and header blocks (a PING, say). */
-  otherFrames = 0;
+  /**
+   * Frames seen before the first header block other than SETTINGS, WINDOW_UPDATE and PRIORITY (a
+   * PING, say). What follows a header block (its DATA, at once) does not count.
+   */
+  framesBeforeFirstBlock = 0;
 
   feed(chunk: Buffer): Buffer[] {
     const out: Buffer[] = [];
@@ -230,7 +233,7 @@ export class H2AuthorityRewriter {
         this.settingsAcksToDrop--;
         runStart = end;
       } else {
-        if (type !== TYPE_SETTINGS && type !== 0x8 && type !== 0x2) this.otherFrames++;
+        if (this.headerBlocks === 0 && !inBlock && type !== TYPE_SETTINGS && type !== 0x8 && type !== 0x2) this.framesBeforeFirstBlock++;
         if (inBlock) {
           // Anything but CONTINUATION inside a header block is the client's error: pass it all on.
           out.push(...this.blockFrames);
