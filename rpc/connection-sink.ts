@@ -4,6 +4,7 @@
 import type { Socket } from 'node:net';
 import type { TlsOptions } from 'node:tls';
 import { ServerCredentials, type Server as GrpcServer } from '@grpc/grpc-js';
+import { admitH2, filterModeFromEnv, type H2FilterMode } from './h2-admission.js';
 
 export interface ConnectionSink {
   /** What a TLS server offers in ALPN, or how it picks from what the client offers. */
@@ -14,18 +15,25 @@ export interface ConnectionSink {
   close(): void;
 }
 
-/** Every connection to a gRPC server, through its connection injector: the server ends them on shutdown. */
+/**
+ * Every connection to a gRPC server, through its connection injector: the server ends them on
+ * shutdown. A client whose requests carry an authority Node's HTTP/2 server refuses (etcdctl
+ * --cluster sends `http://host:port`) gets it rewritten on the way (h2-admission.ts).
+ */
 export class GrpcConnections implements ConnectionSink {
   readonly alpn = { ALPNProtocols: ['h2'] };
   private readonly injector: ReturnType<GrpcServer['createConnectionInjector']>;
 
-  constructor(grpc: GrpcServer) {
+  constructor(
+    grpc: GrpcServer,
+    private readonly filterMode: H2FilterMode = filterModeFromEnv(),
+  ) {
     // TLS, when there is any, is the listener's: the server sees plain streams.
     this.injector = grpc.createConnectionInjector(ServerCredentials.createInsecure());
   }
 
   accept(socket: Socket): void {
-    this.injector.injectConnection(socket);
+    admitH2(socket, this.filterMode, (connection) => this.injector.injectConnection(connection));
   }
 
   close(): void {}
