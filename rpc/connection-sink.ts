@@ -23,6 +23,8 @@ export interface ConnectionSink {
 export class GrpcConnections implements ConnectionSink {
   readonly alpn = { ALPNProtocols: ['h2'] };
   private readonly injector: ReturnType<GrpcServer['createConnectionInjector']>;
+  /** Connections still being admitted, by what drops each. */
+  private readonly deciding = new Set<() => void>();
 
   constructor(
     grpc: GrpcServer,
@@ -33,8 +35,20 @@ export class GrpcConnections implements ConnectionSink {
   }
 
   accept(socket: Socket): void {
-    admitH2(socket, this.filterMode, (connection) => this.injector.injectConnection(connection));
+    let admitted = false;
+    const drop = admitH2(socket, this.filterMode, (connection) => {
+      admitted = true;
+      this.injector.injectConnection(connection);
+    });
+    if (admitted) return;
+    this.deciding.add(drop);
+    const forget = (): void => void this.deciding.delete(drop);
+    socket.once('close', forget);
   }
 
-  close(): void {}
+  /** Drops the connections whose first request has not come yet: the server no longer takes them. */
+  close(): void {
+    for (const drop of this.deciding) drop();
+    this.deciding.clear();
+  }
 }

@@ -43,15 +43,17 @@ export function filterModeFromEnv(env: NodeJS.ProcessEnv = process.env): H2Filte
 /**
  * Hands `socket`, an HTTP/2 connection nothing was read from yet (or whose read bytes were put
  * back), to `admit`: as it is, or wrapped in the filter; a connection that closes before is dropped.
+ * Returns what drops it while it is still being decided (the server stopping).
  */
-export function admitH2(socket: Socket, mode: H2FilterMode, admit: (connection: Duplex) => void): void {
+export function admitH2(socket: Socket, mode: H2FilterMode, admit: (connection: Duplex) => void): () => void {
+  const done = (): void => undefined;
   if (mode === 'never') {
     admit(socket);
-    return;
+    return done;
   }
   if (mode === 'always') {
     admit(new H2AuthorityFilter(socket, new H2AuthorityRewriter()));
-    return;
+    return done;
   }
   const rewriter = new H2AuthorityRewriter({ dropSettingsAcks: 1 });
   const out: Buffer[] = [];
@@ -83,7 +85,14 @@ export function admitH2(socket: Socket, mode: H2FilterMode, admit: (connection: 
     socket.off('data', onData);
   };
   const timer = setTimeout(() => settle(false), DECIDE_WITHIN_MS);
+  // A connection still being decided must not keep a stopping member's process alive.
+  timer.unref();
   socket.on('data', onData);
   socket.once('close', onClose);
   socket.write(EMPTY_SETTINGS);
+  return () => {
+    if (settled) return;
+    onClose();
+    socket.destroy();
+  };
 }

@@ -66,6 +66,7 @@ export class SharedPort implements ConnectionSink {
     this.closed = true;
     for (const socket of this.sniffing) socket.destroy();
     this.sniffing.clear();
+    this.grpc.close();
   }
 
   private handTo(socket: Socket, protocol: WireProtocol): void {

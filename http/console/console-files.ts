@@ -43,20 +43,21 @@ function packageDir(name: string, from: string): string | undefined {
   }
 }
 
-/** console/ beside package.json, from the sources (tsx) or from dist/ alike. */
-function findConsoleDir(): string {
+/** console/ beside package.json, from the sources (tsx) or from dist/ alike; undefined if it is not there. */
+function findConsoleDir(): string | undefined {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'console', 'index.html'))) return join(dir, 'console');
     const up = dirname(dir);
-    if (up === dir) throw new Error('the console\'s files (console/index.html) are not beside the package');
+    if (up === dir) return undefined;
     dir = up;
   }
 }
 
 export class ConsoleFiles {
   private readonly cache = new Map<string, ConsoleFile | null>();
-  private readonly root: string;
+  /** Undefined when the console's files were left out (a member built without them serves no console). */
+  readonly root: string | undefined;
 
   constructor(root = findConsoleDir()) {
     this.root = root;
@@ -72,6 +73,7 @@ export class ConsoleFiles {
   }
 
   private load(path: string): ConsoleFile | undefined {
+    if (this.root === undefined) return undefined;
     const name = path === '' ? 'index.html' : path;
     const type = CONTENT_TYPES[extname(name)];
     if (type === undefined) return undefined;

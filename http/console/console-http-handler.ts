@@ -78,7 +78,8 @@ function serveFile(files: ConsoleFiles, securityHeaders: () => Record<string, st
   // A path the console's router owns (no file extension) gets the page that runs the router.
   const file = files.get(name) ?? (/\.[a-z0-9]+$/i.test(name) ? undefined : files.get(''));
   if (!file) {
-    sendConsoleError(res, new ConsoleHttpError(404, 'CONSOLE_NOT_FOUND', `no console file ${path}`));
+    const why = files.root === undefined ? "this member was installed without the console's files (console/)" : `no console file ${path}`;
+    sendConsoleError(res, new ConsoleHttpError(404, 'CONSOLE_NOT_FOUND', why));
     return;
   }
   const common = { ...securityHeaders(), ETag: file.etag, 'Cache-Control': 'no-cache' };

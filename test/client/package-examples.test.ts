@@ -35,6 +35,8 @@ describe('the package and its examples', () => {
     pkg = await mkdtemp(join(tmpdir(), 'lodestone-package-'));
     await run(process.execPath, [TSC, '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', join(pkg, 'dist')], { cwd: REPO_ROOT });
     for (const f of ['package.json', 'tsconfig.json', 'README.md']) await cp(join(REPO_ROOT, f), join(pkg, f));
+    // package.json's "files" ships the console's front end beside dist/.
+    await cp(join(REPO_ROOT, 'console'), join(pkg, 'console'), { recursive: true });
     await cp(join(REPO_ROOT, 'examples'), join(pkg, 'examples'), { recursive: true });
     await symlink(join(REPO_ROOT, 'proto'), join(pkg, 'proto'));
     await symlink(join(REPO_ROOT, 'node_modules'), join(pkg, 'node_modules'));
