@@ -55,7 +55,7 @@ import { MemberMetrics } from '../metrics/member-metrics.js';
 import { consulHttpHandler, type ConsulApiSource } from '../http/consul/consul-http-handler.js';
 import { configHttpHandler } from '../http/config/config-http-handler.js';
 import type { ConsoleSource } from '../http/console/console-api.js';
-import { consoleHttpHandler } from '../http/console/console-http-handler.js';
+import { consoleHttpHandler, consoleRootRedirect } from '../http/console/console-http-handler.js';
 import { MemberHttp } from '../http/console/member-http.js';
 import { GrayGuard } from '../configcenter/index.js';
 import { memberHttpHandler, type EtcdVersions, type Health, type MemberEndpointsSource } from '../http/member-endpoints.js';
@@ -344,9 +344,6 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
     }
   }
 
-  /** One for both console handlers (client URLs and the console's own port): it caches the TLS files. */
-  private consoleMemberHttp: MemberHttp | undefined;
-
   /** What the console's routes (http/console/) ask of the member. */
   private consoleSource(): ConsoleSource {
     return {
@@ -357,7 +354,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
         members: () => this.memberList(),
         leader: () => this.driver.status().lead,
         alarms: () => this.alarmList,
-        http: (this.consoleMemberHttp ??= new MemberHttp(this.tls.dialClients)),
+        http: new MemberHttp(this.tls.dialClients),
       },
     };
   }
@@ -403,10 +400,10 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
         // etcd serves /health, /version and /metrics on its client URLs too; Consul's registry
         // API is served under /v1/, the config center's under /lodestone/v1/config, the console under /ui/.
         httpHandlers: [memberHttpHandler(this), consulHttpHandler(this.consulApiSource()), configHttpHandler({ kv: this, auth: this.auth }), consoleHttpHandler(this.consoleSource())],
-        // The console's own port: / leads to it.
+        // The console's own port serves the same, and / there leads to the console.
         httpOnly: {
           listen: this.options.listenConsoleUrls.map((url) => (url.startsWith('https://') && clientTls ? { address: hostPort(url), tls: clientTls } : hostPort(url))),
-          handlers: [consoleHttpHandler(this.consoleSource(), { rootRedirect: true })],
+          handlers: [consoleRootRedirect],
         },
         logger: this.logger,
       });

@@ -5,6 +5,7 @@ import type { AlarmInfo, MemberInfo } from '../../rpc/member-backend.js';
 import type { CallOptions } from '../../rpc/call-options.js';
 import type { ConsoleCluster } from './console-api.js';
 import { gatewayBody } from './gateway-answer.js';
+import { asCaller } from './member-http.js';
 import { metricValues } from './prometheus-text.js';
 
 /**
@@ -91,7 +92,7 @@ async function askMember(cluster: ConsoleCluster, m: MemberInfo, call: CallOptio
   const origin = m.clientUrls[0];
   if (origin === undefined) return { ...base, reachable: false, error: 'the member has not started: it has no client URL yet' };
   const ask = (method: 'GET' | 'POST', path: string, body?: unknown) =>
-    cluster.http.send(origin, { method, path, body, timeoutMs: MEMBER_TIMEOUT_MS, ...(call.auth?.token !== undefined ? { token: call.auth.token } : {}), ...(call.signal ? { signal: call.signal } : {}) });
+    cluster.http.send(origin, { method, path, body, timeoutMs: MEMBER_TIMEOUT_MS, ...asCaller(call) });
   const [status, health, metrics] = await Promise.allSettled([ask('POST', '/v3/maintenance/status', {}), ask('GET', '/health'), ask('GET', '/metrics')]);
   if (status.status === 'rejected') return { ...base, reachable: false, error: reason(status.reason) };
   let view: MemberStatusView;

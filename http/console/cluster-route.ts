@@ -9,6 +9,7 @@ import type { ConsoleApiRoute, ConsoleCluster } from './console-api.js';
 import { clusterOverview } from './cluster-overview.js';
 import { ConsoleHttpError } from './console-error.js';
 import { gatewayBody } from './gateway-answer.js';
+import { asCaller } from './member-http.js';
 
 /** Defragmenting a big member takes a while; a leader transfer up to two election timeouts. */
 const ACTION_TIMEOUT_MS = 60_000;
@@ -59,8 +60,7 @@ async function sendTo(cluster: ConsoleCluster, member: MemberInfo, path: string,
       path,
       body,
       timeoutMs: ACTION_TIMEOUT_MS,
-      ...(call.auth?.token !== undefined ? { token: call.auth.token } : {}),
-      ...(call.signal ? { signal: call.signal } : {}),
+      ...asCaller(call),
     });
   } catch (e) {
     throw new ConsoleHttpError(503, 'CONSOLE_UNAVAILABLE', `member ${member.name || member.id.toString(16)} (${origin}) could not be reached: ${e instanceof Error ? e.message : String(e)}`);

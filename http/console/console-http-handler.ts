@@ -15,12 +15,10 @@ import { ConsoleFiles, inlineScriptHashes } from './console-files.js';
 export const CONSOLE_BASE = '/ui';
 const API_BASE = `${CONSOLE_BASE}/api/`;
 
-export interface ConsoleHandlerOptions {
-  /** Also redirect / to /ui/ (a port of the console's own, where / means nothing else). */
-  readonly rootRedirect?: boolean;
-}
+/** On the console's own port, where / means nothing else: / leads to the console. */
+export const consoleRootRedirect: HttpHandler = (req, res) => req.url === '/' && redirect(res, `${CONSOLE_BASE}/`);
 
-export function consoleHttpHandler(source: ConsoleSource, options: ConsoleHandlerOptions = {}): HttpHandler {
+export function consoleHttpHandler(source: ConsoleSource): HttpHandler {
   const files = new ConsoleFiles();
   let headers: Record<string, string> | undefined;
   const securityHeaders = (): Record<string, string> => {
@@ -45,7 +43,6 @@ export function consoleHttpHandler(source: ConsoleSource, options: ConsoleHandle
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://member');
     const path = url.pathname;
-    if (options.rootRedirect && path === '/') return redirect(res, `${CONSOLE_BASE}/`);
     if (path === CONSOLE_BASE) return redirect(res, `${CONSOLE_BASE}/`);
     if (!path.startsWith(`${CONSOLE_BASE}/`)) return false;
     if (path.startsWith(API_BASE)) {

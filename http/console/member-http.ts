@@ -2,8 +2,9 @@
 // /health, /metrics), over https with the member's client-side CA and certificate when the URL is
 // https. etcd's Status, Defragment and /metrics are each member's own, so the console asks each
 // member itself instead of the one that served the page.
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { CallOptions } from '../../rpc/call-options.js';
 import { isIP } from 'node:net';
 import type { PeerCertificate } from 'node:tls';
 import type { CallSignal } from '../../rpc/call-options.js';
@@ -38,8 +39,17 @@ type HttpsOptions = Pick<RequestOptions & { ca?: Buffer; cert?: Buffer; key?: Bu
   ciphers?: string;
 };
 
+/** The caller's token and signal, as a MemberRequest carries them on to another member. */
+export function asCaller(call: CallOptions): Pick<MemberRequest, 'token' | 'signal'> {
+  return { ...(call.auth?.token !== undefined ? { token: call.auth.token } : {}), ...(call.signal ? { signal: call.signal } : {}) };
+}
+
 export class MemberHttp {
   private readonly tlsFiles: ReloadingTlsFiles<HttpsOptions> | undefined;
+  // Kept-alive connections: an open cluster page asks every member three things every 2 s, and a
+  // new connection (a TLS handshake on https) each time would cost the members more than the answers.
+  private readonly httpAgent = new HttpAgent({ keepAlive: true });
+  private readonly httpsAgent = new HttpsAgent({ keepAlive: true });
 
   /** `tls`: how this member dials https client URLs (undefined: the system's roots, no certificate). */
   constructor(tls: ClientTls | undefined) {
@@ -64,7 +74,7 @@ export class MemberHttp {
     if (r.token !== undefined) headers['Authorization'] = r.token;
     // No SNI for an IP address (RFC 6066, and Node warns); the certificate's IP SAN is still checked.
     const sni = https && isIP(url.hostname.replace(/^\[|\]$/g, '')) !== 0 ? { servername: '' } : {};
-    const options: RequestOptions = { method: r.method, headers, timeout: r.timeoutMs, ...(https ? (this.tlsFiles?.current() ?? {}) : {}), ...sni };
+    const options: RequestOptions = { method: r.method, headers, timeout: r.timeoutMs, agent: https ? this.httpsAgent : this.httpAgent, ...(https ? (this.tlsFiles?.current() ?? {}) : {}), ...sni };
     return new Promise<MemberResponse>((resolve, reject) => {
       const onAbort = (): void => void req.destroy(new Error('the console request was cancelled'));
       const done = (): void => r.signal?.removeEventListener('abort', onAbort);
