@@ -1,0 +1,78 @@
+// Where the ZooKeeper protocol keeps its znode tree, so that any etcd client can read it too:
+//
+//   /lodestone/zk/data<path>              the znode's data (raw bytes). The key's own fields give the
+//                                         znode's: create revision = czxid, mod revision = mzxid,
+//                                         version - 1 = version, lease = ephemeralOwner (the session)
+//   /lodestone/zk/meta<path>              JSON ZNodeMeta: times, ACL, aversion, kind (persistent,
+//                                         ephemeral, container, ttl)
+//   /lodestone/zk/cversion<path>          empty; put once when the znode is created and again on each
+//                                         child created or deleted: version - 1 = cversion, mod
+//                                         revision = pzxid. Sequential names come from it
+//   /lodestone/zk/children<parent>//<name> empty; one per child, so a parent's children are one range
+//                                         (the root's: /lodestone/zk/children//<name>)
+//
+// An ephemeral znode's four keys are all on its session's lease (a session is a lease), so they vanish
+// together when the session closes or expires, on every member. "//" never occurs in a ZooKeeper path,
+// so a parent's children range holds its children only, not their descendants.
+import { prefixEnd } from '../store/mvcc/key-bytes.js';
+
+export const ZK_PREFIX = '/lodestone/zk/';
+export const ZK_DATA_PREFIX = '/lodestone/zk/data';
+export const ZK_META_PREFIX = '/lodestone/zk/meta';
+export const ZK_CVERSION_PREFIX = '/lodestone/zk/cversion';
+export const ZK_CHILDREN_PREFIX = '/lodestone/zk/children';
+
+export type ZNodeKind = 'persistent' | 'ephemeral' | 'container' | 'ttl';
+
+/** One ACL entry as ZooKeeper gives it: perms is the bit set READ 1, WRITE 2, CREATE 4, DELETE 8, ADMIN 16. */
+export interface ZNodeAclEntry {
+  readonly perms: number;
+  readonly scheme: string;
+  readonly id: string;
+}
+
+/** The value of a znode's meta key. Times are milliseconds since the epoch, as ZooKeeper's ctime/mtime. */
+export interface ZNodeMeta {
+  readonly ctime: number;
+  readonly mtime: number;
+  readonly aversion: number;
+  readonly acl: readonly ZNodeAclEntry[];
+  readonly kind: ZNodeKind;
+  /** kind ttl: milliseconds without a change (and without children) after which the znode is removed. */
+  readonly ttlMs?: number;
+}
+
+const encoder = new TextEncoder();
+
+/** The root is "/"; every other path is "/a/b" with no trailing slash. */
+function pathPart(path: string): string {
+  return path === '/' ? '' : path;
+}
+
+export function dataKey(path: string): Uint8Array {
+  return encoder.encode(ZK_DATA_PREFIX + path);
+}
+
+export function metaKey(path: string): Uint8Array {
+  return encoder.encode(ZK_META_PREFIX + path);
+}
+
+export function cversionKey(path: string): Uint8Array {
+  return encoder.encode(ZK_CVERSION_PREFIX + path);
+}
+
+export function childKey(parent: string, name: string): Uint8Array {
+  return encoder.encode(`${ZK_CHILDREN_PREFIX}${pathPart(parent)}//${name}`);
+}
+
+/** The range [key, rangeEnd) holding exactly the children keys of `parent`. */
+export function childrenRange(parent: string): { readonly key: Uint8Array; readonly rangeEnd: Uint8Array } {
+  const key = encoder.encode(`${ZK_CHILDREN_PREFIX}${pathPart(parent)}//`);
+  return { key, rangeEnd: prefixEnd(key) };
+}
+
+/** The range holding the whole znode tree (every key above). */
+export function zkRange(): { readonly key: Uint8Array; readonly rangeEnd: Uint8Array } {
+  const key = encoder.encode(ZK_PREFIX);
+  return { key, rangeEnd: prefixEnd(key) };
+}
