@@ -1,0 +1,56 @@
+// Drives each real client program through a capture proxy against a ZooKeeper and returns the
+// exchanges it made. When a program prints DROP, the proxy cuts its connection and the program is
+// told to go on, so the capture includes a reconnect with its SetWatches/SetWatches2.
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { systemPython, systemPythonEnv } from '../../support/binaries.js';
+import { LOOPBACK } from '../../support/free-ports.js';
+import { startCaptureProxy } from './capture-proxy.js';
+import { pairExchanges, type Exchange } from './exchanges.js';
+import { ZOOKEEPER_JAR } from './real-zookeeper.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const HUNG_MS = 90_000;
+
+export type CapturedClient = 'kazoo' | 'java';
+
+function command(client: CapturedClient, hostPort: string): { cmd: string; args: string[]; env: NodeJS.ProcessEnv } {
+  if (client === 'kazoo') return { cmd: systemPython(), args: [join(HERE, 'kazoo-jute-session.py'), hostPort], env: systemPythonEnv() };
+  return { cmd: process.env.JAVA_BIN ?? 'java', args: ['-cp', ZOOKEEPER_JAR, join(HERE, 'JuteSession.java'), hostPort], env: process.env };
+}
+
+export async function captureClientSession(client: CapturedClient, zookeeperPort: number): Promise<{ exchanges: Exchange[]; output: string }> {
+  const proxy = await startCaptureProxy(zookeeperPort);
+  try {
+    const { cmd, args, env } = command(client, `${LOOPBACK}:${proxy.port}`);
+    const output = await new Promise<string>((resolve, reject) => {
+      const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.setEncoding('utf8').on('data', (s: string) => {
+        out += s;
+        if (/^DROP$/m.test(s)) {
+          proxy.dropConnections();
+          child.stdin.write('\n');
+        }
+      });
+      child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+      const timer = setTimeout(() => child.kill('SIGKILL'), HUNG_MS);
+      child.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      child.once('close', (code, signal) => {
+        clearTimeout(timer);
+        if (code === 0) resolve(out);
+        else reject(new Error(`${client} session exited ${String(code ?? signal)}:\n${out}\n[stderr]\n${err.slice(-4000)}`));
+      });
+    });
+    // Let the last frames (the close's reply) through before pairing.
+    await new Promise((r) => setTimeout(r, 200));
+    return { exchanges: pairExchanges(client, proxy.frames), output };
+  } finally {
+    await proxy.close();
+  }
+}
