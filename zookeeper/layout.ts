@@ -5,9 +5,12 @@
 //                                         version - 1 = version, lease = ephemeralOwner (the session)
 //   /lodestone/zk/meta<path>              JSON ZNodeMeta: times, ACL, aversion, kind (persistent,
 //                                         ephemeral, container, ttl)
-//   /lodestone/zk/cversion<path>          empty; put once when the znode is created and again on each
-//                                         child created or deleted: version - 1 = cversion, mod
-//                                         revision = pzxid. Sequential names come from it
+//   /lodestone/zk/cversion<path>          put once when the znode is created and again on each
+//                                         child created or deleted: version - 1 + N = cversion, mod
+//                                         revision = pzxid, where N is the value as a decimal number
+//                                         (empty = 0). N is not 0 only after a multi that created or
+//                                         deleted several children of the znode at once: etcd lets a txn
+//                                         put a key only once. Sequential names come from it
 //   /lodestone/zk/children<parent>//<name> empty; one per child, so a parent's children are one range
 //                                         (the root's: /lodestone/zk/children//<name>)
 //

@@ -1,0 +1,235 @@
+// One ZooKeeper write (or a multi's ops, in order) planned as a single etcd txn. Each op is checked
+// against the znodes as read plus the earlier ops' effects, in ZooKeeper's order of checks
+// (PrepRequestProcessor); every key read that a decision rests on becomes a compare, so the txn
+// commits only if nothing it read has moved since (an optimistic transaction; the caller retries).
+//
+// Concurrent creates under one parent do not conflict: they compare only the parent's data and meta
+// keys (which a child create leaves alone) and put the parent's cversion key blindly, keeping its value.
+import type { KvBackend } from '../../rpc/kv-backend.js';
+import type { Compare, RequestOp, TxnRequest } from '../../store/mvcc/types.js';
+import { childKey, cversionKey, dataKey, metaKey, type ZNodeMeta } from '../layout.js';
+import { checkAcl, fixupAcl } from './acl.js';
+import { modeTraits, validateTtl } from './create-mode.js';
+import { ZkTreeError } from './errors.js';
+import { nameOf, parentOf, SPECIAL_PATHS, validatePath } from './paths.js';
+import type { CreateMode, ZAcl, ZkCaller } from './types.js';
+import { PERMS } from './types.js';
+import { encodeCversionOffset, encodeMeta, PENDING, readZNode, type ZNodeState } from './znode-state.js';
+
+/** ZooKeeper's default jute.maxbuffer: larger data is refused (BadArguments) instead of closing the connection. */
+export const MAX_DATA_BYTES = 1024 * 1024;
+
+const EMPTY = new Uint8Array(0);
+
+type KeyOp = { readonly put: true; readonly key: Uint8Array; readonly value: Uint8Array; readonly lease: bigint } | { readonly put: false; readonly key: Uint8Array };
+
+const keyId = (key: Uint8Array): string => Buffer.from(key).toString('latin1');
+
+export class WritePlan {
+  /** The znodes as this plan sees them: read once from the store, then changed by each op. */
+  private readonly nodes = new Map<string, ZNodeState | null>();
+  private readonly compares: Compare[] = [];
+  private readonly guardedCversions = new Set<string>();
+  /** One op per key: etcd refuses a txn that writes a key twice, so a later op's write replaces an earlier one. */
+  private readonly keyOps = new Map<string, KeyOp>();
+  /** Children created or deleted under each znode by this plan. */
+  private readonly childChanges = new Map<string, number>();
+  /** The cversion key's etcd version of znodes this plan deleted, should the plan create them again. */
+  private readonly deletedCversionKeyVersions = new Map<string, number>();
+
+  constructor(
+    private readonly kv: KvBackend,
+    private readonly caller: ZkCaller,
+    private readonly now: number,
+  ) {}
+
+  /** Whether the plan depends on anything it read (a refusal that rests on no read needs no confirming). */
+  get readsState(): boolean {
+    return this.compares.length > 0;
+  }
+
+  /** The znode at `path` as this plan sees it, null if absent; the first read of it adds its compares. */
+  async node(path: string): Promise<ZNodeState | null> {
+    const known = this.nodes.get(path);
+    if (known !== undefined) return known;
+    const { state } = await readZNode(this.kv, path);
+    if (state?.stored === undefined) {
+      this.compares.push({ key: dataKey(path), target: 'create', createRevision: 0, result: 'equal' });
+    } else {
+      this.compares.push({ key: dataKey(path), target: 'mod', modRevision: state.stored.dataMod, result: 'equal' });
+      this.compares.push({ key: metaKey(path), target: 'mod', modRevision: state.stored.metaMod, result: 'equal' });
+    }
+    this.nodes.set(path, state);
+    return state;
+  }
+
+  private async existing(path: string): Promise<ZNodeState> {
+    const s = await this.node(path);
+    if (s === null) throw new ZkTreeError('NO_NODE', path);
+    return s;
+  }
+
+  /** Guards on the znode's children (and cversion) as read: no child added or removed since. */
+  private guardChildren(s: ZNodeState): void {
+    if (s.stored === undefined || this.guardedCversions.has(s.path)) return;
+    this.guardedCversions.add(s.path);
+    this.compares.push({ key: cversionKey(s.path), target: 'mod', modRevision: s.stored.cversionMod, result: 'equal' });
+  }
+
+  private put(key: Uint8Array, value: Uint8Array, lease: bigint): void {
+    this.keyOps.set(keyId(key), { put: true, key, value, lease });
+  }
+
+  private del(key: Uint8Array): void {
+    this.keyOps.set(keyId(key), { put: false, key });
+  }
+
+  private childChanged(parent: ZNodeState, delta: 1 | -1): void {
+    this.nodes.set(parent.path, { ...parent, cversion: parent.cversion + 1, pzxid: PENDING, numChildren: parent.numChildren + delta });
+    this.childChanges.set(parent.path, (this.childChanges.get(parent.path) ?? 0) + 1);
+  }
+
+  async create(path: string, data: Uint8Array, acl: readonly ZAcl[], mode: CreateMode, ttlMs?: number): Promise<ZNodeState> {
+    const traits = modeTraits(mode);
+    validateTtl(path, traits, ttlMs);
+    if (data.length > MAX_DATA_BYTES) throw new ZkTreeError('BAD_ARGUMENTS', path);
+    if (traits.kind === 'ephemeral' && this.caller.sessionId === 0n) throw new ZkTreeError('SESSION_EXPIRED', path);
+    if (path.lastIndexOf('/') < 0 || path.includes('\u0000')) throw new ZkTreeError('BAD_ARGUMENTS', path);
+    const fixedAcl = fixupAcl(path, this.caller, acl);
+    const parent = await this.existing(parentOf(path));
+    checkAcl(this.caller, parent.meta.acl, PERMS.CREATE, path);
+    let finalPath = path;
+    if (traits.sequential) {
+      // The sequence number is the parent's cversion before this create, so it must not move under us.
+      this.guardChildren(parent);
+      finalPath = path + String(parent.cversion).padStart(10, '0');
+    }
+    validatePath(finalPath);
+    if ((await this.node(finalPath)) !== null) throw new ZkTreeError('NODE_EXISTS', finalPath);
+    if (parent.meta.kind === 'ephemeral') throw new ZkTreeError('NO_CHILDREN_FOR_EPHEMERALS', finalPath);
+
+    const lease = traits.kind === 'ephemeral' ? this.caller.sessionId : 0n;
+    const base = { ctime: this.now, mtime: this.now, aversion: 0, acl: fixedAcl, kind: traits.kind };
+    const meta: ZNodeMeta = traits.kind === 'ttl' ? { ...base, ttlMs: ttlMs! } : base;
+    const state: ZNodeState = {
+      path: finalPath,
+      data,
+      czxid: PENDING,
+      mzxid: PENDING,
+      version: 0,
+      lease,
+      meta,
+      cversion: 0,
+      pzxid: PENDING,
+      numChildren: 0,
+      stored: undefined,
+    };
+    this.nodes.set(finalPath, state);
+    this.put(dataKey(finalPath), data, lease);
+    this.put(metaKey(finalPath), encodeMeta(meta), lease);
+    this.put(childKey(parent.path, nameOf(finalPath)), EMPTY, lease);
+    this.childChanged(parent, 1);
+    return state;
+  }
+
+  async delete(path: string, version: number): Promise<void> {
+    if (path.lastIndexOf('/') < 0 || path.includes('\u0000') || SPECIAL_PATHS.includes(path)) {
+      throw new ZkTreeError('BAD_ARGUMENTS', path);
+    }
+    const parent = await this.existing(parentOf(path));
+    checkAcl(this.caller, parent.meta.acl, PERMS.DELETE, path);
+    const node = await this.existing(path);
+    checkVersion(node.version, version, path);
+    this.guardChildren(node);
+    if (node.numChildren > 0) throw new ZkTreeError('NOT_EMPTY', path);
+    this.deleteNode(parent, node);
+  }
+
+  /** ContainerManager's deleteContainer: no ACL, no version; a container or TTL znode with no children. */
+  async deleteIdle(path: string, idle: (s: ZNodeState) => boolean): Promise<boolean> {
+    const node = await this.node(path);
+    if (node === null || SPECIAL_PATHS.includes(path)) return false;
+    this.guardChildren(node);
+    if (node.numChildren > 0 || !idle(node)) return false;
+    this.deleteNode(await this.existing(parentOf(path)), node);
+    return true;
+  }
+
+  private deleteNode(parent: ZNodeState, node: ZNodeState): void {
+    this.del(dataKey(node.path));
+    this.del(metaKey(node.path));
+    this.del(childKey(parent.path, nameOf(node.path)));
+    if (node.stored !== undefined) this.deletedCversionKeyVersions.set(node.path, node.stored.cversionKeyVersion);
+    this.nodes.set(node.path, null);
+    this.childChanged(parent, -1);
+  }
+
+  async setData(path: string, data: Uint8Array, version: number): Promise<ZNodeState> {
+    validatePath(path);
+    if (data.length > MAX_DATA_BYTES) throw new ZkTreeError('BAD_ARGUMENTS', path);
+    const node = await this.existing(path);
+    checkAcl(this.caller, node.meta.acl, PERMS.WRITE, path);
+    checkVersion(node.version, version, path);
+    const meta: ZNodeMeta = { ...node.meta, mtime: this.now };
+    const next: ZNodeState = { ...node, data, version: node.version + 1, mzxid: PENDING, meta };
+    this.nodes.set(path, next);
+    this.put(dataKey(path), data, node.lease);
+    this.put(metaKey(path), encodeMeta(meta), node.lease);
+    return next;
+  }
+
+  async setAcl(path: string, acl: readonly ZAcl[], version: number): Promise<ZNodeState> {
+    validatePath(path);
+    const fixedAcl = fixupAcl(path, this.caller, acl);
+    const node = await this.existing(path);
+    checkAcl(this.caller, node.meta.acl, PERMS.ADMIN, path);
+    checkVersion(node.meta.aversion, version, path);
+    const meta: ZNodeMeta = { ...node.meta, acl: fixedAcl, aversion: node.meta.aversion + 1 };
+    const next: ZNodeState = { ...node, meta };
+    this.nodes.set(path, next);
+    this.put(metaKey(path), encodeMeta(meta), node.lease);
+    return next;
+  }
+
+  async check(path: string, version: number): Promise<void> {
+    validatePath(path);
+    const node = await this.existing(path);
+    checkAcl(this.caller, node.meta.acl, PERMS.READ, path);
+    checkVersion(node.version, version, path);
+  }
+
+  /** The txn: the compares, then one op per key written, with each touched cversion key last. */
+  txn(onlyCompares = false): TxnRequest {
+    if (onlyCompares) return { compare: this.compares, success: [] };
+    const ops: RequestOp[] = [...this.keyOps.values()].map((op) =>
+      op.put
+        ? { type: 'put', request: { key: op.key, value: op.value, lease: op.lease } }
+        : { type: 'deleteRange', request: { key: op.key } },
+    );
+    for (const [path, s] of this.nodes) {
+      const changes = this.childChanges.get(path) ?? 0;
+      if (s === null) {
+        if (this.deletedCversionKeyVersions.has(path)) ops.push({ type: 'deleteRange', request: { key: cversionKey(path) } });
+      } else if (s.stored === undefined || changes > 0) {
+        ops.push(this.cversionPut(s, changes));
+      }
+    }
+    return { compare: this.compares, success: ops };
+  }
+
+  /** The cversion key's put that leaves cversion (= version - 1 + offset) at the plan's value. */
+  private cversionPut(s: ZNodeState, changes: number): RequestOp {
+    const key = cversionKey(s.path);
+    if (s.stored !== undefined && changes === 1 && !this.guardedCversions.has(s.path)) {
+      // A blind bump: concurrent creates of other children bump it too, and none overwrites another's.
+      return { type: 'put', request: { key, ignoreValue: true, ignoreLease: true } };
+    }
+    if (s.stored !== undefined) this.guardChildren(s);
+    const versionBefore = s.stored?.cversionKeyVersion ?? this.deletedCversionKeyVersions.get(s.path) ?? 0;
+    return { type: 'put', request: { key, value: encodeCversionOffset(s.cversion - versionBefore), lease: s.lease } };
+  }
+}
+
+function checkVersion(current: number, expected: number, path: string): void {
+  if (expected !== -1 && expected !== current) throw new ZkTreeError('BAD_VERSION', path);
+}
