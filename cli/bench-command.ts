@@ -47,7 +47,7 @@ function ratio(raw: string): number {
 
 interface Flags {
   endpoints?: string;
-  against?: 'etcd';
+  against?: 'etcd' | 'zookeeper';
   conns: number;
   clients: number;
   duration: number;
@@ -127,7 +127,7 @@ async function loadEntry(): Promise<BenchEntry> {
 }
 
 async function runWorkloads(names: readonly string[], f: Flags): Promise<void> {
-  if (f.endpoints && f.against) throw new InvalidArgumentError('--endpoints measures a running cluster; --against etcd starts fresh ones: give one of them');
+  if (f.endpoints && f.against) throw new InvalidArgumentError('--endpoints measures a running cluster; --against starts fresh ones: give one of them');
   const unknown = names.filter((n) => !workloadName(n));
   if (unknown.length > 0) {
     const known = [...Object.keys(WORKLOAD_SUMMARIES), ...Object.keys(WORKLOAD_ALIASES), ...SUITE_NAMES];
@@ -162,7 +162,7 @@ export function benchCommand(): Command {
     )
     .argument('[workloads...]', 'workloads (or suites) to run; none: the target set')
     .option('--endpoints <list>', 'run against this running cluster (host:port,…) instead of starting one')
-    .addOption(new Option('--against <system>', 'start a real etcd beside a fresh Lodestone and compare').choices(['etcd']))
+    .addOption(new Option('--against <system>', 'start a real etcd (or, for the zookeeper workload, a real ZooKeeper ensemble) beside a fresh Lodestone and compare').choices(['etcd', 'zookeeper']))
     .addOption(new Option('--conns <n>', 'gRPC connections (0: one per member requests go to)').argParser(count).default(d.conns))
     .addOption(new Option('--clients <n>', 'requests in flight').argParser(positive).default(d.clients))
     .addOption(new Option('--duration <time>', 'length of a round (10s, 500ms, 2m)').argParser(seconds).default(d.durationS, `${d.durationS}s`))

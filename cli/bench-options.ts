@@ -6,7 +6,7 @@ export interface BenchOptions {
   /** Run against this running cluster ("host:port" each) instead of starting one. */
   readonly endpoints?: readonly string[];
   /** Start a real etcd beside a fresh Lodestone and compare. */
-  readonly against?: 'etcd';
+  readonly against?: 'etcd' | 'zookeeper';
   /** gRPC connections (0: one per endpoint the requests go to). */
   readonly conns: number;
   /** Requests in flight. */
@@ -96,6 +96,9 @@ export const WORKLOAD_SUMMARIES = {
     'Lodestone only (etcd has no health checks): --instances instances of --services services with HTTP and TTL checks, --watchers discover() watchers; ' +
     'registration rate, CPU/RSS per member, endpoint down → gone from watchers and DNS, DNS queries/s, checks moving off a killed member',
   restart: 'a follower with --keys keys restarted after SIGTERM and after kill -9: seconds until serving again',
+  zookeeper:
+    "ZooKeeper's client protocol: creates of new znodes (--val-size) and getData of --key-space znodes, --clients in flight; " +
+    'with --against zookeeper, a real ZooKeeper 3.8 ensemble of --members servers beside',
   'config-delivery':
     'config center: --watchers subscribeConfig() subscriptions and one `lodestone exec`; --total publishes a round (default 10) over HTTP, ' +
     'publish answered → every snapshot, → the restarted program, → one plain watcher and → one subscription in its own process; ' +

@@ -34,7 +34,7 @@ export function clusterCommand(): Command {
     .option('--host <host>', 'the host the members listen on and advertise', LOCAL_CLUSTER_DEFAULTS.host)
     .option('--log-level <level>', "the members' --log-level", LOCAL_CLUSTER_DEFAULTS.logLevel)
     .option('--tls', 'mutual TLS on client and peer URLs, with a throwaway CA and certificates made in <data-dir>/tls', false)
-    .addOption(new Option('--base-port <n>', 'member i serves clients on n+2i, peers on n+2i+1 and DNS on n+2·size+i instead of the usual ports').argParser(integer))
+    .addOption(new Option('--base-port <n>', 'member i serves clients on n+2i, peers on n+2i+1 and DNS on n+2·size+i and ZooKeeper on n+3·size+i instead of the usual ports').argParser(integer))
     .action(async (flags: ClusterFlags) => {
       await runLocalCluster({ ...flags, memberCommand: memberCommandLine() });
     });

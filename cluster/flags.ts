@@ -62,6 +62,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'listen-dns-urls', key: 'listenDnsUrls', kind: 'list', help: 'Comma-separated host:port addresses to serve the service registry over DNS on, UDP and TCP each (none: no DNS).' },
   { flag: 'dns-domain', key: 'dnsDomain', kind: 'string', help: "The domain DNS answers for: <service>.service.<domain> ('consul.' answers as Consul's DNS does)." },
   { flag: 'dns-only-passing', key: 'dnsOnlyPassing', kind: 'bool', help: 'DNS answers passing instances only; --dns-only-passing=false answers warning ones too.' },
+  // ZooKeeper's client protocol (zookeeper/).
+  { flag: 'listen-zookeeper-urls', key: 'listenZookeeperUrls', kind: 'list', help: "Comma-separated host:port addresses to serve ZooKeeper's client protocol on, over the same keys (none: no ZooKeeper interface)." },
 ];
 
 /** etcd's config file keeps TLS settings in two sections; each key there is one of our flags. */

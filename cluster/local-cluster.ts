@@ -10,7 +10,8 @@
 // N+2i+1 instead (to run beside something that holds etcd's ports).
 //
 // Each member also answers the service registry over DNS (UDP and TCP): on 8600 (Consul's DNS
-// port), 28600, 38600, …, or with --base-port N on N+2·size+i.
+// port), 28600, 38600, …, or with --base-port N on N+2·size+i; and ZooKeeper's client protocol on
+// 2181, 22181, 32181, …, or N+3·size+i.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -70,12 +71,13 @@ export async function runLocalCluster(o: LocalClusterOptions): Promise<void> {
   // A TLS cluster keeps its data apart: members remember their peer URLs, scheme included.
   const dataRoot = o.dataDir ?? join('data', tls ? 'cluster-tls' : 'cluster');
   const basePort = o.basePort;
-  if (basePort !== undefined && !(Number.isInteger(basePort) && basePort > 0 && basePort + 3 * size <= 65536)) {
-    usageError(`--base-port must leave room for ${3 * size} ports below 65536`);
+  if (basePort !== undefined && !(Number.isInteger(basePort) && basePort > 0 && basePort + 4 * size <= 65536)) {
+    usageError(`--base-port must leave room for ${4 * size} ports below 65536`);
   }
   const clientPort = (i: number): number => (basePort !== undefined ? basePort + 2 * i : i === 0 ? 2379 : (i + 1) * 10000 + 2379);
   const peerPort = (i: number): number => (basePort !== undefined ? basePort + 2 * i + 1 : clientPort(i) + 1);
   const dnsPort = (i: number): number => (basePort !== undefined ? basePort + 2 * size + i : i === 0 ? 8600 : (i + 1) * 10000 + 8600);
+  const zookeeperPort = (i: number): number => (basePort !== undefined ? basePort + 3 * size + i : i === 0 ? 2181 : (i + 1) * 10000 + 2181);
   const names = Array.from({ length: size }, (_, i) => `infra${i + 1}`);
   const clientUrl = (i: number): string => `${scheme}://${host}:${clientPort(i)}`;
   const peerUrl = (i: number): string => `${scheme}://${host}:${peerPort(i)}`;
@@ -133,6 +135,7 @@ export async function runLocalCluster(o: LocalClusterOptions): Promise<void> {
       '--initial-cluster-token', 'lodestone-local-cluster',
       '--log-level', o.logLevel,
       '--listen-dns-urls', `${host}:${dnsPort(i)}`,
+      '--listen-zookeeper-urls', `${host}:${zookeeperPort(i)}`,
       ...(certs ? tlsArgs(certs, name) : []),
     ];
     const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -151,4 +154,5 @@ export async function runLocalCluster(o: LocalClusterOptions): Promise<void> {
   console.log(`try: ETCDCTL_API=3 etcdctl ${ctl.map(shellWord).join(' ')} endpoint status -w table`);
   console.log(`web console: ${clientUrl(0)}/ui/ (every member serves it at /ui/)`);
   console.log(`DNS (the service registry) at ${names.map((_, i) => `${host}:${dnsPort(i)}`).join(', ')}; try: dig @${host} -p ${dnsPort(0)} <service>.service.lodestone SRV`);
+  console.log(`ZooKeeper's protocol at ${names.map((_, i) => `${host}:${zookeeperPort(i)}`).join(',')}; try: /usr/share/zookeeper/bin/zkCli.sh -server ${host}:${zookeeperPort(0)} ls /`);
 }

@@ -6,11 +6,12 @@ import { checkTlsPolicy, type TlsVersionName } from '../rpc/tls-policy.js';
 import type { AuthTokenOptions } from './auth-token-options.js';
 import { CompactionRetentionError, parseCompactionRetention, REVISION_CHECK_INTERVAL_MS, type AutoCompactionMode } from './compaction-retention.js';
 import { DNS_DEFAULTS, validateDnsOptions, type DnsOptions } from '../dns/member-dns.js';
+import { ZOOKEEPER_DEFAULTS, validateZooKeeperOptions, type ZooKeeperOptions } from '../zookeeper/server/member-zookeeper.js';
 
 export type InitialClusterState = 'new' | 'existing';
 
-/** etcd's flags, and the registry's DNS interface's (dns/member-dns.ts). */
-export interface MemberOptions extends DnsOptions {
+/** etcd's flags, the registry's DNS interface's (dns/member-dns.ts) and ZooKeeper's (zookeeper/server/). */
+export interface MemberOptions extends DnsOptions, ZooKeeperOptions {
   /** Human-readable name of this member. */
   readonly name: string;
   /** Where the member keeps its LevelDB. */
@@ -141,6 +142,7 @@ export const MEMBER_DEFAULTS: MemberOptions = {
   serveClients: true,
   servePeers: true,
   ...DNS_DEFAULTS,
+  ...ZOOKEEPER_DEFAULTS,
 };
 
 export class MemberOptionsError extends Error {
@@ -226,6 +228,7 @@ export function validateOptions(o: MemberOptions): void {
   validateTls(o);
   try {
     validateDnsOptions(o);
+    validateZooKeeperOptions(o);
   } catch (e) {
     throw new MemberOptionsError((e as Error).message);
   }

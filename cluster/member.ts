@@ -42,6 +42,7 @@ import { FaultInjector } from './fault-injection.js';
 import { LEASE_FORWARDS, LeaseManager } from './lease-manager.js';
 import { Registry } from '../registry/registry.js';
 import { MemberDns } from '../dns/member-dns.js';
+import { MemberZooKeeper } from '../zookeeper/server/member-zookeeper.js';
 import { CheckRunner } from '../registry/checks/check-runner.js';
 import { LinearizableReads } from './linearizable-reads.js';
 import { hostPort, MEMBER_DEFAULTS, validateOptions, type MemberOptions } from './member-options.js';
@@ -127,6 +128,8 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
   private metricsListener: MetricsListener | undefined;
   /** The registry's DNS interface, when --listen-dns-urls names addresses. */
   private dns: MemberDns | undefined;
+  /** ZooKeeper's client protocol, when --listen-zookeeper-urls names addresses. */
+  private zookeeper: MemberZooKeeper | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private closing = false;
   private closed: Promise<void> = Promise.resolve();
@@ -419,6 +422,13 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
     }
     // The registry's DNS interface answers from the view, which fills in once registry.start() has read it.
     this.dns = await MemberDns.start(this.options, this.registry.view, this.logger);
+    this.zookeeper = await MemberZooKeeper.start(this.options, {
+      kv: this,
+      leases: this.leases,
+      watch: this,
+      isLeader: () => this.raftStatus().role === 'leader',
+      logger: this.logger,
+    });
     this.ticker = setInterval(() => this.tick(), this.options.heartbeatInterval);
     this.leases.start();
     await this.maintenance.start();
@@ -439,6 +449,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
         client: this.options.listenClientUrls,
         peer: this.options.listenPeerUrls,
         console: this.options.serveClients ? [...this.options.advertiseClientUrls.map((u) => `${u}/ui/`), ...this.options.listenConsoleUrls] : [],
+        ...(this.options.listenZookeeperUrls.length > 0 ? { zookeeper: this.options.listenZookeeperUrls } : {}),
       },
       'member started',
     );
@@ -487,6 +498,10 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
   }
 
   /** The ports the DNS addresses bound, UDP and TCP alike (useful with port 0). */
+  get zookeeperPorts(): readonly number[] {
+    return this.zookeeper?.ports ?? [];
+  }
+
   get dnsPorts(): readonly number[] {
     return this.dns?.ports ?? [];
   }
@@ -912,6 +927,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
       this.grayGuard.close();
       this.leases.close();
       await this.dns?.close();
+      await this.zookeeper?.close();
       this.registry.close();
       this.auth.close();
       this.watches.close();

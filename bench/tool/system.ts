@@ -20,6 +20,10 @@ export class System {
     readonly cluster?: TestCluster,
     /** Each member's DNS port (UDP and TCP on 127.0.0.1), by member index; empty: no DNS. */
     readonly dnsPorts: readonly number[] = [],
+    /** Each member's (or ZooKeeper server's) ZooKeeper-protocol port on 127.0.0.1; empty: none. */
+    readonly zookeeperPorts: readonly number[] = [],
+    /** Stops what the tool started that is not a TestCluster (a real ZooKeeper ensemble). */
+    private readonly stopOther?: () => Promise<void>,
   ) {}
 
   /** Status of the member at `endpoint`. */
@@ -77,6 +81,7 @@ export class System {
   async close(): Promise<void> {
     // Members first: a load still running (Ctrl-C) then sees failed calls, not closed channels.
     await this.cluster?.destroy();
+    await this.stopOther?.();
     for (const c of this.opened.splice(0)) c.close();
   }
 }

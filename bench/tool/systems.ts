@@ -8,6 +8,7 @@ import { freePorts, LOOPBACK } from '../../test/support/free-ports.js';
 import { rssMiB } from './member-resources.js';
 import type { BenchOptions } from '../../cli/bench-options.js';
 import { System } from './system.js';
+import { startRealZooKeeperEnsemble } from '../../test/zookeeper/support/real-zookeeper-ensemble.js';
 
 const started = new Set<System>();
 let signalsHooked = false;
@@ -38,15 +39,32 @@ async function startCluster(implementation: Implementation, options: BenchOption
   // Each Lodestone member serves the registry over DNS too (an idle socket until asked): the
   // registry-scale workload times answers there.
   const dnsPorts = implementation === 'lodestone' ? await freePorts(options.members) : [];
+  // And ZooKeeper's protocol, for the zookeeper workload.
+  const zookeeperPorts = implementation === 'lodestone' ? await freePorts(options.members) : [];
   const cluster = await TestCluster.start({
     implementation,
     size: options.members,
     logLevel: 'warn',
     readyTimeoutMs: 60_000,
     ...(cpuProf && implementation === 'lodestone' ? { nodeArgs: () => ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProf)}`] } : {}),
-    ...(dnsPorts.length > 0 ? { memberEnv: ({ index }: { readonly index: number }) => ({ LODESTONE_LISTEN_DNS_URLS: `${LOOPBACK}:${dnsPorts[index]!}` }) } : {}),
+    ...(dnsPorts.length > 0
+      ? {
+          memberEnv: ({ index }: { readonly index: number }) => ({
+            LODESTONE_LISTEN_DNS_URLS: `${LOOPBACK}:${dnsPorts[index]!}`,
+            LODESTONE_LISTEN_ZOOKEEPER_URLS: `${LOOPBACK}:${zookeeperPorts[index]!}`,
+          }),
+        }
+      : {}),
   });
-  const system = new System(implementation === 'etcd' ? 'etcd' : 'Lodestone', cluster.endpoints, cluster, dnsPorts);
+  const system = new System(implementation === 'etcd' ? 'etcd' : 'Lodestone', cluster.endpoints, cluster, dnsPorts, zookeeperPorts);
+  started.add(system);
+  return system;
+}
+
+/** A real ZooKeeper 3.8 ensemble of --members servers: only the zookeeper workload measures it. */
+async function startZooKeeper(options: BenchOptions): Promise<System> {
+  const ensemble = await startRealZooKeeperEnsemble(options.members);
+  const system = new System('ZooKeeper', [], undefined, [], ensemble.ports, () => ensemble.stop());
   started.add(system);
   return system;
 }
@@ -56,7 +74,9 @@ export async function bringUp(options: BenchOptions): Promise<System[]> {
   if (options.endpoints) return [new System('cluster', options.endpoints)];
   hookSignals();
   const wanted: Implementation[] = options.against === 'etcd' ? ['lodestone', 'etcd'] : ['lodestone'];
-  const results = await Promise.allSettled(wanted.map((i) => startCluster(i, options)));
+  const starting = wanted.map((i) => startCluster(i, options));
+  if (options.against === 'zookeeper') starting.push(startZooKeeper(options));
+  const results = await Promise.allSettled(starting);
   const systems = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
@@ -65,6 +85,6 @@ export async function bringUp(options: BenchOptions): Promise<System[]> {
   }
   // Idle: up, ready, nothing asked of it yet but the readiness probes.
   await new Promise((r) => setTimeout(r, 2000));
-  for (const s of systems) s.idleRssMiB = await Promise.all(s.cluster!.members.map((m) => rssMiB(m.process.pid)));
+  for (const s of systems) if (s.cluster) s.idleRssMiB = await Promise.all(s.cluster.members.map((m) => rssMiB(m.process.pid)));
   return systems;
 }

@@ -14,6 +14,7 @@ import { registryScaleWorkload } from './registry-scale.js';
 import { restartWorkload } from './restart.js';
 import { txnPutWorkload } from './txn-put.js';
 import { watchWorkload } from './watch.js';
+import { zookeeperWorkload } from './zookeeper.js';
 
 export const WORKLOADS: Readonly<Record<WorkloadName, Workload>> = {
   put: putWorkload,
@@ -28,5 +29,6 @@ export const WORKLOADS: Readonly<Record<WorkloadName, Workload>> = {
   memory: memoryWorkload,
   restart: restartWorkload,
   'config-delivery': configDeliveryWorkload,
+  zookeeper: zookeeperWorkload,
 };
 

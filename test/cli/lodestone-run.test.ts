@@ -69,7 +69,7 @@ describe.runIf(binaries.run)('lodestone member and lodestone cluster', () => {
   });
 
   it('lodestone cluster: three members, each a lodestone member, that etcdctl reaches; SIGINT stops them all', async () => {
-    const base = await freePortRange(9);
+    const base = await freePortRange(12);
     const cluster = new ServerProcess({
       name: 'cluster',
       command: process.execPath,

@@ -94,7 +94,7 @@ describe.runIf(binaries.run)('npm run cluster -- --tls', () => {
   beforeAll(async () => {
     binaries.assertPresent();
     dataDir = await mkdtemp(join(tmpdir(), 'lodestone-local-cluster-'));
-    basePort = await freePortRange(9);
+    basePort = await freePortRange(12);
     cluster = new ServerProcess({
       name: 'local-cluster',
       command: process.execPath,

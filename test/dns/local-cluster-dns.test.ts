@@ -28,7 +28,7 @@ describe.runIf(binaries.run)('the local cluster answers DNS on every member', ()
   });
 
   it('answers an instance registered with etcdctl, on each member, once it is applied there', async () => {
-    const base = await freePortRange(9);
+    const base = await freePortRange(12);
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LODESTONE_')) env[k] = v;
     cluster = new ServerProcess({
