@@ -1,7 +1,7 @@
-// One client's TCP connection: the connect handshake, then its requests one at a time in the order
-// sent (a session's requests are FIFO in ZooKeeper), each answered before the next starts; pings;
-// watch events. A reply waits until every watch event up to its zxid has been written, so a client
-// sees a change's event before any reply showing the change.
+// One client's TCP connection: the connect handshake, then its requests — each taking effect in the
+// order sent where order can matter (a session's requests are FIFO in ZooKeeper), side by side where
+// it cannot — answered in the order sent; pings; watch events. A reply waits until every watch event
+// up to its zxid has been written, so a client sees a change's event before any reply showing it.
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import {
@@ -18,6 +18,7 @@ import {
 } from '../jute/index.js';
 import { digestAuthId, type ZkCaller } from '../tree/index.js';
 import { ZK_CODE } from './op-errors.js';
+import { footprintOf, mustFollow, type Footprint } from './request-footprint.js';
 import type { RequestHandler, SessionContext } from './request-handler.js';
 import { SessionLease } from './session-lease.js';
 import type { SessionOpener } from './session-opener.js';
@@ -38,6 +39,17 @@ export interface ConnectionDeps {
   readonly maxFrame?: number;
 }
 
+/** A request's result, ready to be written in its turn. */
+interface Outcome {
+  readonly xid: number;
+  readonly err: number;
+  readonly zxid: bigint;
+  readonly response?: ZooKeeperResponse;
+  readonly watches: readonly PendingWatch[];
+  /** The connection ends after this reply (closeSession, a failed addauth). */
+  readonly end: boolean;
+}
+
 interface PendingWatch {
   readonly kind: 'data' | 'child';
   readonly path: string;
@@ -55,12 +67,14 @@ export class ZkConnection implements WatchSubscriber {
   private readonly watches = new SessionWatches();
   private readonly authIds: { scheme: string; id: string }[] = [];
   private session: SessionLease | undefined;
-  private queue: Promise<void> = Promise.resolve();
-  private pendingWatches: PendingWatch[] = [];
+  /** Requests started whose work is not done yet, with what they touch. */
+  private readonly inFlight: { readonly footprint: Footprint; readonly done: Promise<void> }[] = [];
+  /** The chain of replies, in the order their requests came. */
+  private replies: Promise<void> = Promise.resolve();
+  private handshake: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private lastPacketAt = Date.now();
-  private handshaking = false;
   private closed = false;
 
   constructor(
@@ -105,41 +119,59 @@ export class ZkConnection implements WatchSubscriber {
     }
     for (const body of frames) {
       this.lastPacketAt = Date.now();
-      if (this.session === undefined && !this.handshaking) {
-        this.handshaking = true;
-        this.enqueue(() => this.handshake(body));
+      if (this.session === undefined && this.handshake === undefined) {
+        this.handshake = this.shakeHands(body).catch((e: unknown) => this.fail(e));
       } else {
         this.session?.touch();
-        this.enqueue(() => this.request(body));
+        this.accept(body);
       }
     }
   }
 
-  private enqueue(step: () => Promise<void>): void {
-    this.queue = this.queue.then(step).catch((e: unknown) => {
-      if (!isUnavailable(e)) this.deps.logger.warn({ err: e }, 'zookeeper request failed; closing the connection');
+  /**
+   * A request starts once the requests before it that it depends on are done (footprints say
+   * which), so independent ones run side by side; replies still go out in the order sent.
+   */
+  private accept(body: Buffer): void {
+    let req: ZooKeeperRequest;
+    try {
+      req = decodeRequest(body);
+    } catch (e) {
+      this.deps.logger.warn({ err: e, remote: this.socket.remoteAddress }, 'zookeeper client sent a request that does not decode; closing its connection');
       this.close();
+      return;
+    }
+    const footprint = footprintOf(req);
+    const before = this.inFlight.filter((f) => mustFollow(f.footprint, footprint)).map((f) => f.done);
+    const executed = Promise.all([this.handshake, ...before]).then(() => this.execute(req));
+    const entry = { footprint, done: executed.then(() => undefined, () => undefined) };
+    this.inFlight.push(entry);
+    void entry.done.then(() => {
+      const i = this.inFlight.indexOf(entry);
+      if (i >= 0) this.inFlight.splice(i, 1);
     });
+    this.replies = this.replies.then(() => executed).then((outcome) => this.deliver(outcome)).catch((e: unknown) => this.fail(e));
   }
 
-  private async handshake(body: Buffer): Promise<void> {
-    if (this.closed) return;
+  private fail(e: unknown): void {
+    if (!this.closed && !isUnavailable(e)) this.deps.logger.warn({ err: e }, 'zookeeper request failed; closing the connection');
+    this.close();
+  }
+
+  private async shakeHands(body: Buffer): Promise<void> {
     const req = decodeConnectRequest(body);
     if (req.lastZxidSeen > BigInt(this.deps.currentRevision())) {
       // The client saw more than this member has applied: catch up first, as a ZooKeeper server
       // refuses a client that is ahead of it.
       await this.deps.sync();
-      if (req.lastZxidSeen > BigInt(this.deps.currentRevision())) {
-        this.close();
-        return;
-      }
+      if (req.lastZxidSeen > BigInt(this.deps.currentRevision())) throw new Error('client is ahead of this member');
     }
     const shake = await this.deps.opener.open(req);
+    if (this.closed) return;
     const readOnly = req.readOnly === undefined ? {} : { readOnly: false };
     if (shake.kind === 'expired') {
       this.write(encodeConnectResponseFrame({ protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: Buffer.alloc(16), ...readOnly }));
-      this.socket.end();
-      this.closed = true;
+      this.end();
       return;
     }
     this.session = new SessionLease(this.deps.leases, shake.sessionId, shake.timeoutMs, () => this.close());
@@ -153,78 +185,80 @@ export class ZkConnection implements WatchSubscriber {
     this.idleTimer.unref();
   }
 
-  private async request(body: Buffer): Promise<void> {
-    if (this.closed) return;
-    const req = decodeRequest(body);
+  /** Does what the request asks; the reply is written later, in order, by deliver(). */
+  private async execute(req: ZooKeeperRequest): Promise<Outcome> {
     const xid = req.header.xid;
+    const base = { xid, watches: [] as PendingWatch[], end: false };
+    if (this.closed || this.session === undefined) return { ...base, xid: Number.NaN, err: 0, zxid: 0n };
     switch (req.type) {
       case 'ping':
-        this.write(encodeReply({ xid: XID.ping, zxid: this.zxid(), err: 0 }));
-        return;
+        return { ...base, xid: XID.ping, err: 0, zxid: this.zxid() };
       case 'auth':
-        this.auth(req);
-        return;
+        return { ...base, ...this.auth(req) };
       case 'closeSession':
-        await this.session?.close();
-        this.write(encodeReply({ xid, zxid: this.zxid(), err: 0 }));
-        this.socket.end();
-        this.closed = true;
-        return;
-      case 'whoAmI':
-        this.reply(xid, 0, this.zxid(), {
-          type: 'whoAmI',
-          response: { clientInfo: this.authIds.map((a) => ({ authScheme: a.scheme, user: a.scheme === 'digest' ? (a.id.split(':')[0] ?? '') : a.id })) },
-        });
-        return;
+        await this.session.close();
+        return { ...base, err: 0, zxid: this.zxid(), end: true };
+      case 'whoAmI': {
+        const clientInfo = this.authIds.map((a) => ({ authScheme: a.scheme, user: a.scheme === 'digest' ? (a.id.split(':')[0] ?? '') : a.id }));
+        return { ...base, err: 0, zxid: this.zxid(), response: { type: 'whoAmI', response: { clientInfo } } };
+      }
       default:
         break;
     }
+    const watches: PendingWatch[] = [];
     try {
-      const answer = await this.deps.handler.handle(req, this.context());
-      await this.deps.dispatcher.caughtUp(Number(answer.zxid));
+      const answer = await this.deps.handler.handle(req, this.context(watches));
       // setWatches is answered with its own xid, as ZooKeeper does.
       const replyXid = req.type === 'setWatches' || req.type === 'setWatches2' ? XID.setWatches : xid;
-      this.reply(replyXid, answer.err, answer.zxid, answer.err === 0 || req.type === 'multi' ? answer.response : undefined);
+      const response = answer.err === 0 || req.type === 'multi' ? answer.response : undefined;
+      return { ...base, xid: replyXid, err: answer.err, zxid: answer.zxid, watches, ...(response ? { response } : {}) };
     } catch (e) {
-      this.pendingWatches = [];
       if (isUnavailable(e)) throw e;
       this.deps.logger.warn({ err: e, op: req.type }, 'zookeeper request failed');
-      this.reply(xid, ZK_CODE.systemError, this.zxid());
+      return { ...base, err: ZK_CODE.systemError, zxid: this.zxid() };
     }
   }
 
-  /** Writes a reply, then sets the watches its request asked for, firing what changed since its read. */
-  private reply(xid: number, err: number, zxid: bigint, response?: ZooKeeperResponse): void {
-    this.write(encodeReply({ xid, zxid, err }, response));
-    const pending = this.pendingWatches;
-    this.pendingWatches = [];
-    for (const w of pending) {
+  /**
+   * Writes a reply once every watch event up to its zxid has been written, then sets the watches
+   * its request asked for, firing what changed since its read.
+   */
+  private async deliver(o: Outcome): Promise<void> {
+    if (Number.isNaN(o.xid) || this.closed) return;
+    await this.deps.dispatcher.caughtUp(Number(o.zxid));
+    this.write(encodeReply({ xid: o.xid, zxid: o.zxid, err: o.err }, o.response));
+    for (const w of o.watches) {
       if (w.kind === 'data') this.watches.addData(w.path);
       else this.watches.addChild(w.path);
       for (const missed of this.deps.dispatcher.changesSince(Number(w.revision), w.path)) this.onZNodeEvent(missed);
     }
+    if (o.end) this.end();
   }
 
-  private auth(req: Extract<ZooKeeperRequest, { type: 'auth' }>): void {
+  /** addauth: digest ids are kept for the connection; anything else fails and, as ZooKeeper does, ends it. */
+  private auth(req: Extract<ZooKeeperRequest, { type: 'auth' }>): { xid: number; err: number; zxid: bigint; end: boolean } {
     const { scheme, auth } = req.request;
     const text = auth?.toString('utf8') ?? '';
-    if (scheme !== 'digest' || !text.includes(':')) {
-      // ZooKeeper answers a failed addauth with AuthFailed and closes the connection.
-      this.write(encodeReply({ xid: XID.auth, zxid: 0n, err: ZK_CODE.authFailed }));
-      this.socket.end();
-      this.closed = true;
-      return;
-    }
+    if (scheme !== 'digest' || !text.includes(':')) return { xid: XID.auth, err: ZK_CODE.authFailed, zxid: 0n, end: true };
     const id = digestAuthId(text);
     if (!this.authIds.some((a) => a.scheme === 'digest' && a.id === id)) this.authIds.push({ scheme: 'digest', id });
-    this.write(encodeReply({ xid: XID.auth, zxid: 0n, err: 0 }));
+    return { xid: XID.auth, err: 0, zxid: 0n, end: false };
   }
 
-  private context(): SessionContext {
+  /** Ends the connection once what was written has gone. */
+  private end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe?.();
+    if (this.idleTimer) clearInterval(this.idleTimer);
+    this.socket.end();
+  }
+
+  private context(watches: PendingWatch[]): SessionContext {
     return {
-      caller: (): ZkCaller => ({ sessionId: this.session?.id ?? 0n, authIds: this.authIds }),
-      watchData: (path, revision) => this.pendingWatches.push({ kind: 'data', path, revision }),
-      watchChildren: (path, revision) => this.pendingWatches.push({ kind: 'child', path, revision }),
+      caller: (): ZkCaller => ({ sessionId: this.session?.id ?? 0n, authIds: [...this.authIds] }),
+      watchData: (path, revision) => watches.push({ kind: 'data', path, revision }),
+      watchChildren: (path, revision) => watches.push({ kind: 'child', path, revision }),
       watchPersistent: (path, recursive) => this.watches.addPersistent(path, recursive),
       hasWatch: (path, type) => this.watches.has(path, type),
       removeWatch: (path, type) => this.watches.remove(path, type),

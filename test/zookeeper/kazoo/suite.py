@@ -1,6 +1,9 @@
 """The same Kazoo program against real ZooKeeper and against Lodestone: each scenario prints what a
 program would see, one JSON line per step, with what differs between any two servers by nature
 (zxids, times, session ids) replaced by what it means (equal to another zxid, the session's own id).
+Where a session reads what another session wrote, it syncs first, as ZooKeeper's contract asks: a
+ZooKeeper server (and a Lodestone member) answers reads from its own replica, which may trail the
+leader by a moment.
 
 usage: suite.py HOSTS SCENARIO...
 """
@@ -102,6 +105,7 @@ def crud(c):
 def ephemerals(c):
     owner = client()
     path = owner.create(ROOT + "/eph", b"x", ephemeral=True)
+    c.sync(path)
     st = c.exists(path)
     out("ephemeral seen by another session", stat=stat_view(st, owner.client_id[0]),
         ownerIsItsSession=st.ephemeralOwner == owner.client_id[0])
@@ -250,6 +254,7 @@ def recipes(c):
     t = threading.Thread(target=lambda: (lock_b.acquire(timeout=20), order.append("b acquired"), lock_b.release()))
     t.start()
     time.sleep(1.0)
+    c.sync(ROOT + "/lock")
     out("lock held", contenders=sorted(lock_a.contenders()), bWaiting=t.is_alive())
     order.append("a releasing")
     lock_a.release()
@@ -276,6 +281,7 @@ def recipes(c):
     t2 = threading.Thread(target=lambda: e2.run(lead("two")))
     t2.start()
     time.sleep(1.0)
+    c.sync(ROOT + "/election")
     out("election contenders", contenders=sorted(e1.contenders()))
     release_first.set()
     t1.join(20)
@@ -287,6 +293,7 @@ def recipes(c):
     counter -= 2
     other_counter = Counter(other, ROOT + "/counter")
     other_counter += 10
+    c.sync(ROOT + "/counter")
     out("counter", value=counter.value)
     # Barrier.
     barrier = Barrier(c, ROOT + "/barrier")
@@ -316,6 +323,7 @@ def recipes(c):
     q = Queue(c, ROOT + "/queue")
     for item in (b"one", b"two", b"three"):
         q.put(item)
+    other.sync(ROOT + "/queue")
     out("queue", length=len(q), first=q.get().decode(), second=Queue(other, ROOT + "/queue").get().decode())
     lq = LockingQueue(c, ROOT + "/lqueue")
     lq.put(b"job-1", priority=10)
@@ -340,9 +348,11 @@ def get_service(c):
         base = "/services/" + name
         return sorted(j.loads(c.get(base + "/" + kid)[0]) ["port"] for kid in c.get_children(base))
 
+    c.sync("/services/my_service")
     out("get_service", ports=get_service_instances("my_service"))
     inst.stop()
     inst.close()
+    c.sync("/services/my_service")
     out("after the instances stopped", ports=get_service_instances("my_service"))
 
 
