@@ -52,6 +52,8 @@ async function startCluster(implementation: Implementation, options: BenchOption
           memberEnv: ({ index }: { readonly index: number }) => ({
             LODESTONE_LISTEN_DNS_URLS: `${LOOPBACK}:${dnsPorts[index]!}`,
             LODESTONE_LISTEN_ZOOKEEPER_URLS: `${LOOPBACK}:${zookeeperPorts[index]!}`,
+            // The registry workloads measure the registry alone, not its mirror in znodes.
+            LODESTONE_ZOOKEEPER_REGISTRY_BRIDGE: 'false',
           }),
         }
       : {}),

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { KvBackend } from '../../rpc/kv-backend.js';
 import type { LeaseBackend } from '../../rpc/lease-backend.js';
 import type { WatchBackend } from '../../rpc/watch-backend.js';
+import { RegistryBridge } from '../bridge/registry-bridge.js';
 import { ZNodeReaper, ZNodeTree } from '../tree/index.js';
 import { parseZkAddress, type ZkListenAddress } from './listen-address.js';
 import { RequestHandler } from './request-handler.js';
@@ -18,9 +19,11 @@ import { ZkConnection } from './zk-connection.js';
 export interface ZooKeeperOptions {
   /** --listen-zookeeper-urls: "host:port" each; none: no ZooKeeper interface. */
   readonly listenZookeeperUrls: readonly string[];
+  /** --zookeeper-registry-bridge: mirror /services/<service>/<id> znodes and registry instances into each other. */
+  readonly zookeeperRegistryBridge: boolean;
 }
 
-export const ZOOKEEPER_DEFAULTS: ZooKeeperOptions = { listenZookeeperUrls: [] };
+export const ZOOKEEPER_DEFAULTS: ZooKeeperOptions = { listenZookeeperUrls: [], zookeeperRegistryBridge: true };
 
 export interface ZooKeeperDeps {
   readonly kv: KvBackend;
@@ -38,6 +41,7 @@ export class MemberZooKeeper {
     private readonly servers: readonly Server[],
     private readonly dispatcher: WatchDispatcher,
     private readonly reaper: ZNodeReaper,
+    private readonly bridge: RegistryBridge | undefined,
   ) {}
 
   /** Starts the listeners; undefined when no address is given. */
@@ -47,8 +51,9 @@ export class MemberZooKeeper {
     const tree = new ZNodeTree({ kv: deps.kv });
     const dispatcher = new WatchDispatcher(deps.watch, deps.logger);
     const reaper = new ZNodeReaper(tree, { isLeader: deps.isLeader });
+    const bridge = options.zookeeperRegistryBridge ? new RegistryBridge({ kv: deps.kv, watch: deps.watch, tree, isLeader: deps.isLeader, logger: deps.logger }) : undefined;
     const servers: Server[] = [];
-    const zk = new MemberZooKeeper(servers, dispatcher, reaper);
+    const zk = new MemberZooKeeper(servers, dispatcher, reaper, bridge);
     const connectionDeps = {
       handler: new RequestHandler(tree),
       opener: new SessionOpener(deps.leases, new SessionSecret(deps.kv)),
@@ -71,6 +76,7 @@ export class MemberZooKeeper {
     // makes them on the first write instead.
     tree.ensureRoot().catch((err: unknown) => deps.logger.debug({ err }, 'zookeeper root not made yet'));
     reaper.start();
+    bridge?.start();
     return zk;
   }
 
@@ -89,6 +95,7 @@ export class MemberZooKeeper {
 
   async close(): Promise<void> {
     this.reaper.stop();
+    this.bridge?.stop();
     for (const c of this.connections) c.close();
     this.connections.clear();
     this.dispatcher.close();
