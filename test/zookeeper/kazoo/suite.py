@@ -131,6 +131,7 @@ def expiry(c):
         [sys.executable, __file__, HOSTS, "_hold_ephemeral"], stdout=subprocess.PIPE, text=True
     )
     line = child.stdout.readline().strip()
+    c.sync(line)
     exists_before = c.exists(line) is not None
     child.kill()
     child.wait()
