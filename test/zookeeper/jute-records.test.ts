@@ -1,5 +1,5 @@
-// Jute against real ZooKeeper 3.8: every captured exchange (Kazoo's and ZooKeeper's Java client's,
-// see support/capture-fixtures.ts) decodes to what the client sent and re-encodes to the same
+// Jute against real ZooKeeper 3.8: every captured exchange (Kazoo's, ZooKeeper's Java client's and
+// zkCli.sh's, see support/capture-fixtures.ts) decodes to what the client sent and re-encodes to the same
 // bytes; a live capture proves the fixtures are still what the server and clients write; and the
 // edge cases (nulls, truncation, oversized lengths) are refused as they must be.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +26,7 @@ import {
   type ZooKeeperRequest,
   type ZooKeeperResponse,
 } from '../../zookeeper/jute/index.js';
-import { captureClientSession } from './support/captured-clients.js';
+import { CAPTURED_CLIENTS, captureClientSession } from './support/captured-clients.js';
 import type { Exchange } from './support/exchanges.js';
 import { loadFixtures, type NamedExchange } from './support/fixture-files.js';
 import { roundTrip } from './support/jute-round-trip.js';
@@ -334,6 +334,38 @@ describe('Jute records, byte for byte against ZooKeeper 3.8', () => {
   });
 });
 
+describe("zkCli.sh's requests, byte for byte", () => {
+  const cli = (op: string): NamedExchange[] => byOp(op).filter((f) => f.client === 'zkcli');
+
+  it('connects with its 30 s session timeout', () => {
+    const [connect] = cli('connect');
+    expect(expectRoundTrip(connect as Exchange).connectRequest).toMatchObject({ protocolVersion: 0, timeOut: 30000, sessionId: 0n, readOnly: false });
+  });
+
+  it('create -t and create -c send createTTL and createContainer', () => {
+    expect(decoded(exchange('createTTL', '/cli/ttl'), 'createTTL').request.request).toMatchObject({ flags: 5, ttl: 60000n, data: Buffer.from('t') });
+    expect(decoded(exchange('createContainer', '/cli/cont'), 'createContainer').request.request.flags).toBe(4);
+  });
+
+  it("setAcl with the auth scheme, and whoami listing the digest identity addauth gave", () => {
+    const { request } = decoded(exchange('setACL', '/cli'), 'setACL');
+    expect(request.request.acl).toEqual([{ perms: 31, id: { scheme: 'auth', id: 'bob:pw' } }]);
+    const [who] = cli('whoAmI');
+    expect(response(decoded(who as Exchange, 'whoAmI').reply, 'whoAmI').clientInfo).toEqual([
+      { authScheme: 'digest', user: 'bob' },
+      { authScheme: 'ip', user: '127.0.0.1' },
+    ]);
+  });
+
+  it('deleteall batches its deletes into one multi, children first', () => {
+    const [multi] = cli('multi');
+    const { request, reply } = decoded(multi as Exchange, 'multi');
+    expect(request.request.every((o) => o.type === 'delete')).toBe(true);
+    expect(request.request.at(-1)).toEqual({ type: 'delete', op: { path: '/cli', version: -1 } });
+    expect(response(reply, 'multi')).toEqual(request.request.map(() => ({ type: 'delete' })));
+  });
+});
+
 describe('Jute edge cases', () => {
   it('null buffer, string and vector are -1 and read back as null', () => {
     const w = new JuteWriter().buffer(null).ustring(null).vector(null, (ww, s: string) => ww.ustring(s)).buffer(Buffer.alloc(0)).ustring('');
@@ -457,7 +489,7 @@ describe.runIf(realZooKeeperTestsRun())('live: a fresh capture from real ZooKeep
     await zk?.stop();
   });
 
-  for (const client of ['kazoo', 'java'] as const) {
+  for (const client of CAPTURED_CLIENTS) {
     it(`${client}: every frame of a new session`, async () => {
       const { exchanges } = await captureClientSession(client, zk.port);
       for (const ex of exchanges) expectRoundTrip(ex);

@@ -2,28 +2,45 @@
 // exchanges it made. When a program prints DROP, the proxy cuts its connection and the program is
 // told to go on, so the capture includes a reconnect with its SetWatches/SetWatches2.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemPython, systemPythonEnv } from '../../support/binaries.js';
 import { LOOPBACK } from '../../support/free-ports.js';
 import { startCaptureProxy } from './capture-proxy.js';
 import { pairExchanges, type Exchange } from './exchanges.js';
-import { ZOOKEEPER_JAR } from './real-zookeeper.js';
+import { ZK_CLI, ZOOKEEPER_JAR } from './real-zookeeper.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const HUNG_MS = 90_000;
 
-export type CapturedClient = 'kazoo' | 'java';
+export type CapturedClient = 'kazoo' | 'java' | 'zkcli';
 
-function command(client: CapturedClient, hostPort: string): { cmd: string; args: string[]; env: NodeJS.ProcessEnv } {
-  if (client === 'kazoo') return { cmd: systemPython(), args: [join(HERE, 'kazoo-jute-session.py'), hostPort], env: systemPythonEnv() };
-  return { cmd: process.env.JAVA_BIN ?? 'java', args: ['-cp', ZOOKEEPER_JAR, join(HERE, 'JuteSession.java'), hostPort], env: process.env };
+export const CAPTURED_CLIENTS: readonly CapturedClient[] = ['kazoo', 'java', 'zkcli'];
+
+interface Command {
+  readonly cmd: string;
+  readonly args: string[];
+  readonly env: NodeJS.ProcessEnv;
+  /** Fed to the program's stdin, which is then closed (zkCli.sh reads its commands there). */
+  readonly script?: string;
+}
+
+function command(client: CapturedClient, hostPort: string): Command {
+  switch (client) {
+    case 'kazoo':
+      return { cmd: systemPython(), args: [join(HERE, 'kazoo-jute-session.py'), hostPort], env: systemPythonEnv() };
+    case 'java':
+      return { cmd: process.env.JAVA_BIN ?? 'java', args: ['-cp', ZOOKEEPER_JAR, join(HERE, 'JuteSession.java'), hostPort], env: process.env };
+    case 'zkcli':
+      return { cmd: ZK_CLI, args: ['-server', hostPort], env: process.env, script: readFileSync(join(HERE, 'zkcli-jute-session.txt'), 'utf8') };
+  }
 }
 
 export async function captureClientSession(client: CapturedClient, zookeeperPort: number): Promise<{ exchanges: Exchange[]; output: string }> {
   const proxy = await startCaptureProxy(zookeeperPort);
   try {
-    const { cmd, args, env } = command(client, `${LOOPBACK}:${proxy.port}`);
+    const { cmd, args, env, script } = command(client, `${LOOPBACK}:${proxy.port}`);
     const output = await new Promise<string>((resolve, reject) => {
       const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
       let out = '';
@@ -36,6 +53,7 @@ export async function captureClientSession(client: CapturedClient, zookeeperPort
         }
       });
       child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+      if (script !== undefined) child.stdin.end(script);
       const timer = setTimeout(() => child.kill('SIGKILL'), HUNG_MS);
       child.once('error', (e) => {
         clearTimeout(timer);
