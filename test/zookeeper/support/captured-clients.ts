@@ -2,14 +2,14 @@
 // exchanges it made. When a program prints DROP, the proxy cuts its connection and the program is
 // told to go on, so the capture includes a reconnect with its SetWatches/SetWatches2.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { systemPython, systemPythonEnv } from '../../support/binaries.js';
+import { checkPythonModule, isCi, systemPython, systemPythonEnv } from '../../support/binaries.js';
 import { LOOPBACK } from '../../support/free-ports.js';
 import { startCaptureProxy } from './capture-proxy.js';
 import { pairExchanges, type Exchange } from './exchanges.js';
-import { ZK_CLI, ZOOKEEPER_JAR } from './real-zookeeper.js';
+import { ZK_CLI, ZOOKEEPER_JAR, zookeeperAvailable } from './real-zookeeper.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const HUNG_MS = 90_000;
@@ -17,6 +17,25 @@ const HUNG_MS = 90_000;
 export type CapturedClient = 'kazoo' | 'java' | 'zkcli';
 
 export const CAPTURED_CLIENTS: readonly CapturedClient[] = ['kazoo', 'java', 'zkcli'];
+
+/**
+ * Whether `client` can run here (Kazoo needs Debian's python3-kazoo, zkCli.sh and the Java client
+ * Debian's zookeeper and java). Missing outside CI: a loud warning, and false so the caller skips;
+ * under CI=true always true, so the test runs and fails naming what is missing.
+ */
+export function capturedClientRuns(client: CapturedClient): boolean {
+  if (!zookeeperAvailable()) return isCi();
+  if (client === 'kazoo') return checkPythonModule('kazoo', 'python3-kazoo', 'capturing Kazoo\'s Jute').run;
+  if (client === 'zkcli') {
+    try {
+      accessSync(ZK_CLI, constants.X_OK);
+    } catch {
+      if (!isCi()) console.warn(`\n${'!'.repeat(78)}\n!! SKIPPING the zkCli.sh capture: ${ZK_CLI} (Debian package zookeeper) not found.\n${'!'.repeat(78)}\n`);
+      return isCi();
+    }
+  }
+  return true;
+}
 
 interface Command {
   readonly cmd: string;
