@@ -19,6 +19,7 @@ import {
   encodeMultiResponse,
   encodeReply,
   errorCodeName,
+  failedMultiResults,
   opName,
   type ACL,
   type DecodedReply,
@@ -108,6 +109,11 @@ describe('Jute records, byte for byte against ZooKeeper 3.8', () => {
     expect(again?.connectRequest?.sessionId).toBe(session?.sessionId);
     expect(again?.connectRequest?.passwd).toEqual(session?.passwd);
     expect(again?.connectRequest?.lastZxidSeen).toBeGreaterThan(0n);
+    // Re-attaching to a closed session: ZooKeeper answers timeOut 0, session 0 and a zeroed
+    // password (the client reports it expired), then the client starts a new session.
+    const expired = rest.map((r) => expectRoundTrip(r)).find((r) => r.connectResponse?.timeOut === 0);
+    expect(expired?.connectRequest?.sessionId).not.toBe(0n);
+    expect(expired?.connectResponse).toEqual({ protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false });
     // An old client leaves readOnly out, and then the byte is neither expected nor written back.
     const old = first.request?.subarray(0, first.request.length - 1) ?? Buffer.alloc(0);
     expect(decodeConnectRequest(old).readOnly).toBeUndefined();
@@ -254,6 +260,8 @@ describe('Jute records, byte for byte against ZooKeeper 3.8', () => {
     ]);
     // ZooKeeper 3.8 leaves the reply header's err at 0: the results alone say the transaction failed.
     expect(reply.header.err).toBe(ERROR_CODE.Ok);
+    const rebuilt = encodeReply(reply.header, { type: 'multi', response: failedMultiResults(3, 1, ERROR_CODE.NoNode) });
+    expect(rebuilt.subarray(4).toString('hex')).toBe((failed as Exchange).response?.toString('hex'));
   });
 
   it('multi with TTL and container creates answers create2 results with a Stat', () => {
