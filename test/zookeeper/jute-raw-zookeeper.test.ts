@@ -8,6 +8,7 @@ import {
   OP_CODE,
   decodeConnectResponseBody,
   decodeReplyHeader,
+  decodeRequest,
   JuteReader,
   encodeConnectRequestBody,
   encodeConnectResponseFrame,
@@ -63,7 +64,10 @@ describe.runIf(realZooKeeperTestsRun())('real ZooKeeper 3.8 answering raw frames
 
   it('a request cut short: MarshallingError with the current zxid, and the session goes on', async () => {
     const { client } = await session();
-    client.send(new JuteWriter().int(1).int(OP_CODE.getData).toBuffer());
+    const cut = new JuteWriter().int(1).int(OP_CODE.getData).toBuffer();
+    // Our decoder refuses it too, and keeps the header to answer on.
+    expect(() => decodeRequest(cut)).toThrow(expect.objectContaining({ code: 'JUTE_DECODE', request: { xid: 1, type: OP_CODE.getData } }));
+    client.send(cut);
     const reply = decodeReplyHeader(new JuteReader(await client.next()));
     expect(reply.xid).toBe(1);
     expect(reply.err).toBe(ERROR_CODE.MarshallingError);

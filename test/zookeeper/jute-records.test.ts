@@ -390,6 +390,8 @@ describe('Jute edge cases', () => {
   it('a required string or vector that is null is refused', () => {
     const nullPath = new JuteWriter().int(1).int(OP_CODE.getData).ustring(null).bool(false).toBuffer();
     expect(() => decodeRequest(nullPath)).toThrow(JuteDecodeError);
+    const nullChildren = new JuteWriter().int(2).int(OP_CODE.setWatches).long(0n).int(-1).int(0).int(0).toBuffer();
+    expect(() => decodeRequest(nullChildren)).toThrow(/null/);
   });
 
   it('UTF-8 strings and longs at their limits', () => {
@@ -412,6 +414,8 @@ describe('Jute edge cases', () => {
       }
       expect(caught, `cut at ${n}`).toBeInstanceOf(JuteDecodeError);
       expect((caught as JuteDecodeError).code).toBe('JUTE_DECODE');
+      // Once the 8-byte header is whole, the error carries it for the MarshallingError reply.
+      expect((caught as JuteDecodeError).request).toEqual(n >= 8 ? { xid: 2, type: OP_CODE.create } : undefined);
     }
     expect(() => decodeRequest(Buffer.concat([full, Buffer.from([0])]))).toThrow(/unexpected bytes/);
   });
