@@ -64,9 +64,12 @@ export async function captureClientSession(client: CapturedClient, zookeeperPort
       const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
+      let drops = 0;
       child.stdout.setEncoding('utf8').on('data', (s: string) => {
         out += s;
-        if (/^DROP$/m.test(s)) {
+        // Counted over the whole output: a DROP line may arrive split across chunks.
+        const asked = out.match(/^DROP$/gm)?.length ?? 0;
+        for (; drops < asked; drops++) {
           proxy.dropConnections();
           child.stdin.write('\n');
         }
