@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ERROR_CODE,
   JuteWriter,
+  answerConnect,
   OP_CODE,
   decodeConnectResponseBody,
   decodeReplyHeader,
@@ -46,6 +47,8 @@ describe.runIf(realZooKeeperTestsRun())('real ZooKeeper 3.8 answering raw frames
     expect(decoded.readOnly).toBeUndefined();
     expect(decoded.timeOut).toBe(5000);
     expect(encodeConnectResponseFrame(decoded).subarray(4).toString('hex')).toBe(answer.toString('hex'));
+    const rebuilt = answerConnect(old, { timeOut: decoded.timeOut, sessionId: decoded.sessionId, passwd: decoded.passwd ?? Buffer.alloc(0) });
+    expect(encodeConnectResponseFrame(rebuilt).subarray(4).toString('hex')).toBe(answer.toString('hex'));
   });
 
   it('a current client\'s handshake gets the readOnly byte back', async () => {

@@ -12,8 +12,11 @@ import {
   JuteWriter,
   OP_CODE,
   ZooKeeperError,
+  answerConnect,
   decodeConnectRequest,
   decodeMultiRequest,
+  encodeConnectResponseFrame,
+  expiredSessionResponse,
   decodeRequest,
   encodeFrame,
   encodeMultiResponse,
@@ -114,9 +117,16 @@ describe('Jute records, byte for byte against ZooKeeper 3.8', () => {
     const expired = rest.map((r) => expectRoundTrip(r)).find((r) => r.connectResponse?.timeOut === 0);
     expect(expired?.connectRequest?.sessionId).not.toBe(0n);
     expect(expired?.connectResponse).toEqual({ protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false });
+    expect(expired?.connectRequest && expiredSessionResponse(expired.connectRequest)).toEqual(expired?.connectResponse);
+    // The server's answer to a new session, rebuilt from what it granted.
+    const granted = rt.connectResponse;
+    if (rt.connectRequest === undefined || granted?.passwd == null) throw new Error('no kazoo handshake');
+    const answer = answerConnect(rt.connectRequest, { timeOut: granted.timeOut, sessionId: granted.sessionId, passwd: granted.passwd });
+    expect(encodeConnectResponseFrame(answer).subarray(4).toString('hex')).toBe(first.response?.toString('hex'));
     // An old client leaves readOnly out, and then the byte is neither expected nor written back.
     const old = first.request?.subarray(0, first.request.length - 1) ?? Buffer.alloc(0);
     expect(decodeConnectRequest(old).readOnly).toBeUndefined();
+    expect(answerConnect(decodeConnectRequest(old), { timeOut: 6000, sessionId: 1n, passwd: Buffer.alloc(16) }).readOnly).toBeUndefined();
   });
 
   it('RequestHeader / ReplyHeader: xids count up, zxids are the server\'s', () => {
