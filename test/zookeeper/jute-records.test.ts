@@ -305,6 +305,9 @@ describe('Jute records, byte for byte against ZooKeeper 3.8', () => {
     const sw = decoded(byOp('setWatches')[0] as Exchange, 'setWatches');
     expect(sw.request.request).toMatchObject({ dataWatches: ['/javajute'], existWatches: ['/javajute/absent'], childWatches: ['/javajute'] });
     expect(sw.request.request.relativeZxid).toBeGreaterThan(0n);
+    // ZooKeeper 3.8's client re-arms on an ordinary xid, not the reserved -8; the reply echoes it.
+    expect(sw.request.header.xid).toBeGreaterThan(0);
+    expect(sw.reply.header.xid).toBe(sw.request.header.xid);
     const sw2 = decoded(byOp('setWatches2')[0] as Exchange, 'setWatches2');
     expect(sw2.request.request.persistentRecursiveWatches).toEqual(['/javajute/tree']);
     expect(sw2.request.request.persistentWatches).toEqual([]);
