@@ -1,5 +1,5 @@
-// Jute against real ZooKeeper 3.8: every captured exchange (Kazoo's and ZooKeeper's Java client's,
-// see support/capture-fixtures.ts) decodes to what the client sent and re-encodes to the same
+// Jute against real ZooKeeper 3.8: every captured exchange (Kazoo's, ZooKeeper's Java client's and
+// zkCli.sh's, see support/capture-fixtures.ts) decodes to what the client sent and re-encodes to the same
 // bytes; a live capture proves the fixtures are still what the server and clients write; and the
 // edge cases (nulls, truncation, oversized lengths) are refused as they must be.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,13 +12,17 @@ import {
   JuteWriter,
   OP_CODE,
   ZooKeeperError,
+  answerConnect,
   decodeConnectRequest,
   decodeMultiRequest,
+  encodeConnectResponseFrame,
+  expiredSessionResponse,
   decodeRequest,
   encodeFrame,
   encodeMultiResponse,
   encodeReply,
   errorCodeName,
+  failedMultiResults,
   opName,
   type ACL,
   type DecodedReply,
@@ -26,7 +30,7 @@ import {
   type ZooKeeperRequest,
   type ZooKeeperResponse,
 } from '../../zookeeper/jute/index.js';
-import { captureClientSession } from './support/captured-clients.js';
+import { CAPTURED_CLIENTS, capturedClientRuns, captureClientSession } from './support/captured-clients.js';
 import type { Exchange } from './support/exchanges.js';
 import { loadFixtures, type NamedExchange } from './support/fixture-files.js';
 import { roundTrip } from './support/jute-round-trip.js';
@@ -108,9 +112,21 @@ describe('Jute records, byte for byte against ZooKeeper 3.8', () => {
     expect(again?.connectRequest?.sessionId).toBe(session?.sessionId);
     expect(again?.connectRequest?.passwd).toEqual(session?.passwd);
     expect(again?.connectRequest?.lastZxidSeen).toBeGreaterThan(0n);
+    // Re-attaching to a closed session: ZooKeeper answers timeOut 0, session 0 and a zeroed
+    // password (the client reports it expired), then the client starts a new session.
+    const expired = rest.map((r) => expectRoundTrip(r)).find((r) => r.connectResponse?.timeOut === 0);
+    expect(expired?.connectRequest?.sessionId).not.toBe(0n);
+    expect(expired?.connectResponse).toEqual({ protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false });
+    expect(expired?.connectRequest && expiredSessionResponse(expired.connectRequest)).toEqual(expired?.connectResponse);
+    // The server's answer to a new session, rebuilt from what it granted.
+    const granted = rt.connectResponse;
+    if (rt.connectRequest === undefined || granted?.passwd == null) throw new Error('no kazoo handshake');
+    const answer = answerConnect(rt.connectRequest, { timeOut: granted.timeOut, sessionId: granted.sessionId, passwd: granted.passwd });
+    expect(encodeConnectResponseFrame(answer).subarray(4).toString('hex')).toBe(first.response?.toString('hex'));
     // An old client leaves readOnly out, and then the byte is neither expected nor written back.
     const old = first.request?.subarray(0, first.request.length - 1) ?? Buffer.alloc(0);
     expect(decodeConnectRequest(old).readOnly).toBeUndefined();
+    expect(answerConnect(decodeConnectRequest(old), { timeOut: 6000, sessionId: 1n, passwd: Buffer.alloc(16) }).readOnly).toBeUndefined();
   });
 
   it('RequestHeader / ReplyHeader: xids count up, zxids are the server\'s', () => {
@@ -254,6 +270,8 @@ describe('Jute records, byte for byte against ZooKeeper 3.8', () => {
     ]);
     // ZooKeeper 3.8 leaves the reply header's err at 0: the results alone say the transaction failed.
     expect(reply.header.err).toBe(ERROR_CODE.Ok);
+    const rebuilt = encodeReply(reply.header, { type: 'multi', response: failedMultiResults(3, 1, ERROR_CODE.NoNode) });
+    expect(rebuilt.subarray(4).toString('hex')).toBe((failed as Exchange).response?.toString('hex'));
   });
 
   it('multi with TTL and container creates answers create2 results with a Stat', () => {
@@ -287,6 +305,9 @@ describe('Jute records, byte for byte against ZooKeeper 3.8', () => {
     const sw = decoded(byOp('setWatches')[0] as Exchange, 'setWatches');
     expect(sw.request.request).toMatchObject({ dataWatches: ['/javajute'], existWatches: ['/javajute/absent'], childWatches: ['/javajute'] });
     expect(sw.request.request.relativeZxid).toBeGreaterThan(0n);
+    // ZooKeeper 3.8's client re-arms on an ordinary xid, not the reserved -8; the reply echoes it.
+    expect(sw.request.header.xid).toBeGreaterThan(0);
+    expect(sw.reply.header.xid).toBe(sw.request.header.xid);
     const sw2 = decoded(byOp('setWatches2')[0] as Exchange, 'setWatches2');
     expect(sw2.request.request.persistentRecursiveWatches).toEqual(['/javajute/tree']);
     expect(sw2.request.request.persistentWatches).toEqual([]);
@@ -334,6 +355,38 @@ describe('Jute records, byte for byte against ZooKeeper 3.8', () => {
   });
 });
 
+describe("zkCli.sh's requests, byte for byte", () => {
+  const cli = (op: string): NamedExchange[] => byOp(op).filter((f) => f.client === 'zkcli');
+
+  it('connects with its 30 s session timeout', () => {
+    const [connect] = cli('connect');
+    expect(expectRoundTrip(connect as Exchange).connectRequest).toMatchObject({ protocolVersion: 0, timeOut: 30000, sessionId: 0n, readOnly: false });
+  });
+
+  it('create -t and create -c send createTTL and createContainer', () => {
+    expect(decoded(exchange('createTTL', '/cli/ttl'), 'createTTL').request.request).toMatchObject({ flags: 5, ttl: 60000n, data: Buffer.from('t') });
+    expect(decoded(exchange('createContainer', '/cli/cont'), 'createContainer').request.request.flags).toBe(4);
+  });
+
+  it("setAcl with the auth scheme, and whoami listing the digest identity addauth gave", () => {
+    const { request } = decoded(exchange('setACL', '/cli'), 'setACL');
+    expect(request.request.acl).toEqual([{ perms: 31, id: { scheme: 'auth', id: 'bob:pw' } }]);
+    const [who] = cli('whoAmI');
+    expect(response(decoded(who as Exchange, 'whoAmI').reply, 'whoAmI').clientInfo).toEqual([
+      { authScheme: 'digest', user: 'bob' },
+      { authScheme: 'ip', user: '127.0.0.1' },
+    ]);
+  });
+
+  it('deleteall batches its deletes into one multi, children first', () => {
+    const [multi] = cli('multi');
+    const { request, reply } = decoded(multi as Exchange, 'multi');
+    expect(request.request.every((o) => o.type === 'delete')).toBe(true);
+    expect(request.request.at(-1)).toEqual({ type: 'delete', op: { path: '/cli', version: -1 } });
+    expect(response(reply, 'multi')).toEqual(request.request.map(() => ({ type: 'delete' })));
+  });
+});
+
 describe('Jute edge cases', () => {
   it('null buffer, string and vector are -1 and read back as null', () => {
     const w = new JuteWriter().buffer(null).ustring(null).vector(null, (ww, s: string) => ww.ustring(s)).buffer(Buffer.alloc(0)).ustring('');
@@ -350,6 +403,8 @@ describe('Jute edge cases', () => {
   it('a required string or vector that is null is refused', () => {
     const nullPath = new JuteWriter().int(1).int(OP_CODE.getData).ustring(null).bool(false).toBuffer();
     expect(() => decodeRequest(nullPath)).toThrow(JuteDecodeError);
+    const nullChildren = new JuteWriter().int(2).int(OP_CODE.setWatches).long(0n).int(-1).int(0).int(0).toBuffer();
+    expect(() => decodeRequest(nullChildren)).toThrow(/null/);
   });
 
   it('UTF-8 strings and longs at their limits', () => {
@@ -372,6 +427,8 @@ describe('Jute edge cases', () => {
       }
       expect(caught, `cut at ${n}`).toBeInstanceOf(JuteDecodeError);
       expect((caught as JuteDecodeError).code).toBe('JUTE_DECODE');
+      // Once the 8-byte header is whole, the error carries it for the MarshallingError reply.
+      expect((caught as JuteDecodeError).request).toEqual(n >= 8 ? { xid: 2, type: OP_CODE.create } : undefined);
     }
     expect(() => decodeRequest(Buffer.concat([full, Buffer.from([0])]))).toThrow(/unexpected bytes/);
   });
@@ -457,8 +514,8 @@ describe.runIf(realZooKeeperTestsRun())('live: a fresh capture from real ZooKeep
     await zk?.stop();
   });
 
-  for (const client of ['kazoo', 'java'] as const) {
-    it(`${client}: every frame of a new session`, async () => {
+  for (const client of CAPTURED_CLIENTS) {
+    it.runIf(capturedClientRuns(client))(`${client}: every frame of a new session`, async () => {
       const { exchanges } = await captureClientSession(client, zk.port);
       for (const ex of exchanges) expectRoundTrip(ex);
       const live = new Set(exchanges.map((e) => e.op));

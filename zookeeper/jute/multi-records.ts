@@ -195,3 +195,16 @@ function decodeMultiResult(h: MultiHeader, r: JuteReader): MultiResult {
       throw new JuteDecodeError(`multi result type ${h.type} is not one ZooKeeper writes`);
   }
 }
+
+/**
+ * The results ZooKeeper 3.8 answers a multi (14) with when op `failedIndex` of `count` failed with
+ * `err`: the ops before it Ok (they were rolled back), the failed one its code, the ones after it
+ * RuntimeInconsistency (never tried), all as error results. The reply header's err stays 0.
+ * (multiRead is not all-or-nothing: each op gets its own result or error.)
+ */
+export function failedMultiResults(count: number, failedIndex: number, err: number): MultiResult[] {
+  return Array.from({ length: count }, (_, i): MultiResult => ({ type: 'error', err: i < failedIndex ? 0 : i === failedIndex ? err : RUNTIME_INCONSISTENCY }));
+}
+
+/** KeeperException.Code.RuntimeInconsistency, kept here so the records do not depend on error-codes.ts. */
+const RUNTIME_INCONSISTENCY = -2;

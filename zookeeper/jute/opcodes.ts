@@ -47,7 +47,10 @@ export function opName(code: number): OpName | undefined {
   return OP_NAMES.get(code);
 }
 
-/** The xids the client and server reserve; ordinary requests count up from 1. */
+/**
+ * The xids the client and server reserve; ordinary requests count up from 1. ZooKeeper 3.8's own
+ * client sends SetWatches on an ordinary xid, others on -8: a reply always echoes the request's.
+ */
 export const XID = {
   notification: -1,
   ping: -2,

@@ -1,5 +1,5 @@
-// What the server writes: a ReplyHeader, then (only when err is 0, or for a multi) the response
-// record of the request's op; watch events as a reply with xid -1; and the handshake's
+// What the server writes: a ReplyHeader, then (only when err is 0) the response record of the
+// request's op — a failed multi keeps err 0 and says which op failed in its results; watch events as a reply with xid -1; and the handshake's
 // ConnectResponse, which has no header. The encoders return whole frames, ready for the socket.
 import { decodeGetACLResponse, decodeSetACLResponse, encodeGetACLResponse, encodeSetACLResponse, type GetACLResponse, type SetACLResponse } from './acl-records.js';
 import {
@@ -121,7 +121,7 @@ export function encodeResponse(w: JuteWriter, res: ZooKeeperResponse): void {
 
 /**
  * The whole frame of a reply. Pass no response for an error (ZooKeeper sends the header alone when
- * err is not 0, except for multi, whose results say which op failed) and for ops with no body.
+ * err is not 0; a failed multi is err 0 with failedMultiResults) and for ops with no body.
  */
 export function encodeReply(header: ReplyHeader, response?: ZooKeeperResponse): Buffer {
   const w = new JuteWriter();
@@ -154,7 +154,7 @@ export interface DecodedReply {
 /**
  * Decodes a reply body as a client does: it needs the op of the request with the same xid
  * (`op`, or undefined for ops answered with the header alone). A notification (xid -1) decodes
- * as an event whatever `op` says; an error reply has no body, except a multi's.
+ * as an event whatever `op` says; an error reply has no body.
  */
 export function decodeReply(body: Uint8Array, op: ZooKeeperResponseType | undefined): DecodedReply {
   const r = new JuteReader(body);

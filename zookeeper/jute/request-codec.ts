@@ -17,6 +17,7 @@ import {
   type GetChildrenRequest,
   type GetEphemeralsRequest,
 } from './children-records.js';
+import { JuteDecodeError } from './jute-errors.js';
 import { JuteReader } from './jute-reader.js';
 import { JuteWriter } from './jute-writer.js';
 import { decodeMultiRequest, encodeMultiRequest, type MultiOp } from './multi-records.js';
@@ -110,13 +111,22 @@ export type ZooKeeperRequest =
 
 export type ZooKeeperRequestType = ZooKeeperRequest['type'];
 
-/** Decodes one frame body after the handshake; throws JuteDecodeError on a malformed or overlong body. */
+/**
+ * Decodes one frame body after the handshake. Throws JuteDecodeError on a malformed or overlong
+ * body; when the header itself was whole, the error's `request` holds it, so the server can answer
+ * MarshallingError on that xid as ZooKeeper does.
+ */
 export function decodeRequest(body: Uint8Array): ZooKeeperRequest {
   const r = new JuteReader(body);
   const header = decodeRequestHeader(r);
-  const req = decodeBody(header, r);
-  r.end(`${req.type} request`);
-  return req;
+  try {
+    const req = decodeBody(header, r);
+    r.end(`${req.type} request`);
+    return req;
+  } catch (e) {
+    if (e instanceof JuteDecodeError && e.request === undefined) throw new JuteDecodeError(e.message, header);
+    throw e;
+  }
 }
 
 function decodeBody(header: RequestHeader, r: JuteReader): ZooKeeperRequest {

@@ -122,6 +122,16 @@ step('rewatched')
 import time
 
 time.sleep(4)
+session = zk.client_id
 zk.stop()
 zk.close()
 step('closed')
+
+# Re-attaching to the closed session: the server answers the handshake with timeOut 0 (expired),
+# and Kazoo then starts a new session.
+zk = KazooClient(hosts=hosts, timeout=6, client_id=session)
+zk.start(timeout=15)
+assert zk.client_id[0] != session[0], 'no new session after the expired one'
+zk.stop()
+zk.close()
+step('expired, then a new session')
