@@ -5,6 +5,8 @@
 //
 // Concurrent creates under one parent do not conflict: they compare only the parent's data and meta
 // keys (which a child create leaves alone) and put the parent's cversion key blindly, keeping its value.
+// A delete does not count in the stored cversion (as in ZooKeeper, where only creates do) but moves
+// pzxid, so it puts the cversion key with a value that cancels the version's step, guarded.
 import type { KvBackend } from '../../rpc/kv-backend.js';
 import type { Compare, RequestOp, TxnRequest } from '../../store/mvcc/types.js';
 import { childKey, cversionKey, dataKey, metaKey, type ZNodeMeta } from '../layout.js';
@@ -32,8 +34,8 @@ export class WritePlan {
   private readonly guardedCversions = new Set<string>();
   /** One op per key: etcd refuses a txn that writes a key twice, so a later op's write replaces an earlier one. */
   private readonly keyOps = new Map<string, KeyOp>();
-  /** Children created or deleted under each znode by this plan. */
-  private readonly childChanges = new Map<string, number>();
+  /** Children created or deleted under each znode by this plan, and how many of those were creates. */
+  private readonly childChanges = new Map<string, { all: number; creates: number }>();
   /** The cversion key's etcd version of znodes this plan deleted, should the plan create them again. */
   private readonly deletedCversionKeyVersions = new Map<string, number>();
 
@@ -85,8 +87,10 @@ export class WritePlan {
   }
 
   private childChanged(parent: ZNodeState, delta: 1 | -1): void {
-    this.nodes.set(parent.path, { ...parent, cversion: parent.cversion + 1, pzxid: PENDING, numChildren: parent.numChildren + delta });
-    this.childChanges.set(parent.path, (this.childChanges.get(parent.path) ?? 0) + 1);
+    const created = delta === 1 ? 1 : 0;
+    this.nodes.set(parent.path, { ...parent, cversion: parent.cversion + created, pzxid: PENDING, numChildren: parent.numChildren + delta });
+    const before = this.childChanges.get(parent.path) ?? { all: 0, creates: 0 };
+    this.childChanges.set(parent.path, { all: before.all + 1, creates: before.creates + created });
   }
 
   async create(path: string, data: Uint8Array, acl: readonly ZAcl[], mode: CreateMode, ttlMs?: number): Promise<ZNodeState> {
@@ -102,7 +106,7 @@ export class WritePlan {
     if (traits.sequential) {
       // The sequence number is the parent's cversion before this create, so it must not move under us.
       this.guardChildren(parent);
-      finalPath = path + String(parent.cversion).padStart(10, '0');
+      finalPath = path + javaPercent010d(parent.cversion);
     }
     validatePath(finalPath);
     if ((await this.node(finalPath)) !== null) throw new ZkTreeError('NODE_EXISTS', finalPath);
@@ -207,10 +211,10 @@ export class WritePlan {
         : { type: 'deleteRange', request: { key: op.key } },
     );
     for (const [path, s] of this.nodes) {
-      const changes = this.childChanges.get(path) ?? 0;
+      const changes = this.childChanges.get(path) ?? { all: 0, creates: 0 };
       if (s === null) {
         if (this.deletedCversionKeyVersions.has(path)) ops.push({ type: 'deleteRange', request: { key: cversionKey(path) } });
-      } else if (s.stored === undefined || changes > 0) {
+      } else if (s.stored === undefined || changes.all > 0) {
         ops.push(this.cversionPut(s, changes));
       }
     }
@@ -218,9 +222,9 @@ export class WritePlan {
   }
 
   /** The cversion key's put that leaves cversion (= version - 1 + offset) at the plan's value. */
-  private cversionPut(s: ZNodeState, changes: number): RequestOp {
+  private cversionPut(s: ZNodeState, changes: { all: number; creates: number }): RequestOp {
     const key = cversionKey(s.path);
-    if (s.stored !== undefined && changes === 1 && !this.guardedCversions.has(s.path)) {
+    if (s.stored !== undefined && changes.all === 1 && changes.creates === 1 && !this.guardedCversions.has(s.path)) {
       // A blind bump: concurrent creates of other children bump it too, and none overwrites another's.
       return { type: 'put', request: { key, ignoreValue: true, ignoreLease: true } };
     }
@@ -228,6 +232,11 @@ export class WritePlan {
     const versionBefore = s.stored?.cversionKeyVersion ?? this.deletedCversionKeyVersions.get(s.path) ?? 0;
     return { type: 'put', request: { key, value: encodeCversionOffset(s.cversion - versionBefore), lease: s.lease } };
   }
+}
+
+/** Java's String.format("%010d", n), which ZooKeeper names sequential znodes with. */
+export function javaPercent010d(n: number): string {
+  return n < 0 ? `-${String(-n).padStart(9, '0')}` : String(n).padStart(10, '0');
 }
 
 function checkVersion(current: number, expected: number, path: string): void {

@@ -27,6 +27,10 @@ export interface ZNodeState {
   /** The data key's lease: the owning session of an ephemeral, 0n otherwise. */
   readonly lease: bigint;
   readonly meta: ZNodeMeta;
+  /**
+   * ZooKeeper's stored cversion (StatPersisted): the number of children ever created under the znode.
+   * Sequential names come from it; the Stat shows 2 × it − numChildren (ZooKeeper's DataNode.copyStat).
+   */
   readonly cversion: number;
   readonly pzxid: number;
   readonly numChildren: number;
@@ -153,7 +157,7 @@ export function statOf(s: ZNodeState, txnRevision = PENDING): ZStat {
     ctime: BigInt(s.meta.ctime),
     mtime: BigInt(s.meta.mtime),
     version: s.version,
-    cversion: s.cversion,
+    cversion: 2 * s.cversion - s.numChildren,
     aversion: s.meta.aversion,
     ephemeralOwner: ephemeralOwnerOf(s.meta.kind, s.lease, s.meta.ttlMs),
     dataLength: s.data.length,

@@ -21,11 +21,12 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** The znodes ZooKeeper starts with, in creation order, and their ACLs (world:anyone ALL; config READ). */
-const BUILT_IN: readonly { path: string; perms: number }[] = [
-  { path: '/', perms: PERMS.ALL },
-  { path: '/zookeeper', perms: PERMS.ALL },
-  { path: '/zookeeper/quota', perms: PERMS.ALL },
-  { path: '/zookeeper/config', perms: PERMS.READ },
+/** The znodes ZooKeeper starts with, in creation order: their ACLs, and aversion -1 where ZooKeeper has it. */
+const BUILT_IN: readonly { path: string; perms: number; aversion: number }[] = [
+  { path: '/', perms: PERMS.ALL, aversion: 0 },
+  { path: '/zookeeper', perms: PERMS.ALL, aversion: 0 },
+  { path: '/zookeeper/quota', perms: PERMS.ALL, aversion: 0 },
+  { path: '/zookeeper/config', perms: PERMS.READ, aversion: -1 },
 ];
 
 function isLeaseNotFound(error: unknown): boolean {
@@ -56,9 +57,10 @@ export class ZNodeTree {
 
   /** Creates "/", "/zookeeper", "/zookeeper/quota" and "/zookeeper/config" where missing; idempotent. */
   async ensureRoot(): Promise<void> {
-    for (const { path, perms } of BUILT_IN) {
-      // ZooKeeper's built-in znodes carry times of 0 and are not counted in their parent's cversion.
-      const meta: ZNodeMeta = { ctime: 0, mtime: 0, aversion: 0, acl: [{ perms, scheme: 'world', id: 'anyone' }], kind: 'persistent' };
+    for (const { path, perms, aversion } of BUILT_IN) {
+      // ZooKeeper's built-in znodes carry times of 0 and are not counted in their parent's cversion
+      // (so a fresh "/" shows cversion -1 and "/zookeeper" -2, as on a fresh ZooKeeper).
+      const meta: ZNodeMeta = { ctime: 0, mtime: 0, aversion, acl: [{ perms, scheme: 'world', id: 'anyone' }], kind: 'persistent' };
       const puts = [dataKey(path), metaKey(path), cversionKey(path)].map((key, i) => ({
         type: 'put' as const,
         request: { key, value: i === 1 ? encodeMeta(meta) : new Uint8Array(0) },

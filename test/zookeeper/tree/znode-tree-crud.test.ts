@@ -125,7 +125,9 @@ describe('znode tree: CRUD and stats', () => {
     expect(config.acl).toEqual([{ perms: 1, scheme: 'world', id: 'anyone' }]);
     const root = (await tree.exists(ANYONE, '/')).stat!;
     expect(root.numChildren).toBe(1);
-    expect(root.cversion).toBe(0);
+    expect(root.cversion).toBe(-1); // as a fresh ZooKeeper shows it
+    expect((await tree.exists(ANYONE, '/zookeeper')).stat!.cversion).toBe(-2);
+    expect((await tree.exists(ANYONE, '/zookeeper/config')).stat!.aversion).toBe(-1);
     expect(root.version).toBe(0);
     expect(root.ctime).toBe(0n);
   });
