@@ -7,7 +7,8 @@ import { prefixEnd } from '../../store/mvcc/key-bytes.js';
 import type { TxnRequest } from '../../store/mvcc/types.js';
 import { childKey, cversionKey, dataKey, metaKey, ZK_DATA_PREFIX, ZK_META_PREFIX, type ZNodeMeta } from '../layout.js';
 import { aclAsSeenBy, checkAcl } from './acl.js';
-import { isZkTreeError, ZK_ERRORS, ZkTreeError } from './errors.js';
+import { isZkTreeError, ZkTreeError } from './errors.js';
+import { committedResults, failedResults, MultiFailure, planMulti } from './multi.js';
 import { nameOf, parentOf } from './paths.js';
 import type { CreateMode, MultiOp, MultiResult, ZAcl, ZkCaller, ZStat } from './types.js';
 import { PERMS } from './types.js';
@@ -134,55 +135,15 @@ export class ZNodeTree {
    * written: that op gets its code, those before it Ok, those after it RuntimeInconsistency.
    */
   async multi(c: ZkCaller, ops: readonly MultiOp[]): Promise<{ results: MultiResult[]; zxid: bigint }> {
-    type Done = { op: 'create'; s: ZNodeState } | { op: 'delete' } | { op: 'setData'; s: ZNodeState } | { op: 'check' };
-    const { value, zxid } = await this.write(c, async (p) => {
-      const done: Done[] = [];
-      for (const [i, op] of ops.entries()) {
-        try {
-          switch (op.op) {
-            case 'create':
-              done.push({ op: 'create', s: await p.create(op.path, op.data, op.acl, op.mode, op.ttlMs) });
-              break;
-            case 'delete':
-              await p.delete(op.path, op.version);
-              done.push({ op: 'delete' });
-              break;
-            case 'setData':
-              done.push({ op: 'setData', s: await p.setData(op.path, op.data, op.version) });
-              break;
-            case 'check':
-              await p.check(op.path, op.version);
-              done.push({ op: 'check' });
-              break;
-          }
-        } catch (error) {
-          if (!isZkTreeError(error)) throw error;
-          throw new MultiFailure(i, error);
-        }
-      }
-      return done;
-    }).catch((error: unknown) => {
+    try {
+      const { value, zxid } = await this.write(c, (p) => planMulti(p, ops));
+      return { results: committedResults(value, Number(zxid)), zxid };
+    } catch (error) {
       if (!(error instanceof MultiFailure)) throw error;
-      const results: MultiResult[] = ops.map((_, i) => ({
-        op: 'error',
-        code: i < error.index ? ZK_ERRORS.OK : i === error.index ? error.failed.code : ZK_ERRORS.RUNTIME_INCONSISTENCY,
-      }));
-      return { value: results, zxid: error.zxid ?? this.currentZxid() };
-    });
-    if (value.length > 0 && 'code' in value[0]!) return { results: value as MultiResult[], zxid };
-    const rev = Number(zxid);
-    const results = (value as Done[]).map((d): MultiResult => {
-      switch (d.op) {
-        case 'create':
-          return { op: 'create', path: d.s.path, stat: statOf(d.s, rev) };
-        case 'setData':
-          return { op: 'setData', stat: statOf(d.s, rev) };
-        default:
-          return d;
-      }
-    });
-    return { results, zxid };
+      return { results: failedResults(ops.length, error), zxid: error.zxid ?? this.currentZxid() };
+    }
   }
+
 
   private async readNode(c: ZkCaller, path: string, perm: number, children = false): Promise<{ s: ZNodeState; children: string[]; zxid: bigint }> {
     const r = await readZNode(this.kv, path, { children });
@@ -264,15 +225,5 @@ export class ZNodeTree {
     const now = this.now();
     const { value } = await this.write(reaper, (p) => p.deleteIdle(path, (s) => idle(s, now)));
     return value;
-  }
-}
-
-/** A multi's failing op, carried out of the plan so that nothing is written. */
-class MultiFailure extends ZkTreeError {
-  constructor(
-    readonly index: number,
-    readonly failed: ZkTreeError,
-  ) {
-    super(failed.codeName, failed.path, { cause: failed });
   }
 }
