@@ -2,7 +2,6 @@
 // (serializable), as a ZooKeeper server serves reads from its own copy; writes are one etcd txn each,
 // replicated through raft, resolving once this member applied them, so a session reads its own writes.
 import type { KvBackend } from '../../rpc/kv-backend.js';
-import { isEtcdError } from '../../rpc/etcd-errors.js';
 import { prefixEnd } from '../../store/mvcc/key-bytes.js';
 import type { TxnRequest } from '../../store/mvcc/types.js';
 import { childKey, cversionKey, dataKey, metaKey, ZK_DATA_PREFIX, ZK_META_PREFIX, type ZNodeMeta } from '../layout.js';
@@ -12,6 +11,7 @@ import { committedResults, failedResults, MultiFailure, planMulti } from './mult
 import { nameOf, parentOf } from './paths.js';
 import type { CreateMode, MultiOp, MultiResult, ZAcl, ZkCaller, ZStat } from './types.js';
 import { PERMS } from './types.js';
+import { asZkError } from './store-refusals.js';
 import { WritePlan } from './write-plan.js';
 import { encodeMeta, parseMeta, readZNode, statOf, type ZNodeState } from './znode-state.js';
 
@@ -29,12 +29,6 @@ const BUILT_IN: readonly { path: string; perms: number; aversion: number }[] = [
   { path: '/zookeeper/quota', perms: PERMS.ALL, aversion: 0 },
   { path: '/zookeeper/config', perms: PERMS.READ, aversion: -1 },
 ];
-
-function isLeaseNotFound(error: unknown): boolean {
-  if (isEtcdError(error, 'ETCD_LEASE_NOT_FOUND')) return true;
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return code === 'STORE_LEASE_NOT_FOUND';
-}
 
 export class ZNodeTree {
   private readonly kv: KvBackend;
@@ -105,8 +99,7 @@ export class ZNodeTree {
       this.saw(r.response.revision);
       return r.response.succeeded ? r.response.revision : undefined;
     } catch (error) {
-      if (isLeaseNotFound(error)) throw new ZkTreeError('SESSION_EXPIRED', undefined, { cause: error });
-      throw error;
+      throw asZkError(error);
     }
   }
 

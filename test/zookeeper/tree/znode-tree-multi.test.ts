@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Member } from '../../../cluster/member.js';
 import type { ZNodeTree } from '../../../zookeeper/tree/index.js';
-import { ANYONE, bytes, OPEN_ACL, startTree, text } from './tree-member.js';
+import { ANYONE, bytes, codeOf, OPEN_ACL, startTree, text } from './tree-member.js';
 
 let member: Member;
 let tree: ZNodeTree;
@@ -101,5 +101,13 @@ describe('znode tree: multi', () => {
     expect(r.results).toEqual([{ op: 'delete' }, { op: 'delete' }]);
     expect((await tree.getChildren(ANYONE, '/')).children).toEqual(['zookeeper']);
     expect((await tree.multi(ANYONE, [])).results).toEqual([]);
+  });
+
+  it('refuses a multi larger than one txn may carry with BadArguments, writing nothing', async () => {
+    const ops = Array.from({ length: 40 }, (_, i) => ({ op: 'create' as const, path: `/big-${i}`, data: new Uint8Array(0), acl: OPEN_ACL, mode: 'persistent' as const }));
+    expect(await codeOf(tree.multi(ANYONE, ops))).toBe(-8);
+    expect((await tree.getChildren(ANYONE, '/')).children).toEqual(['zookeeper']);
+    // What fits is fine.
+    expect((await tree.multi(ANYONE, ops.slice(0, 25))).results).toHaveLength(25);
   });
 });
