@@ -45,6 +45,12 @@ export interface ZNodeMeta {
   readonly kind: ZNodeKind;
   /** kind ttl: milliseconds without a change (and without children) after which the znode is removed. */
   readonly ttlMs?: number;
+  /**
+   * Added to the data key's version - 1 to give the znode's version; absent = 0. Not 0 only after one
+   * multi changed the znode's data more than once or deleted and created it again: etcd lets a txn
+   * put a key only once.
+   */
+  readonly versionOffset?: number;
 }
 
 const encoder = new TextEncoder();

@@ -36,6 +36,11 @@ export class WritePlan {
   private readonly keyOps = new Map<string, KeyOp>();
   /** Children created or deleted under each znode by this plan, and how many of those were creates. */
   private readonly childChanges = new Map<string, { all: number; creates: number }>();
+  /** The data key's etcd version of each znode as read, kept after a delete should the plan create it again. */
+  private readonly dataKeyVersions = new Map<string, number>();
+  /** Znodes whose data key this plan puts, and whose meta key it puts (built when the txn is). */
+  private readonly dataWritten = new Set<string>();
+  private readonly metaWritten = new Set<string>();
   /** The cversion key's etcd version of znodes this plan deleted, should the plan create them again. */
   private readonly deletedCversionKeyVersions = new Map<string, number>();
 
@@ -61,8 +66,20 @@ export class WritePlan {
       this.compares.push({ key: dataKey(path), target: 'mod', modRevision: state.stored.dataMod, result: 'equal' });
       this.compares.push({ key: metaKey(path), target: 'mod', modRevision: state.stored.metaMod, result: 'equal' });
     }
+    if (state?.stored !== undefined) this.dataKeyVersions.set(path, state.stored.dataKeyVersion);
     this.nodes.set(path, state);
     return state;
+  }
+
+  private putData(s: ZNodeState): void {
+    this.put(dataKey(s.path), s.data, s.lease);
+    this.dataWritten.add(s.path);
+    this.putMeta(s);
+  }
+
+  private putMeta(s: ZNodeState): void {
+    this.keyOps.delete(keyId(metaKey(s.path)));
+    this.metaWritten.add(s.path);
   }
 
   private async existing(path: string): Promise<ZNodeState> {
@@ -129,8 +146,7 @@ export class WritePlan {
       stored: undefined,
     };
     this.nodes.set(finalPath, state);
-    this.put(dataKey(finalPath), data, lease);
-    this.put(metaKey(finalPath), encodeMeta(meta), lease);
+    this.putData(state);
     this.put(childKey(parent.path, nameOf(finalPath)), EMPTY, lease);
     this.childChanged(parent, 1);
     return state;
@@ -162,6 +178,8 @@ export class WritePlan {
   private deleteNode(parent: ZNodeState, node: ZNodeState): void {
     this.del(dataKey(node.path));
     this.del(metaKey(node.path));
+    this.dataWritten.delete(node.path);
+    this.metaWritten.delete(node.path);
     this.del(childKey(parent.path, nameOf(node.path)));
     if (node.stored !== undefined) this.deletedCversionKeyVersions.set(node.path, node.stored.cversionKeyVersion);
     this.nodes.set(node.path, null);
@@ -177,8 +195,7 @@ export class WritePlan {
     const meta: ZNodeMeta = { ...node.meta, mtime: this.now };
     const next: ZNodeState = { ...node, data, version: node.version + 1, mzxid: PENDING, meta };
     this.nodes.set(path, next);
-    this.put(dataKey(path), data, node.lease);
-    this.put(metaKey(path), encodeMeta(meta), node.lease);
+    this.putData(next);
     return next;
   }
 
@@ -191,7 +208,7 @@ export class WritePlan {
     const meta: ZNodeMeta = { ...node.meta, acl: fixedAcl, aversion: node.meta.aversion + 1 };
     const next: ZNodeState = { ...node, meta };
     this.nodes.set(path, next);
-    this.put(metaKey(path), encodeMeta(meta), node.lease);
+    this.putMeta(next);
     return next;
   }
 
@@ -210,6 +227,10 @@ export class WritePlan {
         ? { type: 'put', request: { key: op.key, value: op.value, lease: op.lease } }
         : { type: 'deleteRange', request: { key: op.key } },
     );
+    for (const path of this.metaWritten) {
+      const s = this.nodes.get(path);
+      if (s) ops.push({ type: 'put', request: { key: metaKey(path), value: encodeMeta(this.metaToStore(s)), lease: s.lease } });
+    }
     for (const [path, s] of this.nodes) {
       const changes = this.childChanges.get(path) ?? { all: 0, creates: 0 };
       if (s === null) {
@@ -219,6 +240,13 @@ export class WritePlan {
       }
     }
     return { compare: this.compares, success: ops };
+  }
+
+  /** The meta to store: a data key put once by this txn steps its version once, whatever the znode's version moved by. */
+  private metaToStore(s: ZNodeState): ZNodeMeta {
+    const { versionOffset: _old, ...meta } = s.meta;
+    const offset = this.dataWritten.has(s.path) ? s.version - (this.dataKeyVersions.get(s.path) ?? 0) : (s.meta.versionOffset ?? 0);
+    return offset === 0 ? meta : { ...meta, versionOffset: offset };
   }
 
   /** The cversion key's put that leaves cversion (= version - 1 + offset) at the plan's value. */
