@@ -65,8 +65,8 @@ export class WritePlan {
     } else {
       this.compares.push({ key: dataKey(path), target: 'mod', modRevision: state.stored.dataMod, result: 'equal' });
       this.compares.push({ key: metaKey(path), target: 'mod', modRevision: state.stored.metaMod, result: 'equal' });
+      this.dataKeyVersions.set(path, state.stored.dataKeyVersion);
     }
-    if (state?.stored !== undefined) this.dataKeyVersions.set(path, state.stored.dataKeyVersion);
     this.nodes.set(path, state);
     return state;
   }

@@ -21,7 +21,6 @@ const MAX_ATTEMPTS = 1000;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** The znodes ZooKeeper starts with, in creation order, and their ACLs (world:anyone ALL; config READ). */
 /** The znodes ZooKeeper starts with, in creation order: their ACLs, and aversion -1 where ZooKeeper has it. */
 const BUILT_IN: readonly { path: string; perms: number; aversion: number }[] = [
   { path: '/', perms: PERMS.ALL, aversion: 0 },
