@@ -175,6 +175,14 @@ export class WritePlan {
     return true;
   }
 
+  /** A closing session's ephemeral, deleted as ZooKeeper's closeSession does: no ACL, no version. */
+  async deleteEphemeral(path: string, sessionId: bigint): Promise<boolean> {
+    const node = await this.node(path);
+    if (node === null || node.meta.kind !== 'ephemeral' || node.lease !== sessionId) return false;
+    this.deleteNode(await this.existing(parentOf(path)), node);
+    return true;
+  }
+
   private deleteNode(parent: ZNodeState, node: ZNodeState): void {
     this.del(dataKey(node.path));
     this.del(metaKey(node.path));

@@ -188,6 +188,28 @@ export class ZNodeTree {
     return { paths: paths.sort(), zxid: this.saw(r.revision) };
   }
 
+  /**
+   * Deletes the session's ephemerals in one txn, as ZooKeeper's closeSession does, so their parents'
+   * pzxid and cversion move as there (a lease revoke alone deletes the keys without touching the
+   * parents). Call it before revoking the session's lease, which takes whatever this missed (too
+   * many ephemerals for one txn, or one created meanwhile).
+   */
+  async closeSession(c: ZkCaller): Promise<{ paths: string[]; zxid: bigint }> {
+    if (c.sessionId === 0n) return { paths: [], zxid: this.currentZxid() };
+    try {
+      const { value, zxid } = await this.write(c, async (p) => {
+        const { paths } = await this.getEphemerals(c, '/');
+        const deleted: string[] = [];
+        for (const path of paths) if (await p.deleteEphemeral(path, c.sessionId)) deleted.push(path);
+        return deleted;
+      });
+      return { paths: value, zxid };
+    } catch (error) {
+      if (isZkTreeError(error, 'BAD_ARGUMENTS')) return { paths: [], zxid: this.currentZxid() };
+      throw error;
+    }
+  }
+
   /** A linearizable barrier: once it resolves, this member's local reads see every write acknowledged before it. */
   async sync(_c: ZkCaller, _path: string): Promise<{ zxid: bigint }> {
     const r = await this.kv.range({ key: dataKey('/'), countOnly: true }, false);

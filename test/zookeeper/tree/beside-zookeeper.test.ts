@@ -151,6 +151,8 @@ async function treeScenario(tree: ZNodeTree, member: Member): Promise<[string, u
   await step('owner sets acl', async () => stat((await tree.setACL(alice, '/s', [{ perms: 1, scheme: 'world', id: 'anyone' }], 0)).stat));
   await step('root children', async () => (await tree.getChildren(zk, '/')).children);
   await step('root after', async () => stat((await tree.exists(zk, '/')).stat!));
+  // A session's close, as the server does it: its ephemerals through the tree, then its lease.
+  await tree.closeSession(zk);
   await member.leases.revoke(id);
   await step('app after session', async () => stat((await tree.exists(ANYONE, '/app')).stat!));
   return out;
