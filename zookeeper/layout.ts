@@ -5,12 +5,14 @@
 //                                         version - 1 = version, lease = ephemeralOwner (the session)
 //   /lodestone/zk/meta<path>              JSON ZNodeMeta: times, ACL, aversion, kind (persistent,
 //                                         ephemeral, container, ttl)
-//   /lodestone/zk/cversion<path>          put once when the znode is created and again on each
-//                                         child created or deleted: version - 1 + N = cversion, mod
-//                                         revision = pzxid, where N is the value as a decimal number
-//                                         (empty = 0). N is not 0 only after a multi that created or
-//                                         deleted several children of the znode at once: etcd lets a txn
-//                                         put a key only once. Sequential names come from it
+//   /lodestone/zk/cversion<path>          put when the znode is created and again on each child created
+//                                         or deleted; mod revision = pzxid. version - 1 + N, N being the
+//                                         value as a decimal number (empty = 0), is ZooKeeper's stored
+//                                         cversion: the number of children ever created. Sequential names
+//                                         come from it; a Stat's cversion is 2 × it - numChildren, as
+//                                         ZooKeeper's DataNode.copyStat reports it. N cancels the version
+//                                         step of a child delete, and counts a multi's several child
+//                                         creates (etcd lets a txn put a key only once)
 //   /lodestone/zk/children<parent>//<name> empty; one per child, so a parent's children are one range
 //                                         (the root's: /lodestone/zk/children//<name>)
 //
@@ -43,6 +45,12 @@ export interface ZNodeMeta {
   readonly kind: ZNodeKind;
   /** kind ttl: milliseconds without a change (and without children) after which the znode is removed. */
   readonly ttlMs?: number;
+  /**
+   * Added to the data key's version - 1 to give the znode's version; absent = 0. Not 0 only after one
+   * multi changed the znode's data more than once or deleted and created it again: etcd lets a txn
+   * put a key only once.
+   */
+  readonly versionOffset?: number;
 }
 
 const encoder = new TextEncoder();

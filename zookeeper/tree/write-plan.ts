@@ -5,6 +5,8 @@
 //
 // Concurrent creates under one parent do not conflict: they compare only the parent's data and meta
 // keys (which a child create leaves alone) and put the parent's cversion key blindly, keeping its value.
+// A delete does not count in the stored cversion (as in ZooKeeper, where only creates do) but moves
+// pzxid, so it puts the cversion key with a value that cancels the version's step, guarded.
 import type { KvBackend } from '../../rpc/kv-backend.js';
 import type { Compare, RequestOp, TxnRequest } from '../../store/mvcc/types.js';
 import { childKey, cversionKey, dataKey, metaKey, type ZNodeMeta } from '../layout.js';
@@ -32,8 +34,13 @@ export class WritePlan {
   private readonly guardedCversions = new Set<string>();
   /** One op per key: etcd refuses a txn that writes a key twice, so a later op's write replaces an earlier one. */
   private readonly keyOps = new Map<string, KeyOp>();
-  /** Children created or deleted under each znode by this plan. */
-  private readonly childChanges = new Map<string, number>();
+  /** Children created or deleted under each znode by this plan, and how many of those were creates. */
+  private readonly childChanges = new Map<string, { all: number; creates: number }>();
+  /** The data key's etcd version of each znode as read, kept after a delete should the plan create it again. */
+  private readonly dataKeyVersions = new Map<string, number>();
+  /** Znodes whose data key this plan puts, and whose meta key it puts (built when the txn is). */
+  private readonly dataWritten = new Set<string>();
+  private readonly metaWritten = new Set<string>();
   /** The cversion key's etcd version of znodes this plan deleted, should the plan create them again. */
   private readonly deletedCversionKeyVersions = new Map<string, number>();
 
@@ -58,9 +65,21 @@ export class WritePlan {
     } else {
       this.compares.push({ key: dataKey(path), target: 'mod', modRevision: state.stored.dataMod, result: 'equal' });
       this.compares.push({ key: metaKey(path), target: 'mod', modRevision: state.stored.metaMod, result: 'equal' });
+      this.dataKeyVersions.set(path, state.stored.dataKeyVersion);
     }
     this.nodes.set(path, state);
     return state;
+  }
+
+  private putData(s: ZNodeState): void {
+    this.put(dataKey(s.path), s.data, s.lease);
+    this.dataWritten.add(s.path);
+    this.putMeta(s);
+  }
+
+  private putMeta(s: ZNodeState): void {
+    this.keyOps.delete(keyId(metaKey(s.path)));
+    this.metaWritten.add(s.path);
   }
 
   private async existing(path: string): Promise<ZNodeState> {
@@ -85,8 +104,10 @@ export class WritePlan {
   }
 
   private childChanged(parent: ZNodeState, delta: 1 | -1): void {
-    this.nodes.set(parent.path, { ...parent, cversion: parent.cversion + 1, pzxid: PENDING, numChildren: parent.numChildren + delta });
-    this.childChanges.set(parent.path, (this.childChanges.get(parent.path) ?? 0) + 1);
+    const created = delta === 1 ? 1 : 0;
+    this.nodes.set(parent.path, { ...parent, cversion: parent.cversion + created, pzxid: PENDING, numChildren: parent.numChildren + delta });
+    const before = this.childChanges.get(parent.path) ?? { all: 0, creates: 0 };
+    this.childChanges.set(parent.path, { all: before.all + 1, creates: before.creates + created });
   }
 
   async create(path: string, data: Uint8Array, acl: readonly ZAcl[], mode: CreateMode, ttlMs?: number): Promise<ZNodeState> {
@@ -102,7 +123,7 @@ export class WritePlan {
     if (traits.sequential) {
       // The sequence number is the parent's cversion before this create, so it must not move under us.
       this.guardChildren(parent);
-      finalPath = path + String(parent.cversion).padStart(10, '0');
+      finalPath = path + javaPercent010d(parent.cversion);
     }
     validatePath(finalPath);
     if ((await this.node(finalPath)) !== null) throw new ZkTreeError('NODE_EXISTS', finalPath);
@@ -125,8 +146,7 @@ export class WritePlan {
       stored: undefined,
     };
     this.nodes.set(finalPath, state);
-    this.put(dataKey(finalPath), data, lease);
-    this.put(metaKey(finalPath), encodeMeta(meta), lease);
+    this.putData(state);
     this.put(childKey(parent.path, nameOf(finalPath)), EMPTY, lease);
     this.childChanged(parent, 1);
     return state;
@@ -155,9 +175,19 @@ export class WritePlan {
     return true;
   }
 
+  /** A closing session's ephemeral, deleted as ZooKeeper's closeSession does: no ACL, no version. */
+  async deleteEphemeral(path: string, sessionId: bigint): Promise<boolean> {
+    const node = await this.node(path);
+    if (node === null || node.meta.kind !== 'ephemeral' || node.lease !== sessionId) return false;
+    this.deleteNode(await this.existing(parentOf(path)), node);
+    return true;
+  }
+
   private deleteNode(parent: ZNodeState, node: ZNodeState): void {
     this.del(dataKey(node.path));
     this.del(metaKey(node.path));
+    this.dataWritten.delete(node.path);
+    this.metaWritten.delete(node.path);
     this.del(childKey(parent.path, nameOf(node.path)));
     if (node.stored !== undefined) this.deletedCversionKeyVersions.set(node.path, node.stored.cversionKeyVersion);
     this.nodes.set(node.path, null);
@@ -173,8 +203,7 @@ export class WritePlan {
     const meta: ZNodeMeta = { ...node.meta, mtime: this.now };
     const next: ZNodeState = { ...node, data, version: node.version + 1, mzxid: PENDING, meta };
     this.nodes.set(path, next);
-    this.put(dataKey(path), data, node.lease);
-    this.put(metaKey(path), encodeMeta(meta), node.lease);
+    this.putData(next);
     return next;
   }
 
@@ -187,7 +216,7 @@ export class WritePlan {
     const meta: ZNodeMeta = { ...node.meta, acl: fixedAcl, aversion: node.meta.aversion + 1 };
     const next: ZNodeState = { ...node, meta };
     this.nodes.set(path, next);
-    this.put(metaKey(path), encodeMeta(meta), node.lease);
+    this.putMeta(next);
     return next;
   }
 
@@ -206,21 +235,32 @@ export class WritePlan {
         ? { type: 'put', request: { key: op.key, value: op.value, lease: op.lease } }
         : { type: 'deleteRange', request: { key: op.key } },
     );
+    for (const path of this.metaWritten) {
+      const s = this.nodes.get(path);
+      if (s) ops.push({ type: 'put', request: { key: metaKey(path), value: encodeMeta(this.metaToStore(s)), lease: s.lease } });
+    }
     for (const [path, s] of this.nodes) {
-      const changes = this.childChanges.get(path) ?? 0;
+      const changes = this.childChanges.get(path) ?? { all: 0, creates: 0 };
       if (s === null) {
         if (this.deletedCversionKeyVersions.has(path)) ops.push({ type: 'deleteRange', request: { key: cversionKey(path) } });
-      } else if (s.stored === undefined || changes > 0) {
+      } else if (s.stored === undefined || changes.all > 0) {
         ops.push(this.cversionPut(s, changes));
       }
     }
     return { compare: this.compares, success: ops };
   }
 
+  /** The meta to store: a data key put once by this txn steps its version once, whatever the znode's version moved by. */
+  private metaToStore(s: ZNodeState): ZNodeMeta {
+    const { versionOffset: _old, ...meta } = s.meta;
+    const offset = this.dataWritten.has(s.path) ? s.version - (this.dataKeyVersions.get(s.path) ?? 0) : (s.meta.versionOffset ?? 0);
+    return offset === 0 ? meta : { ...meta, versionOffset: offset };
+  }
+
   /** The cversion key's put that leaves cversion (= version - 1 + offset) at the plan's value. */
-  private cversionPut(s: ZNodeState, changes: number): RequestOp {
+  private cversionPut(s: ZNodeState, changes: { all: number; creates: number }): RequestOp {
     const key = cversionKey(s.path);
-    if (s.stored !== undefined && changes === 1 && !this.guardedCversions.has(s.path)) {
+    if (s.stored !== undefined && changes.all === 1 && changes.creates === 1 && !this.guardedCversions.has(s.path)) {
       // A blind bump: concurrent creates of other children bump it too, and none overwrites another's.
       return { type: 'put', request: { key, ignoreValue: true, ignoreLease: true } };
     }
@@ -228,6 +268,11 @@ export class WritePlan {
     const versionBefore = s.stored?.cversionKeyVersion ?? this.deletedCversionKeyVersions.get(s.path) ?? 0;
     return { type: 'put', request: { key, value: encodeCversionOffset(s.cversion - versionBefore), lease: s.lease } };
   }
+}
+
+/** Java's String.format("%010d", n), which ZooKeeper names sequential znodes with. */
+export function javaPercent010d(n: number): string {
+  return n < 0 ? `-${String(-n).padStart(9, '0')}` : String(n).padStart(10, '0');
 }
 
 function checkVersion(current: number, expected: number, path: string): void {

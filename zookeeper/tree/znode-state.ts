@@ -14,6 +14,8 @@ export interface StoredRevisions {
   readonly dataMod: number;
   readonly metaMod: number;
   readonly cversionMod: number;
+  /** The data key's etcd version. */
+  readonly dataKeyVersion: number;
   /** The cversion key's etcd version (cversion = version - 1 + the offset in its value). */
   readonly cversionKeyVersion: number;
 }
@@ -27,6 +29,10 @@ export interface ZNodeState {
   /** The data key's lease: the owning session of an ephemeral, 0n otherwise. */
   readonly lease: bigint;
   readonly meta: ZNodeMeta;
+  /**
+   * ZooKeeper's stored cversion (StatPersisted): the number of children ever created under the znode.
+   * Sequential names come from it; the Stat shows 2 × it − numChildren (ZooKeeper's DataNode.copyStat).
+   */
   readonly cversion: number;
   readonly pzxid: number;
   readonly numChildren: number;
@@ -69,7 +75,8 @@ export function parseMeta(bytes: Uint8Array, path: string): ZNodeMeta {
   if (kind === undefined || !Array.isArray(v.acl)) throw damaged(path);
   const acl = v.acl.map((a: unknown) => parseAclEntry(a, path));
   const meta: ZNodeMeta = { ctime: v.ctime, mtime: v.mtime, aversion: v.aversion, acl, kind };
-  return typeof v.ttlMs === 'number' ? { ...meta, ttlMs: v.ttlMs } : meta;
+  const withTtl = typeof v.ttlMs === 'number' ? { ...meta, ttlMs: v.ttlMs } : meta;
+  return typeof v.versionOffset === 'number' && v.versionOffset !== 0 ? { ...withTtl, versionOffset: v.versionOffset } : withTtl;
 }
 
 export function encodeMeta(meta: ZNodeMeta): Uint8Array {
@@ -115,28 +122,30 @@ export async function readZNode(kv: KvBackend, path: string, opts: { children?: 
     rangeOp(children.key, children.rangeEnd, opts.children === true ? { keysOnly: true } : { countOnly: true }),
   ];
   const r = await kv.readTxn({ success: ops }, opts.serializable ?? true);
-  const [data, meta, cversion, kids] = ops.map((_, i) => rangeAt(r, i, path));
+  const [data, metaRange, cversion, kids] = ops.map((_, i) => rangeAt(r, i, path));
   const dataKv = data!.kvs[0];
   if (dataKv === undefined) return { state: null, children: opts.children === true ? [] : undefined, revision: r.revision };
-  const metaKv = meta!.kvs[0];
+  const metaKv = metaRange!.kvs[0];
   const cversionKv = cversion!.kvs[0];
   if (metaKv === undefined || cversionKv === undefined) throw damaged(path);
   const prefixLength = children.key.length;
   const names = opts.children === true ? kids!.kvs.map((k) => decoder.decode(k.key.subarray(prefixLength))).sort() : undefined;
+  const meta = parseMeta(metaKv.value, path);
   const state: ZNodeState = {
     path,
     data: dataKv.value,
     czxid: dataKv.createRevision,
     mzxid: dataKv.modRevision,
-    version: dataKv.version - 1,
+    version: dataKv.version - 1 + (meta.versionOffset ?? 0),
     lease: dataKv.lease,
-    meta: parseMeta(metaKv.value, path),
+    meta,
     cversion: cversionKv.version - 1 + cversionOffset(cversionKv),
     pzxid: cversionKv.modRevision,
     numChildren: kids!.count,
     stored: {
       dataMod: dataKv.modRevision,
       metaMod: metaKv.modRevision,
+      dataKeyVersion: dataKv.version,
       cversionMod: cversionKv.modRevision,
       cversionKeyVersion: cversionKv.version,
     },
@@ -153,7 +162,7 @@ export function statOf(s: ZNodeState, txnRevision = PENDING): ZStat {
     ctime: BigInt(s.meta.ctime),
     mtime: BigInt(s.meta.mtime),
     version: s.version,
-    cversion: s.cversion,
+    cversion: 2 * s.cversion - s.numChildren,
     aversion: s.meta.aversion,
     ephemeralOwner: ephemeralOwnerOf(s.meta.kind, s.lease, s.meta.ttlMs),
     dataLength: s.data.length,

@@ -2,15 +2,16 @@
 // (serializable), as a ZooKeeper server serves reads from its own copy; writes are one etcd txn each,
 // replicated through raft, resolving once this member applied them, so a session reads its own writes.
 import type { KvBackend } from '../../rpc/kv-backend.js';
-import { isEtcdError } from '../../rpc/etcd-errors.js';
 import { prefixEnd } from '../../store/mvcc/key-bytes.js';
 import type { TxnRequest } from '../../store/mvcc/types.js';
 import { childKey, cversionKey, dataKey, metaKey, ZK_DATA_PREFIX, ZK_META_PREFIX, type ZNodeMeta } from '../layout.js';
 import { aclAsSeenBy, checkAcl } from './acl.js';
-import { isZkTreeError, ZK_ERRORS, ZkTreeError } from './errors.js';
+import { isZkTreeError, ZkTreeError } from './errors.js';
+import { committedResults, failedResults, MultiFailure, planMulti } from './multi.js';
 import { nameOf, parentOf } from './paths.js';
 import type { CreateMode, MultiOp, MultiResult, ZAcl, ZkCaller, ZStat } from './types.js';
 import { PERMS } from './types.js';
+import { asZkError } from './store-refusals.js';
 import { WritePlan } from './write-plan.js';
 import { encodeMeta, parseMeta, readZNode, statOf, type ZNodeState } from './znode-state.js';
 
@@ -20,19 +21,13 @@ const MAX_ATTEMPTS = 1000;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** The znodes ZooKeeper starts with, in creation order, and their ACLs (world:anyone ALL; config READ). */
-const BUILT_IN: readonly { path: string; perms: number }[] = [
-  { path: '/', perms: PERMS.ALL },
-  { path: '/zookeeper', perms: PERMS.ALL },
-  { path: '/zookeeper/quota', perms: PERMS.ALL },
-  { path: '/zookeeper/config', perms: PERMS.READ },
+/** The znodes ZooKeeper starts with, in creation order: their ACLs, and aversion -1 where ZooKeeper has it. */
+const BUILT_IN: readonly { path: string; perms: number; aversion: number }[] = [
+  { path: '/', perms: PERMS.ALL, aversion: 0 },
+  { path: '/zookeeper', perms: PERMS.ALL, aversion: 0 },
+  { path: '/zookeeper/quota', perms: PERMS.ALL, aversion: 0 },
+  { path: '/zookeeper/config', perms: PERMS.READ, aversion: -1 },
 ];
-
-function isLeaseNotFound(error: unknown): boolean {
-  if (isEtcdError(error, 'ETCD_LEASE_NOT_FOUND')) return true;
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return code === 'STORE_LEASE_NOT_FOUND';
-}
 
 export class ZNodeTree {
   private readonly kv: KvBackend;
@@ -56,9 +51,10 @@ export class ZNodeTree {
 
   /** Creates "/", "/zookeeper", "/zookeeper/quota" and "/zookeeper/config" where missing; idempotent. */
   async ensureRoot(): Promise<void> {
-    for (const { path, perms } of BUILT_IN) {
-      // ZooKeeper's built-in znodes carry times of 0 and are not counted in their parent's cversion.
-      const meta: ZNodeMeta = { ctime: 0, mtime: 0, aversion: 0, acl: [{ perms, scheme: 'world', id: 'anyone' }], kind: 'persistent' };
+    for (const { path, perms, aversion } of BUILT_IN) {
+      // ZooKeeper's built-in znodes carry times of 0 and are not counted in their parent's cversion
+      // (so a fresh "/" shows cversion -1 and "/zookeeper" -2, as on a fresh ZooKeeper).
+      const meta: ZNodeMeta = { ctime: 0, mtime: 0, aversion, acl: [{ perms, scheme: 'world', id: 'anyone' }], kind: 'persistent' };
       const puts = [dataKey(path), metaKey(path), cversionKey(path)].map((key, i) => ({
         type: 'put' as const,
         request: { key, value: i === 1 ? encodeMeta(meta) : new Uint8Array(0) },
@@ -102,8 +98,7 @@ export class ZNodeTree {
       this.saw(r.response.revision);
       return r.response.succeeded ? r.response.revision : undefined;
     } catch (error) {
-      if (isLeaseNotFound(error)) throw new ZkTreeError('SESSION_EXPIRED', undefined, { cause: error });
-      throw error;
+      throw asZkError(error);
     }
   }
 
@@ -132,55 +127,15 @@ export class ZNodeTree {
    * written: that op gets its code, those before it Ok, those after it RuntimeInconsistency.
    */
   async multi(c: ZkCaller, ops: readonly MultiOp[]): Promise<{ results: MultiResult[]; zxid: bigint }> {
-    type Done = { op: 'create'; s: ZNodeState } | { op: 'delete' } | { op: 'setData'; s: ZNodeState } | { op: 'check' };
-    const { value, zxid } = await this.write(c, async (p) => {
-      const done: Done[] = [];
-      for (const [i, op] of ops.entries()) {
-        try {
-          switch (op.op) {
-            case 'create':
-              done.push({ op: 'create', s: await p.create(op.path, op.data, op.acl, op.mode, op.ttlMs) });
-              break;
-            case 'delete':
-              await p.delete(op.path, op.version);
-              done.push({ op: 'delete' });
-              break;
-            case 'setData':
-              done.push({ op: 'setData', s: await p.setData(op.path, op.data, op.version) });
-              break;
-            case 'check':
-              await p.check(op.path, op.version);
-              done.push({ op: 'check' });
-              break;
-          }
-        } catch (error) {
-          if (!isZkTreeError(error)) throw error;
-          throw new MultiFailure(i, error);
-        }
-      }
-      return done;
-    }).catch((error: unknown) => {
+    try {
+      const { value, zxid } = await this.write(c, (p) => planMulti(p, ops));
+      return { results: committedResults(value, Number(zxid)), zxid };
+    } catch (error) {
       if (!(error instanceof MultiFailure)) throw error;
-      const results: MultiResult[] = ops.map((_, i) => ({
-        op: 'error',
-        code: i < error.index ? ZK_ERRORS.OK : i === error.index ? error.failed.code : ZK_ERRORS.RUNTIME_INCONSISTENCY,
-      }));
-      return { value: results, zxid: error.zxid ?? this.currentZxid() };
-    });
-    if (value.length > 0 && 'code' in value[0]!) return { results: value as MultiResult[], zxid };
-    const rev = Number(zxid);
-    const results = (value as Done[]).map((d): MultiResult => {
-      switch (d.op) {
-        case 'create':
-          return { op: 'create', path: d.s.path, stat: statOf(d.s, rev) };
-        case 'setData':
-          return { op: 'setData', stat: statOf(d.s, rev) };
-        default:
-          return d;
-      }
-    });
-    return { results, zxid };
+      return { results: failedResults(ops.length, error), zxid: error.zxid ?? this.currentZxid() };
+    }
   }
+
 
   private async readNode(c: ZkCaller, path: string, perm: number, children = false): Promise<{ s: ZNodeState; children: string[]; zxid: bigint }> {
     const r = await readZNode(this.kv, path, { children });
@@ -233,6 +188,28 @@ export class ZNodeTree {
     return { paths: paths.sort(), zxid: this.saw(r.revision) };
   }
 
+  /**
+   * Deletes the session's ephemerals in one txn, as ZooKeeper's closeSession does, so their parents'
+   * pzxid and cversion move as there (a lease revoke alone deletes the keys without touching the
+   * parents). Call it before revoking the session's lease, which takes whatever this missed (too
+   * many ephemerals for one txn, or one created meanwhile).
+   */
+  async closeSession(c: ZkCaller): Promise<{ paths: string[]; zxid: bigint }> {
+    if (c.sessionId === 0n) return { paths: [], zxid: this.currentZxid() };
+    try {
+      const { value, zxid } = await this.write(c, async (p) => {
+        const { paths } = await this.getEphemerals(c, '/');
+        const deleted: string[] = [];
+        for (const path of paths) if (await p.deleteEphemeral(path, c.sessionId)) deleted.push(path);
+        return deleted;
+      });
+      return { paths: value, zxid };
+    } catch (error) {
+      if (isZkTreeError(error, 'BAD_ARGUMENTS')) return { paths: [], zxid: this.currentZxid() };
+      throw error;
+    }
+  }
+
   /** A linearizable barrier: once it resolves, this member's local reads see every write acknowledged before it. */
   async sync(_c: ZkCaller, _path: string): Promise<{ zxid: bigint }> {
     const r = await this.kv.range({ key: dataKey('/'), countOnly: true }, false);
@@ -262,15 +239,5 @@ export class ZNodeTree {
     const now = this.now();
     const { value } = await this.write(reaper, (p) => p.deleteIdle(path, (s) => idle(s, now)));
     return value;
-  }
-}
-
-/** A multi's failing op, carried out of the plan so that nothing is written. */
-class MultiFailure extends ZkTreeError {
-  constructor(
-    readonly index: number,
-    readonly failed: ZkTreeError,
-  ) {
-    super(failed.codeName, failed.path, { cause: failed });
   }
 }

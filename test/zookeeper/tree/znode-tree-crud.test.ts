@@ -2,7 +2,7 @@
 // as ZooKeeper 3.8 gives it, and each operation's error codes.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Member } from '../../../cluster/member.js';
-import { ZNodeTree, type ZStat } from '../../../zookeeper/tree/index.js';
+import { isZkTreeError, ZNodeTree, type ZkTreeError, type ZStat } from '../../../zookeeper/tree/index.js';
 import { ANYONE, bytes, codeOf, OPEN_ACL, startTree, text } from './tree-member.js';
 
 let member: Member;
@@ -125,7 +125,9 @@ describe('znode tree: CRUD and stats', () => {
     expect(config.acl).toEqual([{ perms: 1, scheme: 'world', id: 'anyone' }]);
     const root = (await tree.exists(ANYONE, '/')).stat!;
     expect(root.numChildren).toBe(1);
-    expect(root.cversion).toBe(0);
+    expect(root.cversion).toBe(-1); // as a fresh ZooKeeper shows it
+    expect((await tree.exists(ANYONE, '/zookeeper')).stat!.cversion).toBe(-2);
+    expect((await tree.exists(ANYONE, '/zookeeper/config')).stat!.aversion).toBe(-1);
     expect(root.version).toBe(0);
     expect(root.ctime).toBe(0n);
   });
@@ -151,5 +153,16 @@ describe('znode tree: CRUD and stats', () => {
     expect((await tree.getAllChildrenNumber(ANYONE, '/')).total).toBe(10);
     const s = await tree.sync(ANYONE, '/');
     expect(s.zxid).toBeGreaterThanOrEqual(tree.currentZxid() - 0n);
+  });
+
+  it('tells the zxid a refusal was decided at', async () => {
+    const c = await tree.create(ANYONE, '/z', new Uint8Array(0), OPEN_ACL, 'persistent');
+    const refusal = await tree.setData(ANYONE, '/z', new Uint8Array(0), 9).catch((e: unknown) => e);
+    expect(isZkTreeError(refusal, 'BAD_VERSION')).toBe(true);
+    expect((refusal as ZkTreeError).zxid).toBeGreaterThanOrEqual(c.zxid);
+    expect((refusal as ZkTreeError).path).toBe('/z');
+    const missing = await tree.getData(ANYONE, '/none').catch((e: unknown) => e);
+    expect(isZkTreeError(missing, 'NO_NODE')).toBe(true);
+    expect((missing as ZkTreeError).zxid).toBeGreaterThanOrEqual(c.zxid);
   });
 });

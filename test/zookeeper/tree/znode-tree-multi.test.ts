@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Member } from '../../../cluster/member.js';
 import type { ZNodeTree } from '../../../zookeeper/tree/index.js';
-import { ANYONE, bytes, OPEN_ACL, startTree, text } from './tree-member.js';
+import { ANYONE, bytes, codeOf, OPEN_ACL, startTree, text } from './tree-member.js';
 
 let member: Member;
 let tree: ZNodeTree;
@@ -57,7 +57,8 @@ describe('znode tree: multi', () => {
     const p = (await tree.exists(ANYONE, '/p')).stat!;
     expect(p).toMatchObject({ cversion: 4, numChildren: 2, pzxid: r.zxid });
     const third = await tree.create(ANYONE, '/p/x-', new Uint8Array(0), OPEN_ACL, 'persistent_sequential');
-    expect(third.path).toBe('/p/x-0000000004');
+    // Named by the children ever created (3), not by cversion (4), as ZooKeeper does.
+    expect(third.path).toBe('/p/x-0000000003');
   });
 
   it('writes nothing when an op fails, and answers as ZooKeeper does', async () => {
@@ -100,5 +101,42 @@ describe('znode tree: multi', () => {
     expect(r.results).toEqual([{ op: 'delete' }, { op: 'delete' }]);
     expect((await tree.getChildren(ANYONE, '/')).children).toEqual(['zookeeper']);
     expect((await tree.multi(ANYONE, [])).results).toEqual([]);
+  });
+
+  it('refuses a multi larger than one txn may carry with BadArguments, writing nothing', async () => {
+    const ops = Array.from({ length: 40 }, (_, i) => ({ op: 'create' as const, path: `/big-${i}`, data: new Uint8Array(0), acl: OPEN_ACL, mode: 'persistent' as const }));
+    expect(await codeOf(tree.multi(ANYONE, ops))).toBe(-8);
+    expect((await tree.getChildren(ANYONE, '/')).children).toEqual(['zookeeper']);
+    // What fits is fine.
+    expect((await tree.multi(ANYONE, ops.slice(0, 25))).results).toHaveLength(25);
+  });
+
+  it('counts every data change of one znode in one multi in its version, as ZooKeeper does', async () => {
+    const r = await tree.multi(ANYONE, [
+      { op: 'create', path: '/v', data: bytes('a'), acl: OPEN_ACL, mode: 'persistent' },
+      { op: 'setData', path: '/v', data: bytes('bb'), version: 0 },
+      { op: 'setData', path: '/v', data: bytes('ccc'), version: 1 },
+    ]);
+    expect(r.results[2]).toMatchObject({ op: 'setData', stat: { version: 2, dataLength: 3 } });
+    expect((await tree.exists(ANYONE, '/v')).stat).toMatchObject({ version: 2, dataLength: 3 });
+    expect((await tree.setData(ANYONE, '/v', bytes('d'), 2)).stat.version).toBe(3);
+    await tree.setACL(ANYONE, '/v', OPEN_ACL, 0); // a meta-only change keeps the version
+    expect((await tree.exists(ANYONE, '/v')).stat).toMatchObject({ version: 3, aversion: 1 });
+    const twice = await tree.multi(ANYONE, [
+      { op: 'setData', path: '/v', data: bytes('e'), version: 3 },
+      { op: 'setData', path: '/v', data: bytes('f'), version: 4 },
+    ]);
+    expect(twice.results[1]).toMatchObject({ stat: { version: 5 } });
+    expect((await tree.getData(ANYONE, '/v')).stat.version).toBe(5);
+
+    // Deleted and created again in one multi: a fresh znode's version.
+    await tree.multi(ANYONE, [
+      { op: 'delete', path: '/v', version: 5 },
+      { op: 'create', path: '/v', data: bytes('new'), acl: OPEN_ACL, mode: 'persistent' },
+    ]);
+    const again = await tree.getData(ANYONE, '/v');
+    expect(text(again.data)).toBe('new');
+    expect(again.stat).toMatchObject({ version: 0, aversion: 0, cversion: 0, numChildren: 0 });
+    expect((await tree.setData(ANYONE, '/v', bytes('x'), 0)).stat.version).toBe(1);
   });
 });

@@ -40,6 +40,31 @@ describe('znode tree: sessions', () => {
     expect((await tree.exists(ANYONE, '/svc/again')).stat).toBeNull();
   });
 
+  it('closes a session as ZooKeeper does: its ephemerals deleted in one txn, their parents’ pzxid moved', async () => {
+    const { id } = await member.leases.grant(0n, 30);
+    const session: ZkCaller = { sessionId: id, authIds: [] };
+    const { id: otherId } = await member.leases.grant(0n, 30);
+    await tree.create(ANYONE, '/svc', new Uint8Array(0), OPEN_ACL, 'persistent');
+    await tree.create(ANYONE, '/other', new Uint8Array(0), OPEN_ACL, 'persistent');
+    await tree.create(session, '/svc/a', new Uint8Array(0), OPEN_ACL, 'ephemeral');
+    await tree.create(session, '/svc/b-', new Uint8Array(0), OPEN_ACL, 'ephemeral_sequential');
+    await tree.create(session, '/other/c', new Uint8Array(0), OPEN_ACL, 'ephemeral');
+    await tree.create({ sessionId: otherId, authIds: [] }, '/svc/theirs', new Uint8Array(0), OPEN_ACL, 'ephemeral');
+    const before = (await tree.exists(ANYONE, '/svc')).stat!;
+    expect(before).toMatchObject({ cversion: 3, numChildren: 3 });
+
+    const closed = await tree.closeSession(session);
+    expect(closed.paths).toEqual(['/other/c', '/svc/a', '/svc/b-0000000001']);
+    const svc = await tree.getChildren(ANYONE, '/svc');
+    expect(svc.children).toEqual(['theirs']);
+    // ZooKeeper reports 2 × creates − children: 2 × 3 − 1.
+    expect(svc.stat).toMatchObject({ cversion: 5, numChildren: 1, pzxid: closed.zxid });
+    expect((await tree.exists(ANYONE, '/other')).stat!.pzxid).toBe(closed.zxid);
+    await member.leases.revoke(id);
+    expect((await tree.closeSession(session)).paths).toEqual([]);
+    expect((await tree.getChildren(ANYONE, '/svc')).children).toEqual(['theirs']);
+  });
+
   it('keeps an ephemeral on its lease through setData and setACL', async () => {
     const { id } = await member.leases.grant(0n, 30);
     const session: ZkCaller = { sessionId: id, authIds: [] };
