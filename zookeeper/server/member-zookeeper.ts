@@ -8,7 +8,7 @@ import type { KvBackend } from '../../rpc/kv-backend.js';
 import type { LeaseBackend } from '../../rpc/lease-backend.js';
 import type { WatchBackend } from '../../rpc/watch-backend.js';
 import { RegistryBridge } from '../bridge/registry-bridge.js';
-import { ZNodeReaper, ZNodeTree } from '../tree/index.js';
+import { ZNodeReaper, ZNodeTree, type ZkCaller } from '../tree/index.js';
 import { parseZkAddress, type ZkListenAddress } from './listen-address.js';
 import { RequestHandler } from './request-handler.js';
 import { SessionOpener } from './session-opener.js';
@@ -60,6 +60,7 @@ export class MemberZooKeeper {
       leases: deps.leases,
       dispatcher,
       currentRevision: () => deps.watch.currentRevision(),
+      closeSession: (caller: ZkCaller) => tree.closeSession(caller),
       sync: async () => {
         await tree.sync({ sessionId: 0n, authIds: [] }, '/');
       },

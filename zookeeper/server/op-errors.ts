@@ -3,6 +3,7 @@ export const ZK_CODE = {
   ok: 0,
   systemError: -1,
   runtimeInconsistency: -2,
+  marshallingError: -5,
   unimplemented: -6,
   operationTimeout: -7,
   badArguments: -8,

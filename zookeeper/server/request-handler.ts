@@ -127,7 +127,8 @@ export class RequestHandler {
         const { path, mode } = req.request;
         if (mode !== ADD_WATCH_MODE.persistent && mode !== ADD_WATCH_MODE.persistentRecursive) throw new ZooKeeperOpError(ZK_CODE.badArguments);
         session.watchPersistent(path, mode === ADD_WATCH_MODE.persistentRecursive);
-        return { err: 0, zxid: session.currentZxid() };
+        // ZooKeeper answers addWatch with an ErrorResponse of 0.
+        return { err: 0, zxid: session.currentZxid(), response: { type: 'addWatch', response: { err: 0 } } };
       }
       case 'checkWatches':
         return { err: session.hasWatch(req.request.path, req.request.type) ? 0 : ZK_CODE.noWatcher, zxid: session.currentZxid() };

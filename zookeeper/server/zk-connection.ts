@@ -11,6 +11,7 @@ import {
   encodeNotification,
   encodeReply,
   FrameDecoder,
+  JuteDecodeError,
   KEEPER_STATE,
   XID,
   type ZooKeeperRequest,
@@ -33,6 +34,8 @@ export interface ConnectionDeps {
   readonly leases: LeaseBackend;
   readonly dispatcher: WatchDispatcher;
   readonly currentRevision: () => number;
+  /** Deletes the session's ephemerals in one txn (before its lease is revoked). */
+  readonly closeSession: (caller: ZkCaller) => Promise<{ readonly zxid: bigint }>;
   /** A linearizable barrier: this member has applied everything committed before the call. */
   readonly sync: () => Promise<void>;
   readonly logger: Logger;
@@ -137,6 +140,15 @@ export class ZkConnection implements WatchSubscriber {
     try {
       req = decodeRequest(body);
     } catch (e) {
+      if (e instanceof JuteDecodeError && e.request !== undefined) {
+        // A whole header with a record cut short: ZooKeeper answers MarshallingError and goes on.
+        const xid = e.request.xid;
+        const answered = Promise.all([this.handshake, ...this.inFlight.map((f) => f.done)]).then(
+          (): Outcome => ({ xid, err: ZK_CODE.marshallingError, zxid: this.zxid(), watches: [], end: false }),
+        );
+        this.replies = this.replies.then(() => answered).then((o) => this.deliver(o)).catch((err: unknown) => this.fail(err));
+        return;
+      }
       this.deps.logger.warn({ err: e, remote: this.socket.remoteAddress }, 'zookeeper client sent a request that does not decode; closing its connection');
       this.close();
       return;
@@ -195,9 +207,16 @@ export class ZkConnection implements WatchSubscriber {
         return { ...base, xid: XID.ping, err: 0, zxid: this.zxid() };
       case 'auth':
         return { ...base, ...this.auth(req) };
-      case 'closeSession':
+      case 'closeSession': {
+        // The ephemerals go in one txn first, so their parents' cversion and pzxid move as in
+        // ZooKeeper; then the lease.
+        const closed = await this.deps.closeSession({ sessionId: this.session.id, authIds: [] }).catch(() => undefined);
         await this.session.close();
-        return { ...base, err: 0, zxid: this.zxid(), end: true };
+        return { ...base, err: 0, zxid: closed?.zxid ?? this.zxid(), end: true };
+      }
+      case 'unknown':
+        // ZooKeeper answers an op it does not know with Unimplemented, then closes the connection.
+        return { ...base, err: ZK_CODE.unimplemented, zxid: -1n, end: true };
       case 'whoAmI': {
         const clientInfo = this.authIds.map((a) => ({ authScheme: a.scheme, user: a.scheme === 'digest' ? (a.id.split(':')[0] ?? '') : a.id }));
         return { ...base, err: 0, zxid: this.zxid(), response: { type: 'whoAmI', response: { clientInfo } } };
@@ -208,10 +227,8 @@ export class ZkConnection implements WatchSubscriber {
     const watches: PendingWatch[] = [];
     try {
       const answer = await this.deps.handler.handle(req, this.context(watches));
-      // setWatches is answered with its own xid, as ZooKeeper does.
-      const replyXid = req.type === 'setWatches' || req.type === 'setWatches2' ? XID.setWatches : xid;
       const response = answer.err === 0 || req.type === 'multi' ? answer.response : undefined;
-      return { ...base, xid: replyXid, err: answer.err, zxid: answer.zxid, watches, ...(response ? { response } : {}) };
+      return { ...base, err: answer.err, zxid: answer.zxid, watches, ...(response ? { response } : {}) };
     } catch (e) {
       if (isUnavailable(e)) throw e;
       this.deps.logger.warn({ err: e, op: req.type }, 'zookeeper request failed');
