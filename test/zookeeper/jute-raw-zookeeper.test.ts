@@ -1,6 +1,6 @@
-// What real ZooKeeper 3.8 answers to bytes no client library sends, so the server part can answer
-// the same: an old client's handshake without the readOnly byte, an op code it does not know, a
-// request cut short. Each answer is also rebuilt with our encoders, byte for byte.
+// What real ZooKeeper 3.8 answers to bytes no client library sends, and Lodestone's member the same:
+// an old client's handshake without the readOnly byte, an op code it does not know, a request cut
+// short. Each answer is also rebuilt with our encoders, byte for byte.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ERROR_CODE,
@@ -16,16 +16,45 @@ import {
   encodeReply,
   type ConnectRequest,
 } from '../../zookeeper/jute/index.js';
+import { Member } from '../../cluster/member.js';
 import { rawClient, type RawClient } from './support/raw-zookeeper-client.js';
 import { realZooKeeperTestsRun, startRealZooKeeper, type RealZooKeeper } from './support/real-zookeeper.js';
 
 const NEW_SESSION: ConnectRequest = { protocolVersion: 0, lastZxidSeen: 0n, timeOut: 5000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false };
 
-describe.runIf(realZooKeeperTestsRun())('real ZooKeeper 3.8 answering raw frames', () => {
-  let zk: RealZooKeeper;
+/** Real ZooKeeper, or a Lodestone member serving ZooKeeper's protocol. */
+interface Server {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+async function lodestoneMember(): Promise<Server> {
+  const member = await Member.start({
+    name: 'a',
+    inMemory: true,
+    servePeers: false,
+    initialCluster: 'a=http://localhost:2380',
+    listenClientUrls: ['http://127.0.0.1:0'],
+    advertiseClientUrls: ['http://127.0.0.1:0'],
+    listenZookeeperUrls: ['127.0.0.1:0'],
+    heartbeatInterval: 50,
+    electionTimeout: 500,
+    logLevel: 'silent',
+  });
+  for (let i = 0; i < 100 && member.raftStatus().role !== 'leader'; i++) await new Promise((r) => setTimeout(r, 50));
+  return { port: member.zookeeperPorts[0]!, stop: () => member.close() };
+}
+
+const SERVERS: readonly { name: string; start: () => Promise<Server>; runs: boolean }[] = [
+  { name: 'real ZooKeeper 3.8', start: (): Promise<RealZooKeeper> => startRealZooKeeper(), runs: realZooKeeperTestsRun() },
+  { name: 'a Lodestone member', start: lodestoneMember, runs: true },
+];
+
+describe.each(SERVERS.filter((s) => s.runs))('$name answering raw frames', ({ start }) => {
+  let zk: Server;
   const clients: RawClient[] = [];
   beforeAll(async () => {
-    zk = await startRealZooKeeper();
+    zk = await start();
   }, 60_000);
   afterAll(async () => {
     for (const c of clients) c.close();
