@@ -1,6 +1,7 @@
 // `lodestone cluster` (what `npm run cluster` runs) serves the registry over DNS on every member:
 // an instance registered with etcdctl through one member is answered by dig on each, as the
-// README's DNS section shows (here on --base-port ports rather than 8600, 28600, 38600).
+// README's DNS section shows (here on --base-port ports rather than 8600, 28600, 38600). Each member
+// also serves ZooKeeper's protocol, where the same instance is a znode.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { dig } from '../support/dig.js';
 import { eventually } from '../support/eventually.js';
 import { freePortRange, LOOPBACK } from '../support/free-ports.js';
 import { ServerProcess } from '../support/server-process.js';
+import { ZkTestClient } from '../../bench/tool/zookeeper-client.js';
 
 const binaries = checkBinaries(['etcdctl', 'dig'], 'the local cluster DNS test');
 
@@ -56,6 +58,21 @@ describe.runIf(binaries.run)('the local cluster answers DNS on every member', ()
       }, 20_000, 200);
       expect(r.answer[0]!.data).toBe('1 1 8080 7f000001.addr.lodestone.');
       expect(r.additional.map((a) => a.data)).toEqual(['127.0.0.1']);
+    }
+    const zkPorts = [9, 10, 11].map((d) => base + d);
+    const zkLine = await cluster.waitForLine(/^ZooKeeper/, { timeoutMs: 10_000, past: true });
+    expect(zkLine).toContain(`ZooKeeper's protocol at ${zkPorts.map((p) => `${LOOPBACK}:${p}`).join(',')}`);
+    for (const port of zkPorts) {
+      const zk = await ZkTestClient.connect(LOOPBACK, port);
+      try {
+        const node = await eventually('the instance as a znode', async () => {
+          const r = await zk.raw('getData', { path: '/services/web/web-1', watch: false });
+          return r.response?.type === 'getData' ? r.response.response : undefined;
+        }, 20_000, 200);
+        expect(JSON.parse(node.data!.toString('utf8'))).toMatchObject({ address: '127.0.0.1', port: 8080, registeredBy: 'lodestone' });
+      } finally {
+        await zk.close();
+      }
     }
   });
 });
