@@ -28,7 +28,7 @@ export async function revokeLease(ctx: ApplyContext, r: LeaseRevokeRequest): Pro
   if (ctx.eventsWithPrevKv && keys.length > 0) {
     const hits: KeyRevision[] = keys.map((key) => {
       const hit = ctx.index.get(key, txn.rev)!;
-      return { key, main: hit.main, sub: hit.sub };
+      return { key, main: hit.main, sub: hit.sub, created: hit.created, version: hit.version };
     });
     prevKvs = await ctx.fetch(hits);
   }

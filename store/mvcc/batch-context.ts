@@ -10,6 +10,7 @@ import { decodeKv } from './kv-codec.js';
 import type { KeyRevision, TreeIndex } from './tree-index.js';
 import type { KeyValue } from './types.js';
 import type { RequestLimits } from './validate.js';
+import type { RecentKvs } from './recent-kvs.js';
 import { PendingBatch } from './write-txn.js';
 
 export class BatchContext implements ApplyContext {
@@ -18,6 +19,7 @@ export class BatchContext implements ApplyContext {
 
   constructor(
     private readonly db: StoreDb,
+    private readonly recent: RecentKvs,
     readonly index: TreeIndex,
     readonly space: StateSpace,
     readonly leases: LeaseTable,
@@ -39,7 +41,7 @@ export class BatchContext implements ApplyContext {
     const out: (KeyValue | undefined)[] = new Array(hits.length);
     const missing: number[] = [];
     hits.forEach((h, i) => {
-      const kv = this.pending.lookup(h.main, h.sub);
+      const kv = this.pending.lookup(h.main, h.sub) ?? this.recent.get(h.main, h.sub);
       if (kv) out[i] = kv;
       else missing.push(i);
     });
@@ -49,6 +51,17 @@ export class BatchContext implements ApplyContext {
     }
     return out as KeyValue[];
   }
+}
+
+/** Values of index hits: the recent ones from memory, the rest from disk. */
+export async function fetchRecentOrStored(recent: RecentKvs, db: StoreDb, space: StateSpace, hits: readonly KeyRevision[]): Promise<KeyValue[]> {
+  const out: (KeyValue | undefined)[] = hits.map((h) => recent.get(h.main, h.sub));
+  const missing: number[] = [];
+  out.forEach((kv, i) => kv === undefined && missing.push(i));
+  if (missing.length === 0) return out as KeyValue[];
+  const fromDisk = await fetchRevisions(db, space, missing.map((i) => hits[i]!));
+  missing.forEach((i, j) => (out[i] = fromDisk[j]));
+  return out as KeyValue[];
 }
 
 /** Loads the values of index hits from disk. */

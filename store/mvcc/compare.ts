@@ -24,7 +24,11 @@ export async function evaluateCompares(view: ReadView, compares: readonly Compar
 async function evaluateCompare(view: ReadView, c: Compare): Promise<boolean> {
   const { hits } = view.index.revisions(keySpan(c.key, c.rangeEnd), view.rev, 0);
   if (hits.length === 0) return c.target === 'value' ? false : holds(c, MISSING);
-  // The lease is only in the stored kv, so compares read kvs like a range does.
+  // Revisions and versions are in the index (the stored kv took them from it); the value and the
+  // lease are only in the stored kv, so those compares read kvs as a range does.
+  if (c.target === 'mod' || c.target === 'create' || c.target === 'version') {
+    return hits.every((h) => holds(c, { ...MISSING, modRevision: h.main, createRevision: h.created, version: h.version }));
+  }
   const kvs = await view.fetch(hits);
   return kvs.every((kv) => holds(c, kv));
 }

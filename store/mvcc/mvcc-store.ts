@@ -2,6 +2,7 @@
 // index rebuilt at open, values in LevelDB keyed by revision. Writes arrive only as committed raft
 // entries (applyBatch); the changes of a batch and the applied index reach disk in one LevelDB batch,
 // so a crash never skips or repeats an entry.
+import { RecentKvs } from './recent-kvs.js';
 import type { ConfState } from '../../raft/types.js';
 import { encodeConfState } from '../codec/raft-codec.js';
 import { whenDurable, writeOps, type BatchOp, type StoreDb } from '../db.js';
@@ -22,7 +23,7 @@ import { stageSnapshot } from '../snapshot/install.js';
 import { StateSnapshot } from '../snapshot/state-snapshot.js';
 import type { SnapshotHeader } from '../snapshot/stream-format.js';
 import { applyWrite, readOnlyTxn } from './apply.js';
-import { BatchContext, fetchRevisions } from './batch-context.js';
+import { BatchContext, fetchRecentOrStored } from './batch-context.js';
 import { hashRevisions } from './hash.js';
 import { readHistory } from './history.js';
 import { writeCheckpoint, type CheckpointSource } from './checkpoint-writer.js';
@@ -161,6 +162,8 @@ export class MvccStore {
   private backgroundError: unknown;
   private closed = false;
   private failure: StoreFailedError | undefined;
+  /** The values of the latest revisions, so reads of what was just written skip LevelDB. */
+  private readonly recent = new RecentKvs();
 
   private constructor(
     private readonly db: StoreDb,
@@ -357,7 +360,7 @@ export class MvccStore {
       const onCompact = (revision: number): void => {
         this.compactRev = revision;
       };
-      const batch = new BatchContext(this.db, this.index, this.space, this.leaseTable, this.limits, this.currentRev, this.compactRev, options.eventsWithPrevKv ?? false, onCompact);
+      const batch = new BatchContext(this.db, this.recent, this.index, this.space, this.leaseTable, this.limits, this.currentRev, this.compactRev, options.eventsWithPrevKv ?? false, onCompact);
       const outcomes: ApplyOutcome[] = [];
       let applied = this.applied;
       let conf = this.conf;
@@ -388,6 +391,7 @@ export class MvccStore {
         this.failure = new StoreFailedError(err);
         throw this.failure;
       }
+      batch.pending.forEachValue((main, sub, kv) => this.recent.add(main, sub, kv));
       this.currentRev = batch.revision;
       this.applied = applied;
       this.conf = conf;
@@ -483,6 +487,7 @@ export class MvccStore {
       const old = this.space;
       this.space = target;
       this.index = loaded.index;
+      this.recent.clear();
       this.currentRev = loaded.revision;
       this.compactRev = loaded.compactScheduled;
       this.applied = loaded.applied;
@@ -592,7 +597,7 @@ export class MvccStore {
       index: this.index,
       rev: this.currentRev,
       compactRev: this.compactRev,
-      fetch: (hits) => fetchRevisions(this.db, space, hits),
+      fetch: (hits) => fetchRecentOrStored(this.recent, this.db, space, hits),
     };
   }
 

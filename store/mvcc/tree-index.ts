@@ -10,6 +10,9 @@ export interface KeyRevision {
   readonly key: string;
   readonly main: number;
   readonly sub: number;
+  /** The key's create revision and version at that revision: what its stored kv holds too. */
+  readonly created: number;
+  readonly version: number;
 }
 
 export class TreeIndex {
@@ -91,7 +94,7 @@ export class TreeIndex {
     const hits: KeyRevision[] = [];
     if (span.single) {
       const hit = this.get(span.start, atRev);
-      if (hit) hits.push({ key: span.start, main: hit.main, sub: hit.sub });
+      if (hit) hits.push({ key: span.start, main: hit.main, sub: hit.sub, created: hit.created, version: hit.version });
       return { hits, total: hits.length };
     }
     let total = 0;
@@ -99,7 +102,7 @@ export class TreeIndex {
       const hit = this.byKey.get(key)!.get(atRev);
       if (hit === undefined) return;
       total++;
-      if (limit <= 0 || hits.length < limit) hits.push({ key, main: hit.main, sub: hit.sub });
+      if (limit <= 0 || hits.length < limit) hits.push({ key, main: hit.main, sub: hit.sub, created: hit.created, version: hit.version });
     });
     return { hits, total };
   }

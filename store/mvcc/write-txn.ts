@@ -31,6 +31,11 @@ export class PendingBatch {
   lookup(main: number, sub: number): KeyValue | null | undefined {
     return this.values.get(main)?.[sub];
   }
+
+  /** Every value written (tombstones left out), for the store's cache of recent revisions. */
+  forEachValue(fn: (main: number, sub: number, kv: KeyValue) => void): void {
+    for (const [main, subs] of this.values) subs.forEach((kv, sub) => kv && fn(main, sub, kv));
+  }
 }
 
 export interface WriteContext {

@@ -1,0 +1,29 @@
+// The key-value records of the most recent revisions, kept in memory: a revision record never changes
+// once written, so a read of a key written a moment ago (a hot counter, a txn's compare target, the
+// value a put with ignore_value keeps) needs no trip to LevelDB. Bounded; the oldest go first.
+import type { KeyValue } from './types.js';
+
+const DEFAULT_CAPACITY = 8192;
+
+export class RecentKvs {
+  private readonly byRevision = new Map<string, KeyValue>();
+
+  constructor(private readonly capacity = DEFAULT_CAPACITY) {}
+
+  add(main: number, sub: number, kv: KeyValue): void {
+    this.byRevision.set(`${main}.${sub}`, kv);
+    if (this.byRevision.size > this.capacity) {
+      const oldest = this.byRevision.keys().next();
+      if (!oldest.done) this.byRevision.delete(oldest.value);
+    }
+  }
+
+  get(main: number, sub: number): KeyValue | undefined {
+    return this.byRevision.get(`${main}.${sub}`);
+  }
+
+  /** The state was replaced (a snapshot installed): what is kept may not be of it. */
+  clear(): void {
+    this.byRevision.clear();
+  }
+}
