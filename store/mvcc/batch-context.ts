@@ -47,20 +47,28 @@ export class BatchContext implements ApplyContext {
     });
     if (missing.length > 0) {
       const fromDisk = await fetchRevisions(this.db, this.space, missing.map((i) => hits[i]!));
-      missing.forEach((i, j) => (out[i] = fromDisk[j]));
+      missing.forEach((i, j) => {
+        const kv = fromDisk[j]!;
+        out[i] = kv;
+        this.recent.add(hits[i]!.main, hits[i]!.sub, kv);
+      });
     }
     return out as KeyValue[];
   }
 }
 
-/** Values of index hits: the recent ones from memory, the rest from disk. */
+/** Values of index hits: the recent ones (written or read) from memory, the rest from disk. */
 export async function fetchRecentOrStored(recent: RecentKvs, db: StoreDb, space: StateSpace, hits: readonly KeyRevision[]): Promise<KeyValue[]> {
   const out: (KeyValue | undefined)[] = hits.map((h) => recent.get(h.main, h.sub));
   const missing: number[] = [];
   out.forEach((kv, i) => kv === undefined && missing.push(i));
   if (missing.length === 0) return out as KeyValue[];
   const fromDisk = await fetchRevisions(db, space, missing.map((i) => hits[i]!));
-  missing.forEach((i, j) => (out[i] = fromDisk[j]));
+  missing.forEach((i, j) => {
+    const kv = fromDisk[j]!;
+    out[i] = kv;
+    recent.add(hits[i]!.main, hits[i]!.sub, kv);
+  });
   return out as KeyValue[];
 }
 
