@@ -185,7 +185,7 @@ export function benchCommand(): Command {
     .addOption(new Option('--members <n>', 'members of the clusters the tool starts').argParser(positive).default(d.members))
     .addOption(new Option('--instances <n>', 'registry-scale, ttl-reports: instances registered').argParser(positive).default(d.instances))
     .addOption(new Option('--services <n>', 'registry-scale, ttl-reports: services they belong to').argParser(positive).default(d.services))
-    .addOption(new Option('--max-interval <time>', 'registry-scale: longest check interval / TTL (spread from 1 s)').argParser(seconds).default(d.maxIntervalS, `${d.maxIntervalS}s`))
+    .addOption(new Option('--max-interval <time>', 'registry-scale: longest check interval / TTL (spread from 1 s); ttl-reports: the TTL').argParser(seconds).default(d.maxIntervalS, `${d.maxIntervalS}s`))
     .addOption(new Option('--flips <n>', 'registry-scale: health endpoints turned off to time their disappearance').argParser(positive).default(d.flips))
     .option('--cpu-prof <dir>', "profile the Lodestone members it starts (Node's --cpu-prof) into this folder")
     .option('--tls', 'cluster suite: mutual TLS on both clusters', false)

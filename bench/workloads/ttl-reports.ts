@@ -1,7 +1,8 @@
 // ttl-reports: what the members can take of the registry's busiest traffic at scale, TTL reports
 // (PUT /v1/agent/check/pass/<check id> through Consul's API), apart from how a fleet paces them.
-// --instances instances of --services services, each with one TTL check (passing, TTL 60 s so no
-// clock runs out during a round), are written straight into the registry's keys; every check is
+// --instances instances of --services services, each with one TTL check (passing, its TTL
+// --max-interval: long enough that no clock runs out during a round), are written straight into
+// the registry's keys; every check is
 // reported on once (starting its clock), then each round sends reports for checks in turn,
 // --clients in flight over kept-alive connections to the members --target names. A round gives
 // reports/s with their latency, and the writes (revisions) per second meanwhile: steady reports
@@ -13,11 +14,10 @@ import { RawKv } from '../tool/raw-kv.js';
 import type { System } from '../tool/system.js';
 import { loadRow, type Row, type RunContext, type Workload } from '../tool/workload.js';
 
-const TTL_MS = 60_000;
 const checkId = (i: number): string => `ttl:i-${i}`;
 
-function instanceRecord(i: number): string {
-  const check = { id: checkId(i), name: 'TTL', kind: 'ttl', ttlMs: TTL_MS, intervalMs: TTL_MS, timeoutMs: 1000, initialStatus: 'passing' };
+function instanceRecord(i: number, ttlMs: number): string {
+  const check = { id: checkId(i), name: 'TTL', kind: 'ttl', ttlMs, intervalMs: ttlMs, timeoutMs: 1000, initialStatus: 'passing' };
   return JSON.stringify({ address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 8080, tags: [], meta: {}, weights: { passing: 1, warning: 1 }, checks: [check] });
 }
 
@@ -67,7 +67,7 @@ export const ttlReportsWorkload: Workload = {
       await fillKeys(kv, {
         count,
         key: (i) => Buffer.from(`/lodestone/services/svc-${i % services}/i-${i}`),
-        value: (i) => Buffer.from(instanceRecord(i)),
+        value: (i) => Buffer.from(instanceRecord(i, Math.round(o.maxIntervalS * 1000))),
         label: 'registering instances with TTL checks',
         quiet: ctx.quiet,
       });
