@@ -95,6 +95,8 @@ export const WORKLOAD_SUMMARIES = {
   'registry-scale':
     'Lodestone only (etcd has no health checks): --instances instances of --services services with HTTP and TTL checks, --watchers discover() watchers; ' +
     'registration rate, CPU/RSS per member, endpoint down → gone from watchers and DNS, DNS queries/s, checks moving off a killed member',
+  'ttl-reports':
+    "Lodestone only: TTL reports/s (check pass through Consul's API) with --instances TTL checks registered, --clients in flight to --target; writes/s meanwhile",
   restart: 'a follower with --keys keys restarted after SIGTERM and after kill -9: seconds until serving again',
   zookeeper:
     "ZooKeeper's client protocol: creates of new znodes (--val-size) and getData of --key-space znodes, --clients in flight; " +

@@ -16,6 +16,7 @@ import type { LeaseChanges } from './applier.js';
 import { asEtcdError } from '../rpc/error-mapping.js';
 import type { ForwardRequestIn, ForwardRequestOut, ForwardResponseOut, WireLeaseRenewal } from '../rpc/peer-service.js';
 import { answerForwarded, etcdErrorOf, type ForwardAnswer } from './leader-forwarding.js';
+import { CheckpointClears } from './checkpoint-clears.js';
 import { RenewalBatcher, type RenewalOutcome } from './lease-renewal-batcher.js';
 
 /** What the lease manager needs from its member. */
@@ -68,6 +69,10 @@ export class LeaseManager implements LeaseBackend {
   private awaitingPrimary: (() => void)[] = [];
   /** A follower's renewals on their way to the leader, many to a call. */
   private readonly renewals = new RenewalBatcher((ids, timeoutMs) => this.forwardRenewals(ids, timeoutMs), { now: () => this.port.now() });
+  /** The leader's renewals of checkpointed leases: their clears, many to a proposal. */
+  private readonly checkpointClears = new CheckpointClears(async (checkpoints) => {
+    await this.port.write({ type: 'leaseCheckpoint', request: { checkpoints } });
+  }, MAX_CHECKPOINTS_PER_PROPOSAL);
 
   constructor(
     private readonly port: LeasePort,
@@ -198,7 +203,7 @@ export class LeaseManager implements LeaseBackend {
     if (!lease) return 0;
     // A checkpoint left in the log would make a new leader count down from it, though the holder just
     // renewed: clear it through raft first, as etcd does.
-    if (lease.remainingTtl > 0) await this.port.write({ type: 'leaseCheckpoint', request: { checkpoints: [{ id, remainingTtl: 0 }] } }, call);
+    if (lease.remainingTtl > 0) await this.checkpointClears.clear(id);
     if (this.lessor.renew(id, this.port.now())) return lease.ttl;
     if (!this.port.isLeader()) return undefined;
     // The grant is in the state while its batch is on its way to disk, and the clocks hear of it only

@@ -2,15 +2,23 @@
 // becomes leader starts the clock of every lease from its last checkpointed remaining TTL (or its
 // full TTL), extended by an election timeout so a leader change never expires a lease early.
 //
-// Checkpoints: a lease nobody renewed for half its TTL (clients renew every third of it, so its
-// holder may be gone) has its remaining TTL recorded through raft, then again every checkpoint
+// Checkpoints: a lease nobody renewed for three quarters of its TTL (etcd's clients renew every third
+// of it, a TTL check's instance every half, so its holder may be gone) has its remaining TTL
+// recorded through raft, then again every checkpoint
 // interval, so a new leader continues its countdown instead of restarting it at the full TTL. Leases
 // that are kept alive need no checkpoint — a new leader giving them a full TTL loses nothing — so
 // keepalive traffic causes no raft traffic.
 //
 // Bound: a lease whose holder stops renewing expires when its TTL has run out; if the leader fails
-// meanwhile, at most max(TTL/2, checkpoint interval) + one election timeout later, plus the time to
+// meanwhile, at most max(3/4 TTL, checkpoint interval) + one election timeout later, plus the time to
 // elect a new leader. It never expires early.
+
+/**
+ * The share of its TTL a lease goes unrenewed before it is checkpointed. Not a half: a holder that
+ * renews at half its TTL (a TTL check's instance) would find its lease checkpointed at nearly every
+ * renewal, and each such renewal then clears the checkpoint through raft.
+ */
+const IDLE_SHARE = 0.75;
 
 export interface LeaseRecord {
   readonly id: bigint;
@@ -118,7 +126,7 @@ export class Lessor {
   }
 
   /**
-   * Remaining TTLs to record: leases not renewed for half their TTL (and at least an interval), and
+   * Remaining TTLs to record: leases not renewed for IDLE_SHARE of their TTL (and at least an interval), and
    * not checkpointed within an interval.
    */
   dueCheckpoints(now: number, max: number): LeaseCheckpoint[] {
@@ -126,7 +134,7 @@ export class Lessor {
     if (!this.primary) return out;
     const interval = this.options.checkpointIntervalMs;
     for (const [id, c] of this.clocks) {
-      const idleFor = Math.max(interval, c.ttlMs / 2);
+      const idleFor = Math.max(interval, c.ttlMs * IDLE_SHARE);
       if (now - c.lastRenewed < idleFor || now - c.lastCheckpoint < interval) continue;
       const remaining = Math.ceil((c.expiresAt - now) / 1000);
       if (remaining <= 0) continue;

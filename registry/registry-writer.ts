@@ -18,6 +18,12 @@ const MAX_TRIES = 5;
 export interface InstanceRef {
   readonly createRevision: number;
   readonly lease: bigint;
+  /**
+   * The check's state as the caller's view shows it (modRevision 0: none yet): a different state is
+   * written over only while it is still that one, with no read first — a read through raft is a
+   * round trip a TTL check's flip would otherwise wait for. If it moved, a read decides.
+   */
+  readonly state?: { readonly modRevision: number; readonly record: HealthRecord | undefined };
 }
 
 export type HealthWrite = 'written' | 'unchanged' | 'no-instance';
@@ -103,6 +109,29 @@ export class RegistryWriter {
   async setHealth(service: string, id: string, checkId: string, status: HealthStatus, output: string, instance?: InstanceRef, call?: CallOptions, guards: readonly Compare[] = []): Promise<HealthWrite> {
     const key = encoder.encode(instanceKey(service, id));
     const stateKey = encoder.encode(healthKey(service, id, checkId));
+    const known = instance?.state;
+    // A view showing the state asked for may be behind a change: that case reads, as without one.
+    const same = known?.record?.status === status && known.record.output === output;
+    if (instance && known && !same) {
+      const was = known.record;
+      const since = was && was.status === status ? was.since : this.now();
+      const res = await this.kv.write(
+        {
+          type: 'txn',
+          request: {
+            compare: [
+              { target: 'create', createRevision: instance.createRevision, result: 'equal', key },
+              { target: 'mod', modRevision: known.modRevision, result: 'equal', key: stateKey },
+              ...guards,
+            ],
+            success: [{ type: 'put', request: { key: stateKey, value: encodeJson({ status, output, since }), lease: instance.lease } }],
+          },
+        },
+        call,
+      );
+      if (res.response.succeeded) return 'written';
+      return this.setHealth(service, id, checkId, status, output, { createRevision: instance.createRevision, lease: instance.lease }, call, guards);
+    }
     let ref = instance;
     if (!ref) {
       const current = (await this.kv.range({ key }, false, call)).kvs[0];

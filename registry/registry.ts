@@ -48,7 +48,10 @@ export class Registry {
         // through raft: if the view is a moment behind a change, the next report, due within the
         // TTL, sets the state right.
         if (ttl && found.check.health?.status === status && found.check.health.output === output) return 'unchanged';
-        return this.writer.setHealth(service, id, checkId, status, output, { createRevision, lease }, call);
+        // A TTL check's state is written over without a read first (the view's is guarded on); the
+        // others' reports keep the read, so a view a moment behind never skips their write.
+        const state = ttl ? { modRevision: found.check.modRevision, record: found.check.health } : undefined;
+        return this.writer.setHealth(service, id, checkId, status, output, { createRevision, lease, ...(state ? { state } : {}) }, call);
       }
       const left = deadline - Date.now();
       if (left <= 0) return 'no-check';

@@ -12,6 +12,7 @@ import { rangeWorkload } from './range.js';
 import { registryWorkload } from './registry.js';
 import { registryScaleWorkload } from './registry-scale.js';
 import { restartWorkload } from './restart.js';
+import { ttlReportsWorkload } from './ttl-reports.js';
 import { txnPutWorkload } from './txn-put.js';
 import { watchWorkload } from './watch.js';
 import { zookeeperWorkload } from './zookeeper.js';
@@ -25,6 +26,7 @@ export const WORKLOADS: Readonly<Record<WorkloadName, Workload>> = {
   'lease-keepalive': leaseKeepAliveWorkload,
   registry: registryWorkload,
   'registry-scale': registryScaleWorkload,
+  'ttl-reports': ttlReportsWorkload,
   dns: dnsWorkload,
   memory: memoryWorkload,
   restart: restartWorkload,

@@ -68,20 +68,28 @@ export async function updateCheck(r: ConsulRequest): Promise<void> {
 
 async function updateTtlCheck(r: ConsulRequest, checkId: string, status: HealthStatus, rawOutput: string): Promise<void> {
   const { view } = r.source.registry;
-  const unknown = new ConsulHttpError(404, `Unknown check ID ${JSON.stringify(checkId)}. Ensure that the check ID is passed, not the check name.`);
-  if (checkId === '') throw unknown;
-  await waitUntil(view, () => view.findCheck(checkId) !== undefined, () => view.registryIndex, UNKNOWN_ID_WAIT_MS);
-  const found = view.findCheck(checkId);
-  if (!found) throw unknown;
+  // Made only when answered: an Error's stack trace is a real share of a steady report's cost.
+  const unknown = (): ConsulHttpError => new ConsulHttpError(404, `Unknown check ID ${JSON.stringify(checkId)}. Ensure that the check ID is passed, not the check name.`);
+  if (checkId === '') throw unknown();
+  let found = view.findCheck(checkId);
+  if (!found) {
+    await waitUntil(view, () => view.findCheck(checkId) !== undefined, () => view.registryIndex, UNKNOWN_ID_WAIT_MS);
+    found = view.findCheck(checkId);
+  }
+  if (!found) throw unknown();
   // Consul takes reports for TTL checks only; the others' states come from running them.
   if (found.check.definition?.kind !== 'ttl') throw new ConsulHttpError(500, `CheckID ${JSON.stringify(checkId)} does not have associated TTL`);
   const output = truncateOutput(rawOutput);
   const result = await r.source.registry.report(checkId, status, output);
-  if (result === 'no-check' || result === 'no-instance') throw unknown;
+  if (result === 'no-check' || result === 'no-instance') throw unknown();
   if (result === 'written') {
+    // Until the view shows a state written after the one the report found: this one, or one that
+    // came after it (the check's expiry, another report), which would keep a wait for this
+    // report's own status and output going to the end of VIEW_WAIT_MS.
+    const before = found.check.modRevision;
     await waitUntil(view, () => {
       const now = view.findCheck(checkId)?.check;
-      return now === undefined || (now.status === status && now.health?.output === output);
+      return now === undefined || now.modRevision > before;
     }, () => view.registryIndex);
   }
   sendEmpty(r);

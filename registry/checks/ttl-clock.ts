@@ -11,6 +11,13 @@ import type { ChecksKeysView } from './checks-keys-view.js';
 const encoder = new TextEncoder();
 
 export class TtlClock {
+  /**
+   * Clocks being started from here, by check: a report and the check's owner (or many reports
+   * while the first one's grant is under way) share one lease grant instead of racing with their
+   * own, each loser costing a grant and a revoke through raft.
+   */
+  private readonly arming = new Map<string, Promise<void>>();
+
   constructor(
     private readonly kv: KvBackend,
     private readonly leases: LeaseBackend,
@@ -25,7 +32,15 @@ export class TtlClock {
   }
 
   /** Starts the check's clock unless one runs: a lease and the key on it, put only if absent. */
-  async arm(checkId: string, ttlMs: number): Promise<void> {
+  arm(checkId: string, ttlMs: number): Promise<void> {
+    const running = this.arming.get(checkId);
+    if (running) return running;
+    const started = this.armOnce(checkId, ttlMs).finally(() => this.arming.delete(checkId));
+    this.arming.set(checkId, started);
+    return started;
+  }
+
+  private async armOnce(checkId: string, ttlMs: number): Promise<void> {
     const key = encoder.encode(ttlKey(checkId));
     const granted = await this.leases.grant(0n, Math.max(1, Math.ceil(ttlMs / 1000)));
     const res = await this.kv.write({

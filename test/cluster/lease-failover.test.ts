@@ -8,7 +8,7 @@
 //    it is gone, and its key is never deleted;
 //  - no lease expires early: it is never seen gone (by timetolive or by its key's deletion)
 //    before TTL has passed since the last keepalive it was granted (counted from the request);
-//  - a lease let go expires within TTL + max(TTL/2, checkpoint interval) + one election timeout +
+//  - a lease let go expires within TTL + max(3/4 TTL, checkpoint interval) + one election timeout +
 //    the failover time measured here, counted from the answer to its last keepalive, plus a stated
 //    allowance for the expiry round, the revoke's commit and the watch event's delivery;
 //  - the remaining TTL survives the leader change (the old leader checkpointed it): a lease let go
@@ -36,7 +36,7 @@ const TTL_MS = TTL_S * 1000;
 const ELECTION_TIMEOUT_MS = 1000;
 const CHECKPOINT_INTERVAL_MS = 1000;
 /** cluster/lessor.ts: after a leader failure, at most this much later than the TTL (plus the failover). */
-const LESSOR_BOUND_MS = Math.max(TTL_MS / 2, CHECKPOINT_INTERVAL_MS) + ELECTION_TIMEOUT_MS;
+const LESSOR_BOUND_MS = Math.max((TTL_MS * 3) / 4, CHECKPOINT_INTERVAL_MS) + ELECTION_TIMEOUT_MS;
 /** The expiry round (every 250 ms), the revoke's commit and the delete event's delivery. */
 const OBSERVATION_ALLOWANCE_MS = 2000;
 const PER_GROUP = 10;
@@ -224,7 +224,7 @@ const TESTS = {
   zero: 'a keepalive of a kept lease is never answered TTL 0, through the leader or through a follower',
   kept: 'a kept lease is never gone: timetolive always finds it, its key is never deleted',
   early: 'no lease is seen gone before TTL has passed since its last renewal was requested',
-  bound: 'a lease let go expires within TTL + max(TTL/2, checkpoint interval) + one election timeout + the failover time',
+  bound: 'a lease let go expires within TTL + max(3/4 TTL, checkpoint interval) + one election timeout + the failover time',
   held: 'a keepalive stream through a follower is not ended by the failover: the follower waits for the new leader',
   checkpoint: 'the remaining TTL of a lease let go long before the kill survives the leader change: it expires sooner than a full TTL after the kill',
 } as const;
@@ -324,10 +324,10 @@ describe('leases when the leader of a 3-member cluster is killed (SIGKILL)', () 
     );
 
     // "early" let go long enough before the kill for the leader to checkpoint them (idle for
-    // TTL/2, then the next round); "late" let go just before it.
+    // 3/4 of the TTL, then the next round); "late" let go just before it.
     toLeader.letGo(ids('early'));
     toFollower.letGo(ids('early'));
-    await sleep(TTL_MS / 2 + 2 * CHECKPOINT_INTERVAL_MS);
+    await sleep((TTL_MS * 3) / 4 + CHECKPOINT_INTERVAL_MS);
     toLeader.letGo(ids('late'));
     toFollower.letGo(ids('late'));
     await sleep(500);
@@ -364,7 +364,7 @@ describe('leases when the leader of a 3-member cluster is killed (SIGKILL)', () 
     // Figures.
     const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
     console.log(
-      `lease failover: TTL ${TTL_S} s, stated bound ${fmt(LESSOR_BOUND_MS)} (max(TTL/2, checkpoint interval) + election timeout), ` +
+      `lease failover: TTL ${TTL_S} s, stated bound ${fmt(LESSOR_BOUND_MS)} (max(3/4 TTL, checkpoint interval) + election timeout), ` +
         `failover ${fmt(failoverMs)} (new leader ${BigInt(newLeader).toString(16)}), allowance ${fmt(OBSERVATION_ALLOWANCE_MS)}; ` +
         `${polls} timetolive answers, ${pollErrors} unanswered during the failover; ` +
         `${toLeader.zeroTtl.length + toFollower.zeroTtl.length} keepalives of the clients and ` +

@@ -38,17 +38,21 @@ describe('the lessor keeps time only on the leader', () => {
     expect(l.expired(100_000 + 61_000, 10)).toEqual([7n, 8n]);
   });
 
-  it('checkpoints only leases nobody renewed for half their TTL, then once per interval', () => {
+  it('checkpoints only leases nobody renewed for three quarters of their TTL, then once per interval', () => {
     const l = new Lessor(opts);
     l.promote([], 0);
-    l.granted(1n, 30, 0);
-    l.granted(2n, 30, 0);
-    expect(l.dueCheckpoints(14_999, 100)).toEqual([]);
+    l.granted(1n, 40, 0);
+    l.granted(2n, 40, 0);
+    l.granted(3n, 40, 0);
+    expect(l.dueCheckpoints(29_999, 100)).toEqual([]);
     l.renew(2n, 10_000); // its holder renews every third of the TTL: never due
-    expect(l.dueCheckpoints(15_000, 100)).toEqual([{ id: 1n, remainingTtl: 15 }]);
-    expect(l.dueCheckpoints(15_500, 100)).toEqual([]);
-    expect(l.dueCheckpoints(16_000, 100)).toEqual([{ id: 1n, remainingTtl: 14 }]);
-    expect(l.dueCheckpoints(25_000, 100)).toEqual([{ id: 1n, remainingTtl: 5 }, { id: 2n, remainingTtl: 15 }]);
+    l.renew(3n, 20_000); // a TTL check's instance, every half of it: not due either
+    expect(l.dueCheckpoints(30_000, 100)).toEqual([{ id: 1n, remainingTtl: 10 }]);
+    expect(l.dueCheckpoints(30_500, 100)).toEqual([]);
+    expect(l.dueCheckpoints(31_000, 100)).toEqual([{ id: 1n, remainingTtl: 9 }]);
+    l.renew(3n, 40_000);
+    // 1 has run out (nothing left to record); 2 has been idle three quarters of its TTL now.
+    expect(l.dueCheckpoints(40_000, 100)).toEqual([{ id: 2n, remainingTtl: 10 }]);
   });
 
   it('demotion forgets every clock', () => {

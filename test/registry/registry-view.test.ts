@@ -3,7 +3,7 @@
 // client's register() and by plain etcd clients.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openNode, register, type LodestoneNode } from '../../index.js';
-import { healthKey, instanceKey, RegistryLayoutError, settingsKey } from '../../registry/layout.js';
+import { healthKey, instanceKey, RegistryLayoutError, settingsKey, type HealthRecord } from '../../registry/layout.js';
 import { validateInstance } from '../../registry/records.js';
 import type { RegistryView } from '../../registry/registry-view.js';
 import type { RegistryWriter } from '../../registry/registry-writer.js';
@@ -120,6 +120,35 @@ describe('the registry: writer and view on a member', () => {
     await writer.register('gone', 'g-1', validateInstance({ address: '10.0.0.6', port: 2, checks: [ttlCheck] }));
     expect(await writer.setHealth('gone', 'g-1', 'web-1-ttl', 'passing', '', ref)).toBe('no-instance');
     expect(JSON.parse((await node.get(healthKey('gone', 'g-1', 'web-1-ttl')))!.valueString)).toMatchObject({ status: 'warning' });
+  });
+
+  it('writes over the state a view showed without reading it, and decides again from a read once it moved', async () => {
+    await writer.register('seen', 's-1', validateInstance({ address: '10.0.0.7', port: 3, checks: [ttlCheck] }));
+    await caughtUp();
+    const shown = (): { modRevision: number; record: HealthRecord | undefined } => {
+      const c = view.get('seen', 's-1')!.checks[0]!;
+      return { modRevision: c.modRevision, record: c.health };
+    };
+    const ref = { createRevision: view.get('seen', 's-1')!.createRevision, lease: 0n };
+    // The view's state is the stored one: written at once.
+    expect(await writer.setHealth('seen', 's-1', 'web-1-ttl', 'passing', '', { ...ref, state: shown() })).toBe('written');
+    await caughtUp();
+    const stale = shown();
+    expect(stale.record?.status).toBe('passing');
+    // Another write lands after the view was read: the guarded write fails and a read decides.
+    expect(await writer.setHealth('seen', 's-1', 'web-1-ttl', 'critical', 'TTL expired')).toBe('written');
+    expect(await writer.setHealth('seen', 's-1', 'web-1-ttl', 'passing', '', { ...ref, state: stale })).toBe('written');
+    expect(JSON.parse((await node.get(healthKey('seen', 's-1', 'web-1-ttl')))!.valueString)).toMatchObject({ status: 'passing', output: '' });
+    // A view showing the very state asked for reads first, and writes nothing when it is so.
+    await caughtUp();
+    const before = node.member.currentRevision();
+    expect(await writer.setHealth('seen', 's-1', 'web-1-ttl', 'passing', '', { ...ref, state: shown() })).toBe('unchanged');
+    expect(node.member.currentRevision()).toBe(before);
+    // A different state asked for over a view that is behind: the guard fails, a read decides.
+    const behind = shown();
+    expect(await writer.setHealth('seen', 's-1', 'web-1-ttl', 'critical', 'TTL expired')).toBe('written');
+    expect(await writer.setHealth('seen', 's-1', 'web-1-ttl', 'warning', 'slow', { ...ref, state: behind })).toBe('written');
+    expect(JSON.parse((await node.get(healthKey('seen', 's-1', 'web-1-ttl')))!.valueString)).toMatchObject({ status: 'warning', output: 'slow' });
   });
 
   it('follows keys written by any etcd client, settings included', async () => {
