@@ -28,3 +28,26 @@ export async function listenHost(host: string): Promise<string> {
   const addresses = await lookup(host, { all: true });
   return (addresses.find((a) => a.family === 4) ?? addresses[0])?.address ?? host;
 }
+
+/**
+ * A "host:port" address given to a --listen-*-urls flag of a protocol that is not a URL (DNS,
+ * ZooKeeper): the host in brackets for IPv6, any of `schemes` in front ignored. `fail` makes the
+ * flag's own error from a message that names the flag.
+ */
+export function parseFlagAddress(
+  raw: string,
+  flag: string,
+  example: string,
+  schemes: readonly string[],
+  fail: (message: string) => Error,
+): { host: string; port: number } {
+  const s = raw.trim().replace(new RegExp(`^(${schemes.join('|')})://`, 'i'), '');
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/.exec(s);
+  const host = m?.[1] ?? m?.[2];
+  const port = Number(m?.[3]);
+  if (!m || host === undefined || !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+    throw fail(`--${flag}: "${raw}" is not host:port (e.g. ${example})`);
+  }
+  if (m[1] !== undefined && isIP(host) !== 6) throw fail(`--${flag}: "${raw}": [${host}] is not an IPv6 address`);
+  return { host, port };
+}

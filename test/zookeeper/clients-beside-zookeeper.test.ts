@@ -4,7 +4,7 @@
 // through the recording proxy: each program prints the same, and the same exchanges pass (op, xid,
 // error code, and which watch events), in the same order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Member } from '../../cluster/member.js';
+import { startInProcessMember } from '../support/in-process-member.js';
 import { decodeReply, decodeReplyHeader, JuteReader, type WatcherEvent } from '../../zookeeper/jute/index.js';
 import { captureClientSession, capturedClientRuns, type CapturedClient } from './support/captured-clients.js';
 import type { Exchange } from './support/exchanges.js';
@@ -44,19 +44,7 @@ function normalizeOutput(output: string): string[] {
 }
 
 async function lodestoneMember(): Promise<{ port: number; stop(): Promise<void> }> {
-  const member = await Member.start({
-    name: 'a',
-    inMemory: true,
-    servePeers: false,
-    initialCluster: 'a=http://localhost:2380',
-    listenClientUrls: ['http://127.0.0.1:0'],
-    advertiseClientUrls: ['http://127.0.0.1:0'],
-    listenZookeeperUrls: ['127.0.0.1:0'],
-    heartbeatInterval: 50,
-    electionTimeout: 500,
-    logLevel: 'silent',
-  });
-  for (let i = 0; i < 100 && member.raftStatus().role !== 'leader'; i++) await new Promise((r) => setTimeout(r, 50));
+  const member = await startInProcessMember({ listenZookeeperUrls: ['127.0.0.1:0'] });
   return { port: member.zookeeperPorts[0]!, stop: () => member.close() };
 }
 

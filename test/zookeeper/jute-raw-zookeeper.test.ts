@@ -16,7 +16,7 @@ import {
   encodeReply,
   type ConnectRequest,
 } from '../../zookeeper/jute/index.js';
-import { Member } from '../../cluster/member.js';
+import { startInProcessMember } from '../support/in-process-member.js';
 import { rawClient, type RawClient } from './support/raw-zookeeper-client.js';
 import { realZooKeeperTestsRun, startRealZooKeeper, type RealZooKeeper } from './support/real-zookeeper.js';
 
@@ -29,19 +29,7 @@ interface Server {
 }
 
 async function lodestoneMember(): Promise<Server> {
-  const member = await Member.start({
-    name: 'a',
-    inMemory: true,
-    servePeers: false,
-    initialCluster: 'a=http://localhost:2380',
-    listenClientUrls: ['http://127.0.0.1:0'],
-    advertiseClientUrls: ['http://127.0.0.1:0'],
-    listenZookeeperUrls: ['127.0.0.1:0'],
-    heartbeatInterval: 50,
-    electionTimeout: 500,
-    logLevel: 'silent',
-  });
-  for (let i = 0; i < 100 && member.raftStatus().role !== 'leader'; i++) await new Promise((r) => setTimeout(r, 50));
+  const member = await startInProcessMember({ listenZookeeperUrls: ['127.0.0.1:0'] });
   return { port: member.zookeeperPorts[0]!, stop: () => member.close() };
 }
 

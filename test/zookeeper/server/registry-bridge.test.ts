@@ -2,7 +2,8 @@
 // registry's instances show as znodes, each gone with its original: a ZooKeeper session closing, a
 // registered instance's lease revoked, a persistent instance deregistered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Member } from '../../../cluster/member.js';
+import type { Member } from '../../../cluster/member.js';
+import { startInProcessMember } from '../../support/in-process-member.js';
 import { ZkTestClient } from '../../../bench/tool/zookeeper-client.js';
 
 const OPEN_ACL = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
@@ -24,19 +25,7 @@ describe('the ZooKeeper registry bridge', () => {
   let consul: string;
 
   beforeAll(async () => {
-    member = await Member.start({
-      name: 'a',
-      inMemory: true,
-      servePeers: false,
-      initialCluster: 'a=http://localhost:2380',
-      listenClientUrls: ['http://127.0.0.1:0'],
-      advertiseClientUrls: ['http://127.0.0.1:0'],
-      listenZookeeperUrls: ['127.0.0.1:0'],
-      heartbeatInterval: 50,
-      electionTimeout: 500,
-      logLevel: 'silent',
-    });
-    for (let i = 0; i < 100 && member.raftStatus().role !== 'leader'; i++) await new Promise((r) => setTimeout(r, 50));
+    member = await startInProcessMember({ listenZookeeperUrls: ['127.0.0.1:0'] });
     zk = await ZkTestClient.connect('127.0.0.1', member.zookeeperPorts[0]!);
     consul = `http://127.0.0.1:${member.clientPorts[0]!}`;
   });

@@ -4,7 +4,8 @@
 // without harm to the member.
 import { connect as netConnect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Member } from '../../../cluster/member.js';
+import type { Member } from '../../../cluster/member.js';
+import { startInProcessMember } from '../../support/in-process-member.js';
 import { ZkClientError, ZkTestClient } from '../../../bench/tool/zookeeper-client.js';
 
 const OPEN_ACL = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
@@ -22,20 +23,8 @@ describe('the ZooKeeper interface of a member', () => {
   };
 
   beforeAll(async () => {
-    member = await Member.start({
-      name: 'a',
-      inMemory: true,
-      servePeers: false,
-      initialCluster: 'a=http://localhost:2380',
-      listenClientUrls: ['http://127.0.0.1:0'],
-      advertiseClientUrls: ['http://127.0.0.1:0'],
-      listenZookeeperUrls: ['127.0.0.1:0'],
-      heartbeatInterval: 50,
-      electionTimeout: 500,
-      logLevel: 'silent',
-    });
+    member = await startInProcessMember({ listenZookeeperUrls: ['127.0.0.1:0'] });
     port = member.zookeeperPorts[0]!;
-    for (let i = 0; i < 100 && member.raftStatus().role !== 'leader'; i++) await new Promise((r) => setTimeout(r, 50));
   });
 
   afterAll(async () => {

@@ -1,5 +1,6 @@
 // A real member in this process, with a ZNodeTree over it, for the znode tree's tests.
-import { Member } from '../../../cluster/member.js';
+import type { Member } from '../../../cluster/member.js';
+import { startInProcessMember } from '../../support/in-process-member.js';
 import { ZNodeTree } from '../../../zookeeper/tree/index.js';
 import type { ZkCaller } from '../../../zookeeper/tree/index.js';
 
@@ -9,20 +10,9 @@ export const OPEN_ACL = [{ perms: 31, scheme: 'world', id: 'anyone' }] as const;
 export const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const text = (b: Uint8Array): string => new TextDecoder().decode(b);
 
-export async function startMember(): Promise<Member> {
-  const member = await Member.start({
-    name: 'a',
-    inMemory: true,
-    servePeers: false,
-    initialCluster: 'a=http://localhost:2380',
-    listenClientUrls: ['http://127.0.0.1:0'],
-    advertiseClientUrls: ['http://127.0.0.1:0'],
-    heartbeatInterval: 50,
-    electionTimeout: 500,
-    logLevel: 'silent',
-  });
-  for (let i = 0; i < 100 && member.raftStatus().role !== 'leader'; i++) await new Promise((r) => setTimeout(r, 50));
-  return member;
+/** A member alone, leading, in memory. */
+export function startMember(): Promise<Member> {
+  return startInProcessMember();
 }
 
 export async function startTree(now?: () => number): Promise<{ member: Member; tree: ZNodeTree }> {
