@@ -12,7 +12,8 @@ import { readFileSync } from 'node:fs';
 import { credentials as grpcCredentials, Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseAuthTokenOptions } from '../../cluster/auth-token-options.js';
-import { Member } from '../../cluster/member.js';
+import type { Member } from '../../cluster/member.js';
+import { startInProcessMember } from '../support/in-process-member.js';
 import type { MemberOptions } from '../../cluster/member-options.js';
 import { createEtcdClient, type ServiceClient } from '../../rpc/etcd-api.js';
 import { checkBinaries } from '../support/binaries.js';
@@ -36,25 +37,12 @@ async function startMember(
   extra: Partial<MemberOptions> = {},
   credentials?: ChannelCredentials,
 ): Promise<{ auth: ServiceClient<'Auth'>; kv: ServiceClient<'KV'>; member: Member }> {
-  const member = await Member.start({
-    name: 'a',
-    inMemory: true,
-    servePeers: false,
-    initialCluster: 'a=http://localhost:2380',
-    listenClientUrls: ['http://127.0.0.1:0'],
-    advertiseClientUrls: ['http://127.0.0.1:0'],
-    heartbeatInterval: 50,
-    electionTimeout: 500,
-    logLevel: 'silent',
-    ...extra,
-  });
+  const member = await startInProcessMember(extra);
   members.push(member);
   const address = `127.0.0.1:${member.clientPorts[0]!}`;
   const auth = createEtcdClient('Auth', address, credentials ? { credentials } : {});
   const kv = createEtcdClient('KV', address, credentials ? { credentials } : {});
   clients.push(auth, kv);
-  // The member leads once it has applied its first entry.
-  for (let i = 0; i < 100 && member.raftStatus().role !== 'leader'; i++) await new Promise((r) => setTimeout(r, 50));
   return { auth, kv, member };
 }
 
