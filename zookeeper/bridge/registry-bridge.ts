@@ -208,7 +208,7 @@ export class RegistryBridge {
     try {
       await op();
     } catch (e) {
-      if (isZkTreeError(e, 'NODE_EXISTS') || isZkTreeError(e, 'NO_NODE') || isZkTreeError(e, 'SESSION_EXPIRED') || isZkTreeError(e, 'NOT_EMPTY')) return;
+      if (isZkTreeError(e, 'NodeExists') || isZkTreeError(e, 'NoNode') || isZkTreeError(e, 'SessionExpired') || isZkTreeError(e, 'NotEmpty')) return;
       throw e;
     }
   }

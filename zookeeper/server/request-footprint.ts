@@ -3,7 +3,8 @@
 // it can (a create under a node being created, a read of a node being written, two sequential
 // creates under one parent, whose numbers follow the order sent).
 import type { ZooKeeperRequest } from '../jute/index.js';
-import { parentOf } from './znode-events.js';
+import { parentOf } from '../tree/index.js';
+import { createModeOf } from './create-modes.js';
 
 export interface Footprint {
   /** Runs alone: after everything before it, before everything after it. */
@@ -29,8 +30,6 @@ function write(path: string): Footprint {
   return { ...NOTHING, writes: [path] };
 }
 
-const SEQUENTIAL_FLAGS = new Set([2, 3, 6]);
-
 export function footprintOf(req: ZooKeeperRequest): Footprint {
   switch (req.type) {
     case 'ping':
@@ -42,7 +41,7 @@ export function footprintOf(req: ZooKeeperRequest): Footprint {
       const { path, flags } = req.request;
       const parent = parentOf(path);
       // A sequential name comes from the parent's counter: creates under one parent keep their order.
-      if (SEQUENTIAL_FLAGS.has(flags)) return { ...NOTHING, writes: [parent], reads: [parent], childWrites: [parent] };
+      if (createModeOf(flags)?.includes('sequential') === true) return { ...NOTHING, writes: [parent], reads: [parent], childWrites: [parent] };
       return { ...NOTHING, writes: [path], reads: [parent], childWrites: [parent] };
     }
     case 'delete':

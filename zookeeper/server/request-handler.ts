@@ -1,17 +1,19 @@
 // One ZooKeeper request, answered from the znode tree: the op's reply (its error code, zxid and
-// body) and the watches it sets. The connection calls it one request at a time, in order, so a
-// session's requests take effect in the order it sent them, as ZooKeeper's FIFO client order says.
+// body) and the watches it sets. The connection decides which of a session's requests may run side
+// by side (request-footprint.ts) and writes the replies in order.
 import {
   ADD_WATCH_MODE,
+  ERROR_CODE,
+  EVENT_TYPE,
+  ZooKeeperError,
+  type ACL,
   type MultiOp as WireMultiOp,
   type MultiResult as WireMultiResult,
-  type Stat,
   type ZooKeeperRequest,
   type ZooKeeperResponse,
 } from '../jute/index.js';
-import { isZkTreeError, type MultiOp, type MultiResult, type ZkCaller, type ZNodeTree, type ZStat } from '../tree/index.js';
+import { isZkTreeError, type MultiOp, type MultiResult, type ZkCaller, type ZNodeTree, type ZAcl } from '../tree/index.js';
 import { createModeOf } from './create-modes.js';
-import { ZK_CODE, ZooKeeperOpError } from './op-errors.js';
 
 /** What a request may do to its session besides answering. */
 export interface SessionContext {
@@ -36,12 +38,13 @@ export interface Answer {
 
 const EMPTY = new Uint8Array(0);
 
-function data(b: Uint8Array | null): Uint8Array {
-  return b ?? EMPTY;
+/** Jute's ACL entries ({perms, id: {scheme, id}}) as the tree's ({perms, scheme, id}). */
+function treeAcl(acl: readonly ACL[]): ZAcl[] {
+  return acl.map((a) => ({ perms: a.perms, scheme: a.id.scheme, id: a.id.id }));
 }
 
-function stat(s: ZStat): Stat {
-  return s;
+function data(b: Uint8Array | null): Uint8Array {
+  return b ?? EMPTY;
 }
 
 export class RequestHandler {
@@ -52,7 +55,7 @@ export class RequestHandler {
     try {
       return await this.answer(req, session);
     } catch (e) {
-      if (isZkTreeError(e) || e instanceof ZooKeeperOpError) return { err: e.code, zxid: session.currentZxid() };
+      if (isZkTreeError(e) || e instanceof ZooKeeperError) return { err: e.code, zxid: session.currentZxid() };
       throw e;
     }
   }
@@ -66,11 +69,11 @@ export class RequestHandler {
       case 'createTTL': {
         const r = req.request;
         const mode = req.type === 'createContainer' ? 'container' : createModeOf(r.flags);
-        if (mode === undefined) throw new ZooKeeperOpError(ZK_CODE.badArguments);
+        if (mode === undefined) throw ZooKeeperError.of('BadArguments');
         const ttl = 'ttl' in r ? Number(r.ttl) : undefined;
-        const made = await this.tree.create(c, r.path, data(r.data), r.acl.map((a) => ({ perms: a.perms, scheme: a.id.scheme, id: a.id.id })), mode, ttl);
+        const made = await this.tree.create(c, r.path, data(r.data), treeAcl(r.acl), mode, ttl);
         if (req.type === 'create') return { err: 0, zxid: made.zxid, response: { type: 'create', response: { path: made.path } } };
-        return { err: 0, zxid: made.zxid, response: { type: req.type, response: { path: made.path, stat: stat(made.stat) } } };
+        return { err: 0, zxid: made.zxid, response: { type: req.type, response: { path: made.path, stat: made.stat } } };
       }
       case 'delete':
         return { err: 0, zxid: (await this.tree.delete(c, req.request.path, req.request.version)).zxid };
@@ -78,29 +81,29 @@ export class RequestHandler {
         const { path, watch } = req.request;
         const found = await this.tree.exists(c, path);
         if (watch) session.watchData(path, found.zxid);
-        if (found.stat === null) return { err: ZK_CODE.noNode, zxid: found.zxid };
-        return { err: 0, zxid: found.zxid, response: { type: 'exists', response: { stat: stat(found.stat) } } };
+        if (found.stat === null) return { err: ERROR_CODE.NoNode, zxid: found.zxid };
+        return { err: 0, zxid: found.zxid, response: { type: 'exists', response: { stat: found.stat } } };
       }
       case 'getData': {
         const { path, watch } = req.request;
         const got = await this.tree.getData(c, path);
         if (watch) session.watchData(path, got.zxid);
-        return { err: 0, zxid: got.zxid, response: { type: 'getData', response: { data: Buffer.from(got.data), stat: stat(got.stat) } } };
+        return { err: 0, zxid: got.zxid, response: { type: 'getData', response: { data: Buffer.from(got.data), stat: got.stat } } };
       }
       case 'setData': {
         const r = req.request;
         const set = await this.tree.setData(c, r.path, data(r.data), r.version);
-        return { err: 0, zxid: set.zxid, response: { type: 'setData', response: { stat: stat(set.stat) } } };
+        return { err: 0, zxid: set.zxid, response: { type: 'setData', response: { stat: set.stat } } };
       }
       case 'getACL': {
         const got = await this.tree.getACL(c, req.request.path);
         const acl = got.acl.map((a) => ({ perms: a.perms, id: { scheme: a.scheme, id: a.id } }));
-        return { err: 0, zxid: got.zxid, response: { type: 'getACL', response: { acl, stat: stat(got.stat) } } };
+        return { err: 0, zxid: got.zxid, response: { type: 'getACL', response: { acl, stat: got.stat } } };
       }
       case 'setACL': {
         const r = req.request;
-        const set = await this.tree.setACL(c, r.path, r.acl.map((a) => ({ perms: a.perms, scheme: a.id.scheme, id: a.id.id })), r.version);
-        return { err: 0, zxid: set.zxid, response: { type: 'setACL', response: { stat: stat(set.stat) } } };
+        const set = await this.tree.setACL(c, r.path, treeAcl(r.acl), r.version);
+        return { err: 0, zxid: set.zxid, response: { type: 'setACL', response: { stat: set.stat } } };
       }
       case 'getChildren':
       case 'getChildren2': {
@@ -108,7 +111,7 @@ export class RequestHandler {
         const got = await this.tree.getChildren(c, path);
         if (watch) session.watchChildren(path, got.zxid);
         if (req.type === 'getChildren') return { err: 0, zxid: got.zxid, response: { type: 'getChildren', response: { children: got.children } } };
-        return { err: 0, zxid: got.zxid, response: { type: 'getChildren2', response: { children: got.children, stat: stat(got.stat) } } };
+        return { err: 0, zxid: got.zxid, response: { type: 'getChildren2', response: { children: got.children, stat: got.stat } } };
       }
       case 'sync': {
         const synced = await this.tree.sync(c, req.request.path);
@@ -125,15 +128,15 @@ export class RequestHandler {
         return this.multiRead(c, req.request, session);
       case 'addWatch': {
         const { path, mode } = req.request;
-        if (mode !== ADD_WATCH_MODE.persistent && mode !== ADD_WATCH_MODE.persistentRecursive) throw new ZooKeeperOpError(ZK_CODE.badArguments);
+        if (mode !== ADD_WATCH_MODE.persistent && mode !== ADD_WATCH_MODE.persistentRecursive) throw ZooKeeperError.of('BadArguments');
         session.watchPersistent(path, mode === ADD_WATCH_MODE.persistentRecursive);
         // ZooKeeper answers addWatch with an ErrorResponse of 0.
         return { err: 0, zxid: session.currentZxid(), response: { type: 'addWatch', response: { err: 0 } } };
       }
       case 'checkWatches':
-        return { err: session.hasWatch(req.request.path, req.request.type) ? 0 : ZK_CODE.noWatcher, zxid: session.currentZxid() };
+        return { err: session.hasWatch(req.request.path, req.request.type) ? 0 : ERROR_CODE.NoWatcher, zxid: session.currentZxid() };
       case 'removeWatches':
-        return { err: session.removeWatch(req.request.path, req.request.type) ? 0 : ZK_CODE.noWatcher, zxid: session.currentZxid() };
+        return { err: session.removeWatch(req.request.path, req.request.type) ? 0 : ERROR_CODE.NoWatcher, zxid: session.currentZxid() };
       case 'setWatches':
       case 'setWatches2':
         await this.setWatches(c, req, session);
@@ -149,7 +152,7 @@ export class RequestHandler {
       default:
         // reconfig, sasl and op codes ZooKeeper does not define; ping, auth, whoAmI and closeSession
         // are the connection's own.
-        return { err: ZK_CODE.unimplemented, zxid: session.currentZxid() };
+        return { err: ERROR_CODE.Unimplemented, zxid: session.currentZxid() };
     }
   }
 
@@ -169,8 +172,8 @@ export class RequestHandler {
       case 'createContainer':
       case 'createTTL': {
         const mode = o.type === 'createContainer' ? 'container' : createModeOf(o.op.flags);
-        if (mode === undefined) throw new ZooKeeperOpError(ZK_CODE.badArguments);
-        const acl = o.op.acl.map((a) => ({ perms: a.perms, scheme: a.id.scheme, id: a.id.id }));
+        if (mode === undefined) throw ZooKeeperError.of('BadArguments');
+        const acl = treeAcl(o.op.acl);
         const ttlMs = 'ttl' in o.op ? Number(o.op.ttl) : undefined;
         return { op: 'create', path: o.op.path, data: data(o.op.data), acl, mode, ...(ttlMs === undefined ? {} : { ttlMs }) };
       }
@@ -182,7 +185,7 @@ export class RequestHandler {
         return { op: 'check', path: o.op.path, version: o.op.version };
       default:
         // Reads belong in multiRead; ZooKeeper refuses them in a write multi.
-        throw new ZooKeeperOpError(ZK_CODE.badArguments);
+        throw ZooKeeperError.of('BadArguments');
     }
   }
 
@@ -194,16 +197,16 @@ export class RequestHandler {
         if (o.type === 'getData') {
           const got = await this.tree.getData(c, o.op.path);
           zxid = got.zxid;
-          results.push({ type: 'getData', data: Buffer.from(got.data), stat: stat(got.stat) });
+          results.push({ type: 'getData', data: Buffer.from(got.data), stat: got.stat });
         } else if (o.type === 'getChildren') {
           const got = await this.tree.getChildren(c, o.op.path);
           zxid = got.zxid;
           results.push({ type: 'getChildren', children: got.children });
         } else {
-          throw new ZooKeeperOpError(ZK_CODE.badArguments);
+          throw ZooKeeperError.of('BadArguments');
         }
       } catch (e) {
-        if (isZkTreeError(e) || e instanceof ZooKeeperOpError) results.push({ type: 'error', err: e.code });
+        if (isZkTreeError(e) || e instanceof ZooKeeperError) results.push({ type: 'error', err: e.code });
         else throw e;
       }
     }
@@ -219,19 +222,19 @@ export class RequestHandler {
     const since = r.relativeZxid;
     for (const path of r.dataWatches) {
       const found = await this.tree.exists(c, path);
-      if (found.stat === null) session.notify(2, path);
-      else if (found.stat.mzxid > since) session.notify(3, path);
+      if (found.stat === null) session.notify(EVENT_TYPE.nodeDeleted, path);
+      else if (found.stat.mzxid > since) session.notify(EVENT_TYPE.nodeDataChanged, path);
       else session.watchData(path, found.zxid);
     }
     for (const path of r.existWatches) {
       const found = await this.tree.exists(c, path);
-      if (found.stat !== null) session.notify(1, path);
+      if (found.stat !== null) session.notify(EVENT_TYPE.nodeCreated, path);
       else session.watchData(path, found.zxid);
     }
     for (const path of r.childWatches) {
       const found = await this.tree.exists(c, path);
-      if (found.stat === null) session.notify(2, path);
-      else if (found.stat.pzxid > since) session.notify(4, path);
+      if (found.stat === null) session.notify(EVENT_TYPE.nodeDeleted, path);
+      else if (found.stat.pzxid > since) session.notify(EVENT_TYPE.nodeChildrenChanged, path);
       else session.watchChildren(path, found.zxid);
     }
     if (req.type === 'setWatches2') {
@@ -244,11 +247,11 @@ export class RequestHandler {
 function wireResult(r: MultiResult, type: WireMultiOp['type'] | undefined): WireMultiResult {
   switch (r.op) {
     case 'create':
-      return type === 'create' ? { type: 'create', path: r.path } : { type: 'create2', path: r.path, stat: stat(r.stat) };
+      return type === 'create' ? { type: 'create', path: r.path } : { type: 'create2', path: r.path, stat: r.stat };
     case 'delete':
       return { type: 'delete' };
     case 'setData':
-      return { type: 'setData', stat: stat(r.stat) };
+      return { type: 'setData', stat: r.stat };
     case 'check':
       return { type: 'check' };
     case 'error':

@@ -3,13 +3,16 @@
 // fired; persistent watches (addWatch) stay; a recursive one fires for its path and everything
 // below, except children changes, which its own created/deleted events already tell. A session hears
 // one event per change of a path, however many of its watches match.
+import { EVENT_TYPE, WATCHER_TYPE } from '../jute/index.js';
 import type { ZNodeEvent } from './znode-events.js';
 
-/** ZooKeeper's watcher event types (Watcher.Event.EventType). */
-export const EVENT_TYPE = { created: 1, deleted: 2, dataChanged: 3, childrenChanged: 4 } as const;
-
-/** ZooKeeper's WatcherType, as removeWatches and checkWatches name them. */
-export const WATCHER_TYPE = { children: 1, data: 2, any: 3, persistent: 4, persistentRecursive: 5 } as const;
+/** The watch event a change of each kind sends. */
+const EVENT_OF: Readonly<Record<ZNodeEvent['type'], number>> = {
+  created: EVENT_TYPE.nodeCreated,
+  deleted: EVENT_TYPE.nodeDeleted,
+  dataChanged: EVENT_TYPE.nodeDataChanged,
+  childrenChanged: EVENT_TYPE.nodeChildrenChanged,
+};
 
 export interface FiredWatch {
   readonly type: number;
@@ -56,7 +59,7 @@ export class SessionWatches {
       fired = this.persistent.has(path) || fired;
       if (!fired) for (const r of this.recursive) if (isAtOrBelow(path, r)) fired = true;
     }
-    return fired ? { type: EVENT_TYPE[event.type], path } : undefined;
+    return fired ? { type: EVENT_OF[event.type], path } : undefined;
   }
 
   /** Whether a watch of the kind is set on the path (checkWatches). */
@@ -75,8 +78,6 @@ export class SessionWatches {
     const kinds: Set<string>[] =
       watcherType === WATCHER_TYPE.children ? [this.child]
       : watcherType === WATCHER_TYPE.data ? [this.data]
-      : watcherType === WATCHER_TYPE.persistent ? [this.persistent]
-      : watcherType === WATCHER_TYPE.persistentRecursive ? [this.recursive]
       : [this.data, this.child, this.persistent, this.recursive];
     return kinds.filter((s) => s.has(path));
   }

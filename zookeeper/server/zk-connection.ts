@@ -5,7 +5,10 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import {
+  answerConnect,
   decodeConnectRequest,
+  ERROR_CODE,
+  expiredSessionResponse,
   decodeRequest,
   encodeConnectResponseFrame,
   encodeNotification,
@@ -18,7 +21,6 @@ import {
   type ZooKeeperResponse,
 } from '../jute/index.js';
 import { digestAuthId, type ZkCaller } from '../tree/index.js';
-import { ZK_CODE } from './op-errors.js';
 import { footprintOf, mustFollow, type Footprint } from './request-footprint.js';
 import type { RequestHandler, SessionContext } from './request-handler.js';
 import { SessionLease } from './session-lease.js';
@@ -144,7 +146,7 @@ export class ZkConnection implements WatchSubscriber {
         // A whole header with a record cut short: ZooKeeper answers MarshallingError and goes on.
         const xid = e.request.xid;
         const answered = Promise.all([this.handshake, ...this.inFlight.map((f) => f.done)]).then(
-          (): Outcome => ({ xid, err: ZK_CODE.marshallingError, zxid: this.zxid(), watches: [], end: false }),
+          (): Outcome => ({ xid, err: ERROR_CODE.MarshallingError, zxid: this.zxid(), watches: [], end: false }),
         );
         this.replies = this.replies.then(() => answered).then((o) => this.deliver(o)).catch((err: unknown) => this.fail(err));
         return;
@@ -180,15 +182,14 @@ export class ZkConnection implements WatchSubscriber {
     }
     const shake = await this.deps.opener.open(req);
     if (this.closed) return;
-    const readOnly = req.readOnly === undefined ? {} : { readOnly: false };
     if (shake.kind === 'expired') {
-      this.write(encodeConnectResponseFrame({ protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: Buffer.alloc(16), ...readOnly }));
+      this.write(encodeConnectResponseFrame(expiredSessionResponse(req)));
       this.end();
       return;
     }
     this.session = new SessionLease(this.deps.leases, shake.sessionId, shake.timeoutMs, () => this.close());
     this.unsubscribe = this.deps.dispatcher.subscribe(this);
-    this.write(encodeConnectResponseFrame({ protocolVersion: 0, timeOut: shake.timeoutMs, sessionId: shake.sessionId, passwd: Buffer.from(shake.passwd), ...readOnly }));
+    this.write(encodeConnectResponseFrame(answerConnect(req, { timeOut: shake.timeoutMs, sessionId: shake.sessionId, passwd: Buffer.from(shake.passwd) })));
     // ZooKeeper closes a connection that stays silent for the session timeout.
     const timeoutMs = shake.timeoutMs;
     this.idleTimer = setInterval(() => {
@@ -216,7 +217,7 @@ export class ZkConnection implements WatchSubscriber {
       }
       case 'unknown':
         // ZooKeeper answers an op it does not know with Unimplemented, then closes the connection.
-        return { ...base, err: ZK_CODE.unimplemented, zxid: -1n, end: true };
+        return { ...base, err: ERROR_CODE.Unimplemented, zxid: -1n, end: true };
       case 'whoAmI': {
         const clientInfo = this.authIds.map((a) => ({ authScheme: a.scheme, user: a.scheme === 'digest' ? (a.id.split(':')[0] ?? '') : a.id }));
         return { ...base, err: 0, zxid: this.zxid(), response: { type: 'whoAmI', response: { clientInfo } } };
@@ -232,7 +233,7 @@ export class ZkConnection implements WatchSubscriber {
     } catch (e) {
       if (isUnavailable(e)) throw e;
       this.deps.logger.warn({ err: e, op: req.type }, 'zookeeper request failed');
-      return { ...base, err: ZK_CODE.systemError, zxid: this.zxid() };
+      return { ...base, err: ERROR_CODE.SystemError, zxid: this.zxid() };
     }
   }
 
@@ -256,7 +257,7 @@ export class ZkConnection implements WatchSubscriber {
   private auth(req: Extract<ZooKeeperRequest, { type: 'auth' }>): { xid: number; err: number; zxid: bigint; end: boolean } {
     const { scheme, auth } = req.request;
     const text = auth?.toString('utf8') ?? '';
-    if (scheme !== 'digest' || !text.includes(':')) return { xid: XID.auth, err: ZK_CODE.authFailed, zxid: 0n, end: true };
+    if (scheme !== 'digest' || !text.includes(':')) return { xid: XID.auth, err: ERROR_CODE.AuthFailed, zxid: 0n, end: true };
     const id = digestAuthId(text);
     if (!this.authIds.some((a) => a.scheme === 'digest' && a.id === id)) this.authIds.push({ scheme: 'digest', id });
     return { xid: XID.auth, err: 0, zxid: 0n, end: false };

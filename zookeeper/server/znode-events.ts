@@ -4,6 +4,7 @@
 // children. The other keys of a znode change in the same revision and add nothing to tell.
 import type { MvccEvent } from '../../store/mvcc/types.js';
 import { ZK_DATA_PREFIX } from '../layout.js';
+import { parentOf } from '../tree/index.js';
 
 export type ZNodeEventType = 'created' | 'deleted' | 'dataChanged' | 'childrenChanged';
 
@@ -21,11 +22,6 @@ function dataPath(key: Uint8Array): string | undefined {
   if (key.length <= DATA_PREFIX_BYTES.length) return undefined;
   for (let i = 0; i < DATA_PREFIX_BYTES.length; i++) if (key[i] !== DATA_PREFIX_BYTES[i]) return undefined;
   return decoder.decode(key.subarray(DATA_PREFIX_BYTES.length));
-}
-
-export function parentOf(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i <= 0 ? '/' : path.slice(0, i);
 }
 
 /** The znode events of one store event, in the order ZooKeeper triggers them (the node, then its parent). */

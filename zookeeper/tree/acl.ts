@@ -67,17 +67,17 @@ export function fixupAcl(path: string, caller: ZkCaller, acl: readonly ZAcl[]): 
   for (const a of acl) {
     if (!unique.some((u) => u.perms === a.perms && u.scheme === a.scheme && u.id === a.id)) unique.push(a);
   }
-  if (unique.length === 0) throw new ZkTreeError('INVALID_ACL', path);
+  if (unique.length === 0) throw new ZkTreeError('InvalidACL', path);
   const out: ZAcl[] = [];
   for (const a of unique) {
     if (a.scheme === 'world' && a.id === 'anyone') {
       out.push({ perms: a.perms, scheme: a.scheme, id: a.id });
     } else if (a.scheme === 'auth') {
       const ids = caller.authIds.filter((c) => AUTHENTICATED_SCHEMES.has(c.scheme));
-      if (ids.length === 0) throw new ZkTreeError('INVALID_ACL', path);
+      if (ids.length === 0) throw new ZkTreeError('InvalidACL', path);
       for (const c of ids) out.push({ perms: a.perms, scheme: c.scheme, id: c.id });
     } else {
-      if (!validId(a.scheme, a.id)) throw new ZkTreeError('INVALID_ACL', path);
+      if (!validId(a.scheme, a.id)) throw new ZkTreeError('InvalidACL', path);
       out.push({ perms: a.perms, scheme: a.scheme, id: a.id });
     }
   }
@@ -101,12 +101,12 @@ export function allowed(caller: ZkCaller, acl: readonly ZAcl[], perm: number): b
 
 /** Throws NoAuth unless allowed. */
 export function checkAcl(caller: ZkCaller, acl: readonly ZAcl[], perm: number, path: string): void {
-  if (!allowed(caller, acl, perm)) throw new ZkTreeError('NO_AUTH', path);
+  if (!allowed(caller, acl, perm)) throw new ZkTreeError('NoAuth', path);
 }
 
 /** getACL for a caller without ADMIN: digest ids keep the user and hide the hash ("user:x"). */
 export function aclAsSeenBy(caller: ZkCaller, acl: readonly ZAcl[]): ZAcl[] {
-  const admin = allowed(caller, acl, PERMS.ADMIN);
+  const admin = allowed(caller, acl, PERMS.admin);
   return acl.map((a) =>
     !admin && a.scheme === 'digest' ? { perms: a.perms, scheme: a.scheme, id: a.id.replace(/:.*/s, ':x') } : { ...a },
   );

@@ -20,7 +20,7 @@ const TRAITS: Readonly<Record<CreateMode, ModeTraits>> = {
 
 export function modeTraits(mode: CreateMode): ModeTraits {
   const traits = TRAITS[mode] as ModeTraits | undefined;
-  if (traits === undefined) throw new ZkTreeError('BAD_ARGUMENTS');
+  if (traits === undefined) throw new ZkTreeError('BadArguments');
   return traits;
 }
 
@@ -31,10 +31,10 @@ export const MAX_TTL_MS = 0xff_ffff_ffff;
 export function validateTtl(path: string, traits: ModeTraits, ttlMs: number | undefined): void {
   if (traits.kind === 'ttl') {
     if (ttlMs === undefined || !Number.isInteger(ttlMs) || ttlMs <= 0 || ttlMs > MAX_TTL_MS) {
-      throw new ZkTreeError('BAD_ARGUMENTS', path);
+      throw new ZkTreeError('BadArguments', path);
     }
   } else if (ttlMs !== undefined && ttlMs >= 0) {
-    throw new ZkTreeError('BAD_ARGUMENTS', path);
+    throw new ZkTreeError('BadArguments', path);
   }
 }
 

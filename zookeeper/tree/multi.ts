@@ -1,5 +1,6 @@
 // A multi's ops planned in order into one WritePlan, and its results as ZooKeeper gives them.
-import { isZkTreeError, ZK_ERRORS, ZkTreeError } from './errors.js';
+import { ERROR_CODE } from '../jute/index.js';
+import { isZkTreeError, ZkTreeError } from './errors.js';
 import type { MultiOp, MultiResult } from './types.js';
 import type { WritePlan } from './write-plan.js';
 import { statOf, type ZNodeState } from './znode-state.js';
@@ -63,6 +64,6 @@ export function committedResults(steps: readonly MultiStep[], revision: number):
 export function failedResults(count: number, failure: MultiFailure): MultiResult[] {
   return Array.from({ length: count }, (_, i) => ({
     op: 'error',
-    code: i < failure.index ? ZK_ERRORS.OK : i === failure.index ? failure.failed.code : ZK_ERRORS.RUNTIME_INCONSISTENCY,
+    code: i < failure.index ? ERROR_CODE.Ok : i === failure.index ? failure.failed.code : ERROR_CODE.RuntimeInconsistency,
   }));
 }

@@ -28,7 +28,7 @@ export function pathProblem(path: string): string | undefined {
 
 /** Throws BadArguments unless `path` is a valid znode path. */
 export function validatePath(path: string): void {
-  if (pathProblem(path) !== undefined) throw new ZkTreeError('BAD_ARGUMENTS', path);
+  if (pathProblem(path) !== undefined) throw new ZkTreeError('BadArguments', path);
 }
 
 /** The parent of a path: "/a/b" → "/a", "/a" → "/" (and "/" → "/", as ZooKeeper's "" is the root). */

@@ -2,15 +2,16 @@
 // gone (SessionExpired), or the write is more than one txn may carry (--max-txn-ops,
 // --max-request-bytes: BadArguments, so the member keeps serving the connection, where a ZooKeeper
 // server would drop it). Any other rejection (no leader, timeouts) is passed on as it is.
-import { ZkTreeError, type ZkErrorName } from './errors.js';
+import type { ErrorCodeName } from '../jute/index.js';
+import { ZkTreeError } from './errors.js';
 
-const BY_CODE: Readonly<Record<string, ZkErrorName>> = {
-  ETCD_LEASE_NOT_FOUND: 'SESSION_EXPIRED',
-  STORE_LEASE_NOT_FOUND: 'SESSION_EXPIRED',
-  ETCD_TOO_MANY_OPS: 'BAD_ARGUMENTS',
-  STORE_TOO_MANY_OPS: 'BAD_ARGUMENTS',
-  ETCD_REQUEST_TOO_LARGE: 'BAD_ARGUMENTS',
-  STORE_REQUEST_TOO_LARGE: 'BAD_ARGUMENTS',
+const BY_CODE: Readonly<Record<string, ErrorCodeName>> = {
+  ETCD_LEASE_NOT_FOUND: 'SessionExpired',
+  STORE_LEASE_NOT_FOUND: 'SessionExpired',
+  ETCD_TOO_MANY_OPS: 'BadArguments',
+  STORE_TOO_MANY_OPS: 'BadArguments',
+  ETCD_REQUEST_TOO_LARGE: 'BadArguments',
+  STORE_REQUEST_TOO_LARGE: 'BadArguments',
 };
 
 /** The ZooKeeper error a write's rejection stands for, or the rejection itself. */

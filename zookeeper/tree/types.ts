@@ -54,5 +54,6 @@ export type MultiResult =
   | { op: 'check' }
   | { op: 'error'; code: number };
 
-/** ACL permission bits (ZooDefs.Perms). */
-export const PERMS = { READ: 1, WRITE: 2, CREATE: 4, DELETE: 8, ADMIN: 16, ALL: 31 } as const;
+
+/** ACL permission bits (ZooDefs.Perms), the Jute layer's table. */
+export { PERMS } from '../jute/index.js';

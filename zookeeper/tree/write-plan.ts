@@ -84,7 +84,7 @@ export class WritePlan {
 
   private async existing(path: string): Promise<ZNodeState> {
     const s = await this.node(path);
-    if (s === null) throw new ZkTreeError('NO_NODE', path);
+    if (s === null) throw new ZkTreeError('NoNode', path);
     return s;
   }
 
@@ -113,12 +113,12 @@ export class WritePlan {
   async create(path: string, data: Uint8Array, acl: readonly ZAcl[], mode: CreateMode, ttlMs?: number): Promise<ZNodeState> {
     const traits = modeTraits(mode);
     validateTtl(path, traits, ttlMs);
-    if (data.length > MAX_DATA_BYTES) throw new ZkTreeError('BAD_ARGUMENTS', path);
-    if (traits.kind === 'ephemeral' && this.caller.sessionId === 0n) throw new ZkTreeError('SESSION_EXPIRED', path);
-    if (path.lastIndexOf('/') < 0 || path.includes('\u0000')) throw new ZkTreeError('BAD_ARGUMENTS', path);
+    if (data.length > MAX_DATA_BYTES) throw new ZkTreeError('BadArguments', path);
+    if (traits.kind === 'ephemeral' && this.caller.sessionId === 0n) throw new ZkTreeError('SessionExpired', path);
+    if (path.lastIndexOf('/') < 0 || path.includes('\u0000')) throw new ZkTreeError('BadArguments', path);
     const fixedAcl = fixupAcl(path, this.caller, acl);
     const parent = await this.existing(parentOf(path));
-    checkAcl(this.caller, parent.meta.acl, PERMS.CREATE, path);
+    checkAcl(this.caller, parent.meta.acl, PERMS.create, path);
     let finalPath = path;
     if (traits.sequential) {
       // The sequence number is the parent's cversion before this create, so it must not move under us.
@@ -126,8 +126,8 @@ export class WritePlan {
       finalPath = path + javaPercent010d(parent.cversion);
     }
     validatePath(finalPath);
-    if ((await this.node(finalPath)) !== null) throw new ZkTreeError('NODE_EXISTS', finalPath);
-    if (parent.meta.kind === 'ephemeral') throw new ZkTreeError('NO_CHILDREN_FOR_EPHEMERALS', finalPath);
+    if ((await this.node(finalPath)) !== null) throw new ZkTreeError('NodeExists', finalPath);
+    if (parent.meta.kind === 'ephemeral') throw new ZkTreeError('NoChildrenForEphemerals', finalPath);
 
     const lease = traits.kind === 'ephemeral' ? this.caller.sessionId : 0n;
     const base = { ctime: this.now, mtime: this.now, aversion: 0, acl: fixedAcl, kind: traits.kind };
@@ -154,14 +154,14 @@ export class WritePlan {
 
   async delete(path: string, version: number): Promise<void> {
     if (path.lastIndexOf('/') < 0 || path.includes('\u0000') || SPECIAL_PATHS.includes(path)) {
-      throw new ZkTreeError('BAD_ARGUMENTS', path);
+      throw new ZkTreeError('BadArguments', path);
     }
     const parent = await this.existing(parentOf(path));
-    checkAcl(this.caller, parent.meta.acl, PERMS.DELETE, path);
+    checkAcl(this.caller, parent.meta.acl, PERMS.delete, path);
     const node = await this.existing(path);
     checkVersion(node.version, version, path);
     this.guardChildren(node);
-    if (node.numChildren > 0) throw new ZkTreeError('NOT_EMPTY', path);
+    if (node.numChildren > 0) throw new ZkTreeError('NotEmpty', path);
     this.deleteNode(parent, node);
   }
 
@@ -196,9 +196,9 @@ export class WritePlan {
 
   async setData(path: string, data: Uint8Array, version: number): Promise<ZNodeState> {
     validatePath(path);
-    if (data.length > MAX_DATA_BYTES) throw new ZkTreeError('BAD_ARGUMENTS', path);
+    if (data.length > MAX_DATA_BYTES) throw new ZkTreeError('BadArguments', path);
     const node = await this.existing(path);
-    checkAcl(this.caller, node.meta.acl, PERMS.WRITE, path);
+    checkAcl(this.caller, node.meta.acl, PERMS.write, path);
     checkVersion(node.version, version, path);
     const meta: ZNodeMeta = { ...node.meta, mtime: this.now };
     const next: ZNodeState = { ...node, data, version: node.version + 1, mzxid: PENDING, meta };
@@ -211,7 +211,7 @@ export class WritePlan {
     validatePath(path);
     const fixedAcl = fixupAcl(path, this.caller, acl);
     const node = await this.existing(path);
-    checkAcl(this.caller, node.meta.acl, PERMS.ADMIN, path);
+    checkAcl(this.caller, node.meta.acl, PERMS.admin, path);
     checkVersion(node.meta.aversion, version, path);
     const meta: ZNodeMeta = { ...node.meta, acl: fixedAcl, aversion: node.meta.aversion + 1 };
     const next: ZNodeState = { ...node, meta };
@@ -223,7 +223,7 @@ export class WritePlan {
   async check(path: string, version: number): Promise<void> {
     validatePath(path);
     const node = await this.existing(path);
-    checkAcl(this.caller, node.meta.acl, PERMS.READ, path);
+    checkAcl(this.caller, node.meta.acl, PERMS.read, path);
     checkVersion(node.version, version, path);
   }
 
@@ -276,5 +276,5 @@ export function javaPercent010d(n: number): string {
 }
 
 function checkVersion(current: number, expected: number, path: string): void {
-  if (expected !== -1 && expected !== current) throw new ZkTreeError('BAD_VERSION', path);
+  if (expected !== -1 && expected !== current) throw new ZkTreeError('BadVersion', path);
 }

@@ -46,7 +46,7 @@ const encoder = new TextEncoder();
 const KINDS: readonly ZNodeKind[] = ['persistent', 'ephemeral', 'container', 'ttl'];
 
 function damaged(path: string): ZkTreeError {
-  return new ZkTreeError('SYSTEM_ERROR', path);
+  return new ZkTreeError('SystemError', path);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -66,7 +66,7 @@ export function parseMeta(bytes: Uint8Array, path: string): ZNodeMeta {
   try {
     v = JSON.parse(decoder.decode(bytes));
   } catch (error) {
-    throw new ZkTreeError('SYSTEM_ERROR', path, { cause: error });
+    throw new ZkTreeError('SystemError', path, { cause: error });
   }
   if (!isRecord(v) || typeof v.ctime !== 'number' || typeof v.mtime !== 'number' || typeof v.aversion !== 'number') {
     throw damaged(path);

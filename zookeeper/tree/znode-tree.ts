@@ -23,10 +23,10 @@ const decoder = new TextDecoder();
 
 /** The znodes ZooKeeper starts with, in creation order: their ACLs, and aversion -1 where ZooKeeper has it. */
 const BUILT_IN: readonly { path: string; perms: number; aversion: number }[] = [
-  { path: '/', perms: PERMS.ALL, aversion: 0 },
-  { path: '/zookeeper', perms: PERMS.ALL, aversion: 0 },
-  { path: '/zookeeper/quota', perms: PERMS.ALL, aversion: 0 },
-  { path: '/zookeeper/config', perms: PERMS.READ, aversion: -1 },
+  { path: '/', perms: PERMS.all, aversion: 0 },
+  { path: '/zookeeper', perms: PERMS.all, aversion: 0 },
+  { path: '/zookeeper/quota', perms: PERMS.all, aversion: 0 },
+  { path: '/zookeeper/config', perms: PERMS.read, aversion: -1 },
 ];
 
 export class ZNodeTree {
@@ -88,7 +88,7 @@ export class ZNodeTree {
       const revision = await this.commit(p.txn());
       if (revision !== undefined) return { value, zxid: this.saw(revision) };
     }
-    throw new ZkTreeError('SYSTEM_ERROR');
+    throw new ZkTreeError('SystemError');
   }
 
   /** The txn's revision, or undefined when a compare failed. */
@@ -141,7 +141,7 @@ export class ZNodeTree {
     const r = await readZNode(this.kv, path, { children });
     const zxid = this.saw(r.revision);
     try {
-      if (r.state === null) throw new ZkTreeError('NO_NODE', path);
+      if (r.state === null) throw new ZkTreeError('NoNode', path);
       if (perm !== 0) checkAcl(c, r.state.meta.acl, perm, path);
     } catch (error) {
       if (isZkTreeError(error)) error.zxid = zxid;
@@ -156,24 +156,24 @@ export class ZNodeTree {
   }
 
   async getData(c: ZkCaller, path: string): Promise<{ data: Uint8Array; stat: ZStat; zxid: bigint }> {
-    const { s, zxid } = await this.readNode(c, path, PERMS.READ);
+    const { s, zxid } = await this.readNode(c, path, PERMS.read);
     return { data: s.data, stat: statOf(s), zxid };
   }
 
   async getChildren(c: ZkCaller, path: string): Promise<{ children: string[]; stat: ZStat; zxid: bigint }> {
-    const { s, children, zxid } = await this.readNode(c, path, PERMS.READ, true);
+    const { s, children, zxid } = await this.readNode(c, path, PERMS.read, true);
     return { children, stat: statOf(s), zxid };
   }
 
   /** Needs READ or ADMIN (ZooKeeper 3.8); without ADMIN the digests are hidden. */
   async getACL(c: ZkCaller, path: string): Promise<{ acl: ZAcl[]; stat: ZStat; zxid: bigint }> {
-    const { s, zxid } = await this.readNode(c, path, PERMS.READ | PERMS.ADMIN);
+    const { s, zxid } = await this.readNode(c, path, PERMS.read | PERMS.admin);
     return { acl: aclAsSeenBy(c, s.meta.acl), stat: statOf(s), zxid };
   }
 
   /** The number of znodes below `path` (for "/", every znode, "/" included, as ZooKeeper counts). */
   async getAllChildrenNumber(c: ZkCaller, path: string): Promise<{ total: number; zxid: bigint }> {
-    await this.readNode(c, path, PERMS.READ);
+    await this.readNode(c, path, PERMS.read);
     const key = encoder.encode(ZK_DATA_PREFIX + (path.endsWith('/') ? path : `${path}/`));
     const r = await this.kv.range({ key, rangeEnd: prefixEnd(key), countOnly: true }, true);
     return { total: r.count, zxid: this.saw(r.revision) };
@@ -205,7 +205,7 @@ export class ZNodeTree {
       });
       return { paths: value, zxid };
     } catch (error) {
-      if (isZkTreeError(error, 'BAD_ARGUMENTS')) return { paths: [], zxid: this.currentZxid() };
+      if (isZkTreeError(error, 'BadArguments')) return { paths: [], zxid: this.currentZxid() };
       throw error;
     }
   }

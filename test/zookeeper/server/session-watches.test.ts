@@ -2,7 +2,8 @@
 // the znode tree's keys means to them.
 import { describe, expect, it } from 'vitest';
 import type { MvccEvent } from '../../../store/mvcc/types.js';
-import { EVENT_TYPE, SessionWatches, WATCHER_TYPE } from '../../../zookeeper/server/session-watches.js';
+import { EVENT_TYPE, WATCHER_TYPE } from '../../../zookeeper/jute/index.js';
+import { SessionWatches } from '../../../zookeeper/server/session-watches.js';
 import { znodeEvents } from '../../../zookeeper/server/znode-events.js';
 
 const enc = new TextEncoder();
@@ -36,9 +37,9 @@ describe('a session\'s watches', () => {
     const w = new SessionWatches();
     w.addData('/a');
     w.addChild('/a');
-    expect(w.fire({ type: 'dataChanged', path: '/a', revision: 2 })).toEqual({ type: EVENT_TYPE.dataChanged, path: '/a' });
+    expect(w.fire({ type: 'dataChanged', path: '/a', revision: 2 })).toEqual({ type: EVENT_TYPE.nodeDataChanged, path: '/a' });
     expect(w.fire({ type: 'dataChanged', path: '/a', revision: 3 })).toBeUndefined();
-    expect(w.fire({ type: 'childrenChanged', path: '/a', revision: 4 })).toEqual({ type: EVENT_TYPE.childrenChanged, path: '/a' });
+    expect(w.fire({ type: 'childrenChanged', path: '/a', revision: 4 })).toEqual({ type: EVENT_TYPE.nodeChildrenChanged, path: '/a' });
     expect(w.fire({ type: 'childrenChanged', path: '/a', revision: 5 })).toBeUndefined();
     expect(w.size).toBe(0);
   });
@@ -47,7 +48,7 @@ describe('a session\'s watches', () => {
     const w = new SessionWatches();
     w.addData('/a');
     w.addChild('/a');
-    expect(w.fire({ type: 'deleted', path: '/a', revision: 2 })).toEqual({ type: EVENT_TYPE.deleted, path: '/a' });
+    expect(w.fire({ type: 'deleted', path: '/a', revision: 2 })).toEqual({ type: EVENT_TYPE.nodeDeleted, path: '/a' });
     expect(w.size).toBe(0);
   });
 
@@ -55,11 +56,11 @@ describe('a session\'s watches', () => {
     const w = new SessionWatches();
     w.addPersistent('/p', false);
     w.addPersistent('/r', true);
-    expect(w.fire({ type: 'dataChanged', path: '/p', revision: 2 })?.type).toBe(EVENT_TYPE.dataChanged);
-    expect(w.fire({ type: 'childrenChanged', path: '/p', revision: 3 })?.type).toBe(EVENT_TYPE.childrenChanged);
-    expect(w.fire({ type: 'dataChanged', path: '/p', revision: 4 })?.type).toBe(EVENT_TYPE.dataChanged);
+    expect(w.fire({ type: 'dataChanged', path: '/p', revision: 2 })?.type).toBe(EVENT_TYPE.nodeDataChanged);
+    expect(w.fire({ type: 'childrenChanged', path: '/p', revision: 3 })?.type).toBe(EVENT_TYPE.nodeChildrenChanged);
+    expect(w.fire({ type: 'dataChanged', path: '/p', revision: 4 })?.type).toBe(EVENT_TYPE.nodeDataChanged);
     expect(w.fire({ type: 'dataChanged', path: '/p/x', revision: 5 })).toBeUndefined();
-    expect(w.fire({ type: 'created', path: '/r/x/y', revision: 6 })).toEqual({ type: EVENT_TYPE.created, path: '/r/x/y' });
+    expect(w.fire({ type: 'created', path: '/r/x/y', revision: 6 })).toEqual({ type: EVENT_TYPE.nodeCreated, path: '/r/x/y' });
     expect(w.fire({ type: 'childrenChanged', path: '/r/x', revision: 6 })).toBeUndefined();
     expect(w.fire({ type: 'dataChanged', path: '/rr', revision: 7 })).toBeUndefined();
     expect(w.size).toBe(2);

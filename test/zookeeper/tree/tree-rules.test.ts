@@ -37,7 +37,7 @@ describe('ACLs', () => {
         fixupAcl('/x', who, acl);
         return false;
       } catch (error) {
-        return isZkTreeError(error, 'INVALID_ACL');
+        return isZkTreeError(error, 'InvalidACL');
       }
     };
     expect(invalid([])).toBe(true);

@@ -158,11 +158,11 @@ describe('znode tree: CRUD and stats', () => {
   it('tells the zxid a refusal was decided at', async () => {
     const c = await tree.create(ANYONE, '/z', new Uint8Array(0), OPEN_ACL, 'persistent');
     const refusal = await tree.setData(ANYONE, '/z', new Uint8Array(0), 9).catch((e: unknown) => e);
-    expect(isZkTreeError(refusal, 'BAD_VERSION')).toBe(true);
+    expect(isZkTreeError(refusal, 'BadVersion')).toBe(true);
     expect((refusal as ZkTreeError).zxid).toBeGreaterThanOrEqual(c.zxid);
     expect((refusal as ZkTreeError).path).toBe('/z');
     const missing = await tree.getData(ANYONE, '/none').catch((e: unknown) => e);
-    expect(isZkTreeError(missing, 'NO_NODE')).toBe(true);
+    expect(isZkTreeError(missing, 'NoNode')).toBe(true);
     expect((missing as ZkTreeError).zxid).toBeGreaterThanOrEqual(c.zxid);
   });
 });
