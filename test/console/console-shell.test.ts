@@ -88,6 +88,8 @@ describe.skipIf(!browserCheck.run)('the console in a browser', () => {
     await page.getByText('member infra1').waitFor();
     expect(await page.locator('html').getAttribute('data-theme')).toBe('light');
     await page.getByRole('button', { name: 'Switch to the dark theme' }).click();
+    // The theme is set when the page re-renders after the click, not during it: wait for it.
+    await page.locator('html[data-theme="dark"]').waitFor({ state: 'attached', timeout: 5000 });
     expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
     await page.reload();
     await page.getByText('member infra1').waitFor();
