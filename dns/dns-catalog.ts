@@ -28,20 +28,36 @@ export class DnsCatalog {
   /** Lower-case name → the registry's names (usually one). */
   private names: Map<string, string[]> | undefined;
   private readonly services = new Map<string, DnsService>();
+  /** Lower-case name → the generation that last changed a service of that name. */
+  private readonly changedAt = new Map<string, number>();
   private readonly unsubscribe: () => void;
   private changes = 0;
 
   constructor(private readonly view: RegistryView) {
     this.unsubscribe = view.onChange((changed) => {
-      for (const s of changed) this.services.delete(s);
-      this.names = undefined;
       this.changes++;
+      for (const s of changed) {
+        this.services.delete(s);
+        const lower = s.toLowerCase();
+        this.changedAt.set(lower, this.changes);
+        // The names only change when a service gains its first instance or loses its last.
+        const listed = this.names?.get(lower)?.includes(s) ?? false;
+        if (listed !== view.hasInstances(s)) this.names = undefined;
+      }
     });
   }
 
-  /** Goes up whenever the registry changes: what was derived from an older generation is stale. */
+  /** Goes up whenever the registry changes. */
   get generation(): number {
     return this.changes;
+  }
+
+  /**
+   * The generation that last changed what a DNS label names (case-insensitively): an answer for it
+   * derived at this generation or later is current. A change to one service leaves the others'.
+   */
+  changedSince(label: string): number {
+    return this.changedAt.get(label) ?? 0;
   }
 
   close(): void {

@@ -50,7 +50,22 @@ export function respond(message: Buffer, transport: Transport, handle: QuestionH
   const question = questions[0]!;
   const opt = (query.additionals ?? []).find((a): a is OptAnswer => a.type === 'OPT');
   const limit = transport === 'tcp' ? MAX_MESSAGE_BYTES : Math.min(MAX_MESSAGE_BYTES, Math.max(CLASSIC_UDP_BYTES, opt?.udpPayloadSize ?? 0));
-  return assemble(id, rd, questionBytes(question), handle(question), opt !== undefined, limit);
+  return assemble(id, rd, rawQuestion(message) ?? questionBytes(question), handle(question), opt !== undefined, limit);
+}
+
+/**
+ * The question section as the query sent it, when its name is plain labels (no compression
+ * pointer, which could only point into the header): copied, not encoded again, on every reply.
+ */
+function rawQuestion(message: Buffer): Buffer | undefined {
+  let at = HEADER_BYTES;
+  while (at < message.length) {
+    const length = message[at]!;
+    if (length === 0) return at + 5 <= message.length ? message.subarray(HEADER_BYTES, at + 5) : undefined;
+    if (length > 63) return undefined;
+    at += 1 + length;
+  }
+  return undefined;
 }
 
 /** The reply with as many answer groups as fit in `limit` bytes, TC set if any were left out. */

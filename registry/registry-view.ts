@@ -126,6 +126,11 @@ export class RegistryView {
     return [...this.services].filter(([, s]) => s.instances.size > 0).map(([name]) => name).sort();
   }
 
+  /** Whether the service has an instance (serviceNames() lists it), without building any. */
+  hasInstances(service: string): boolean {
+    return (this.services.get(service)?.instances.size ?? 0) > 0;
+  }
+
   settings(service: string): ServiceSettings {
     return this.services.get(service)?.settings ?? DEFAULT_SETTINGS;
   }

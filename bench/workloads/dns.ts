@@ -4,6 +4,7 @@
 // --clients in flight. The member is a one-member Lodestone started for the workload with
 // --listen-dns-urls; etcd has no DNS to compare with.
 import { randomInt } from 'node:crypto';
+import { resolve } from 'node:path';
 import { TestCluster } from '../../test/support/cluster.js';
 import { freePorts, LOOPBACK } from '../../test/support/free-ports.js';
 import { DnsLoad, type DnsQuestion } from '../tool/dns-load.js';
@@ -29,6 +30,7 @@ export const dnsWorkload: Workload = {
       logLevel: 'warn',
       readyTimeoutMs: 60_000,
       extraArgs: ['--listen-dns-urls', `${LOOPBACK}:${dnsPort}`],
+      ...(o.cpuProf ? { nodeArgs: () => ['--cpu-prof', `--cpu-prof-dir=${resolve(o.cpuProf ?? '')}`] } : {}),
     });
     const kv = new RawKv(member.endpoints[0]!);
     let load: DnsLoad | undefined;
