@@ -18,6 +18,7 @@ import { loopSpec, runClosedLoop } from '../tool/closed-loop.js';
 import { checkOwners, liveRunnerIds, memberIds } from '../tool/check-owners.js';
 import { registerInstances } from '../tool/consul-register.js';
 import { DnsLoad, type DnsQuestion } from '../tool/dns-load.js';
+import { DNS_TARGET_RATE } from './dns.js';
 import { DnsPresence } from '../tool/dns-presence.js';
 import { FlipTimer, type FlipOutcome } from '../tool/flip-timer.js';
 import { InstanceFleet, type TtlReportSpec } from '../tool/instance-fleet.js';
@@ -36,8 +37,6 @@ const FLIP_BATCH = 10;
 /** Instances of the killed member turned off as it dies. */
 const KILL_FLIPS = 10;
 const DNS_QUESTIONS = 4096;
-/** The issue's DNS target rate: queries a second on one member, p99 ≤ 5 ms. */
-const DNS_TARGET_RATE = 10_000;
 
 const dnsName = (service: string): string => `${service}.service.lodestone`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
