@@ -251,9 +251,11 @@ export class CheckRunner {
    * definition or registration changed) and waits for begin().
    */
   private keep(key: string, instance: ServiceInstance, definition: CheckDefinition): OwnedCheck | undefined {
-    const signature = JSON.stringify(definition);
-    const state = instance.checks.find((c) => c.id === definition.id);
     let check = this.owned.get(key);
+    // The view decodes a record once per change, so an unchanged check is the same object: its
+    // signature is not worked out again every time its service changes.
+    const signature = check?.definition === definition ? check.signature : JSON.stringify(definition);
+    const state = instance.checks.find((c) => c.id === definition.id);
     if (check && (check.signature !== signature || check.createRevision !== instance.createRevision || check.lease !== instance.lease)) {
       this.stop(check);
       check = undefined;
