@@ -49,6 +49,12 @@ export interface LeaseManagerOptions {
   readonly electionTimeoutMs: number;
   readonly checkpointIntervalMs: number;
   readonly logger: Logger;
+  /**
+   * Run by the leader before it revokes a lease that ran out, for what a revoke alone cannot do (a
+   * ZooKeeper session's close moves its ephemerals' parents); the revoke follows, whatever it did,
+   * after EXPIRY_HOOK_LIMIT_MS at most.
+   */
+  readonly beforeExpiredRevoke?: (id: bigint) => Promise<void>;
 }
 
 /** Expired leases revoked per expiry round, and checkpoints per proposal (etcd's batching). */
@@ -59,6 +65,10 @@ export const LEASE_FORWARDS: ReadonlySet<ForwardRequestIn['request']> = new Set(
 
 /** How long a follower waits before passing a renewal on again while there is no leader. */
 const FORWARD_RETRY_MS = 50;
+/** The longest an expired lease's revoke waits for beforeExpiredRevoke. */
+const EXPIRY_HOOK_LIMIT_MS = 2000;
+/** How often a renewal of an expired lease looks whether its revoke was applied. */
+const REVOKE_POLL_MS = 10;
 
 export class LeaseManager implements LeaseBackend {
   readonly lessor: Lessor;
@@ -155,14 +165,16 @@ export class LeaseManager implements LeaseBackend {
     for (const id of this.lessor.expired(now, MAX_REVOKES_PER_ROUND)) {
       if (this.revoking.has(id)) continue;
       this.revoking.add(id);
-      this.port.write({ type: 'leaseRevoke', request: { id } }).then(
-        () => this.options.logger.debug({ lease: id.toString(16) }, 'lease expired and revoked'),
-        (e: unknown) => {
-          // Not applied (no longer leader, timed out): the next round tries again if still due.
-          this.revoking.delete(id);
-          if (!(e instanceof EtcdError) || e.code !== 'ETCD_LEASE_NOT_FOUND') this.options.logger.warn({ err: e, lease: id.toString(16) }, 'revoking an expired lease failed');
-        },
-      );
+      this.beforeRevoke(id)
+        .then(() => this.port.write({ type: 'leaseRevoke', request: { id } }))
+        .then(
+          () => this.options.logger.debug({ lease: id.toString(16) }, 'lease expired and revoked'),
+          (e: unknown) => {
+            // Not applied (no longer leader, timed out): the next round tries again if still due.
+            this.revoking.delete(id);
+            if (!(e instanceof EtcdError) || e.code !== 'ETCD_LEASE_NOT_FOUND') this.options.logger.warn({ err: e, lease: id.toString(16) }, 'revoking an expired lease failed');
+          },
+        );
     }
     const checkpoints = this.lessor.dueCheckpoints(now, MAX_CHECKPOINTS_PER_PROPOSAL);
     if (checkpoints.length > 0) {
@@ -170,6 +182,19 @@ export class LeaseManager implements LeaseBackend {
         this.options.logger.debug({ err: e }, 'lease checkpoint not applied');
       });
     }
+  }
+
+  /** The expiry hook, bounded in time and never failing the revoke. */
+  private async beforeRevoke(id: bigint): Promise<void> {
+    const hook = this.options.beforeExpiredRevoke;
+    if (!hook) return;
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, EXPIRY_HOOK_LIMIT_MS);
+    });
+    const run = hook(id).catch((err: unknown) => this.options.logger.debug({ err, lease: id.toString(16) }, 'the expiry hook failed; revoking anyway'));
+    await Promise.race([run, limit]);
+    clearTimeout(timer);
   }
 
   // ------------------------------------------------------------------ LeaseBackend
@@ -201,6 +226,9 @@ export class LeaseManager implements LeaseBackend {
   private async renewHere(id: bigint, call?: CallOptions): Promise<number | undefined> {
     const lease = await this.appliedLease(id, call);
     if (!lease) return 0;
+    // Ran out and waiting for its revoke: too late to renew. As etcd's, the answer waits for the
+    // revoke, so the holder hears "no such lease" only once its keys are gone.
+    if (this.lessor.isExpired(id, this.port.now())) return this.untilRevoked(id, call);
     // A checkpoint left in the log would make a new leader count down from it, though the holder just
     // renewed: clear it through raft first, as etcd does.
     if (lease.remainingTtl > 0) await this.checkpointClears.clear(id);
@@ -211,6 +239,19 @@ export class LeaseManager implements LeaseBackend {
     await this.port.untilCommittedApplied(call);
     if (this.lessor.renew(id, this.port.now())) return lease.ttl;
     return this.port.isLeader() ? 0 : undefined;
+  }
+
+  /** 0 once the lease's revoke is applied here; undefined if this member stops leading first. */
+  private async untilRevoked(id: bigint, call?: CallOptions): Promise<number | undefined> {
+    const deadline = this.port.now() + this.requestTimeoutMs();
+    while (this.port.lease(id)) {
+      if (!this.port.isLeader() || !this.lessor.isPrimary) return undefined;
+      if (this.closed) throw new EtcdError('ETCD_STOPPED');
+      if (call?.signal?.aborted) throw call.signal.reason;
+      if (this.port.now() >= deadline) throw new EtcdError('ETCD_TIMEOUT');
+      await new Promise((resolve) => setTimeout(resolve, REVOKE_POLL_MS));
+    }
+    return 0;
   }
 
   async timeToLive(id: bigint, withKeys: boolean, call?: CallOptions): Promise<LeaseTimeToLiveResult> {

@@ -93,7 +93,7 @@ export class Lessor {
   /** Renews a lease on the leader; returns false if it does not know the lease. */
   renew(id: bigint, now: number): boolean {
     const c = this.clocks.get(id);
-    if (!this.primary || !c) return false;
+    if (!this.primary || !c || c.expiresAt <= now) return false;
     this.clocks.set(id, { ...c, expiresAt: now + c.ttlMs, lastRenewed: now, lastCheckpoint: 0 });
     return true;
   }
@@ -107,6 +107,15 @@ export class Lessor {
     const c = this.clocks.get(id);
     if (!this.primary || !c) return undefined;
     return Math.max(0, Math.ceil((c.expiresAt - now) / 1000) - 1);
+  }
+
+  /**
+   * Whether the lease ran out by this leader's clock and waits for its revoke: it cannot be renewed
+   * any more (etcd's lessor makes such a renewal wait for the revoke, then answers "not found").
+   */
+  isExpired(id: bigint, now: number): boolean {
+    const c = this.clocks.get(id);
+    return this.primary && c !== undefined && c.expiresAt <= now;
   }
 
   /** When the lease expires by this leader's clock; undefined on a follower or for an unknown lease. */

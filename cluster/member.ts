@@ -42,6 +42,7 @@ import { FaultInjector } from './fault-injection.js';
 import { LEASE_FORWARDS, LeaseManager } from './lease-manager.js';
 import { Registry } from '../registry/registry.js';
 import { MemberDns } from '../dns/member-dns.js';
+import { closeExpiredSessions } from '../zookeeper/server/session-expiry.js';
 import { MemberZooKeeper } from '../zookeeper/server/member-zookeeper.js';
 import { CheckRunner } from '../registry/checks/check-runner.js';
 import { LinearizableReads } from './linearizable-reads.js';
@@ -247,6 +248,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
         electionTimeoutMs: options.electionTimeout,
         checkpointIntervalMs: 1000,
         logger,
+        beforeExpiredRevoke: closeExpiredSessions(this, (id) => this.mvcc.leaseKeys(id)),
       },
     );
     this.checks = new CheckRunner({

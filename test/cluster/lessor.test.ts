@@ -29,6 +29,16 @@ describe('the lessor keeps time only on the leader', () => {
     expect(l.expired(20_000, 10)).toEqual([]);
   });
 
+  it('a lease that ran out cannot be renewed while its revoke is on its way', () => {
+    const l = new Lessor(opts);
+    l.promote([], 0);
+    l.granted(1n, 5, 0);
+    expect(l.isExpired(1n, 4999)).toBe(false);
+    expect(l.isExpired(1n, 5000)).toBe(true);
+    expect(l.renew(1n, 5001)).toBe(false);
+    expect(l.expired(5001, 10)).toEqual([1n]);
+  });
+
   it('a new leader continues from the checkpointed remaining TTL plus the extension, never earlier', () => {
     const l = new Lessor(opts);
     l.promote([{ id: 7n, ttl: 60, remainingTtl: 10 }, { id: 8n, ttl: 60, remainingTtl: 0 }], 100_000);

@@ -133,6 +133,7 @@ def expiry(c):
     line = child.stdout.readline().strip()
     c.sync(line)
     exists_before = c.exists(line) is not None
+    parent_before = c.exists(ROOT)
     child.kill()
     child.wait()
     started = time.time()
@@ -141,6 +142,12 @@ def expiry(c):
     waited = time.time() - started
     out("expired session's ephemeral", existedBefore=exists_before, goneWithin20s=waited < 20,
         goneAfter2s=waited > 2)
+    # An expiry is a closeSession: the ephemeral's parent sees a child go (cversion, pzxid).
+    c.sync(ROOT)
+    parent_after = c.exists(ROOT)
+    out("parent after the expiry", cversionUp=parent_after.cversion - parent_before.cversion,
+        pzxidMoved=parent_after.pzxid > parent_before.pzxid,
+        childrenDown=parent_before.numChildren - parent_after.numChildren)
 
 
 def _hold_ephemeral():
