@@ -92,6 +92,16 @@ export interface NodeOptions extends ClientOptions {
     /** Passing instances only (true when absent), or warning ones too. */
     readonly onlyPassing?: boolean;
   };
+  /**
+   * Serve ZooKeeper's client protocol (the member's --listen-zookeeper-urls,
+   * --zookeeper-registry-bridge): "host:port" addresses; port 0 picks one
+   * (node.member.zookeeperPorts tells which).
+   */
+  readonly zookeeper?: {
+    readonly listen: readonly string[];
+    /** Mirror /services/<service>/<id> znodes and registry instances both ways (true when absent). */
+    readonly registryBridge?: boolean;
+  };
   /** pino level for the member's logs; "warn" when absent. */
   readonly logLevel?: string;
   readonly logger?: Logger;
@@ -136,6 +146,7 @@ export function memberOptionsFor(storage: NodeStorage, options: NodeOptions): Pa
     ...peer,
     ...client,
     ...(options.dns ? definedOnly({ listenDnsUrls: [...options.dns.listen], dnsDomain: options.dns.domain, dnsOnlyPassing: options.dns.onlyPassing }) : {}),
+    ...(options.zookeeper ? definedOnly({ listenZookeeperUrls: [...options.zookeeper.listen], zookeeperRegistryBridge: options.zookeeper.registryBridge }) : {}),
     logLevel: options.logLevel ?? 'warn',
     ...(options.logger ? { logger: options.logger } : {}),
   };

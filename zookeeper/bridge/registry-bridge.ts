@@ -139,6 +139,8 @@ export class RegistryBridge {
       try {
         await this.sync(service, id);
       } catch (err) {
+        // Stopped meanwhile (the member is closing): the next leader's bridge looks at every instance.
+        if (!this.running) return;
         this.deps.logger.warn({ err, service, id }, 'the ZooKeeper registry bridge could not mirror an instance');
       }
     });
