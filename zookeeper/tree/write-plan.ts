@@ -16,7 +16,7 @@ import { ZkTreeError } from './errors.js';
 import { nameOf, parentOf, SPECIAL_PATHS, validatePath } from './paths.js';
 import type { CreateMode, ZAcl, ZkCaller } from './types.js';
 import { PERMS } from './types.js';
-import { encodeCversionOffset, encodeMeta, PENDING, readZNode, type ZNodeState } from './znode-state.js';
+import { countChildren, encodeCversionOffset, encodeMeta, PENDING, readZNode, type ZNodeState } from './znode-state.js';
 
 /** ZooKeeper's default jute.maxbuffer: larger data is refused (BadArguments) instead of closing the connection. */
 export const MAX_DATA_BYTES = 1024 * 1024;
@@ -43,6 +43,8 @@ export class WritePlan {
   private readonly metaWritten = new Set<string>();
   /** The cversion key's etcd version of znodes this plan deleted, should the plan create them again. */
   private readonly deletedCversionKeyVersions = new Map<string, number>();
+  /** Znodes read without counting their children (numChildren 0 until count()). */
+  private readonly uncounted = new Set<string>();
 
   constructor(
     private readonly kv: KvBackend,
@@ -55,11 +57,15 @@ export class WritePlan {
     return this.compares.length > 0;
   }
 
-  /** The znode at `path` as this plan sees it, null if absent; the first read of it adds its compares. */
-  async node(path: string): Promise<ZNodeState | null> {
+  /**
+   * The znode at `path` as this plan sees it, null if absent; the first read of it adds its compares.
+   * `counted` false: its numChildren is not needed (a parent a child is created or deleted under).
+   */
+  async node(path: string, counted = true): Promise<ZNodeState | null> {
     const known = this.nodes.get(path);
-    if (known !== undefined) return known;
-    const { state } = await readZNode(this.kv, path);
+    if (known !== undefined) return known !== null && counted && this.uncounted.has(path) ? this.count(known) : known;
+    const { state } = await readZNode(this.kv, path, { uncounted: !counted });
+    if (state !== null && !counted) this.uncounted.add(path);
     if (state?.stored === undefined) {
       this.compares.push({ key: dataKey(path), target: 'create', createRevision: 0, result: 'equal' });
     } else {
@@ -69,6 +75,16 @@ export class WritePlan {
     }
     this.nodes.set(path, state);
     return state;
+  }
+
+  /** A znode read uncounted, with its children counted now: the stored ones and this plan's own. */
+  private async count(s: ZNodeState): Promise<ZNodeState> {
+    const stored = await countChildren(this.kv, s.path);
+    const own = this.childChanges.get(s.path);
+    const counted = { ...s, numChildren: stored + (own ? 2 * own.creates - own.all : 0) };
+    this.uncounted.delete(s.path);
+    this.nodes.set(s.path, counted);
+    return counted;
   }
 
   private putData(s: ZNodeState): void {
@@ -82,8 +98,8 @@ export class WritePlan {
     this.metaWritten.add(s.path);
   }
 
-  private async existing(path: string): Promise<ZNodeState> {
-    const s = await this.node(path);
+  private async existing(path: string, counted = true): Promise<ZNodeState> {
+    const s = await this.node(path, counted);
     if (s === null) throw new ZkTreeError('NoNode', path);
     return s;
   }
@@ -117,7 +133,7 @@ export class WritePlan {
     if (traits.kind === 'ephemeral' && this.caller.sessionId === 0n) throw new ZkTreeError('SessionExpired', path);
     if (path.lastIndexOf('/') < 0 || path.includes('\u0000')) throw new ZkTreeError('BadArguments', path);
     const fixedAcl = fixupAcl(path, this.caller, acl);
-    const parent = await this.existing(parentOf(path));
+    const parent = await this.existing(parentOf(path), false);
     checkAcl(this.caller, parent.meta.acl, PERMS.create, path);
     let finalPath = path;
     if (traits.sequential) {
@@ -156,7 +172,7 @@ export class WritePlan {
     if (path.lastIndexOf('/') < 0 || path.includes('\u0000') || SPECIAL_PATHS.includes(path)) {
       throw new ZkTreeError('BadArguments', path);
     }
-    const parent = await this.existing(parentOf(path));
+    const parent = await this.existing(parentOf(path), false);
     checkAcl(this.caller, parent.meta.acl, PERMS.delete, path);
     const node = await this.existing(path);
     checkVersion(node.version, version, path);
@@ -171,7 +187,7 @@ export class WritePlan {
     if (node === null || SPECIAL_PATHS.includes(path)) return false;
     this.guardChildren(node);
     if (node.numChildren > 0 || !idle(node)) return false;
-    this.deleteNode(await this.existing(parentOf(path)), node);
+    this.deleteNode(await this.existing(parentOf(path), false), node);
     return true;
   }
 
@@ -179,7 +195,7 @@ export class WritePlan {
   async deleteEphemeral(path: string, sessionId: bigint): Promise<boolean> {
     const node = await this.node(path);
     if (node === null || node.meta.kind !== 'ephemeral' || node.lease !== sessionId) return false;
-    this.deleteNode(await this.existing(parentOf(path)), node);
+    this.deleteNode(await this.existing(parentOf(path), false), node);
     return true;
   }
 

@@ -112,15 +112,17 @@ export interface ZNodeRead {
   readonly revision: number;
 }
 
-/** Reads one znode's keys at one revision of this member (serializable) or of the cluster (linearizable). */
-export async function readZNode(kv: KvBackend, path: string, opts: { children?: boolean; serializable?: boolean } = {}): Promise<ZNodeRead> {
+/**
+ * Reads one znode's keys at one revision of this member (serializable) or of the cluster
+ * (linearizable). `uncounted` leaves the children uncounted (numChildren reads 0): counting walks
+ * every child's key, which a create under a parent of thousands must not pay for (countChildren).
+ */
+export async function readZNode(kv: KvBackend, path: string, opts: { children?: boolean; serializable?: boolean; uncounted?: boolean } = {}): Promise<ZNodeRead> {
   const children = childrenRange(path);
-  const ops: RequestOp[] = [
-    rangeOp(dataKey(path)),
-    rangeOp(metaKey(path)),
-    rangeOp(cversionKey(path)),
-    rangeOp(children.key, children.rangeEnd, opts.children === true ? { keysOnly: true } : { countOnly: true }),
-  ];
+  const ops: RequestOp[] = [rangeOp(dataKey(path)), rangeOp(metaKey(path)), rangeOp(cversionKey(path))];
+  if (opts.uncounted !== true || opts.children === true) {
+    ops.push(rangeOp(children.key, children.rangeEnd, opts.children === true ? { keysOnly: true } : { countOnly: true }));
+  }
   const r = await kv.readTxn({ success: ops }, opts.serializable ?? true);
   const [data, metaRange, cversion, kids] = ops.map((_, i) => rangeAt(r, i, path));
   const dataKv = data!.kvs[0];
@@ -129,7 +131,7 @@ export async function readZNode(kv: KvBackend, path: string, opts: { children?: 
   const cversionKv = cversion!.kvs[0];
   if (metaKv === undefined || cversionKv === undefined) throw damaged(path);
   const prefixLength = children.key.length;
-  const names = opts.children === true ? kids!.kvs.map((k) => decoder.decode(k.key.subarray(prefixLength))).sort() : undefined;
+  const names = opts.children === true ? kids?.kvs.map((k) => decoder.decode(k.key.subarray(prefixLength))).sort() : undefined;
   const meta = parseMeta(metaKv.value, path);
   const state: ZNodeState = {
     path,
@@ -141,7 +143,7 @@ export async function readZNode(kv: KvBackend, path: string, opts: { children?: 
     meta,
     cversion: cversionKv.version - 1 + cversionOffset(cversionKv),
     pzxid: cversionKv.modRevision,
-    numChildren: kids!.count,
+    numChildren: kids?.count ?? 0,
     stored: {
       dataMod: dataKv.modRevision,
       metaMod: metaKv.modRevision,
@@ -151,6 +153,13 @@ export async function readZNode(kv: KvBackend, path: string, opts: { children?: 
     },
   };
   return { state, children: names, revision: r.revision };
+}
+
+/** How many children the znode has, at this member's revision. */
+export async function countChildren(kv: KvBackend, path: string): Promise<number> {
+  const children = childrenRange(path);
+  const r = await kv.readTxn({ success: [rangeOp(children.key, children.rangeEnd, { countOnly: true })] }, true);
+  return rangeAt(r, 0, path).count;
 }
 
 /** The Stat of a znode; PENDING zxids become `txnRevision`. */

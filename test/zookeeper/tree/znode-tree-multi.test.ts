@@ -103,6 +103,25 @@ describe('znode tree: multi', () => {
     expect((await tree.multi(ANYONE, [])).results).toEqual([]);
   });
 
+  it("counts a parent's children once an op needs them, after creates under it that did not", async () => {
+    await tree.create(ANYONE, '/q', new Uint8Array(0), OPEN_ACL, 'persistent');
+    await tree.create(ANYONE, '/q/old', new Uint8Array(0), OPEN_ACL, 'persistent');
+    const set = await tree.multi(ANYONE, [
+      { op: 'create', path: '/q/new', data: new Uint8Array(0), acl: OPEN_ACL, mode: 'persistent' },
+      { op: 'setData', path: '/q', data: bytes('v'), version: -1 },
+    ]);
+    expect(set.results[1]).toMatchObject({ op: 'setData', stat: { numChildren: 2, version: 1 } });
+    const refused = await tree.multi(ANYONE, [
+      { op: 'delete', path: '/q/old', version: -1 },
+      { op: 'delete', path: '/q/new', version: -1 },
+      { op: 'create', path: '/q/again', data: new Uint8Array(0), acl: OPEN_ACL, mode: 'persistent' },
+      { op: 'delete', path: '/q', version: -1 },
+    ]);
+    // NotEmpty (-111): /q/again is there when /q's delete comes.
+    expect(refused.results).toEqual([{ op: 'error', code: 0 }, { op: 'error', code: 0 }, { op: 'error', code: 0 }, { op: 'error', code: -111 }]);
+    expect((await tree.getChildren(ANYONE, '/q')).children).toEqual(['new', 'old']);
+  });
+
   it('refuses a multi larger than one txn may carry with BadArguments, writing nothing', async () => {
     const ops = Array.from({ length: 40 }, (_, i) => ({ op: 'create' as const, path: `/big-${i}`, data: new Uint8Array(0), acl: OPEN_ACL, mode: 'persistent' as const }));
     expect(await codeOf(tree.multi(ANYONE, ops))).toBe(-8);
