@@ -34,9 +34,14 @@ const RECONCILE_DELAY_MS = 100;
 
 /**
  * Checks taken over from a member that left start this far apart at most (on average): at once
- * for a few, spread over up to an interval for thousands, so a member's death is no burst.
+ * for a few, spread for thousands, so a member's death is no burst...
  */
 const TAKEOVER_SPACING_MS = 1;
+/**
+ * ...but over a quarter of a check's interval at most: its bound is an election timeout plus one
+ * interval, and the run, its write and the watchers hearing of it come after the start.
+ */
+const TAKEOVER_INTERVAL_SHARE = 0.25;
 
 export interface CheckRunnerPort {
   readonly memberId: number;
@@ -228,7 +233,7 @@ export class CheckRunner {
     }
     // A check taken over from a member that left may hold a state nobody has confirmed since the
     // member's last run (or a result it never wrote): it runs at once, not somewhere in its interval.
-    for (const check of takenOver) this.begin(check, Math.random() * Math.min(check.definition.intervalMs, takenOver.length * TAKEOVER_SPACING_MS));
+    for (const check of takenOver) this.begin(check, Math.random() * Math.min(check.definition.intervalMs * TAKEOVER_INTERVAL_SHARE, takenOver.length * TAKEOVER_SPACING_MS));
     for (const [key, check] of this.owned) {
       if (wanted.has(key) || (services !== undefined && !services.has(check.service))) continue;
       this.stop(check);
