@@ -51,6 +51,12 @@ export interface ZNodeMeta {
    * put a key only once.
    */
   readonly versionOffset?: number;
+  /**
+   * The znode's czxid when it is not the data key's create revision: after one multi deleted the
+   * znode and created it again, the data key was put over, not created. -1: the revision that wrote
+   * this meta key (the multi's); a later write of the meta key stores the number itself.
+   */
+  readonly czxid?: number;
 }
 
 const encoder = new TextEncoder();

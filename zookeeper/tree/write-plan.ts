@@ -266,11 +266,17 @@ export class WritePlan {
     return { compare: this.compares, success: ops };
   }
 
-  /** The meta to store: a data key put once by this txn steps its version once, whatever the znode's version moved by. */
+  /**
+   * The meta to store: a data key put once by this txn steps its version once, whatever the znode's
+   * version moved by; and a znode created over a data key this txn found (deleted and created again)
+   * keeps this txn's revision as its czxid, not the key's create revision.
+   */
   private metaToStore(s: ZNodeState): ZNodeMeta {
-    const { versionOffset: _old, ...meta } = s.meta;
+    const { versionOffset: _old, czxid: _czxid, ...meta } = s.meta;
     const offset = this.dataWritten.has(s.path) ? s.version - (this.dataKeyVersions.get(s.path) ?? 0) : (s.meta.versionOffset ?? 0);
-    return offset === 0 ? meta : { ...meta, versionOffset: offset };
+    const withOffset = offset === 0 ? meta : { ...meta, versionOffset: offset };
+    if (s.czxid === PENDING) return this.dataKeyVersions.has(s.path) ? { ...withOffset, czxid: -1 } : withOffset;
+    return s.meta.czxid === undefined ? withOffset : { ...withOffset, czxid: s.czxid };
   }
 
   /** The cversion key's put that leaves cversion (= version - 1 + offset) at the plan's value. */

@@ -76,7 +76,8 @@ export function parseMeta(bytes: Uint8Array, path: string): ZNodeMeta {
   const acl = v.acl.map((a: unknown) => parseAclEntry(a, path));
   const meta: ZNodeMeta = { ctime: v.ctime, mtime: v.mtime, aversion: v.aversion, acl, kind };
   const withTtl = typeof v.ttlMs === 'number' ? { ...meta, ttlMs: v.ttlMs } : meta;
-  return typeof v.versionOffset === 'number' && v.versionOffset !== 0 ? { ...withTtl, versionOffset: v.versionOffset } : withTtl;
+  const withOffset = typeof v.versionOffset === 'number' && v.versionOffset !== 0 ? { ...withTtl, versionOffset: v.versionOffset } : withTtl;
+  return typeof v.czxid === 'number' ? { ...withOffset, czxid: v.czxid } : withOffset;
 }
 
 export function encodeMeta(meta: ZNodeMeta): Uint8Array {
@@ -136,7 +137,7 @@ export async function readZNode(kv: KvBackend, path: string, opts: { children?: 
   const state: ZNodeState = {
     path,
     data: dataKv.value,
-    czxid: dataKv.createRevision,
+    czxid: meta.czxid === undefined ? dataKv.createRevision : meta.czxid === -1 ? metaKv.modRevision : meta.czxid,
     mzxid: dataKv.modRevision,
     version: dataKv.version - 1 + (meta.versionOffset ?? 0),
     lease: dataKv.lease,

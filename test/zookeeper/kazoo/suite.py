@@ -242,6 +242,15 @@ def multi(c):
     results = t.commit()
     out("multi that succeeds", results=[err(r) if isinstance(r, Exception) else (r if not hasattr(r, "version") else stat_view(r)) for r in results])
     out("written", children=sorted(c.get_children(ROOT + "/tx")), data=c.get(ROOT + "/tx")[0].decode())
+    # Deleted and created again in one multi: a new znode, created at the multi's zxid.
+    c.create(ROOT + "/tx/again", b"old")
+    c.set(ROOT + "/tx/again", b"older")
+    t = c.transaction()
+    t.delete(ROOT + "/tx/again")
+    t.create(ROOT + "/tx/again", b"new")
+    t.commit()
+    data, st = c.get(ROOT + "/tx/again")
+    out("deleted and created again", data=data.decode(), stat=stat_view(st))
 
 
 def recipes(c):

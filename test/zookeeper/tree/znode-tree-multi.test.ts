@@ -148,14 +148,22 @@ describe('znode tree: multi', () => {
     expect(twice.results[1]).toMatchObject({ stat: { version: 5 } });
     expect((await tree.getData(ANYONE, '/v')).stat.version).toBe(5);
 
-    // Deleted and created again in one multi: a fresh znode's version.
-    await tree.multi(ANYONE, [
+    // Deleted and created again in one multi: a fresh znode's version, and the multi's zxid as its czxid.
+    const recreated = await tree.multi(ANYONE, [
       { op: 'delete', path: '/v', version: 5 },
       { op: 'create', path: '/v', data: bytes('new'), acl: OPEN_ACL, mode: 'persistent' },
     ]);
+    expect(recreated.results[1]).toMatchObject({ op: 'create', stat: { czxid: recreated.zxid, mzxid: recreated.zxid } });
     const again = await tree.getData(ANYONE, '/v');
     expect(text(again.data)).toBe('new');
-    expect(again.stat).toMatchObject({ version: 0, aversion: 0, cversion: 0, numChildren: 0 });
-    expect((await tree.setData(ANYONE, '/v', bytes('x'), 0)).stat.version).toBe(1);
+    expect(again.stat).toMatchObject({ czxid: recreated.zxid, mzxid: recreated.zxid, version: 0, aversion: 0, cversion: 0, numChildren: 0 });
+    const changed = await tree.setData(ANYONE, '/v', bytes('x'), 0);
+    expect(changed.stat).toMatchObject({ version: 1, czxid: recreated.zxid, mzxid: changed.zxid });
+    await tree.setACL(ANYONE, '/v', OPEN_ACL, 0);
+    expect((await tree.exists(ANYONE, '/v')).stat).toMatchObject({ czxid: recreated.zxid, version: 1, aversion: 1 });
+    // Deleted and created again once more, one multi each: a plain create's czxid again.
+    await tree.delete(ANYONE, '/v', 1);
+    const plain = await tree.create(ANYONE, '/v', bytes('p'), OPEN_ACL, 'persistent');
+    expect((await tree.exists(ANYONE, '/v')).stat).toMatchObject({ czxid: plain.zxid, version: 0 });
   });
 });
