@@ -101,6 +101,8 @@ export interface NodeOptions extends ClientOptions {
     readonly listen: readonly string[];
     /** Mirror /services/<service>/<id> znodes and registry instances both ways (true when absent). */
     readonly registryBridge?: boolean;
+    /** The znode the bridge mirrors under instead of /services (a Curator basePath). */
+    readonly registryBridgePath?: string;
   };
   /** pino level for the member's logs; "warn" when absent. */
   readonly logLevel?: string;
@@ -146,7 +148,7 @@ export function memberOptionsFor(storage: NodeStorage, options: NodeOptions): Pa
     ...peer,
     ...client,
     ...(options.dns ? definedOnly({ listenDnsUrls: [...options.dns.listen], dnsDomain: options.dns.domain, dnsOnlyPassing: options.dns.onlyPassing }) : {}),
-    ...(options.zookeeper ? definedOnly({ listenZookeeperUrls: [...options.zookeeper.listen], zookeeperRegistryBridge: options.zookeeper.registryBridge }) : {}),
+    ...(options.zookeeper ? definedOnly({ listenZookeeperUrls: [...options.zookeeper.listen], zookeeperRegistryBridge: options.zookeeper.registryBridge, zookeeperRegistryBridgePath: options.zookeeper.registryBridgePath }) : {}),
     logLevel: options.logLevel ?? 'warn',
     ...(options.logger ? { logger: options.logger } : {}),
   };

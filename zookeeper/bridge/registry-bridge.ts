@@ -1,5 +1,5 @@
 // Services registered through ZooKeeper's protocol show in the registry, and the registry's
-// instances show as znodes: the leading member keeps /services/<service>/<id> znodes and
+// instances show as znodes: the leading member keeps <base>/<service>/<id> znodes and
 // /lodestone/services/<service>/<id> instances in step, each mirror on its original's lease (an
 // ephemeral znode's session, a registered instance's holder), so it vanishes with it on every member.
 // On taking the lead it compares the two sides whole, then follows both with one watch.
@@ -17,6 +17,7 @@ import {
   instanceZnodePath,
   isLodestoneZnode,
   isMirroredInstance,
+  serviceAncestors,
   serviceZnodePath,
   SERVICES_ZNODE,
   znodeFromInstance,
@@ -35,6 +36,8 @@ export interface RegistryBridgeDeps {
   readonly logger: Logger;
   /** How often leadership is looked at (1 s by default). */
   readonly checkEveryMs?: number;
+  /** The znode the services are under (/services by default, a Curator basePath). */
+  readonly basePath?: string;
 }
 
 function span(prefix: string): { key: Uint8Array; rangeEnd: Uint8Array } {
@@ -42,7 +45,6 @@ function span(prefix: string): { key: Uint8Array; rangeEnd: Uint8Array } {
   return { key, rangeEnd: prefixEnd(key) };
 }
 
-const ZNODES = span(`${ZK_DATA_PREFIX}${SERVICES_ZNODE}/`);
 const INSTANCES = span(SERVICES_PREFIX);
 
 export class RegistryBridge {
@@ -51,8 +53,13 @@ export class RegistryBridge {
   private running = false;
   private queue: Promise<void> = Promise.resolve();
   private readonly queued = new Set<string>();
+  private readonly base: string;
+  private readonly znodes: { key: Uint8Array; rangeEnd: Uint8Array };
 
-  constructor(private readonly deps: RegistryBridgeDeps) {}
+  constructor(private readonly deps: RegistryBridgeDeps) {
+    this.base = deps.basePath ?? SERVICES_ZNODE;
+    this.znodes = span(`${ZK_DATA_PREFIX}${this.base}/`);
+  }
 
   start(): void {
     this.timer = setInterval(() => this.follow(), this.deps.checkEveryMs ?? 1000);
@@ -90,7 +97,7 @@ export class RegistryBridge {
     this.running = true;
     try {
       const read = await this.deps.kv.readTxn(
-        { success: [{ type: 'range', request: { ...ZNODES, keysOnly: true } }, { type: 'range', request: { ...INSTANCES, keysOnly: true } }] },
+        { success: [{ type: 'range', request: { ...this.znodes, keysOnly: true } }, { type: 'range', request: { ...INSTANCES, keysOnly: true } }] },
         false,
       );
       if (!this.running) return;
@@ -107,7 +114,7 @@ export class RegistryBridge {
         // Fell behind the history: start over from a fresh read.
         this.halt();
       };
-      for (const s of [ZNODES, INSTANCES]) {
+      for (const s of [this.znodes, INSTANCES]) {
         this.watchers.push(this.deps.watch.watch({ ...s, startRevision: from, prevKv: false, noPut: false, noDelete: false }, { onEvents, onCompacted }));
       }
       for (const n of names) this.enqueue(n);
@@ -121,7 +128,7 @@ export class RegistryBridge {
   private nameOf(key: Uint8Array, into: Set<string>): void {
     const k = decoder.decode(key);
     if (k.startsWith(ZK_DATA_PREFIX)) {
-      const p = serviceZnodePath(k.slice(ZK_DATA_PREFIX.length));
+      const p = serviceZnodePath(k.slice(ZK_DATA_PREFIX.length), this.base);
       if (p) into.add(`${p.service}/${p.id}`);
       return;
     }
@@ -149,7 +156,7 @@ export class RegistryBridge {
   /** Brings one service instance's two sides in step, whichever changed. */
   private async sync(service: string, id: string): Promise<void> {
     const instanceKey = encoder.encode(`${SERVICES_PREFIX}${service}/${id}`);
-    const znodeKey = dataKey(instanceZnodePath(service, id));
+    const znodeKey = dataKey(instanceZnodePath(service, id, this.base));
     const read = await this.deps.kv.readTxn({ success: [{ type: 'range', request: { key: instanceKey } }, { type: 'range', request: { key: znodeKey } }] }, true);
     const [inst, node] = read.responses.map((r) => (r.type === 'range' ? r.response.kvs[0] : undefined));
     const record = inst ? decodeInstance(inst.value) : undefined;
@@ -176,19 +183,19 @@ export class RegistryBridge {
       const { inst: original, record: instance } = native;
       const data = znodeFromInstance(service, id, instance, original.lease !== 0n);
       if (node && Buffer.from(node.value).equals(data) && node.lease === original.lease) return;
-      if (node && node.lease !== original.lease) await this.ignoreGone(() => this.deps.tree.delete(NOBODY, instanceZnodePath(service, id), -1));
+      if (node && node.lease !== original.lease) await this.ignoreGone(() => this.deps.tree.delete(NOBODY, instanceZnodePath(service, id, this.base), -1));
       if (node && node.lease === original.lease) {
-        await this.ignoreGone(() => this.deps.tree.setData(NOBODY, instanceZnodePath(service, id), data, -1));
+        await this.ignoreGone(() => this.deps.tree.setData(NOBODY, instanceZnodePath(service, id, this.base), data, -1));
         return;
       }
       await this.ensureParent(service);
       const caller = { sessionId: original.lease, authIds: [] };
-      await this.ignoreGone(() => this.deps.tree.create(caller, instanceZnodePath(service, id), data, OPEN_ACL, original.lease !== 0n ? 'ephemeral' : 'persistent'));
+      await this.ignoreGone(() => this.deps.tree.create(caller, instanceZnodePath(service, id, this.base), data, OPEN_ACL, original.lease !== 0n ? 'ephemeral' : 'persistent'));
       return;
     }
     // No original on either side: the mirrors go.
     await this.dropMirroredInstance(instanceKey, inst);
-    if (ours) await this.ignoreGone(() => this.deps.tree.delete(NOBODY, instanceZnodePath(service, id), -1));
+    if (ours) await this.ignoreGone(() => this.deps.tree.delete(NOBODY, instanceZnodePath(service, id, this.base), -1));
   }
 
   private async dropMirroredInstance(key: Uint8Array, inst: KeyValue | undefined): Promise<void> {
@@ -200,7 +207,7 @@ export class RegistryBridge {
   }
 
   private async ensureParent(service: string): Promise<void> {
-    for (const path of [SERVICES_ZNODE, `${SERVICES_ZNODE}/${service}`]) {
+    for (const path of serviceAncestors(service, this.base)) {
       await this.ignoreGone(() => this.deps.tree.create(NOBODY, path, new Uint8Array(0), OPEN_ACL, 'persistent'));
     }
   }

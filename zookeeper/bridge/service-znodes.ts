@@ -1,4 +1,6 @@
-// How a registry instance and a znode under /services/<service>/<id> stand for each other.
+// How a registry instance and a znode under <base>/<service>/<id> stand for each other (the base is
+// /services unless --zookeeper-registry-bridge-path says otherwise, as a Curator ServiceDiscovery's
+// basePath does).
 //
 // A znode's data is JSON naming an address (`address`, or `host` as the founding article's services
 // write it) and a port; Curator's ServiceInstance ({name, id, address, port, payload, …}) is one such.
@@ -32,14 +34,21 @@ function parse(data: Uint8Array): Record<string, unknown> | undefined {
   }
 }
 
-/** The service and instance a znode path names, when it is /services/<service>/<id>. */
-export function serviceZnodePath(path: string): { service: string; id: string } | undefined {
-  const m = /^\/services\/([^/]+)\/([^/]+)$/.exec(path);
-  return m ? { service: m[1]!, id: m[2]! } : undefined;
+/** The service and instance a znode path names, when it is <base>/<service>/<id>. */
+export function serviceZnodePath(path: string, base = SERVICES_ZNODE): { service: string; id: string } | undefined {
+  if (!path.startsWith(`${base}/`)) return undefined;
+  const rest = path.slice(base.length + 1).split('/');
+  return rest.length === 2 && rest[0] !== '' && rest[1] !== '' ? { service: rest[0]!, id: rest[1]! } : undefined;
 }
 
-export function instanceZnodePath(service: string, id: string): string {
-  return `${SERVICES_ZNODE}/${service}/${id}`;
+export function instanceZnodePath(service: string, id: string, base = SERVICES_ZNODE): string {
+  return `${base}/${service}/${id}`;
+}
+
+/** The znodes above a service's instances, from the top: /a, /a/b for base /a/b, then the service's. */
+export function serviceAncestors(service: string, base = SERVICES_ZNODE): string[] {
+  const parts = base.split('/').filter((p) => p !== '');
+  return [...parts.map((_, i) => `/${parts.slice(0, i + 1).join('/')}`), `${base}/${service}`];
 }
 
 /** True for a znode the bridge wrote itself (mirroring a registry instance). */

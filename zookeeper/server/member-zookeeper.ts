@@ -8,7 +8,9 @@ import type { KvBackend } from '../../rpc/kv-backend.js';
 import type { LeaseBackend } from '../../rpc/lease-backend.js';
 import type { WatchBackend } from '../../rpc/watch-backend.js';
 import { RegistryBridge } from '../bridge/registry-bridge.js';
+import { SERVICES_ZNODE } from '../bridge/service-znodes.js';
 import { ZNodeReaper, ZNodeTree, type ZkCaller } from '../tree/index.js';
+import { pathProblem } from '../tree/paths.js';
 import { parseZkAddress, type ZkListenAddress } from './listen-address.js';
 import { RequestHandler } from './request-handler.js';
 import { SessionOpener } from './session-opener.js';
@@ -19,11 +21,13 @@ import { ZkConnection } from './zk-connection.js';
 export interface ZooKeeperOptions {
   /** --listen-zookeeper-urls: "host:port" each; none: no ZooKeeper interface. */
   readonly listenZookeeperUrls: readonly string[];
-  /** --zookeeper-registry-bridge: mirror /services/<service>/<id> znodes and registry instances into each other. */
+  /** --zookeeper-registry-bridge: mirror <base>/<service>/<id> znodes and registry instances into each other. */
   readonly zookeeperRegistryBridge: boolean;
+  /** --zookeeper-registry-bridge-path: the base znode the bridge mirrors under (a Curator basePath). */
+  readonly zookeeperRegistryBridgePath: string;
 }
 
-export const ZOOKEEPER_DEFAULTS: ZooKeeperOptions = { listenZookeeperUrls: [], zookeeperRegistryBridge: true };
+export const ZOOKEEPER_DEFAULTS: ZooKeeperOptions = { listenZookeeperUrls: [], zookeeperRegistryBridge: true, zookeeperRegistryBridgePath: SERVICES_ZNODE };
 
 export interface ZooKeeperDeps {
   readonly kv: KvBackend;
@@ -51,7 +55,7 @@ export class MemberZooKeeper {
     const tree = new ZNodeTree({ kv: deps.kv });
     const dispatcher = new WatchDispatcher(deps.watch, deps.logger);
     const reaper = new ZNodeReaper(tree, { isLeader: deps.isLeader });
-    const bridge = options.zookeeperRegistryBridge ? new RegistryBridge({ kv: deps.kv, watch: deps.watch, tree, isLeader: deps.isLeader, logger: deps.logger }) : undefined;
+    const bridge = options.zookeeperRegistryBridge ? new RegistryBridge({ kv: deps.kv, watch: deps.watch, tree, isLeader: deps.isLeader, logger: deps.logger, basePath: options.zookeeperRegistryBridgePath }) : undefined;
     const servers: Server[] = [];
     const zk = new MemberZooKeeper(servers, dispatcher, reaper, bridge);
     const connectionDeps = {
@@ -118,4 +122,7 @@ function listen(address: ZkListenAddress, onSocket: (s: Socket) => void): Promis
 /** The checks made at start, with the flag's name. */
 export function validateZooKeeperOptions(o: ZooKeeperOptions): void {
   for (const u of o.listenZookeeperUrls) parseZkAddress(u);
+  const base = o.zookeeperRegistryBridgePath;
+  const problem = base === '/' ? 'it must name a znode below the root' : pathProblem(base);
+  if (problem !== undefined) throw new Error(`--zookeeper-registry-bridge-path ${JSON.stringify(base)}: ${problem} (e.g. /services)`);
 }

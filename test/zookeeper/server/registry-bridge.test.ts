@@ -81,3 +81,37 @@ describe('the ZooKeeper registry bridge', () => {
     await until('the znode gone', async () => ((await zk.raw('exists', { path: '/services/db/db-1', watch: false })).header.err === -101 ? true : undefined));
   });
 });
+
+describe('the ZooKeeper registry bridge under another base path (a Curator basePath)', () => {
+  let member: Member;
+  let zk: ZkTestClient;
+
+  beforeAll(async () => {
+    member = await startInProcessMember({ listenZookeeperUrls: ['127.0.0.1:0'], zookeeperRegistryBridgePath: '/discovery/prod' });
+    zk = await ZkTestClient.connect('127.0.0.1', member.zookeeperPorts[0]!);
+  });
+
+  afterAll(async () => {
+    zk.drop();
+    await member.close();
+  });
+
+  const instance = async (service: string, id: string): Promise<string | undefined> => {
+    const r = await member.range({ key: enc.encode(`/lodestone/services/${service}/${id}`) }, false);
+    const kv = r.kvs[0];
+    return kv ? new TextDecoder().decode(kv.value) : undefined;
+  };
+
+  it('mirrors znodes under it, and only those, and makes its ancestors for a registry instance', async () => {
+    for (const p of ['/discovery', '/discovery/prod', '/discovery/prod/web', '/services', '/services/web']) await zk.raw('create', { path: p, data: null, acl: OPEN_ACL, flags: 0 });
+    await zk.call('create', { path: '/discovery/prod/web/zk-1', data: Buffer.from(JSON.stringify({ address: '127.0.0.1', port: 8080 })), acl: OPEN_ACL, flags: 1 });
+    await zk.call('create', { path: '/services/web/elsewhere', data: Buffer.from(JSON.stringify({ address: '127.0.0.1', port: 8081 })), acl: OPEN_ACL, flags: 1 });
+    const mirrored = await until('the instance', () => instance('web', 'zk-1'));
+    expect(JSON.parse(mirrored)).toMatchObject({ address: '127.0.0.1', port: 8080, meta: { 'registered-by': 'zookeeper' } });
+    expect(await instance('web', 'elsewhere')).toBeUndefined();
+
+    await member.write({ type: 'put', request: { key: enc.encode('/lodestone/services/api/api-1'), value: enc.encode(JSON.stringify({ address: '10.0.0.5', port: 9090 })) } });
+    await until('the znode', async () => ((await zk.raw('exists', { path: '/discovery/prod/api/api-1', watch: false })).header.err === 0 ? true : undefined));
+    expect((await zk.raw('exists', { path: '/services/api', watch: false })).header.err).toBe(-101);
+  });
+});

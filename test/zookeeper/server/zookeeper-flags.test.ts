@@ -24,10 +24,20 @@ describe('the ZooKeeper flags', () => {
     expect(() => check(['--listen-zookeeper-urls', '[localhost]:2181'])).toThrow(MemberOptionsError);
   });
 
+  it('take the bridge base path, refused unless it names a znode below the root', () => {
+    const check = (path: string): void => validateOptions(parseCommandLine(['--zookeeper-registry-bridge-path', path], {}).options);
+    expect(parseCommandLine([], {}).options.zookeeperRegistryBridgePath).toBe('/services');
+    expect(() => check('/discovery/prod')).not.toThrow();
+    expect(() => check('discovery')).toThrow(MemberOptionsError);
+    expect(() => check('/')).toThrow('--zookeeper-registry-bridge-path "/": it must name a znode below the root (e.g. /services)');
+    expect(() => check('/discovery/')).toThrow(MemberOptionsError);
+  });
+
   it('are listed in --help', () => {
     const help = usage();
     expect(help).toContain('--listen-zookeeper-urls <value>');
     expect(help).toContain('--zookeeper-registry-bridge');
+    expect(help).toContain('--zookeeper-registry-bridge-path <value>');
     expect(help).toContain('env LODESTONE_LISTEN_ZOOKEEPER_URLS');
   });
 });
