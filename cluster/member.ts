@@ -291,6 +291,7 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
         advertiseClientUrls: options.advertiseClientUrls,
         initialClusterToken: options.initialClusterToken,
         requestTimeoutMs,
+        caughtUp: () => this.linearizableRead(),
       },
       logger,
     );

@@ -23,6 +23,12 @@ export interface MembershipAdminOptions {
   readonly advertiseClientUrls: readonly string[];
   readonly initialClusterToken: string;
   readonly requestTimeoutMs: number;
+  /**
+   * Resolves once this member has applied everything the leader had committed when called (a
+   * linearizable read's barrier): a change the leader made for it shows in this member's own list
+   * before the client hears it is done, as etcd's member waits to apply its own proposals.
+   */
+  readonly caughtUp: () => Promise<void>;
 }
 
 /** The member list as this member knows it, kept current by the member as entries are applied. */
@@ -68,6 +74,7 @@ export class MembershipAdmin {
     if (this.isLeader()) return this.addAsLeader(peerUrls, isLearner);
     const answer = await this.forward({ member_add: { peer_urls: [...peerUrls], is_learner: isLearner } });
     if (answer === undefined) return this.addAsLeader(peerUrls, isLearner);
+    await this.catchUp();
     const changed = membersChanged(answer);
     if (!changed.member) throw new Error('the leader answered a member add without the member');
     return { member: fromWireMember(changed.member), members: (changed.members ?? []).map(fromWireMember) };
@@ -77,6 +84,7 @@ export class MembershipAdmin {
     if (this.isLeader()) return this.removeAsLeader(id);
     const answer = await this.forward({ member_remove: String(id) });
     if (answer === undefined) return this.removeAsLeader(id);
+    await this.catchUp();
     return (membersChanged(answer).members ?? []).map(fromWireMember);
   }
 
@@ -84,7 +92,17 @@ export class MembershipAdmin {
     if (this.isLeader()) return this.promoteAsLeader(id);
     const answer = await this.forward({ member_promote: String(id) });
     if (answer === undefined) return this.promoteAsLeader(id);
+    await this.catchUp();
     return (membersChanged(answer).members ?? []).map(fromWireMember);
+  }
+
+  /** After a change the leader made: this member's list shows it too (the change stands either way). */
+  private async catchUp(): Promise<void> {
+    try {
+      await this.options.caughtUp();
+    } catch (err) {
+      this.logger.debug({ err }, 'a membership change the leader made is not applied here yet');
+    }
   }
 
   /**
