@@ -67,14 +67,14 @@ export const LEASE_FORWARDS: ReadonlySet<ForwardRequestIn['request']> = new Set(
 const FORWARD_RETRY_MS = 50;
 /** The longest an expired lease's revoke waits for beforeExpiredRevoke. */
 const EXPIRY_HOOK_LIMIT_MS = 2000;
-/** How often a renewal of an expired lease looks whether its revoke was applied. */
-const REVOKE_POLL_MS = 10;
 
 export class LeaseManager implements LeaseBackend {
   readonly lessor: Lessor;
   private readonly revoking = new Set<bigint>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Renewals of expired leases waiting for their revoke to be applied, woken by onApplied (or demote). */
+  private readonly revokeWaiters = new Map<bigint, Set<() => void>>();
   /** Callers that reached the leader before its clocks started, waiting for promote(). */
   private awaitingPrimary: (() => void)[] = [];
   /** A follower's renewals on their way to the leader, many to a call. */
@@ -100,6 +100,7 @@ export class LeaseManager implements LeaseBackend {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.wakePrimaryWaiters();
+    for (const id of [...this.revokeWaiters.keys()]) this.wakeRevokeWaiters(id);
   }
 
   // ------------------------------------------------------------------ leadership and apply hooks
@@ -117,6 +118,7 @@ export class LeaseManager implements LeaseBackend {
     if (!this.lessor.isPrimary && this.awaitingPrimary.length === 0) return;
     this.lessor.demote();
     this.revoking.clear();
+    for (const id of [...this.revokeWaiters.keys()]) this.wakeRevokeWaiters(id);
     // Whoever waited for this member's clocks asks the new leader instead.
     this.wakePrimaryWaiters();
   }
@@ -153,6 +155,7 @@ export class LeaseManager implements LeaseBackend {
     const now = this.port.now();
     for (const g of changes.granted) this.lessor.granted(g.id, g.ttl, now);
     for (const id of changes.revoked) {
+      this.wakeRevokeWaiters(id);
       this.lessor.revoked(id);
       this.revoking.delete(id);
     }
@@ -248,10 +251,33 @@ export class LeaseManager implements LeaseBackend {
       if (!this.port.isLeader() || !this.lessor.isPrimary) return undefined;
       if (this.closed) throw new EtcdError('ETCD_STOPPED');
       if (call?.signal?.aborted) throw call.signal.reason;
-      if (this.port.now() >= deadline) throw new EtcdError('ETCD_TIMEOUT');
-      await new Promise((resolve) => setTimeout(resolve, REVOKE_POLL_MS));
+      const left = deadline - this.port.now();
+      if (left <= 0) throw new EtcdError('ETCD_TIMEOUT');
+      await this.revokeApplied(id, left, call);
     }
     return 0;
+  }
+
+  /** Resolves when a revoke of `id` is applied here, this member stops leading, the call ends, or after `ms`. */
+  private revokeApplied(id: bigint, ms: number, call?: CallOptions): Promise<void> {
+    return new Promise((resolve) => {
+      const waiters = this.revokeWaiters.get(id) ?? new Set<() => void>();
+      this.revokeWaiters.set(id, waiters);
+      const wake = (): void => {
+        clearTimeout(timer);
+        call?.signal?.removeEventListener('abort', wake);
+        waiters.delete(wake);
+        if (waiters.size === 0 && this.revokeWaiters.get(id) === waiters) this.revokeWaiters.delete(id);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      call?.signal?.addEventListener('abort', wake, { once: true });
+      waiters.add(wake);
+    });
+  }
+
+  private wakeRevokeWaiters(id: bigint): void {
+    for (const wake of [...(this.revokeWaiters.get(id) ?? [])]) wake();
   }
 
   async timeToLive(id: bigint, withKeys: boolean, call?: CallOptions): Promise<LeaseTimeToLiveResult> {
