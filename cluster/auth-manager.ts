@@ -177,6 +177,19 @@ export class AuthManager implements AuthBackend {
     if (who && who.revision !== 0 && who.revision !== this.current.revision) throw new EtcdError('ETCD_AUTH_OLD_REVISION');
   }
 
+  /**
+   * A refusal as "revision of auth store is old" of a stamp this member gave (a simple token or a
+   * client certificate carry no revision of their own: the member stamps its current one), made
+   * while an auth change was on its way here. Go's etcd client logs in again and retries on this;
+   * the member may retry for every client, with a fresh stamp, once it has applied the change. A
+   * JWT carries its revision: there the client must log in again.
+   */
+  isMemberStampRefused(call: CallOptions | undefined, who: AuthInfo | undefined, e: unknown): who is AuthInfo {
+    if (asEtcdError(e)?.code !== 'ETCD_AUTH_OLD_REVISION') return false;
+    if (who === undefined || who.revision === 0) return false;
+    return this.jwt === undefined || call?.auth?.token === undefined;
+  }
+
   /** For admin-only calls: with auth on, the caller must have the root role. */
   async requireAdmin(call: CallOptions | undefined): Promise<void> {
     const who = await this.identify(call);

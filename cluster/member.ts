@@ -71,6 +71,9 @@ import { RaftDriver, type RaftDriverHooks } from './raft-driver.js';
 import { checkStateCoversLog, Snapshots } from './snapshots.js';
 import { SnapshotStaging } from './snapshot-staging.js';
 
+/** How often a request is stamped afresh after auth changes overtook it (withFreshStamp). */
+const STALE_STAMP_ATTEMPTS = 3;
+
 /** What raft says of this member, for status displays and tests. */
 export interface RaftStatusView {
   readonly leader: NodeId;
@@ -727,22 +730,41 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
   async range(req: st.RangeRequest, serializable: boolean, call?: CallOptions): Promise<st.RangeResponse> {
     if (!serializable) await this.linearizableRead(call);
     // etcd's doSerialize: the token, the permission, the read, then whether the auth store moved.
-    const who = call?.auth ? await this.auth.identify(call) : undefined;
-    if (who && this.auth.state.enabled) this.auth.check((s) => checkRange(s, who, req));
-    const r = await this.mvcc.range(req);
-    this.auth.checkStillCurrent(who);
-    return r;
+    return this.withFreshStamp(call, async (who) => {
+      if (who && this.auth.state.enabled) this.auth.check((s) => checkRange(s, who, req));
+      const r = await this.mvcc.range(req);
+      this.auth.checkStillCurrent(who);
+      return r;
+    });
   }
 
   async readTxn(req: st.TxnRequest, serializable: boolean, call?: CallOptions): Promise<st.TxnResponse> {
     // The checks etcd makes of every txn, reads only or not (empty keys, too many operations).
     checkWriteRequest({ type: 'txn', request: req }, this.limits);
     if (!serializable) await this.linearizableRead(call);
-    const who = call?.auth ? await this.auth.identify(call) : undefined;
-    if (who && this.auth.state.enabled) this.auth.check((s) => checkTxn(s, who, req));
-    const r = await this.mvcc.readTxn(req);
-    this.auth.checkStillCurrent(who);
-    return r;
+    return this.withFreshStamp(call, async (who) => {
+      if (who && this.auth.state.enabled) this.auth.check((s) => checkTxn(s, who, req));
+      const r = await this.mvcc.readTxn(req);
+      this.auth.checkStillCurrent(who);
+      return r;
+    });
+  }
+
+  /**
+   * Runs a request as the user its call names, again with a fresh stamp when an auth change
+   * overtook the one it had (AuthManager.isMemberStampRefused): nothing was read or written then.
+   * A refusal is answered once this member has applied the change, so the fresh stamp is newer.
+   */
+  private async withFreshStamp<T>(call: CallOptions | undefined, run: (who: AuthInfo | undefined) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const who = call?.auth ? await this.auth.identify(call) : undefined;
+      try {
+        return await run(who);
+      } catch (e) {
+        if (attempt >= STALE_STAMP_ATTEMPTS || !this.auth.isMemberStampRefused(call, who, e)) throw e;
+        if (this.auth.state.revision <= who.revision) throw e;
+      }
+    }
   }
 
   private linearizableRead(call?: CallOptions): Promise<void> {
@@ -759,14 +781,15 @@ export class Member implements KvBackend, ClusterBackend, WatchBackend, MemberEn
     checkWriteRequest(req, this.limits);
     await this.checkQuota(req);
     // The user goes with the entry: its permissions are checked where it is applied.
-    const who = call?.auth ? await this.auth.identify(call) : undefined;
-    const applied = await this.proposals.propose(req, call, who);
-    if (applied.kind !== 'write') throw new Error('a write was answered as a membership request');
-    const outcome = applied.outcome;
-    if (outcome.status === 'failed') throw outcome.error;
-    if (outcome.status === 'skipped') throw new Error('a fresh proposal was skipped as already applied');
-    if (outcome.response.type !== req.type) throw new Error(`a ${req.type} was answered with a ${outcome.response.type}`);
-    return outcome.response as st.ResponseFor<R>;
+    return this.withFreshStamp(call, async (who) => {
+      const applied = await this.proposals.propose(req, call, who);
+      if (applied.kind !== 'write') throw new Error('a write was answered as a membership request');
+      const outcome = applied.outcome;
+      if (outcome.status === 'failed') throw outcome.error;
+      if (outcome.status === 'skipped') throw new Error('a fresh proposal was skipped as already applied');
+      if (outcome.response.type !== req.type) throw new Error(`a ${req.type} was answered with a ${outcome.response.type}`);
+      return outcome.response as st.ResponseFor<R>;
+    });
   }
 
   /**
