@@ -103,6 +103,8 @@ export interface NodeOptions extends ClientOptions {
     readonly registryBridge?: boolean;
     /** The znode the bridge mirrors under instead of /services (a Curator basePath). */
     readonly registryBridgePath?: string;
+    /** A digest id ("user:base64(sha1(user:password))") whose addauth bypasses every ACL (ZooKeeper's superDigest). */
+    readonly superDigest?: string;
   };
   /** pino level for the member's logs; "warn" when absent. */
   readonly logLevel?: string;
@@ -148,7 +150,7 @@ export function memberOptionsFor(storage: NodeStorage, options: NodeOptions): Pa
     ...peer,
     ...client,
     ...(options.dns ? definedOnly({ listenDnsUrls: [...options.dns.listen], dnsDomain: options.dns.domain, dnsOnlyPassing: options.dns.onlyPassing }) : {}),
-    ...(options.zookeeper ? definedOnly({ listenZookeeperUrls: [...options.zookeeper.listen], zookeeperRegistryBridge: options.zookeeper.registryBridge, zookeeperRegistryBridgePath: options.zookeeper.registryBridgePath }) : {}),
+    ...(options.zookeeper ? definedOnly({ listenZookeeperUrls: [...options.zookeeper.listen], zookeeperRegistryBridge: options.zookeeper.registryBridge, zookeeperRegistryBridgePath: options.zookeeper.registryBridgePath, zookeeperSuperDigest: options.zookeeper.superDigest }) : {}),
     logLevel: options.logLevel ?? 'warn',
     ...(options.logger ? { logger: options.logger } : {}),
   };

@@ -65,6 +65,7 @@ export const FLAGS: readonly FlagSpec[] = [
   // ZooKeeper's client protocol (zookeeper/).
   { flag: 'listen-zookeeper-urls', key: 'listenZookeeperUrls', kind: 'list', help: "Comma-separated host:port addresses to serve ZooKeeper's client protocol on, over the same keys (none: no ZooKeeper interface)." },
   { flag: 'zookeeper-registry-bridge', key: 'zookeeperRegistryBridge', kind: 'bool', help: "With --listen-zookeeper-urls: znodes /services/<service>/<id> naming an address and port show as registry instances, and registry instances as such znodes (the leader keeps them in step)." },
+  { flag: 'zookeeper-super-digest', key: 'zookeeperSuperDigest', kind: 'string', help: "A digest id (user:base64(sha1(user:password))) whose addauth bypasses every ACL, as ZooKeeper's zookeeper.DigestAuthenticationProvider.superDigest." },
   { flag: 'zookeeper-registry-bridge-path', key: 'zookeeperRegistryBridgePath', kind: 'string', help: "The znode the registry bridge mirrors services under, as a Curator ServiceDiscovery's basePath ('/services' by default)." },
 ];
 

@@ -2,12 +2,13 @@
 // against real ZooKeeper 3.8 and against a Lodestone member: the same lines come back, once zxids
 // are named by first appearance (so equal zxids stay equal), times hidden and session ids marked.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestCluster } from '../support/cluster.js';
 import { freePorts } from '../support/free-ports.js';
 import { realZooKeeperTestsRun, startRealZooKeeper, ZK_CLI, type RealZooKeeper } from './support/real-zookeeper.js';
 
-// alice's digest: base64(sha1("alice:secret")). (No sync: zkCli.sh prints its answer from a callback,
+// alice's digest: base64(sha1("alice:secret")); both servers take super:super-secret as super. (No sync: zkCli.sh prints its answer from a callback,
 // in no fixed order with the next command's.)
 const SCRIPT = [
   'create /c one',
@@ -29,15 +30,22 @@ const SCRIPT = [
   'get /c/locked',
   'getAcl /c/locked',
   'addauth digest alice:secret',
+  'whoami',
   'get /c/locked',
   'setAcl /c/locked auth::cdrwa',
   'getAcl /c/locked',
+  'create /c/alone z digest:alice:aYXlLOpEooaV1cRAvUL1fp9Qt7E=:cdrwa',
+  'addauth digest super:super-secret',
+  'whoami',
+  'delete /c/alone',
   'create -c /c/box',
   'create -t 5000 /c/ttl v',
   'deleteall /c',
   'ls /c',
   'quit',
 ];
+
+const SUPER_DIGEST = `super:${createHash('sha1').update('super:super-secret').digest('base64')}`;
 
 /** Runs the script through zkCli.sh; its output (stdout and stderr, Java's logging left out), normalized. */
 function zkCli(port: number): Promise<string[]> {
@@ -80,8 +88,13 @@ describe.runIf(realZooKeeperTestsRun())('zkCli.sh against ZooKeeper 3.8 and agai
   beforeAll(async () => {
     const [zkPort] = await freePorts(1);
     [real, member] = await Promise.all([
-      startRealZooKeeper(),
-      TestCluster.start({ implementation: 'lodestone', logLevel: 'warn', readyTimeoutMs: 60_000, extraArgs: ['--listen-zookeeper-urls', `127.0.0.1:${zkPort!}`] }),
+      startRealZooKeeper({ superDigest: SUPER_DIGEST }),
+      TestCluster.start({
+        implementation: 'lodestone',
+        logLevel: 'warn',
+        readyTimeoutMs: 60_000,
+        extraArgs: ['--listen-zookeeper-urls', `127.0.0.1:${zkPort!}`, '--zookeeper-super-digest', SUPER_DIGEST],
+      }),
     ]);
     lodestonePort = zkPort!;
   }, 90_000);

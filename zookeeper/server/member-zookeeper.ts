@@ -25,9 +25,14 @@ export interface ZooKeeperOptions {
   readonly zookeeperRegistryBridge: boolean;
   /** --zookeeper-registry-bridge-path: the base znode the bridge mirrors under (a Curator basePath). */
   readonly zookeeperRegistryBridgePath: string;
+  /**
+   * --zookeeper-super-digest: "user:base64(sha1(user:password))", ZooKeeper's
+   * zookeeper.DigestAuthenticationProvider.superDigest; '' for none.
+   */
+  readonly zookeeperSuperDigest: string;
 }
 
-export const ZOOKEEPER_DEFAULTS: ZooKeeperOptions = { listenZookeeperUrls: [], zookeeperRegistryBridge: true, zookeeperRegistryBridgePath: SERVICES_ZNODE };
+export const ZOOKEEPER_DEFAULTS: ZooKeeperOptions = { listenZookeeperUrls: [], zookeeperRegistryBridge: true, zookeeperRegistryBridgePath: SERVICES_ZNODE, zookeeperSuperDigest: '' };
 
 export interface ZooKeeperDeps {
   readonly kv: KvBackend;
@@ -69,6 +74,7 @@ export class MemberZooKeeper {
         await tree.sync({ sessionId: 0n, authIds: [] }, '/');
       },
       logger: deps.logger,
+      superDigest: options.zookeeperSuperDigest,
     };
     dispatcher.start();
     try {
@@ -125,4 +131,11 @@ export function validateZooKeeperOptions(o: ZooKeeperOptions): void {
   const base = o.zookeeperRegistryBridgePath;
   const problem = base === '/' ? 'it must name a znode below the root' : pathProblem(base);
   if (problem !== undefined) throw new Error(`--zookeeper-registry-bridge-path ${JSON.stringify(base)}: ${problem} (e.g. /services)`);
+  const digest = o.zookeeperSuperDigest;
+  if (digest !== '' && !SUPER_DIGEST.test(digest)) {
+    throw new Error(`--zookeeper-super-digest: expected user:base64(sha1(user:password)), as DigestAuthenticationProvider prints it (e.g. super:D/InIHSb7yEEbrWz8b9l71RjZJU=)`);
+  }
 }
+
+/** A digest id: a user without a colon, and the 28 base64 characters of a SHA-1. */
+const SUPER_DIGEST = /^[^:]+:[A-Za-z0-9+/]{27}=$/;

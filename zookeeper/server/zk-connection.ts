@@ -42,6 +42,8 @@ export interface ConnectionDeps {
   readonly sync: () => Promise<void>;
   readonly logger: Logger;
   readonly maxFrame?: number;
+  /** --zookeeper-super-digest: the digest id ("user:base64(sha1)") whose addauth makes the connection super. */
+  readonly superDigest?: string;
 }
 
 /** A request's result, ready to be written in its turn. */
@@ -219,7 +221,9 @@ export class ZkConnection implements WatchSubscriber {
         // ZooKeeper answers an op it does not know with Unimplemented, then closes the connection.
         return { ...base, err: ERROR_CODE.Unimplemented, zxid: -1n, end: true };
       case 'whoAmI': {
-        const clientInfo = this.authIds.map((a) => ({ authScheme: a.scheme, user: a.scheme === 'digest' ? (a.id.split(':')[0] ?? '') : a.id }));
+        // As ZooKeeper 3.8 lists them: the ids addauth added, in order, then the connection's ip.
+        const ids = [...this.authIds.filter((a) => a.scheme !== 'ip'), ...this.authIds.filter((a) => a.scheme === 'ip')];
+        const clientInfo = ids.map((a) => ({ authScheme: a.scheme, user: whoAmIUser(a) }));
         return { ...base, err: 0, zxid: this.zxid(), response: { type: 'whoAmI', response: { clientInfo } } };
       }
       default:
@@ -253,12 +257,18 @@ export class ZkConnection implements WatchSubscriber {
     if (o.end) this.end();
   }
 
-  /** addauth: digest ids are kept for the connection; anything else fails and, as ZooKeeper does, ends it. */
+  /**
+   * addauth: digest ids are kept for the connection; anything else fails and, as ZooKeeper does, ends
+   * it. The super digest's id also makes the connection super (every ACL allows it), as ZooKeeper's
+   * DigestAuthenticationProvider does with its superDigest.
+   */
   private auth(req: Extract<ZooKeeperRequest, { type: 'auth' }>): { xid: number; err: number; zxid: bigint; end: boolean } {
     const { scheme, auth } = req.request;
     const text = auth?.toString('utf8') ?? '';
     if (scheme !== 'digest' || !text.includes(':')) return { xid: XID.auth, err: ERROR_CODE.AuthFailed, zxid: 0n, end: true };
     const id = digestAuthId(text);
+    const isSuper = this.deps.superDigest !== undefined && this.deps.superDigest !== '' && id === this.deps.superDigest;
+    if (isSuper && !this.authIds.some((a) => a.scheme === 'super')) this.authIds.push({ scheme: 'super', id: '' });
     if (!this.authIds.some((a) => a.scheme === 'digest' && a.id === id)) this.authIds.push({ scheme: 'digest', id });
     return { xid: XID.auth, err: 0, zxid: 0n, end: false };
   }
@@ -292,4 +302,9 @@ export class ZkConnection implements WatchSubscriber {
   private write(frame: Buffer): void {
     if (!this.closed) this.socket.write(frame);
   }
+}
+
+/** A whoAmI entry's user as ZooKeeper names it: a digest's user, an ip's address, nothing for super. */
+function whoAmIUser(a: { readonly scheme: string; readonly id: string }): string {
+  return a.scheme === 'digest' ? (a.id.split(':')[0] ?? '') : a.id;
 }

@@ -373,6 +373,46 @@ def get_service(c):
     out("after the instances stopped", ports=get_service_instances("my_service"))
 
 
+SUPER_PASSWORD = "super-secret"
+
+
+def super_digest(c):
+    """A znode only alice may touch: no one else passes its ACL, but the super digest's user does."""
+    from kazoo.exceptions import NoAuthError
+    from kazoo.security import make_digest_acl
+
+    alice = client(auth_data=[("digest", "alice:pw")])
+    path = ROOT + "/private"
+    alice.create(path, b"alice's", acl=[make_digest_acl("alice", "pw", all=True)])
+    others = {
+        "anonymous": client(),
+        "bob": client(auth_data=[("digest", "bob:pw")]),
+        "super, wrong password": client(auth_data=[("digest", "super:wrong")]),
+    }
+    for who, other in others.items():
+        other.sync(path)
+        try:
+            other.get(path)
+            out("get as " + who, error=None)
+        except NoAuthError as e:
+            out("get as " + who, error=err(e))
+    sup = client(auth_data=[("digest", "super:" + SUPER_PASSWORD)])
+    sup.sync(path)
+    data, st = sup.get(path)
+    out("get as super", data=data.decode(), stat=stat_view(st))
+    st = sup.set(path, b"super's", version=0)
+    out("set as super", stat=stat_view(st))
+    acl, st = sup.get_acls(path)
+    out("getACL as super", acl=[[a.perms, a.id.scheme, a.id.id] for a in acl])
+    sup.create(path + "/kid", b"")
+    out("create under it as super", children=sup.get_children(path))
+    sup.delete(path, recursive=True)
+    out("delete as super", exists=sup.exists(path) is not None)
+    for other in [alice, sup, *others.values()]:
+        other.stop()
+        other.close()
+
+
 SCENARIOS = {
     "crud": crud,
     "ephemerals": ephemerals,
@@ -383,6 +423,7 @@ SCENARIOS = {
     "multi": multi,
     "recipes": recipes,
     "get_service": get_service,
+    "super_digest": super_digest,
 }
 
 if __name__ == "__main__":

@@ -33,11 +33,23 @@ describe('the ZooKeeper flags', () => {
     expect(() => check('/discovery/')).toThrow(MemberOptionsError);
   });
 
+  it('take a super digest as ZooKeeper prints one, refused otherwise', () => {
+    const check = (digest: string): void => validateOptions(parseCommandLine(['--zookeeper-super-digest', digest], {}).options);
+    expect(parseCommandLine([], {}).options.zookeeperSuperDigest).toBe('');
+    expect(() => check('super:D/InIHSb7yEEbrWz8b9l71RjZJU=')).not.toThrow();
+    const env = parseCommandLine([], { LODESTONE_ZOOKEEPER_SUPER_DIGEST: 'admin:xQJmxLMiHGwaqBvst5y6rkB6HQs=' }).options;
+    expect(env.zookeeperSuperDigest).toBe('admin:xQJmxLMiHGwaqBvst5y6rkB6HQs=');
+    // The password itself, or a digest without its user, is a mistake to say at start.
+    expect(() => check('super:test')).toThrow('--zookeeper-super-digest: expected user:base64(sha1(user:password))');
+    expect(() => check('D/InIHSb7yEEbrWz8b9l71RjZJU=')).toThrow(MemberOptionsError);
+  });
+
   it('are listed in --help', () => {
     const help = usage();
     expect(help).toContain('--listen-zookeeper-urls <value>');
     expect(help).toContain('--zookeeper-registry-bridge');
     expect(help).toContain('--zookeeper-registry-bridge-path <value>');
+    expect(help).toContain('--zookeeper-super-digest <value>');
     expect(help).toContain('env LODESTONE_LISTEN_ZOOKEEPER_URLS');
   });
 });

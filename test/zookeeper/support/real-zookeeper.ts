@@ -57,7 +57,7 @@ function missingPieces(): string[] {
   return missing;
 }
 
-export async function startRealZooKeeper(options: { extendedTypes?: boolean } = {}): Promise<RealZooKeeper> {
+export async function startRealZooKeeper(options: { extendedTypes?: boolean; superDigest?: string } = {}): Promise<RealZooKeeper> {
   const missing = missingPieces();
   if (missing.length > 0) throw new Error(`cannot start ZooKeeper: ${missing.join('; ')}`);
   const dir = await mkdtemp(join(tmpdir(), 'real-zookeeper-'));
@@ -76,7 +76,9 @@ export async function startRealZooKeeper(options: { extendedTypes?: boolean } = 
   await writeFile(join(dir, 'zoo.cfg'), `${config}\n`);
   const logFile = join(dir, 'server.log');
   const fd = openSync(logFile, 'a');
-  const child = spawn(JAVA, ['-Xmx256m', '-cp', ZOOKEEPER_JAR, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', join(dir, 'zoo.cfg')], {
+  // ZooKeeper reads its super digest from a system property only.
+  const properties = options.superDigest ? [`-Dzookeeper.DigestAuthenticationProvider.superDigest=${options.superDigest}`] : [];
+  const child = spawn(JAVA, ['-Xmx256m', ...properties, '-cp', ZOOKEEPER_JAR, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', join(dir, 'zoo.cfg')], {
     cwd: dir,
     stdio: ['ignore', fd, fd],
   });
