@@ -1,0 +1,364 @@
+// Bad input, generated: random and mutated requests at a member's HTTP APIs (Consul's, the JSON
+// gateway, the config center's), its DNS port and its ZooKeeper port. Each must get an answer that
+// says what was wrong (an HTTP status under 500, a DNS reply that decodes, a ZooKeeper reply or a
+// closed connection) within a few seconds, and the member must keep serving with nothing lost.
+// Seeds are fixed, so a failure replays; FUZZ_SEED and FUZZ_RUNS try others.
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import dnsPacket from 'dns-packet';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Member } from '../../cluster/member.js';
+import { JuteReader, JuteWriter, OP_CODE, encodeConnectRequestBody } from '../../zookeeper/jute/index.js';
+import { startInProcessMember } from '../support/in-process-member.js';
+import { rawClient, type RawClient } from '../zookeeper/support/raw-zookeeper-client.js';
+
+const SEED = Number(process.env.FUZZ_SEED ?? 20261203);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+const ANSWER_WITHIN_MS = 5_000;
+/** How long an opened stream may stay silent before the fuzzer takes it as open and moves on. */
+const STREAM_SILENCE_MS = 500;
+
+let member: Member;
+let http: string;
+let dnsPort: number;
+let zkPort: number;
+
+beforeAll(async () => {
+  member = await startInProcessMember({ listenDnsUrls: ['127.0.0.1:0'], listenZookeeperUrls: ['127.0.0.1:0'] });
+  http = `http://127.0.0.1:${member.clientPorts[0]!}`;
+  dnsPort = member.dnsPorts[0]!;
+  zkPort = member.zookeeperPorts[0]!;
+  // What must survive: a key, a registered instance, a znode.
+  expect((await fetchStatus('POST', '/v3/kv/put', JSON.stringify({ key: b64('sentinel'), value: b64('kept') }))).status).toBe(200);
+  const registered = await fetchStatus('PUT', '/v1/agent/service/register', JSON.stringify({ ID: 'sentinel-1', Name: 'sentinel', Address: '127.0.0.1', Port: 8080 }));
+  expect(registered.status).toBe(200);
+}, 30_000);
+
+afterAll(async () => {
+  await member?.close();
+});
+
+function b64(s: string): string {
+  return Buffer.from(s).toString('base64');
+}
+
+/** Paths the JSON gateway serves as gRPC streams. */
+const STREAM_PATHS = ['/v3/watch', '/v3/lease/keepalive', '/v3/election/observe'];
+
+async function fetchStatus(method: string, path: string, body?: string | Uint8Array): Promise<{ status: number; text: string }> {
+  const aborter = new AbortController();
+  const timer = setTimeout(() => aborter.abort(new Error(`no answer to ${method} ${path} within ${ANSWER_WITHIN_MS} ms`)), ANSWER_WITHIN_MS);
+  const isStream = STREAM_PATHS.includes(path.split('?')[0]!);
+  const silence = (): Promise<undefined> => new Promise((resolve) => setTimeout(() => resolve(undefined), STREAM_SILENCE_MS));
+  try {
+    const answer = fetch(`${http}${path}`, { method, ...(body !== undefined && method !== 'GET' ? { body } : {}), signal: aborter.signal });
+    // A stream that was opened (a watch, keepalives) goes on: its first message, if one comes
+    // soon, is its answer. A request etcd ignores (a watch request of neither kind) leaves it
+    // silent, as etcd does: taken as open.
+    const res = isStream ? await Promise.race([answer, silence()]) : await answer;
+    if (res === undefined) {
+      aborter.abort();
+      answer.catch(() => undefined);
+      return { status: 200, text: '' };
+    }
+    if (res.ok && isStream) {
+      const first = await Promise.race([res.body?.getReader().read(), silence()]);
+      aborter.abort();
+      return { status: res.status, text: Buffer.from(first?.value ?? []).toString('utf8') };
+    }
+    return { status: res.status, text: await res.text() };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// ------------------------------------------------------------------ HTTP
+
+/** Valid requests, one per kind of endpoint; the fuzzer mutates their fields. */
+const VALID_BODIES: Readonly<Record<string, Record<string, unknown>>> = {
+  '/v1/agent/service/register': {
+    ID: 'fz-1',
+    Name: 'fuzzed',
+    Address: '127.0.0.1',
+    Port: 80,
+    Tags: ['a'],
+    Meta: { k: 'v' },
+    Weights: { Passing: 1, Warning: 1 },
+    Check: { TTL: '10s', DeregisterCriticalServiceAfter: '1m' },
+  },
+  '/v3/kv/put': { key: b64('fz/k'), value: b64('v'), lease: '0', prev_kv: true },
+  '/v3/kv/range': { key: b64('fz/'), range_end: b64('fz0'), limit: '10', revision: '0', sort_order: 'ASCEND' },
+  '/v3/lease/grant': { TTL: '10', ID: '0' },
+  '/v3/lease/timetolive': { ID: '1', keys: true },
+  '/v3/maintenance/status': {},
+  '/v3/watch': { create_request: { key: b64('fz/'), range_end: b64('fz0') } },
+  '/v3/election/leader': { name: b64('fz-election') },
+};
+
+/** Paths without a valid body of their own: the fuzzer sends them anything. */
+const OTHER_PATHS = [
+  '/v1/agent/check/pass/',
+  '/v1/agent/check/fail/',
+  '/v1/agent/check/update/',
+  '/v1/agent/service/deregister/',
+  '/v1/catalog/service/',
+  '/v1/health/service/',
+  '/v1/health/checks/',
+  '/v1/health/state/',
+  '/v1/catalog/services',
+  '/v1/status/leader',
+  '/lodestone/v1/config/',
+  '/lodestone/config/',
+  '/lodestone/namespaces/',
+  '/ui/api/',
+  '/v3/auth/user/get',
+  '/v3/auth/role/get',
+  '/v3/cluster/member/list',
+  '/v3/kv/lease/leases',
+  '/v3/nope',
+  '/health',
+  '/metrics',
+];
+
+/** The election service's errors etcd returns as Go errors, not gRPC statuses (so Unknown, 500). */
+const ELECTION_GO_ERRORS = ['election: no leader', 'election: not leader'];
+
+/**
+ * The 500s the real systems answer too: Consul's to a datacenter it does not know, and etcd's
+ * gateway's to a Go error rather than a gRPC status (Unknown): a stream's body its JSON decoder
+ * refuses, and the election service's own errors.
+ */
+function realSystemAnswers500(path: string, text: string): boolean {
+  if (text === 'No path to datacenter') return path.startsWith('/v1/');
+  const bare = path.split('?')[0]!;
+  let body: { code?: number; message?: string };
+  try {
+    body = JSON.parse(text) as { code?: number; message?: string };
+  } catch {
+    return false;
+  }
+  if (body.code !== 2) return false;
+  if (bare.startsWith('/v3/election/') && ELECTION_GO_ERRORS.includes(body.message ?? '')) return true;
+  return STREAM_PATHS.includes(bare) && /^(json: |invalid character|unexpected EOF|proto: )/.test(body.message ?? '');
+}
+
+const jsonish = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.string(), fc.integer(), fc.double(), fc.constant(null), fc.constant(-1), fc.constant('9223372036854775808'));
+
+const mutatedBody = fc.constantFrom(...Object.keys(VALID_BODIES)).chain((path) => {
+  const valid = VALID_BODIES[path]!;
+  const keys = Object.keys(valid);
+  return fc
+    .record({
+      field: keys.length > 0 ? fc.constantFrom(...keys) : fc.constant('x'),
+      value: jsonish,
+      drop: fc.boolean(),
+      nested: fc.boolean(),
+    })
+    .map(({ field, value, drop, nested }) => {
+      const body: Record<string, unknown> = { ...valid };
+      if (drop) delete body[field];
+      else if (nested && typeof body[field] === 'object' && body[field] !== null) body[field] = { ...(body[field] as object), [field]: value };
+      else body[field] = value;
+      // The gateway takes POST, Consul's agent PUT.
+      return { method: path.startsWith('/v3/') ? 'POST' : 'PUT', path, body: JSON.stringify(body) as string | Uint8Array };
+    });
+});
+
+const anyRequest = fc.record({
+  method: fc.constantFrom('GET', 'PUT', 'POST', 'DELETE'),
+  path: fc.tuple(fc.constantFrom(...OTHER_PATHS, ...Object.keys(VALID_BODIES)), fc.oneof(fc.constant(''), fc.webSegment(), fc.string({ maxLength: 20 }).map(encodeURIComponent)), fc.oneof(fc.constant(''), fc.webQueryParameters().map((q) => `?${q}`), fc.constantFrom('?index=99999999999999999999&wait=1ms', '?wait=-1s', '?index=abc', '?passing=maybe', '?dc=x&wait=5ms'))).map(([p, tail, q]) => `${p}${tail}${q}`),
+  body: fc.oneof(jsonish.map((v) => JSON.stringify(v) as string | Uint8Array), fc.uint8Array({ maxLength: 200 }), fc.string({ maxLength: 200 })),
+});
+
+describe('fuzzed HTTP requests', () => {
+  it(`${RUNS * 2} requests: each answered under 500 within ${ANSWER_WITHIN_MS} ms`, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(mutatedBody, anyRequest), async ({ method, path, body }) => {
+        const { status, text } = await fetchStatus(method, path, body);
+        if (status === 500 && realSystemAnswers500(path, text)) return;
+        expect(status, `${method} ${path} ${String(body).slice(0, 200)} → ${status} ${text.slice(0, 300)}`).toBeLessThan(500);
+        if (status >= 400) expect(text.length, `${method} ${path}: an error without a body`).toBeGreaterThan(0);
+      }),
+      { seed: SEED, numRuns: RUNS * 2 },
+    );
+  }, 180_000);
+});
+
+// ------------------------------------------------------------------ DNS
+
+async function dnsExchange(socket: UdpSocket, packet: Uint8Array, timeoutMs: number): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      socket.off('message', onMessage);
+      resolve(undefined);
+    }, timeoutMs);
+    const onMessage = (msg: Buffer): void => {
+      clearTimeout(timer);
+      socket.off('message', onMessage);
+      resolve(msg);
+    };
+    socket.on('message', onMessage);
+    socket.send(packet, dnsPort, '127.0.0.1');
+  });
+}
+
+function query(id: number, name: string, type: dnsPacket.RecordType = 'A'): Buffer {
+  return dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name }] });
+}
+
+const dnsInput = fc.oneof(
+  fc.uint8Array({ minLength: 0, maxLength: 600 }),
+  // A valid query with bytes flipped, cut or added.
+  fc
+    .record({
+      name: fc.oneof(fc.constant('sentinel.service.lodestone'), fc.domain(), fc.string({ maxLength: 80 })),
+      type: fc.constantFrom<dnsPacket.RecordType>('A', 'SRV', 'AAAA', 'TXT', 'MX'),
+      flips: fc.array(fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }), { maxLength: 4 }),
+      cut: fc.option(fc.nat()),
+      extra: fc.uint8Array({ maxLength: 20 }),
+    })
+    .map(({ name, type, flips, cut, extra }) => {
+      let bytes: Buffer;
+      try {
+        bytes = query(4242, name, type);
+      } catch {
+        bytes = query(4242, 'x.service.lodestone', type);
+      }
+      for (const f of flips) bytes[f.at % bytes.length] = f.byte;
+      if (cut !== null) bytes = bytes.subarray(0, cut % (bytes.length + 1));
+      return new Uint8Array(Buffer.concat([bytes, extra]));
+    }),
+);
+
+describe('fuzzed DNS packets', () => {
+  let socket: UdpSocket;
+  beforeAll(async () => {
+    socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  });
+  afterAll(() => socket?.close());
+
+  it(`${RUNS} packets: a reply decodes and carries the query's id; the member keeps answering`, async () => {
+    let answered = 0;
+    await fc.assert(
+      fc.asyncProperty(dnsInput, async (packet) => {
+        // Garbage may go unanswered, as with any DNS server: wait only so long for a reply.
+        const reply = await dnsExchange(socket, packet, 100);
+        if (reply !== undefined) {
+          answered++;
+          expect(() => dnsPacket.decode(reply), `a reply to ${Buffer.from(packet).toString('hex')} does not decode`).not.toThrow();
+          if (packet.length >= 2) expect(reply.readUInt16BE(0)).toBe(Buffer.from(packet).readUInt16BE(0));
+        }
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+    const after = await dnsExchange(socket, query(7, 'sentinel.service.lodestone'), 2_000);
+    expect(after, 'no answer to a valid query after the fuzzing').toBeDefined();
+    expect(dnsPacket.decode(after!).answers?.map((a) => ('data' in a ? a.data : undefined))).toEqual(['127.0.0.1']);
+    expect(answered).toBeGreaterThan(0);
+  }, 180_000);
+});
+
+// ------------------------------------------------------------------ ZooKeeper
+
+const NEW_SESSION = { protocolVersion: 0, lastZxidSeen: 0n, timeOut: 10_000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false };
+const PROBE_XID = 777_777;
+
+function request(xid: number, op: number, body: (w: JuteWriter) => void): Buffer {
+  const w = new JuteWriter().int(xid).int(op);
+  body(w);
+  return w.toBuffer();
+}
+
+/** Valid request bodies the fuzzer cuts, flips and extends. */
+const VALID_ZK: readonly Buffer[] = [
+  request(1, OP_CODE.create, (w) => w.ustring('/fz').buffer(Buffer.from('d')).int(1).int(31).ustring('world').ustring('anyone').int(0)),
+  request(2, OP_CODE.getData, (w) => w.ustring('/zookeeper').bool(true)),
+  request(3, OP_CODE.setData, (w) => w.ustring('/fz').buffer(Buffer.from('e')).int(-1)),
+  request(4, OP_CODE.getChildren2, (w) => w.ustring('/').bool(false)),
+  request(5, OP_CODE.multi, (w) => w.int(OP_CODE.check).bool(false).int(-1).ustring('/fz').int(-1).int(-1).bool(true).int(-1)),
+  request(6, OP_CODE.setWatches, (w) => w.long(0n).int(1).ustring('/fz').int(0).int(0)),
+  request(7, OP_CODE.addWatch, (w) => w.ustring('/fz').int(1)),
+  request(8, OP_CODE.getACL, (w) => w.ustring('/fz')),
+];
+
+const zkInput = fc.oneof(
+  fc.record({ xid: fc.integer(), op: fc.constantFrom(...Object.values(OP_CODE)), body: fc.uint8Array({ maxLength: 100 }) }).map(({ xid, op, body }) => Buffer.concat([new JuteWriter().int(xid).int(op).toBuffer(), body])),
+  fc
+    .record({
+      base: fc.constantFrom(...VALID_ZK),
+      flips: fc.array(fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }), { maxLength: 3 }),
+      cut: fc.option(fc.nat()),
+      extra: fc.uint8Array({ maxLength: 12 }),
+    })
+    .map(({ base, flips, cut, extra }) => {
+      let bytes = Buffer.from(base);
+      // The header's xid and op stay, so the body is what gets damaged.
+      for (const f of flips) if (bytes.length > 8) bytes[8 + (f.at % (bytes.length - 8))] = f.byte;
+      if (cut !== null) bytes = bytes.subarray(0, 8 + (cut % (bytes.length - 7)));
+      return Buffer.concat([bytes, extra]);
+    }),
+);
+
+/** Reads frames until the probe's reply (true) or the connection's end (false). */
+async function probeAnswered(client: RawClient): Promise<boolean> {
+  const deadline = Date.now() + ANSWER_WITHIN_MS;
+  for (;;) {
+    let frame: Buffer;
+    try {
+      frame = await client.next(Math.max(1, deadline - Date.now()));
+    } catch (e) {
+      if ((e as Error).message.includes('closed')) return false;
+      throw e;
+    }
+    if (new JuteReader(frame).int('xid') === PROBE_XID) return true;
+  }
+}
+
+describe('fuzzed ZooKeeper requests', () => {
+  it(`${RUNS} requests after a handshake: each answered or the connection closed, then a fresh session works`, async () => {
+    const outcomes = { answered: 0, closed: 0 };
+    await fc.assert(
+      fc.asyncProperty(zkInput, async (frame) => {
+        const client = await rawClient(zkPort);
+        try {
+          client.send(encodeConnectRequestBody(NEW_SESSION));
+          await client.next(ANSWER_WITHIN_MS);
+          client.send(frame);
+          client.send(request(PROBE_XID, OP_CODE.exists, (w) => w.ustring('/zookeeper').bool(false)));
+          // Either the probe is answered (the bad request was answered or skipped in order) or the
+          // server closed the connection on it; a hang fails here.
+          outcomes[(await probeAnswered(client)) ? 'answered' : 'closed']++;
+        } finally {
+          client.close();
+        }
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+    // Both happen: the generator makes requests ZooKeeper answers and ones it hangs up on.
+    expect(outcomes.answered).toBeGreaterThan(0);
+    expect(outcomes.closed).toBeGreaterThan(0);
+    const client = await rawClient(zkPort);
+    try {
+      client.send(encodeConnectRequestBody(NEW_SESSION));
+      await client.next(ANSWER_WITHIN_MS);
+      client.send(request(PROBE_XID, OP_CODE.exists, (w) => w.ustring('/zookeeper').bool(false)));
+      expect(await probeAnswered(client)).toBe(true);
+    } finally {
+      client.close();
+    }
+  }, 180_000);
+});
+
+// ------------------------------------------------------------------ nothing lost
+
+describe('after the fuzzing', () => {
+  it('the key and the instance written first are still there, and the member still serves', async () => {
+    const range = await fetchStatus('POST', '/v3/kv/range', JSON.stringify({ key: b64('sentinel') }));
+    expect(range.status).toBe(200);
+    expect((JSON.parse(range.text) as { kvs: { value: string }[] }).kvs[0]?.value).toBe(b64('kept'));
+    const instances = await fetchStatus('GET', '/v1/catalog/service/sentinel');
+    expect((JSON.parse(instances.text) as { ServiceID: string }[]).map((i) => i.ServiceID)).toEqual(['sentinel-1']);
+    expect((await fetchStatus('GET', '/health')).status).toBe(200);
+  });
+});
