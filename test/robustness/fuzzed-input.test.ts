@@ -107,25 +107,28 @@ async function fetchStatus(method: string, path: string, body?: string | Uint8Ar
 // ------------------------------------------------------------------ HTTP
 
 /** Valid requests, one per kind of endpoint; the fuzzer mutates their fields. */
-const VALID_BODIES: Readonly<Record<string, Record<string, unknown>>> = {
-  '/v1/agent/service/register': {
-    ID: 'fz-1',
-    Name: 'fuzzed',
-    Address: '127.0.0.1',
-    Port: 80,
-    Tags: ['a'],
-    Meta: { k: 'v' },
-    Weights: { Passing: 1, Warning: 1 },
-    Check: { TTL: '10s', DeregisterCriticalServiceAfter: '1m' },
+const CONFIG_NS = '/lodestone/v1/config/fz/prod/default';
+const VALID_REQUESTS: readonly { readonly method: string; readonly path: string; readonly body: Record<string, unknown> }[] = [
+  {
+    method: 'PUT',
+    path: '/v1/agent/service/register',
+    body: { ID: 'fz-1', Name: 'fuzzed', Address: '127.0.0.1', Port: 80, Tags: ['a'], Meta: { k: 'v' }, Weights: { Passing: 1, Warning: 1 }, Check: { TTL: '10s', DeregisterCriticalServiceAfter: '1m' } },
   },
-  '/v3/kv/put': { key: b64('fz/k'), value: b64('v'), lease: '0', prev_kv: true },
-  '/v3/kv/range': { key: b64('fz/'), range_end: b64('fz0'), limit: '10', revision: '0', sort_order: 'ASCEND' },
-  '/v3/lease/grant': { TTL: '10', ID: '0' },
-  '/v3/lease/timetolive': { ID: '1', keys: true },
-  '/v3/maintenance/status': {},
-  '/v3/watch': { create_request: { key: b64('fz/'), range_end: b64('fz0') } },
-  '/v3/election/leader': { name: b64('fz-election') },
-};
+  { method: 'PUT', path: '/v1/agent/check/update/service:fz-1', body: { Status: 'passing', Output: 'ok' } },
+  { method: 'POST', path: '/v3/kv/put', body: { key: b64('fz/k'), value: b64('v'), lease: '0', prev_kv: true } },
+  { method: 'POST', path: '/v3/kv/range', body: { key: b64('fz/'), range_end: b64('fz0'), limit: '10', revision: '0', sort_order: 'ASCEND' } },
+  { method: 'POST', path: '/v3/lease/grant', body: { TTL: '10', ID: '0' } },
+  { method: 'POST', path: '/v3/lease/timetolive', body: { ID: '1', keys: true } },
+  { method: 'POST', path: '/v3/maintenance/status', body: {} },
+  { method: 'POST', path: '/v3/watch', body: { create_request: { key: b64('fz/'), range_end: b64('fz0') } } },
+  { method: 'POST', path: '/v3/election/leader', body: { name: b64('fz-election') } },
+  { method: 'PUT', path: `${CONFIG_NS}/items/max`, body: { value: '100', format: 'text' } },
+  { method: 'POST', path: `${CONFIG_NS}/publish`, body: { message: 'm', author: 'a', expectRelease: 0 } },
+  { method: 'POST', path: `${CONFIG_NS}/rollback`, body: { release: 1, message: 'm' } },
+  { method: 'PUT', path: `${CONFIG_NS}/schema`, body: { schema: { type: 'object', properties: { max: { type: 'string' } } }, author: 'a', force: false } },
+  { method: 'POST', path: `${CONFIG_NS}/gray`, body: { labels: { zone: 'a' }, percent: 10, message: 'm' } },
+  { method: 'POST', path: `${CONFIG_NS}/gray/abandon`, body: { reason: 'r' } },
+];
 
 /** Paths without a valid body of their own: the fuzzer sends them anything. */
 const OTHER_PATHS = [
@@ -171,34 +174,40 @@ function realSystemAnswers500(path: string, text: string): boolean {
   }
   if (body.code !== 2) return false;
   if (bare.startsWith('/v3/election/') && ELECTION_GO_ERRORS.includes(body.message ?? '')) return true;
-  return STREAM_PATHS.includes(bare) && /^(json: |invalid character|unexpected EOF|proto: )/.test(body.message ?? '');
+  return STREAM_PATHS.includes(bare) && /^(json: |invalid character|unexpected EOF|proto: |illegal base64 data)/.test(body.message ?? '');
 }
 
 const jsonish = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.string(), fc.integer(), fc.double(), fc.constant(null), fc.constant(-1), fc.constant('9223372036854775808'));
 
-const mutatedBody = fc.constantFrom(...Object.keys(VALID_BODIES)).chain((path) => {
-  const valid = VALID_BODIES[path]!;
+const mutatedBody = fc.constantFrom(...VALID_REQUESTS).chain(({ method, path, body: valid }) => {
   const keys = Object.keys(valid);
   return fc
     .record({
       field: keys.length > 0 ? fc.constantFrom(...keys) : fc.constant('x'),
+      inner: fc.nat(),
       value: jsonish,
       drop: fc.boolean(),
       nested: fc.boolean(),
     })
-    .map(({ field, value, drop, nested }) => {
+    .map(({ field, inner, value, drop, nested }) => {
       const body: Record<string, unknown> = { ...valid };
-      if (drop) delete body[field];
-      else if (nested && typeof body[field] === 'object' && body[field] !== null) body[field] = { ...(body[field] as object), [field]: value };
+      const within = body[field];
+      if (nested && typeof within === 'object' && within !== null && !Array.isArray(within) && Object.keys(within).length > 0) {
+        // A field of a nested object (a check's TTL, a watch's key) rather than the object.
+        const innerKeys = Object.keys(within);
+        const copy: Record<string, unknown> = { ...(within as Record<string, unknown>) };
+        if (drop) delete copy[innerKeys[inner % innerKeys.length]!];
+        else copy[innerKeys[inner % innerKeys.length]!] = value;
+        body[field] = copy;
+      } else if (drop) delete body[field];
       else body[field] = value;
-      // The gateway takes POST, Consul's agent PUT.
-      return { method: path.startsWith('/v3/') ? 'POST' : 'PUT', path, body: JSON.stringify(body) as string | Uint8Array };
+      return { method, path, body: JSON.stringify(body) as string | Uint8Array };
     });
 });
 
 const anyRequest = fc.record({
   method: fc.constantFrom('GET', 'PUT', 'POST', 'DELETE'),
-  path: fc.tuple(fc.constantFrom(...OTHER_PATHS, ...Object.keys(VALID_BODIES)), fc.oneof(fc.constant(''), fc.webSegment(), fc.string({ maxLength: 20 }).map(encodeURIComponent)), fc.oneof(fc.constant(''), fc.webQueryParameters().map((q) => `?${q}`), fc.constantFrom('?index=99999999999999999999&wait=1ms', '?wait=-1s', '?index=abc', '?passing=maybe', '?dc=x&wait=5ms'))).map(([p, tail, q]) => `${p}${tail}${q}`),
+  path: fc.tuple(fc.constantFrom(...OTHER_PATHS, ...VALID_REQUESTS.map((r) => r.path)), fc.oneof(fc.constant(''), fc.webSegment(), fc.string({ maxLength: 20 }).map(encodeURIComponent)), fc.oneof(fc.constant(''), fc.webQueryParameters().map((q) => `?${q}`), fc.constantFrom('?index=99999999999999999999&wait=1ms', '?wait=-1s', '?index=abc', '?passing=maybe', '?dc=x&wait=5ms'))).map(([p, tail, q]) => `${p}${tail}${q}`),
   body: fc.oneof(jsonish.map((v) => JSON.stringify(v) as string | Uint8Array), fc.uint8Array({ maxLength: 200 }), fc.string({ maxLength: 200 })),
 });
 
