@@ -4,6 +4,7 @@
 // closed connection) within a few seconds, and the member must keep serving with nothing lost.
 // Seeds are fixed, so a failure replays; FUZZ_SEED and FUZZ_RUNS try others.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { connect, type Socket as TcpSocket } from 'node:net';
 import dnsPacket from 'dns-packet';
 import fc from 'fast-check';
 import { pino } from 'pino';
@@ -298,7 +299,66 @@ describe('fuzzed DNS packets', () => {
     expect(dnsPacket.decode(after!).answers?.map((a) => ('data' in a ? a.data : undefined))).toEqual(['127.0.0.1']);
     expect(answered).toBeGreaterThan(0);
   }, 180_000);
+
+  it(`${RUNS} messages over TCP, each framed right: the connection goes on to answer a valid query after each`, async () => {
+    await fc.assert(
+      fc.asyncProperty(dnsInput, async (packet) => {
+        const socket = connect({ host: '127.0.0.1', port: dnsPort });
+        try {
+          await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+          const replies = tcpReplies(socket);
+          const probe = query(PROBE_DNS_ID, 'sentinel.service.lodestone');
+          socket.write(Buffer.concat([lengthPrefixed(Buffer.from(packet)), lengthPrefixed(probe)]));
+          for (;;) {
+            const reply = await replies.next();
+            expect(reply, `no answer to the probe after ${Buffer.from(packet).toString('hex')}`).toBeDefined();
+            expect(() => dnsPacket.decode(reply!)).not.toThrow();
+            // The bad message's reply, if any, comes first, in order.
+            if (reply!.readUInt16BE(0) === PROBE_DNS_ID && dnsPacket.decode(reply!).questions?.[0]?.name === 'sentinel.service.lodestone') return;
+          }
+        } finally {
+          socket.destroy();
+        }
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+  }, 180_000);
 });
+
+const PROBE_DNS_ID = 0xbeef;
+
+function lengthPrefixed(message: Buffer): Buffer {
+  const prefix = Buffer.alloc(2);
+  prefix.writeUInt16BE(message.length);
+  return Buffer.concat([prefix, message]);
+}
+
+/** The DNS messages a TCP connection brings, one at a time; undefined once none comes within the wait. */
+function tcpReplies(socket: TcpSocket): { next(): Promise<Buffer | undefined> } {
+  let pending = Buffer.alloc(0);
+  const ready: Buffer[] = [];
+  let wake: (() => void) | undefined;
+  socket.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
+      ready.push(pending.subarray(2, 2 + pending.readUInt16BE(0)));
+      pending = pending.subarray(2 + pending.readUInt16BE(0));
+    }
+    wake?.();
+  });
+  return {
+    next: async () => {
+      const deadline = Date.now() + ANSWER_WITHIN_MS;
+      while (ready.length === 0 && Date.now() < deadline) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        });
+      }
+      return ready.shift();
+    },
+  };
+}
 
 // ------------------------------------------------------------------ ZooKeeper
 
