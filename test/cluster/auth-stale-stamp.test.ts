@@ -7,8 +7,7 @@
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEtcdClient } from '../../rpc/etcd-api.js';
-import { TestCluster } from '../support/cluster.js';
-import { FAULT_SETTLE_MS, MemberFaultFiles } from '../support/member-fault-files.js';
+import { FAULT_SETTLE_MS, startClusterWithFaults, type ClusterWithFaults } from '../support/member-fault-files.js';
 
 /** Longer than the leader takes to commit and apply, so the follower is behind it. */
 const FOLLOWER_APPLY_DELAY_MS = 1000;
@@ -35,21 +34,18 @@ const PREFIX = 'app/';
 const PREFIX_END = 'app0';
 
 describe('an auth change that overtakes a request stamped by a follower that is behind', () => {
-  let cluster: TestCluster | undefined;
-  let faults: MemberFaultFiles | undefined;
+  let started: ClusterWithFaults | undefined;
   const closers: (() => void)[] = [];
   const answers: Record<string, string> = {};
 
   afterAll(async () => {
     for (const c of closers) c();
-    await cluster?.destroy();
-    await faults?.remove();
+    await started?.destroy();
   }, 30_000);
 
   beforeAll(async () => {
-    const files = await MemberFaultFiles.create('auth-stale-stamp-');
-    faults = files;
-    cluster = await TestCluster.start({ implementation: 'lodestone', size: 3, logLevel: 'warn', memberEnv: ({ name }) => files.env(name) });
+    started = await startClusterWithFaults('auth-stale-stamp-');
+    const { cluster, faults: files } = started;
     const { leaderIndex } = await cluster.waitReady();
     const leader = cluster.member(leaderIndex);
     const follower = cluster.members.find((m) => m.index !== leaderIndex)!;

@@ -6,8 +6,7 @@
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEtcdClient, type LeaseKeepAliveResponse } from '../../rpc/etcd-api.js';
-import { TestCluster } from '../support/cluster.js';
-import { FAULT_SETTLE_MS, MemberFaultFiles } from '../support/member-fault-files.js';
+import { FAULT_SETTLE_MS, startClusterWithFaults, type ClusterWithFaults } from '../support/member-fault-files.js';
 
 /** Longer than a follower takes to apply a committed entry, so the leader is behind it. */
 const LEADER_APPLY_DELAY_MS = 1500;
@@ -20,8 +19,7 @@ function unary<Res>(invoke: (cb: (err: ServiceError | null, res?: Res) => void) 
 const deadline = (ms = 10_000): { deadline: number } => ({ deadline: Date.now() + ms });
 
 describe('a lease granted through a follower, renewed before the leader has applied the grant', () => {
-  let cluster: TestCluster | undefined;
-  let faults: MemberFaultFiles | undefined;
+  let started: ClusterWithFaults | undefined;
   const closers: (() => void)[] = [];
   let firstTtl: string | undefined;
   let timeToLive: string | undefined;
@@ -29,14 +27,12 @@ describe('a lease granted through a follower, renewed before the leader has appl
 
   afterAll(async () => {
     for (const c of closers) c();
-    await cluster?.destroy();
-    await faults?.remove();
+    await started?.destroy();
   }, 30_000);
 
   beforeAll(async () => {
-    const files = await MemberFaultFiles.create('lease-grant-follower-');
-    faults = files;
-    cluster = await TestCluster.start({ implementation: 'lodestone', size: 3, logLevel: 'warn', memberEnv: ({ name }) => files.env(name) });
+    started = await startClusterWithFaults('lease-grant-follower-');
+    const { cluster, faults: files } = started;
     const { leaderIndex } = await cluster.waitReady();
     const leader = cluster.member(leaderIndex);
     const follower = cluster.members.find((m) => m.index !== leaderIndex)!;

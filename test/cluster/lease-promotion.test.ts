@@ -12,9 +12,8 @@
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEtcdClient, type LeaseKeepAliveResponse, type StatusResponse, type WatchResponse } from '../../rpc/etcd-api.js';
-import { TestCluster } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
-import { FAULT_SETTLE_MS, MemberFaultFiles } from '../support/member-fault-files.js';
+import { FAULT_SETTLE_MS, startClusterWithFaults, type ClusterWithFaults } from '../support/member-fault-files.js';
 
 const TTL_S = 10;
 const TTL_MS = TTL_S * 1000;
@@ -69,28 +68,20 @@ interface Outcome {
 }
 
 describe('a new leader whose applies lag promotes its leases only after applying its predecessor\'s entries', () => {
-  let cluster: TestCluster | undefined;
-  let faults: MemberFaultFiles | undefined;
+  let started: ClusterWithFaults | undefined;
   const closers: (() => void)[] = [];
   let outcome: Outcome | undefined;
 
   afterAll(async () => {
     for (const c of closers) c();
-    await cluster?.destroy();
-    await faults?.remove();
+    await started?.destroy();
   }, 30_000);
 
   beforeAll(async () => {
-    const files = await MemberFaultFiles.create('lease-promotion-');
-    faults = files;
+    started = await startClusterWithFaults('lease-promotion-');
+    const files = started.faults;
     const setFaults = (name: string, f: object): Promise<void> => files.set(name, f);
-    cluster = await TestCluster.start({
-      implementation: 'lodestone',
-      size: 3,
-      logLevel: 'warn',
-      memberEnv: ({ name }) => files.env(name),
-    });
-    const c = cluster;
+    const c = started.cluster;
     const { leaderIndex } = await c.waitReady();
     const a = c.member(leaderIndex);
     const [b, cc] = c.members.filter((m) => m.index !== leaderIndex) as [typeof a, typeof a];

@@ -4,6 +4,7 @@
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TestCluster } from './cluster.js';
 
 /** How long members take to see a new fault file (they re-read it every 100 ms). */
 export const FAULT_SETTLE_MS = 400;
@@ -29,5 +30,31 @@ export class MemberFaultFiles {
 
   async remove(): Promise<void> {
     await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A fresh 3-member Lodestone whose members each read their own fault file (none set yet). */
+export interface ClusterWithFaults {
+  readonly cluster: TestCluster;
+  readonly faults: MemberFaultFiles;
+  /** Stops the members and removes their fault files. */
+  destroy(): Promise<void>;
+}
+
+export async function startClusterWithFaults(prefix: string): Promise<ClusterWithFaults> {
+  const faults = await MemberFaultFiles.create(prefix);
+  try {
+    const cluster = await TestCluster.start({ implementation: 'lodestone', size: 3, logLevel: 'warn', memberEnv: ({ name }) => faults.env(name) });
+    return {
+      cluster,
+      faults,
+      destroy: async () => {
+        await cluster.destroy();
+        await faults.remove();
+      },
+    };
+  } catch (e) {
+    await faults.remove();
+    throw e;
   }
 }

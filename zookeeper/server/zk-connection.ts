@@ -267,7 +267,7 @@ export class ZkConnection implements WatchSubscriber {
     const text = auth?.toString('utf8') ?? '';
     if (scheme !== 'digest' || !text.includes(':')) return { xid: XID.auth, err: ERROR_CODE.AuthFailed, zxid: 0n, end: true };
     const id = digestAuthId(text);
-    const isSuper = this.deps.superDigest !== undefined && this.deps.superDigest !== '' && id === this.deps.superDigest;
+    const isSuper = Boolean(this.deps.superDigest) && id === this.deps.superDigest;
     if (isSuper && !this.authIds.some((a) => a.scheme === 'super')) this.authIds.push({ scheme: 'super', id: '' });
     if (!this.authIds.some((a) => a.scheme === 'digest' && a.id === id)) this.authIds.push({ scheme: 'digest', id });
     return { xid: XID.auth, err: 0, zxid: 0n, end: false };

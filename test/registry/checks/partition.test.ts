@@ -11,7 +11,7 @@ import { etcdctl } from '../../compat/etcdctl-runner.js';
 import { checkBinaries } from '../../support/binaries.js';
 import { TestCluster } from '../../support/cluster.js';
 import { LOOPBACK } from '../../support/free-ports.js';
-import { FAULT_SETTLE_MS, MemberFaultFiles } from '../../support/member-fault-files.js';
+import { FAULT_SETTLE_MS, MemberFaultFiles, startClusterWithFaults, type ClusterWithFaults } from '../../support/member-fault-files.js';
 import { InstanceProcess } from './instance-process.js';
 
 const binaries = checkBinaries(['etcdctl'], 'moving the leader with etcdctl');
@@ -21,22 +21,19 @@ const KEY = healthKey('web', 'web-1', CHECK_ID);
 describe.runIf(binaries.run)('a check whose owner is cut off from the majority', () => {
   let cluster: TestCluster;
   let files: MemberFaultFiles;
+  let started: ClusterWithFaults | undefined;
   let instance: InstanceProcess;
   let client: Client;
 
   beforeAll(async () => {
     binaries.assertPresent();
-    files = await MemberFaultFiles.create('checks-partition-');
-    [cluster, instance] = await Promise.all([
-      TestCluster.start({ implementation: 'lodestone', size: 3, logLevel: 'warn', memberEnv: ({ name }) => files.env(name) }),
-      InstanceProcess.start(),
-    ]);
+    [started, instance] = await Promise.all([startClusterWithFaults('checks-partition-'), InstanceProcess.start()]);
+    ({ cluster, faults: files } = started);
   }, 60_000);
   afterAll(async () => {
     await client?.close();
     await instance?.kill();
-    await cluster?.destroy();
-    await files?.remove();
+    await started?.destroy();
   });
 
   it('moves the check to the majority, writes nothing from the cut-off owner, and does not flap when it heals', async () => {
