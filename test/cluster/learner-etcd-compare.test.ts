@@ -72,6 +72,14 @@ function firstAnswer<Req, Res>(stream: ClientDuplexStream<Req, Res>, request: Re
   });
 }
 
+/**
+ * Steps etcd answers either way from run to run. A learner's interceptor refuses a keepalive
+ * stream; etcdctl --once usually prints that refusal, and sometimes only sees the stream end.
+ */
+const ETCD_ANSWERS_EITHER: Readonly<Record<string, readonly string[]>> = {
+  'lease keep-alive --once': ['Error: etcdserver: rpc not supported for learner', 'Error: EOF'],
+};
+
 /** The script, in order; the last steps would change the cluster if the learner were not refused. */
 const STEPS: readonly ScriptStep[] = [
   { name: 'put (a write)', run: (c) => ctl(c, ['put', 'learner/k', 'v']) },
@@ -237,7 +245,10 @@ describe.skipIf(!binaries.run)('a learner, beside a real etcd 3.4: the same answ
   for (const name of TEST_NAMES) {
     (knownDifference(SUITE, name) ? it.fails : it)(name, () => {
       expect(etcd!.get(name), 'etcd: the step ran').toBeDefined();
-      expect(lodestone!.get(name)).toEqual(etcd!.get(name));
+      const etcdAnswers = ETCD_ANSWERS_EITHER[name];
+      // Where etcd itself answers either way from run to run, Lodestone must give one of them.
+      if (etcdAnswers?.includes(etcd!.get(name)!.error)) expect(etcdAnswers).toContain(lodestone!.get(name)!.error);
+      else expect(lodestone!.get(name)).toEqual(etcd!.get(name));
     });
   }
 
